@@ -11,3 +11,9 @@ extern crate std;
 pub mod pb {
     include!("generated/usp.rs");
 }
+
+/// serde impls for the [`pb`] types with protobuf's JSON conventions (generated).
+#[cfg(feature = "serde")]
+mod serde_impls {
+    include!("generated/usp_serde.rs");
+}

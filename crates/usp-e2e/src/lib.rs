@@ -1,0 +1,3 @@
+//! USP End-to-End session context (placeholder; see issue 4).
+#![no_std]
+#![forbid(unsafe_code)]
