@@ -1,6 +1,53 @@
 //! USP (TR-369) Record codec.
+//!
+//! A USP Record is the outer envelope of everything USP sends: it names the sender and the
+//! recipient by Endpoint ID and carries either one encoded USP Message (NoSessionContext), a piece
+//! of an End-to-End session (SessionContext), or an MTP control record (WebSocketConnect,
+//! MQTTConnect, STOMPConnect, UDSConnect, Disconnect).
+//!
+//! This crate has two layers:
+//!
+//! * [`pb`]: the raw prost structs generated from the official `usp-record-1-4.proto`, exactly
+//!   as on the wire, with no validation.
+//! * [`Record`], [`RecordKind`], [`EndpointId`]: validated types. [`Record::decode`] checks every
+//!   rule of TR-369 a receiver must check (exactly one record type, version, Endpoint IDs, enum
+//!   values, required fields, payload security) and [`RecordError::disposition`] says whether to
+//!   drop the Record silently or answer with a 71xx error. [`RecordBuilder`] builds every record
+//!   type and validates with the same code, so what you build always decodes.
+//!
+//! # No I/O
+//! Bytes in, values out; values in, bytes out. No sockets, clocks, threads or global state.
+//! The crate is `no_std` + `alloc`.
+//!
+//! # Features
+//! * `std` (default): `std` support in `bytes` and `prost`.
+//! * `serde`: `Serialize`/`Deserialize` for every [`pb`] type with protobuf's JSON conventions
+//!   (proto field names, bytes as base64, 64-bit integers as strings, enums by name).
+//!
+//! # Example
+//! ```
+//! use usp_record::{Record, RecordBuilder, RecordKind};
+//!
+//! // An encoded usp.Msg, e.g. from usp-msg.
+//! let msg = bytes::Bytes::from_static(b"\x0a\x08\x0a\x06msg-42");
+//! let record = RecordBuilder::new("proto::agent", "proto::controller")?
+//!     .no_session_context(msg.clone())?;
+//! let wire = record.to_bytes();
+//!
+//! let received = Record::decode(wire)?;
+//! assert_eq!(received.from_id().as_str(), "proto::controller");
+//! match received.kind() {
+//!     RecordKind::NoSessionContext { payload } => assert_eq!(payload, &msg),
+//!     other => panic!("unexpected {}", other.name()),
+//! }
+//! # Ok::<(), usp_record::RecordError>(())
+//! ```
 #![no_std]
 #![forbid(unsafe_code)]
+#![cfg_attr(
+    not(test),
+    warn(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)
+)]
 extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
@@ -17,3 +64,20 @@ pub mod pb {
 mod serde_impls {
     include!("generated/usp_record_serde.rs");
 }
+
+mod endpoint;
+mod error;
+mod record;
+mod wire;
+
+#[cfg(any(fuzzing, test))]
+pub mod fuzzing;
+
+pub use endpoint::{EndpointId, EndpointIdError, ExpectedSan, MAX_INSTANCE_ID_LEN, ProductionIssue, Scheme};
+pub use error::{Disposition, RecordError};
+pub use record::{
+    DEFAULT_MAX_RECORD_SIZE, DecodeOptions, MqttVersion, PayloadSecurity, Record, RecordBuilder,
+    RecordKind, SarState, SessionContext, StompVersion, USP_VERSION, Version,
+};
+/// Re-exported so users can name `prost::Message` and errors without a direct dependency.
+pub use prost;
