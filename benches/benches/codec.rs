@@ -1,0 +1,76 @@
+//! Record and Msg encode/decode, side by side with rusp-lib 1.0.1 on the same bytes.
+//!
+//! Run: `cargo bench -p usp-benches --bench codec`. Each group has a `usp-rs` and a `rusp-lib`
+//! function over identical input bytes; encode benches encode the value each library decoded
+//! from those bytes.
+
+use std::hint::black_box;
+
+use bytes::Bytes;
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use prost::Message as _;
+use usp_benches::{GETRESP_5000, RECORD_WITH_GET, get_resp_50};
+use usp_record::Record;
+
+fn record_with_get(c: &mut Criterion) {
+    let input = Bytes::from_static(RECORD_WITH_GET);
+    let mut g = c.benchmark_group("record_get");
+    g.throughput(Throughput::Bytes(input.len() as u64));
+    g.bench_function("decode/usp-rs", |b| {
+        b.iter(|| {
+            let rec = Record::decode(black_box(input.clone())).unwrap();
+            let payload = rec.no_session_payload().unwrap().clone();
+            black_box(usp_msg::pb::Msg::decode(payload).unwrap())
+        })
+    });
+    g.bench_function("decode/rusp-lib", |b| {
+        b.iter(|| {
+            let rec = rusp_lib::usp_decoder::try_decode_record(black_box(RECORD_WITH_GET)).unwrap();
+            let payload = match &rec.record_type {
+                rusp_lib::usp_record::mod_Record::OneOfrecord_type::no_session_context(n) => {
+                    n.payload.clone()
+                }
+                _ => unreachable!(),
+            };
+            black_box(rusp_lib::usp_decoder::try_decode_msg(&payload).unwrap())
+        })
+    });
+    let ours = Record::decode(input.clone()).unwrap();
+    let theirs = rusp_lib::usp_decoder::try_decode_record(RECORD_WITH_GET).unwrap();
+    assert_eq!(ours.to_bytes(), input);
+    assert_eq!(theirs.to_vec().unwrap(), RECORD_WITH_GET);
+    g.bench_function("encode/usp-rs", |b| b.iter(|| black_box(black_box(&ours).to_bytes())));
+    g.bench_function("encode/rusp-lib", |b| {
+        b.iter(|| black_box(black_box(&theirs).to_vec().unwrap()))
+    });
+    g.finish();
+}
+
+fn msg_bench(c: &mut Criterion, name: &str, input: Bytes) {
+    let mut g = c.benchmark_group(name);
+    g.throughput(Throughput::Bytes(input.len() as u64));
+    g.bench_function("decode/usp-rs", |b| {
+        b.iter(|| black_box(usp_msg::pb::Msg::decode(black_box(input.clone())).unwrap()))
+    });
+    g.bench_function("decode/rusp-lib", |b| {
+        b.iter(|| black_box(rusp_lib::usp_decoder::try_decode_msg(black_box(&input)).unwrap()))
+    });
+    let ours = usp_msg::pb::Msg::decode(input.clone()).unwrap();
+    let theirs = rusp_lib::usp_decoder::try_decode_msg(&input).unwrap();
+    assert_eq!(ours.encode_to_vec(), input);
+    g.bench_function("encode/usp-rs", |b| {
+        b.iter(|| black_box(black_box(&ours).encode_to_vec()))
+    });
+    g.bench_function("encode/rusp-lib", |b| {
+        b.iter(|| black_box(black_box(&theirs).to_vec().unwrap()))
+    });
+    g.finish();
+}
+
+fn get_resp(c: &mut Criterion) {
+    msg_bench(c, "getresp_50", get_resp_50());
+    msg_bench(c, "getresp_5000", Bytes::from_static(GETRESP_5000));
+}
+
+criterion_group!(benches, record_with_get, get_resp);
+criterion_main!(benches);
