@@ -1,0 +1,800 @@
+//! The private nom parsers and the public [`Parser`] front end.
+
+use alloc::borrow::Cow;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use nom::branch::alt;
+use nom::bytes::complete::{tag, take_while, take_while1};
+use nom::character::complete::{digit1, satisfy};
+use nom::combinator::{recognize, value};
+use nom::{IResult, Parser as _};
+
+use crate::ast::{
+    ArgPath, ArgSegment, Component, Constant, Expression, Instance, ListIndex, Name, Operator,
+    Path, RelPath, RelStep, RelativePath, Segment, Target,
+};
+use crate::{Expected, ParseConfig, PathError, PathErrorKind};
+
+type Lex<'a, T> = IResult<&'a str, T, ()>;
+
+/// The path forms of the grammar (REQUIREMENTS §1.1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Form {
+    /// `path`: instantiated and search paths.
+    Instantiated,
+    /// `refvalue`: the trailing `.` is optional.
+    Reference,
+    /// `sdmpath`: numbers and `{i}`, no search, no follow.
+    Supported,
+    /// `regpath`: names only.
+    Register,
+    /// A relative path joined onto an object path.
+    Relative,
+    /// `relparam`: names separated by `.`, ending in a parameter name.
+    RelParam,
+}
+
+impl Form {
+    const fn numbers(self) -> bool {
+        matches!(
+            self,
+            Self::Instantiated | Self::Reference | Self::Supported | Self::Relative
+        )
+    }
+    const fn search(self) -> bool {
+        matches!(self, Self::Instantiated | Self::Reference | Self::Relative)
+    }
+    const fn relative(self) -> bool {
+        matches!(self, Self::Relative | Self::RelParam)
+    }
+}
+
+fn is_ws(c: char) -> bool {
+    c == ' ' || c == '\t'
+}
+
+fn lex_name(i: &str, hyphen: bool) -> Lex<'_, &str> {
+    recognize((
+        satisfy(|c| c.is_ascii_alphabetic() || c == '_'),
+        take_while(move |c: char| c.is_ascii_alphanumeric() || c == '_' || (hyphen && c == '-')),
+    ))
+    .parse(i)
+}
+
+fn lex_operator(i: &str) -> Lex<'_, Operator> {
+    alt((
+        value(Operator::Eq, tag("==")),
+        value(Operator::Ne, tag("!=")),
+        value(Operator::Contains, tag("~=")),
+        value(Operator::Le, tag("<=")),
+        value(Operator::Ge, tag(">=")),
+        value(Operator::Lt, tag("<")),
+        value(Operator::Gt, tag(">")),
+    ))
+    .parse(i)
+}
+
+fn lex_bare(i: &str) -> Lex<'_, &str> {
+    take_while1(|c: char| {
+        !matches!(c, '"' | ']' | '&' | '=' | '!' | '~' | '<' | '>') && !c.is_whitespace()
+    })
+    .parse(i)
+}
+
+fn lex_ows(i: &str) -> Lex<'_, &str> {
+    take_while(is_ws).parse(i)
+}
+
+/// Decodes `%22` and `%25` in a quoted constant; borrows when there is nothing to decode.
+fn decode_quoted(s: &str) -> Cow<'_, str> {
+    if !s.contains("%2") {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find('%') {
+        let (head, tail) = rest.split_at(i);
+        out.push_str(head);
+        if let Some(t) = tail.strip_prefix("%22") {
+            out.push('"');
+            rest = t;
+        } else if let Some(t) = tail.strip_prefix("%25") {
+            out.push('%');
+            rest = t;
+        } else {
+            out.push('%');
+            rest = tail.get(1..).unwrap_or("");
+        }
+    }
+    out.push_str(rest);
+    Cow::Owned(out)
+}
+
+/// One parse run over one input.
+struct Run<'a, 'c> {
+    src: &'a str,
+    cfg: &'c ParseConfig,
+    form: Form,
+    /// In a reference list, `,` (with optional spaces before it) also ends a path.
+    in_list: bool,
+    segments: usize,
+    components: usize,
+}
+
+type R<'a, T> = Result<(&'a str, T), PathError>;
+
+impl<'a> Run<'a, '_> {
+    fn off(&self, rest: &str) -> usize {
+        self.src.len() - rest.len()
+    }
+
+    fn err<T>(&self, rest: &str, kind: PathErrorKind) -> Result<T, PathError> {
+        Err(PathError::new(self.off(rest), kind))
+    }
+
+    /// An error for an unexpected character: whitespace gets its own kind.
+    fn unexpected<T>(&self, rest: &str, expected: Expected) -> Result<T, PathError> {
+        if rest.starts_with(is_ws) || rest.starts_with(char::is_whitespace) {
+            self.err(rest, PathErrorKind::Whitespace)
+        } else {
+            self.err(rest, PathErrorKind::Expected(expected))
+        }
+    }
+
+    fn at_end(&self, rest: &str) -> bool {
+        rest.is_empty() || (self.in_list && rest.trim_start_matches(is_ws).starts_with(','))
+    }
+
+    fn name(&self, rest: &'a str) -> R<'a, Name<'a>> {
+        match lex_name(rest, self.cfg.allow_hyphen) {
+            Ok((r, n)) => {
+                if n.len() > self.cfg.max_name_length {
+                    return self.err(
+                        rest,
+                        PathErrorKind::NameTooLong {
+                            max: self.cfg.max_name_length,
+                        },
+                    );
+                }
+                Ok((r, Name(Cow::Borrowed(n))))
+            }
+            Err(_) => self.unexpected(rest, Expected::Name),
+        }
+    }
+
+    /// A positive number without leading zero: instance numbers and list indexes.
+    fn posnum(&self, rest: &'a str, zero: PathErrorKind) -> R<'a, u32> {
+        let Ok((r, digits)) = digit1::<_, ()>(rest) else {
+            return self.unexpected(rest, Expected::Number);
+        };
+        if digits.starts_with('0') {
+            let kind = if digits.len() == 1 {
+                zero
+            } else {
+                PathErrorKind::LeadingZero
+            };
+            return self.err(rest, kind);
+        }
+        match digits.parse::<u32>() {
+            Ok(n) => Ok((r, n)),
+            Err(_) => self.err(rest, PathErrorKind::NumberOutOfRange),
+        }
+    }
+
+    fn ows(&self, rest: &'a str) -> Result<&'a str, PathError> {
+        let (r, ws) = lex_ows(rest).unwrap_or((rest, ""));
+        if !ws.is_empty() && !self.cfg.allow_whitespace {
+            return self.err(rest, PathErrorKind::Whitespace);
+        }
+        Ok(r)
+    }
+
+    fn push_segment(
+        &mut self,
+        segs: &mut Vec<Segment<'a>>,
+        seg: Segment<'a>,
+        at: &str,
+    ) -> Result<(), PathError> {
+        self.segments += 1;
+        if self.segments > self.cfg.max_segments {
+            return self.err(
+                at,
+                PathErrorKind::TooManySegments {
+                    max: self.cfg.max_segments,
+                },
+            );
+        }
+        segs.push(seg);
+        Ok(())
+    }
+
+    /// After a name: `#n+`, `#*+` or `+`.
+    fn follow(&self, rest: &'a str) -> R<'a, ListIndex> {
+        if let Some(r) = rest.strip_prefix('+') {
+            return Ok((r, ListIndex::Item(1)));
+        }
+        let Some(r) = rest.strip_prefix('#') else {
+            return self.unexpected(rest, Expected::Plus);
+        };
+        let (r, idx) = if let Some(r2) = r.strip_prefix('*') {
+            (r2, ListIndex::All)
+        } else if r.starts_with(|c: char| c.is_ascii_digit()) {
+            let (r2, n) = self.posnum(r, PathErrorKind::ZeroListIndex)?;
+            (r2, ListIndex::Item(n))
+        } else {
+            return self.unexpected(r, Expected::ListIndex);
+        };
+        match r.strip_prefix('+') {
+            Some(r) => Ok((r, idx)),
+            None => self.unexpected(r, Expected::Plus),
+        }
+    }
+
+    /// An instance identifier at `rest` (which starts with a digit, `*`, `[` or `{`).
+    fn instance(&mut self, rest: &'a str, after_placeholder: bool) -> R<'a, Instance<'a>> {
+        let first = rest.chars().next();
+        match first {
+            Some(c) if c.is_ascii_digit() => {
+                if !self.form.numbers() {
+                    return self.err(rest, PathErrorKind::InstanceNotAllowed);
+                }
+                if after_placeholder {
+                    return self.err(rest, PathErrorKind::NumberAfterPlaceholder);
+                }
+                let (r, n) = self.posnum(rest, PathErrorKind::ZeroInstance)?;
+                Ok((r, Instance::Number(n)))
+            }
+            Some('{') => {
+                if self.form != Form::Supported {
+                    let kind = if self.form.numbers() {
+                        PathErrorKind::PlaceholderNotAllowed
+                    } else {
+                        PathErrorKind::InstanceNotAllowed
+                    };
+                    return self.err(rest, kind);
+                }
+                match rest.strip_prefix("{i}") {
+                    Some(r) => Ok((r, Instance::Placeholder)),
+                    None => self.err(rest, PathErrorKind::Expected(Expected::Number)),
+                }
+            }
+            _ => {
+                if !self.form.search() {
+                    let kind = if self.form.numbers() {
+                        PathErrorKind::SearchNotAllowed
+                    } else {
+                        PathErrorKind::InstanceNotAllowed
+                    };
+                    return self.err(rest, kind);
+                }
+                if let Some(r) = rest.strip_prefix('*') {
+                    return Ok((r, Instance::Wildcard));
+                }
+                let (r, e) = self.expression(rest)?;
+                Ok((r, Instance::Expression(e)))
+            }
+        }
+    }
+
+    /// `[ comp && comp ... ]`, `rest` starting at `[`.
+    fn expression(&mut self, rest: &'a str) -> R<'a, Expression<'a>> {
+        let open = rest;
+        let mut r = self.ows(rest.get(1..).unwrap_or(""))?;
+        if r.starts_with(']') {
+            return self.err(open, PathErrorKind::EmptyExpression);
+        }
+        let mut components = Vec::with_capacity(1);
+        loop {
+            self.components += 1;
+            if self.components > self.cfg.max_components {
+                return self.err(
+                    r,
+                    PathErrorKind::TooManyComponents {
+                        max: self.cfg.max_components,
+                    },
+                );
+            }
+            let (r2, c) = self.component(r)?;
+            components.push(c);
+            r = self.ows(r2)?;
+            if let Some(r2) = r.strip_prefix("&&") {
+                r = self.ows(r2)?;
+            } else if let Some(r2) = r.strip_prefix(']') {
+                return Ok((r2, Expression { components }));
+            } else if r.starts_with("||") {
+                return self.err(r, PathErrorKind::OrNotSupported);
+            } else {
+                return self.unexpected(r, Expected::AndOrClose);
+            }
+        }
+    }
+
+    fn component(&self, rest: &'a str) -> R<'a, Component<'a>> {
+        let (r, param) = self.relpath(rest)?;
+        let r = self.ows(r)?;
+        let (r, op) = match lex_operator(r) {
+            Ok(x) => x,
+            Err(_) if r.starts_with('=') => return self.err(r, PathErrorKind::SingleEquals),
+            Err(_) => return self.unexpected(r, Expected::Operator),
+        };
+        let r = self.ows(r)?;
+        let (r, value) = if let Some(q) = r.strip_prefix('"') {
+            let Some(end) = q.find('"') else {
+                return self.err(self.src.get(self.src.len()..).unwrap_or(""), {
+                    PathErrorKind::Expected(Expected::ClosingQuote)
+                });
+            };
+            let (body, tail) = q.split_at(end);
+            (
+                tail.get(1..).unwrap_or(""),
+                Constant::Quoted(decode_quoted(body)),
+            )
+        } else {
+            match lex_bare(r) {
+                Ok((r2, v)) => (r2, Constant::Bare(Cow::Borrowed(v))),
+                Err(_) => return self.unexpected(r, Expected::Value),
+            }
+        };
+        Ok((r, Component { param, op, value }))
+    }
+
+    /// `name { [follow] "." name }`; never enters a child table.
+    fn relpath(&self, rest: &'a str) -> R<'a, RelPath<'a>> {
+        let mut steps = Vec::with_capacity(1);
+        let mut r = rest;
+        loop {
+            let (r2, name) = self.name(r)?;
+            r = r2;
+            let mut follow = None;
+            if r.starts_with(['#', '+']) {
+                let (r2, idx) = self.follow(r)?;
+                follow = Some(idx);
+                r = r2;
+                if !r.starts_with('.') {
+                    return self.unexpected(r, Expected::Dot);
+                }
+            }
+            steps.push(RelStep { name, follow });
+            match r.strip_prefix('.') {
+                Some(r2) => {
+                    if r2.starts_with(|c: char| c.is_ascii_digit() || matches!(c, '*' | '[' | '{'))
+                    {
+                        return self.err(r2, PathErrorKind::ChildTableInExpression);
+                    }
+                    r = r2;
+                }
+                None => return Ok((r, RelPath { steps })),
+            }
+        }
+    }
+
+    /// After an instance or follow: `.` continues; the end is allowed for reference values.
+    fn after_step(&self, rest: &'a str) -> Result<Option<&'a str>, PathError> {
+        if let Some(r) = rest.strip_prefix('.') {
+            return Ok(Some(r));
+        }
+        if self.form == Form::Reference && self.at_end(rest) {
+            return Ok(None);
+        }
+        self.unexpected(rest, Expected::Dot)
+    }
+
+    fn path(&mut self, input: &'a str) -> R<'a, Path<'a>> {
+        let hint = input
+            .bytes()
+            .filter(|b| *b == b'.')
+            .count()
+            .min(self.cfg.max_segments);
+        let mut segs: Vec<Segment<'a>> = Vec::with_capacity(hint);
+        let mut rest = input;
+        let mut after_placeholder = false;
+        loop {
+            if self.at_end(rest) {
+                if segs.is_empty() {
+                    return self.unexpected(rest, Expected::Name);
+                }
+                if self.form == Form::RelParam {
+                    return self.unexpected(rest, Expected::Name);
+                }
+                return Ok((
+                    rest,
+                    Path {
+                        segments: segs,
+                        target: Target::Object,
+                    },
+                ));
+            }
+            let at = rest;
+            let (r, name) = self.name(rest)?;
+            rest = r;
+            let first = segs.is_empty() && !self.form.relative();
+            match rest.chars().next() {
+                Some('.') => {
+                    self.push_segment(&mut segs, Segment::Object(name), at)?;
+                    rest = rest.get(1..).unwrap_or("");
+                    if rest
+                        .starts_with(|c: char| c.is_ascii_digit() || matches!(c, '*' | '[' | '{'))
+                    {
+                        if self.form == Form::RelParam {
+                            return self.err(rest, PathErrorKind::InstanceNotAllowed);
+                        }
+                        let at = rest;
+                        let (r, inst) = self.instance(rest, after_placeholder)?;
+                        after_placeholder |= inst == Instance::Placeholder;
+                        self.push_segment(&mut segs, Segment::Instance(inst), at)?;
+                        match self.after_step(r)? {
+                            Some(r) => rest = r,
+                            None => {
+                                return Ok((
+                                    r,
+                                    Path {
+                                        segments: segs,
+                                        target: Target::Object,
+                                    },
+                                ));
+                            }
+                        }
+                    }
+                }
+                Some('#' | '+') if !first => {
+                    if !self.form.search() {
+                        return self.err(rest, PathErrorKind::FollowNotAllowed);
+                    }
+                    let (r, idx) = self.follow(rest)?;
+                    self.push_segment(&mut segs, Segment::Follow(name, idx), at)?;
+                    match self.after_step(r)? {
+                        Some(r) => rest = r,
+                        None => {
+                            return Ok((
+                                r,
+                                Path {
+                                    segments: segs,
+                                    target: Target::Object,
+                                },
+                            ));
+                        }
+                    }
+                }
+                _ if first => return self.unexpected(rest, Expected::Dot),
+                Some('(') if self.form != Form::RelParam => {
+                    let r = rest.get(1..).unwrap_or("");
+                    let Some(r) = r.strip_prefix(')') else {
+                        return self.unexpected(r, Expected::CloseParen);
+                    };
+                    return self.finish(r, segs, Target::Command(name));
+                }
+                Some('!') if self.form != Form::RelParam => {
+                    let r = rest.get(1..).unwrap_or("");
+                    return self.finish(r, segs, Target::Event(name));
+                }
+                _ if self.at_end(rest) => {
+                    return Ok((
+                        rest,
+                        Path {
+                            segments: segs,
+                            target: Target::Parameter(name),
+                        },
+                    ));
+                }
+                _ => {
+                    let exp = if self.form == Form::RelParam {
+                        Expected::Dot
+                    } else {
+                        Expected::NameEnd
+                    };
+                    return self.unexpected(rest, exp);
+                }
+            }
+        }
+    }
+
+    fn finish(&self, rest: &'a str, segs: Vec<Segment<'a>>, target: Target<'a>) -> R<'a, Path<'a>> {
+        if self.at_end(rest) {
+            Ok((
+                rest,
+                Path {
+                    segments: segs,
+                    target,
+                },
+            ))
+        } else {
+            self.unexpected(rest, Expected::End)
+        }
+    }
+}
+
+/// Parses paths with a [`ParseConfig`]. [`Path::parse`] and friends use the defaults.
+///
+/// ```
+/// use usp_path::{ParseConfig, Parser, PathErrorKind};
+///
+/// let strict = Parser::new(ParseConfig::builder().allow_whitespace(false).build()?);
+/// assert!(strict.parse(r#"Device.IP.Interface.[Type=="Normal"]."#).is_ok());
+/// let err = strict.parse(r#"Device.IP.Interface.[Type == "Normal"]."#).unwrap_err();
+/// assert_eq!(err.kind(), PathErrorKind::Whitespace);
+/// # Ok::<(), Box<dyn core::error::Error>>(())
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Parser {
+    cfg: ParseConfig,
+}
+
+impl Parser {
+    /// A parser with the given limits.
+    pub const fn new(cfg: ParseConfig) -> Self {
+        Self { cfg }
+    }
+
+    /// The configuration.
+    pub const fn config(&self) -> &ParseConfig {
+        &self.cfg
+    }
+
+    fn run<'a>(&self, input: &'a str, form: Form, in_list: bool) -> Run<'a, '_> {
+        Run {
+            src: input,
+            cfg: &self.cfg,
+            form,
+            in_list,
+            segments: 0,
+            components: 0,
+        }
+    }
+
+    fn check_len(&self, input: &str) -> Result<(), PathError> {
+        if input.len() > self.cfg.max_length {
+            return Err(PathError::new(
+                self.cfg.max_length,
+                PathErrorKind::TooLong {
+                    max: self.cfg.max_length,
+                },
+            ));
+        }
+        if input.is_empty() {
+            return Err(PathError::new(0, PathErrorKind::Empty));
+        }
+        Ok(())
+    }
+
+    fn whole<'a>(&self, input: &'a str, form: Form) -> Result<Path<'a>, PathError> {
+        self.check_len(input)?;
+        let mut run = self.run(input, form, false);
+        let (_, p) = run.path(input)?;
+        Ok(p)
+    }
+
+    /// Parses an instantiated-data-model path: object, instance, parameter, command, event or
+    /// search path (REQUIREMENTS §1.1 `path`). Object paths must end in `.`.
+    ///
+    /// # Errors
+    /// A [`PathError`] (USP 7008) with the offset and what was expected.
+    pub fn parse<'a>(&self, input: &'a str) -> Result<Path<'a>, PathError> {
+        self.whole(input, Form::Instantiated)
+    }
+
+    /// Parses a supported-data-model path (`sdmpath`): names, instance numbers and `{i}`, no
+    /// instance number after a `{i}`, no search, no follow.
+    ///
+    /// # Errors
+    /// A [`PathError`] (USP 7008).
+    pub fn parse_supported<'a>(&self, input: &'a str) -> Result<Path<'a>, PathError> {
+        self.whole(input, Form::Supported)
+    }
+
+    /// Parses a Register/Deregister path (`regpath`, R-REG.2): an object, parameter, command or
+    /// event path with no instance identifiers at all.
+    ///
+    /// # Errors
+    /// A [`PathError`] (USP 7008); [`PathErrorKind::InstanceNotAllowed`] for `.1.`, `{i}`, `*`
+    /// or `[...]`.
+    pub fn parse_register<'a>(&self, input: &'a str) -> Result<Path<'a>, PathError> {
+        self.whole(input, Form::Register)
+    }
+
+    /// Parses a Path Reference value (`refvalue`, R-ARC.11): the trailing `.` is optional and
+    /// key addressing is allowed (`Object.FooObject.[KeyParam=="x"]`). `""` is the null
+    /// reference and gives `Ok(None)`.
+    ///
+    /// A value ending in a name (`Device.DeviceInfo`) parses with a [`Target::Parameter`]; whether
+    /// it names an object or a parameter needs the data model.
+    ///
+    /// # Errors
+    /// A [`PathError`] (USP 7008).
+    pub fn parse_reference<'a>(&self, input: &'a str) -> Result<Option<Path<'a>>, PathError> {
+        if input.is_empty() {
+            return Ok(None);
+        }
+        self.whole(input, Form::Reference).map(Some)
+    }
+
+    /// Parses a list of Path References separated by `,` with optional spaces or tabs around
+    /// the comma (`"Device.WiFi.Radio.1, Device.WiFi.Radio.2"`). `""` is the empty list.
+    /// Commas inside quoted key values do not split.
+    ///
+    /// # Errors
+    /// A [`PathError`] (USP 7008); [`PathErrorKind::TooManyReferences`] above the limit.
+    pub fn parse_reference_list<'a>(&self, input: &'a str) -> Result<Vec<Path<'a>>, PathError> {
+        let mut out = Vec::new();
+        if input.is_empty() {
+            return Ok(out);
+        }
+        if input.len() > self.cfg.max_length {
+            return self.check_len(input).map(|()| out);
+        }
+        let mut rest = input;
+        loop {
+            let mut run = self.run(input, Form::Reference, true);
+            if out.len() >= self.cfg.max_references {
+                return run.err(
+                    rest,
+                    PathErrorKind::TooManyReferences {
+                        max: self.cfg.max_references,
+                    },
+                );
+            }
+            let (r, p) = run.path(rest)?;
+            out.push(p);
+            let r = r.trim_start_matches(is_ws);
+            match r.strip_prefix(',') {
+                None if r.is_empty() => return Ok(out),
+                None => return run.unexpected(r, Expected::Comma),
+                Some(r) => rest = r.trim_start_matches(is_ws),
+            }
+        }
+    }
+
+    /// Parses a relative path (architecture, "Relative Paths"): `Status`, `Stats.BytesSent`,
+    /// `Radio.1.`, `Reset()`. It may contain instance identifiers, searches and follows.
+    ///
+    /// # Errors
+    /// A [`PathError`] (USP 7008).
+    pub fn parse_relative<'a>(&self, input: &'a str) -> Result<RelativePath<'a>, PathError> {
+        self.whole(input, Form::Relative).map(RelativePath)
+    }
+
+    /// Parses a relative parameter name (`relparam`: `Enable`, `Stats.BytesSent`), as used in
+    /// `param_settings`, `result_params` and `updated_params` keys: names only, ending in a
+    /// parameter.
+    ///
+    /// # Errors
+    /// A [`PathError`] (USP 7008).
+    pub fn parse_relparam<'a>(&self, input: &'a str) -> Result<RelativePath<'a>, PathError> {
+        self.whole(input, Form::RelParam).map(RelativePath)
+    }
+
+    /// Parses a command argument name (`relarg`): `Result.{i}.SSID`, `Result.1.SSID`, `Value`.
+    ///
+    /// # Errors
+    /// A [`PathError`] (USP 7008).
+    pub fn parse_arg<'a>(&self, input: &'a str) -> Result<ArgPath<'a>, PathError> {
+        self.check_len(input)?;
+        let run = self.run(input, Form::Supported, false);
+        let (mut rest, first) = run.name(input)?;
+        let mut parts = Vec::with_capacity(4);
+        parts.push(ArgSegment::Name(first));
+        while !rest.is_empty() {
+            let Some(r) = rest.strip_prefix('.') else {
+                return run.unexpected(rest, Expected::Dot);
+            };
+            if parts.len() >= self.cfg.max_segments {
+                return run.err(
+                    r,
+                    PathErrorKind::TooManySegments {
+                        max: self.cfg.max_segments,
+                    },
+                );
+            }
+            if let Some(r2) = r.strip_prefix("{i}") {
+                parts.push(ArgSegment::Placeholder);
+                rest = r2;
+            } else if r.starts_with(|c: char| c.is_ascii_digit()) {
+                let (r2, n) = run.posnum(r, PathErrorKind::ZeroInstance)?;
+                parts.push(ArgSegment::Number(n));
+                rest = r2;
+            } else {
+                let (r2, n) = run.name(r)?;
+                parts.push(ArgSegment::Name(n));
+                rest = r2;
+            }
+        }
+        Ok(ArgPath { parts })
+    }
+}
+
+impl<'a> Path<'a> {
+    /// Parses an instantiated-data-model or search path with the default limits; see
+    /// [`Parser::parse`].
+    ///
+    /// # Errors
+    /// A [`PathError`] (USP 7008) with the byte offset and what was expected.
+    ///
+    /// ```
+    /// use usp_path::{Path, PathKind, Target};
+    ///
+    /// let p = Path::parse("Device.LocalAgent.Controller.[EndpointID==\"controller\"].SendOnBoardRequest()")?;
+    /// assert!(matches!(p.target(), Target::Command(n) if n.as_str() == "SendOnBoardRequest"));
+    /// assert_eq!(Path::parse("Device.Boot!")?.kind(), PathKind::Event);
+    /// # Ok::<(), usp_path::PathError>(())
+    /// ```
+    pub fn parse(input: &'a str) -> Result<Self, PathError> {
+        Parser::new(ParseConfig::DEFAULT).parse(input)
+    }
+
+    /// Parses a supported-data-model path with `{i}` (default limits); see
+    /// [`Parser::parse_supported`].
+    ///
+    /// # Errors
+    /// A [`PathError`] (USP 7008).
+    ///
+    /// ```
+    /// use usp_path::Path;
+    ///
+    /// let p = Path::parse_supported("Device.WiFi.AccessPoint.{i}.AssociatedDevice.{i}.")?;
+    /// assert!(p.has_placeholder());
+    /// assert!(Path::parse_supported("Device.WiFi.AccessPoint.{i}.AssociatedDevice.1.").is_err());
+    /// # Ok::<(), usp_path::PathError>(())
+    /// ```
+    pub fn parse_supported(input: &'a str) -> Result<Self, PathError> {
+        Parser::new(ParseConfig::DEFAULT).parse_supported(input)
+    }
+
+    /// Parses a Register path (R-REG.2, default limits); see [`Parser::parse_register`].
+    ///
+    /// # Errors
+    /// A [`PathError`] (USP 7008).
+    ///
+    /// ```
+    /// use usp_path::Path;
+    ///
+    /// assert!(Path::parse_register("Device.WiFi.DataElements.").is_ok());
+    /// assert!(Path::parse_register("Device.WiFi.SSID.1.").is_err());
+    /// ```
+    pub fn parse_register(input: &'a str) -> Result<Self, PathError> {
+        Parser::new(ParseConfig::DEFAULT).parse_register(input)
+    }
+
+    /// Parses a Path Reference value (R-ARC.11, default limits); see [`Parser::parse_reference`].
+    ///
+    /// # Errors
+    /// A [`PathError`] (USP 7008).
+    ///
+    /// ```
+    /// use usp_path::Path;
+    ///
+    /// let p = Path::parse_reference("Object.FooObject.[KeyParam==\"KeyValueForInstance5\"]")?.unwrap();
+    /// assert_eq!(p.to_reference_string(), "Object.FooObject.[KeyParam==\"KeyValueForInstance5\"]");
+    /// assert_eq!(Path::parse_reference("")?, None);
+    /// # Ok::<(), usp_path::PathError>(())
+    /// ```
+    pub fn parse_reference(input: &'a str) -> Result<Option<Self>, PathError> {
+        Parser::new(ParseConfig::DEFAULT).parse_reference(input)
+    }
+}
+
+impl<'a> RelativePath<'a> {
+    /// Parses a relative path with the default limits; see [`Parser::parse_relative`].
+    ///
+    /// # Errors
+    /// A [`PathError`] (USP 7008).
+    pub fn parse(input: &'a str) -> Result<Self, PathError> {
+        Parser::new(ParseConfig::DEFAULT).parse_relative(input)
+    }
+}
+
+impl<'a> ArgPath<'a> {
+    /// Parses a command argument name with the default limits; see [`Parser::parse_arg`].
+    ///
+    /// # Errors
+    /// A [`PathError`] (USP 7008).
+    ///
+    /// ```
+    /// use usp_path::ArgPath;
+    ///
+    /// assert_eq!(ArgPath::parse("Result.{i}.SSID")?.to_string(), "Result.{i}.SSID");
+    /// # Ok::<(), usp_path::PathError>(())
+    /// ```
+    pub fn parse(input: &'a str) -> Result<Self, PathError> {
+        Parser::new(ParseConfig::DEFAULT).parse_arg(input)
+    }
+}
