@@ -1,4 +1,68 @@
-//! USP (TR-369) Message codec.
+//! USP (TR-369) Message codec: decode, validate, build and encode every USP Message.
+//!
+//! A USP Message (`usp.Msg`) is what travels inside a USP Record's payload: a header with a
+//! msg_id and msg_type, and a body that is a request, a response or an Error. This crate has
+//! two layers:
+//!
+//! - [`pb`]: the raw prost structs generated from the official schema, every field as on the
+//!   wire and nothing checked. Its semver follows prost.
+//! - The validated layer: [`Msg`] with a typed [`Body`] ([`Request`], [`Response`], Error) and
+//!   [`Notify`] kinds. A `Msg` can only be made through [`Msg::decode`], `TryFrom<pb::Msg>`,
+//!   [`Msg::new`] or a builder, so holding one means the header, msg_id and every required
+//!   oneof are present (R-MSG.6–R-MSG.8, R-ENC.5). The msg_type is derived from the body:
+//!   a received header that disagrees is reported as a [`Warning`] (R-MSG.10), or rejected in
+//!   strict mode.
+//!
+//! On top of that: [`MsgError`] says what was wrong and where, with the USP code to answer
+//! with ([`MsgError::usp_error_code`]) and the Error reply ([`MsgError::error_reply`]);
+//! [`ErrorCode`] names every USP error code and knows which ones each operation may carry;
+//! and there is a typed builder for every request, response, Error and Notify kind, e.g.
+//! [`GetBuilder`], [`SetRespBuilder`], [`OperationCompleteBuilder`], [`ErrorBuilder`].
+//!
+//! # No I/O
+//!
+//! This crate never opens sockets or files, reads clocks or the environment, spawns tasks or
+//! keeps global state. It turns bytes into values and values into bytes; carrying them (in a
+//! USP Record, over an MTP) is up to the caller, e.g. with `usp-record`.
+//!
+//! Decoding never panics and allocates at most a bounded multiple of the input, whose size is
+//! capped by [`DecodeOptions::max_msg_size`] before anything is decoded.
+//!
+//! # Features
+//!
+//! - `std` (default): `std` support in `prost` and `bytes`. Without it the crate is
+//!   `#![no_std]` and needs only `alloc`.
+//! - `serde`: `Serialize`/`Deserialize` for the [`pb`] types with protobuf JSON conventions.
+//!
+//! # Example
+//!
+//! ```
+//! use usp_msg::{Body, ErrorCode, GetBuilder, GetRespBuilder, GetResult, Msg, MsgType, Request, ResolvedPath};
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! // Controller: build a Get and encode it.
+//! let wire = GetBuilder::new("c-42").path("Device.DeviceInfo.SoftwareVersion").build_bytes()?;
+//!
+//! // Agent: decode and validate, then answer with the same msg_id (R-MSG.9).
+//! let msg = Msg::decode(wire)?;
+//! assert_eq!(msg.msg_type(), MsgType::Get);
+//! let Body::Request(Request::Get(get)) = msg.body() else { return Ok(()) };
+//! let mut resp = GetRespBuilder::new(msg.msg_id());
+//! for path in &get.param_paths {
+//!     resp = resp.result(
+//!         GetResult::new(path.as_str())
+//!             .resolved(ResolvedPath::new("Device.DeviceInfo.").param("SoftwareVersion", "1.2.3")),
+//!     );
+//! }
+//! let reply = Msg::decode(resp.build_bytes()?)?;
+//! assert_eq!(reply.msg_id(), "c-42");
+//! assert_eq!(reply.msg_type(), MsgType::GetResp);
+//!
+//! // Or refuse it.
+//! let err = msg.error_reply(ErrorCode::PERMISSION_DENIED, "not allowed")?;
+//! assert_eq!(err.msg_type(), MsgType::Error);
+//! # Ok(()) }
+//! ```
 #![no_std]
 #![forbid(unsafe_code)]
 extern crate alloc;
@@ -17,3 +81,28 @@ pub mod pb {
 mod serde_impls {
     include!("generated/usp_serde.rs");
 }
+
+mod builder;
+mod error;
+mod error_code;
+mod msg;
+mod msg_type;
+
+#[cfg(any(fuzzing, test))]
+pub mod fuzzing;
+
+pub use builder::*;
+pub use error::{BodyKind, BuildError, MsgError, Oneof, Warning};
+pub use error_code::{AllowedCodes, ErrorCode, Operation};
+pub use msg::{
+    Body, DEFAULT_MAX_MSG_SIZE, DecodeOptions, Msg, Notify, NotifyKind, Request, Response,
+};
+pub use msg_type::MsgType;
+
+/// Re-exported so users name the same `prost` and `bytes` versions as this crate.
+pub use bytes;
+/// Re-exported so users name the same `prost` and `bytes` versions as this crate.
+pub use prost;
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,70 @@
+//! Fuzz target bodies (compiled for `cfg(fuzzing)` and tests only; not a stable API).
+//!
+//! The `fuzz/` targets are one-line calls into these functions. Each function may panic only
+//! through its invariant asserts; any other panic, hang or unbounded allocation is a bug.
+
+use alloc::string::ToString;
+
+use prost::Message as _;
+
+use crate::{DecodeOptions, Msg, pb};
+
+/// Decodes `data` leniently and strictly and checks that the outcomes agree.
+///
+/// Invariants: strict decoding succeeds exactly when lenient decoding succeeds without a
+/// warning; every error has a code in 7000–7999 and a reply only when it has a msg_id.
+pub fn msg_decode(data: &[u8]) {
+    let lenient = Msg::decode(data);
+    let mut strict_opts = DecodeOptions::default();
+    strict_opts.strict(true);
+    let strict = Msg::decode_with(data, &strict_opts);
+    match (&lenient, &strict) {
+        (Ok(m), Ok(s)) => {
+            assert!(m.warning().is_none(), "strict accepted a message with a warning");
+            assert_eq!(m, s);
+        }
+        (Ok(m), Err(_)) => assert!(m.warning().is_some(), "strict rejected a clean message"),
+        (Err(e), Err(_)) => {
+            assert!(e.usp_error_code().is_in_usp_range());
+            let _ = e.to_string();
+            if e.can_reply() {
+                let reply = e.error_reply();
+                assert!(reply.is_some_and(|r| Some(r.msg_id()) == e.msg_id()));
+            } else {
+                assert!(e.error_reply().is_none());
+            }
+        }
+        (Err(_), Ok(_)) => panic!("strict accepted what lenient rejected"),
+    }
+    // The raw layer and the validated layer agree on what is well-formed protobuf.
+    let raw = pb::Msg::decode(data);
+    if let Err(crate::MsgError::Decode(_)) = lenient {
+        assert!(raw.is_err());
+    } else {
+        assert!(raw.is_ok());
+    }
+}
+
+/// Decode → encode → decode must give an equal message, and encoding that again must give
+/// the same bytes. Also checks the envelope encoder against prost's encoding of the raw
+/// message, and [`Msg::encoded_len`].
+pub fn msg_roundtrip(data: &[u8]) {
+    let Ok(first) = Msg::decode(data) else {
+        return;
+    };
+    let bytes = first.encode_to_vec();
+    assert_eq!(bytes.len(), first.encoded_len());
+    assert_eq!(
+        bytes,
+        pb::Msg::from(first.clone()).encode_to_vec(),
+        "envelope encoder differs from prost"
+    );
+    let second = match Msg::decode(bytes.as_slice()) {
+        Ok(m) => m,
+        Err(e) => panic!("re-encoded message does not decode: {e}"),
+    };
+    // Our encoder writes the body's msg_type, so a receive-time warning cannot survive.
+    assert!(second.warning().is_none());
+    assert_eq!(second, first.without_warning());
+    assert_eq!(second.encode_to_vec(), bytes);
+}

@@ -1,0 +1,938 @@
+//! The validated message layer: [`Msg`], [`Body`], [`Request`], [`Response`], [`Notify`].
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use bytes::{Buf, BufMut, Bytes};
+use prost::Message as _;
+
+use crate::error::{BodyKind, MsgError, Oneof, Warning};
+use crate::{BuildError, ErrorBuilder, ErrorCode, MsgType, Operation, pb};
+
+/// Default for [`DecodeOptions::max_msg_size`]: 1 MiB.
+pub const DEFAULT_MAX_MSG_SIZE: usize = 1024 * 1024;
+
+/// How [`Msg::decode_with`] decodes and validates.
+///
+/// Defaults: at most [`DEFAULT_MAX_MSG_SIZE`] bytes, lenient msg_type handling.
+///
+/// ```
+/// use usp_msg::DecodeOptions;
+///
+/// let mut opts = DecodeOptions::default();
+/// opts.max_msg_size(64 * 1024).strict(true);
+/// assert_eq!(opts.get_max_msg_size(), 64 * 1024);
+/// assert!(opts.is_strict());
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DecodeOptions {
+    max_msg_size: usize,
+    strict: bool,
+}
+
+impl Default for DecodeOptions {
+    fn default() -> Self {
+        Self {
+            max_msg_size: DEFAULT_MAX_MSG_SIZE,
+            strict: false,
+        }
+    }
+}
+
+impl DecodeOptions {
+    /// The defaults; same as [`Default::default`].
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Largest encoded message accepted, in bytes. Longer input is rejected with
+    /// [`MsgError::TooLarge`] before anything is decoded or allocated.
+    ///
+    /// Decoding allocates at most a bounded multiple of the input length (prost allocates per
+    /// field it reads; an empty repeated sub-message, 2 bytes on the wire, costs one struct of
+    /// at most ~100 bytes), so this bounds memory as well.
+    pub fn max_msg_size(&mut self, bytes: usize) -> &mut Self {
+        self.max_msg_size = bytes;
+        self
+    }
+
+    /// Strict mode: a header msg_type that disagrees with the body (or is missing or unknown)
+    /// is an error ([`MsgError::MsgTypeRejected`]) instead of a [`Warning`]. Off by default,
+    /// since R-MSG.10 makes msg_type informative.
+    pub fn strict(&mut self, strict: bool) -> &mut Self {
+        self.strict = strict;
+        self
+    }
+
+    /// The configured maximum message size.
+    #[must_use]
+    pub fn get_max_msg_size(&self) -> usize {
+        self.max_msg_size
+    }
+
+    /// Whether strict mode is on.
+    #[must_use]
+    pub fn is_strict(&self) -> bool {
+        self.strict
+    }
+}
+
+/// A validated USP Message.
+///
+/// Holding a `Msg` means: it had a header with a non-empty msg_id (R-MSG.6, R-MSG.8), a body
+/// (R-MSG.7), and every oneof the schema requires to be set is set (R-ENC.5): the body, the
+/// request/response type, the Notify notification, OperationComplete's result, and the
+/// `oper_status`/`operation_resp` of each result in SetResp, AddResp, DeleteResp, OperateResp,
+/// RegisterResp and DeregisterResp. The message type is always the body's ([`Msg::msg_type`]);
+/// when a received header disagreed, [`Msg::warning`] says so (R-MSG.10).
+///
+/// Make one with a builder (e.g. [`GetBuilder`](crate::GetBuilder)), [`Msg::new`],
+/// [`Msg::decode`] or `TryFrom<pb::Msg>`.
+///
+/// Unknown fields: prost drops them while decoding, so re-encoding a received message loses
+/// them (the vector `edge_unknown_fields` re-encodes to its canonical form). A broker or
+/// proxy that must forward a message unchanged should forward the original bytes.
+///
+/// ```
+/// use usp_msg::{Body, GetBuilder, Msg, MsgType, Request};
+///
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let bytes = GetBuilder::new("msg-1").path("Device.DeviceInfo.").max_depth(2).build_bytes()?;
+/// let msg = Msg::decode(bytes)?;
+/// assert_eq!(msg.msg_id(), "msg-1");
+/// assert_eq!(msg.msg_type(), MsgType::Get);
+/// let Body::Request(Request::Get(get)) = msg.body() else { panic!("not a Get") };
+/// assert_eq!(get.param_paths, ["Device.DeviceInfo."]);
+/// assert_eq!(get.max_depth, 2);
+/// assert!(msg.warning().is_none());
+/// # Ok(()) }
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct Msg {
+    msg_id: String,
+    body: Body,
+    warning: Option<Warning>,
+}
+
+/// The body of a validated [`Msg`]: `Body.msg_body`.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Body {
+    /// A request (including Notify).
+    Request(Request),
+    /// A response (including NotifyResp).
+    Response(Response),
+    /// An Error message.
+    Error(pb::Error),
+}
+
+/// A request: the `Request.req_type` oneof, one variant per request type.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum Request {
+    /// GET.
+    Get(pb::Get),
+    /// GET_SUPPORTED_DM.
+    GetSupportedDm(pb::GetSupportedDm),
+    /// GET_INSTANCES.
+    GetInstances(pb::GetInstances),
+    /// SET.
+    Set(pb::Set),
+    /// ADD.
+    Add(pb::Add),
+    /// DELETE.
+    Delete(pb::Delete),
+    /// OPERATE.
+    Operate(pb::Operate),
+    /// NOTIFY, with its notification kind checked.
+    Notify(Notify),
+    /// GET_SUPPORTED_PROTO.
+    GetSupportedProtocol(pb::GetSupportedProtocol),
+    /// REGISTER.
+    Register(pb::Register),
+    /// DEREGISTER.
+    Deregister(pb::Deregister),
+}
+
+/// A response: the `Response.resp_type` oneof, one variant per response type.
+///
+/// For SetResp, AddResp, DeleteResp, OperateResp, RegisterResp and DeregisterResp every
+/// result's `oper_status`/`operation_resp` is known to be set.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum Response {
+    /// GET_RESP.
+    GetResp(pb::GetResp),
+    /// GET_SUPPORTED_DM_RESP.
+    GetSupportedDmResp(pb::GetSupportedDmResp),
+    /// GET_INSTANCES_RESP.
+    GetInstancesResp(pb::GetInstancesResp),
+    /// SET_RESP.
+    SetResp(pb::SetResp),
+    /// ADD_RESP.
+    AddResp(pb::AddResp),
+    /// DELETE_RESP.
+    DeleteResp(pb::DeleteResp),
+    /// OPERATE_RESP.
+    OperateResp(pb::OperateResp),
+    /// NOTIFY_RESP.
+    NotifyResp(pb::NotifyResp),
+    /// GET_SUPPORTED_PROTO_RESP.
+    GetSupportedProtocolResp(pb::GetSupportedProtocolResp),
+    /// REGISTER_RESP.
+    RegisterResp(pb::RegisterResp),
+    /// DEREGISTER_RESP.
+    DeregisterResp(pb::DeregisterResp),
+}
+
+/// A Notify request with its notification oneof resolved.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Notify {
+    /// The triggering Subscription's ID, or `""` (R-NOT.7).
+    pub subscription_id: String,
+    /// Whether the Agent wants a NotifyResp.
+    pub send_resp: bool,
+    /// Which notification this is.
+    pub kind: NotifyKind,
+}
+
+/// The `Notify.notification` oneof.
+///
+/// For [`NotifyKind::OperComplete`] the `operation_resp` oneof is known to be set when the
+/// enclosing [`Msg`] exists.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum NotifyKind {
+    /// An Event.
+    Event(pb::notify::Event),
+    /// A ValueChange.
+    ValueChange(pb::notify::ValueChange),
+    /// An ObjectCreation.
+    ObjCreation(pb::notify::ObjectCreation),
+    /// An ObjectDeletion.
+    ObjDeletion(pb::notify::ObjectDeletion),
+    /// An OperationComplete (output args or cmd_failure).
+    OperComplete(pb::notify::OperationComplete),
+    /// An OnBoardRequest.
+    OnBoardReq(pb::notify::OnBoardRequest),
+}
+
+impl NotifyKind {
+    /// The oneof field number (3–8).
+    fn tag(&self) -> u32 {
+        match self {
+            Self::Event(_) => 3,
+            Self::ValueChange(_) => 4,
+            Self::ObjCreation(_) => 5,
+            Self::ObjDeletion(_) => 6,
+            Self::OperComplete(_) => 7,
+            Self::OnBoardReq(_) => 8,
+        }
+    }
+
+    fn encoded_len(&self) -> usize {
+        match self {
+            Self::Event(m) => m.encoded_len(),
+            Self::ValueChange(m) => m.encoded_len(),
+            Self::ObjCreation(m) => m.encoded_len(),
+            Self::ObjDeletion(m) => m.encoded_len(),
+            Self::OperComplete(m) => m.encoded_len(),
+            Self::OnBoardReq(m) => m.encoded_len(),
+        }
+    }
+
+    fn encode_delimited(&self, buf: &mut impl BufMut) -> Result<(), prost::EncodeError> {
+        match self {
+            Self::Event(m) => m.encode_length_delimited(buf),
+            Self::ValueChange(m) => m.encode_length_delimited(buf),
+            Self::ObjCreation(m) => m.encode_length_delimited(buf),
+            Self::ObjDeletion(m) => m.encode_length_delimited(buf),
+            Self::OperComplete(m) => m.encode_length_delimited(buf),
+            Self::OnBoardReq(m) => m.encode_length_delimited(buf),
+        }
+    }
+}
+
+impl Notify {
+    fn encoded_len(&self) -> usize {
+        let mut len = 0;
+        if !self.subscription_id.is_empty() {
+            len += field_len(self.subscription_id.len());
+        }
+        if self.send_resp {
+            len += 2;
+        }
+        len + field_len(self.kind.encoded_len())
+    }
+
+    fn encode_raw(&self, buf: &mut impl BufMut) -> Result<(), prost::EncodeError> {
+        if !self.subscription_id.is_empty() {
+            buf.put_u8(key(1));
+            prost::encode_length_delimiter(self.subscription_id.len(), buf)?;
+            buf.put_slice(self.subscription_id.as_bytes());
+        }
+        if self.send_resp {
+            // Field 2, varint wire type, value 1.
+            buf.put_u8(2 << 3);
+            buf.put_u8(1);
+        }
+        buf.put_u8(key(self.kind.tag()));
+        self.kind.encode_delimited(buf)
+    }
+
+    fn into_pb(self) -> pb::Notify {
+        pb::Notify {
+            subscription_id: self.subscription_id,
+            send_resp: self.send_resp,
+            notification: Some(match self.kind {
+                NotifyKind::Event(m) => pb::notify::Notification::Event(m),
+                NotifyKind::ValueChange(m) => pb::notify::Notification::ValueChange(m),
+                NotifyKind::ObjCreation(m) => pb::notify::Notification::ObjCreation(m),
+                NotifyKind::ObjDeletion(m) => pb::notify::Notification::ObjDeletion(m),
+                NotifyKind::OperComplete(m) => pb::notify::Notification::OperComplete(m),
+                NotifyKind::OnBoardReq(m) => pb::notify::Notification::OnBoardReq(m),
+            }),
+        }
+    }
+}
+
+/// Length-delimited key byte for field numbers 1–15.
+const fn key(tag: u32) -> u8 {
+    ((tag << 3) | 2) as u8
+}
+
+/// Encoded size of a length-delimited field with a one-byte key and `len` content bytes.
+fn field_len(len: usize) -> usize {
+    1 + prost::length_delimiter_len(len) + len
+}
+
+macro_rules! dispatch {
+    ($value:expr, $enum:ident, |$m:ident| $body:expr, [$($variant:ident),*], notify: |$n:ident| $nbody:expr) => {
+        match $value {
+            $($enum::$variant($m) => $body,)*
+            $enum::Notify($n) => $nbody,
+        }
+    };
+    ($value:expr, $enum:ident, |$m:ident| $body:expr, [$($variant:ident),*]) => {
+        match $value {
+            $($enum::$variant($m) => $body,)*
+        }
+    };
+}
+
+impl Request {
+    /// The message type of this request.
+    #[must_use]
+    pub fn msg_type(&self) -> MsgType {
+        match self {
+            Self::Get(_) => MsgType::Get,
+            Self::GetSupportedDm(_) => MsgType::GetSupportedDm,
+            Self::GetInstances(_) => MsgType::GetInstances,
+            Self::Set(_) => MsgType::Set,
+            Self::Add(_) => MsgType::Add,
+            Self::Delete(_) => MsgType::Delete,
+            Self::Operate(_) => MsgType::Operate,
+            Self::Notify(_) => MsgType::Notify,
+            Self::GetSupportedProtocol(_) => MsgType::GetSupportedProto,
+            Self::Register(_) => MsgType::Register,
+            Self::Deregister(_) => MsgType::Deregister,
+        }
+    }
+
+    fn encoded_len(&self) -> usize {
+        let inner = dispatch!(self, Self, |m| m.encoded_len(),
+            [Get, GetSupportedDm, GetInstances, Set, Add, Delete, Operate, GetSupportedProtocol, Register, Deregister],
+            notify: |n| n.encoded_len());
+        field_len(inner)
+    }
+
+    fn encode_raw(&self, buf: &mut impl BufMut) -> Result<(), prost::EncodeError> {
+        buf.put_u8(key(self.msg_type().body_field()));
+        dispatch!(self, Self, |m| m.encode_length_delimited(buf),
+            [Get, GetSupportedDm, GetInstances, Set, Add, Delete, Operate, GetSupportedProtocol, Register, Deregister],
+            notify: |n| {
+                prost::encode_length_delimiter(n.encoded_len(), buf)?;
+                n.encode_raw(buf)
+            })
+    }
+
+    fn into_pb(self) -> pb::Request {
+        use pb::request::ReqType as R;
+        let req_type = match self {
+            Self::Get(m) => R::Get(m),
+            Self::GetSupportedDm(m) => R::GetSupportedDm(m),
+            Self::GetInstances(m) => R::GetInstances(m),
+            Self::Set(m) => R::Set(m),
+            Self::Add(m) => R::Add(m),
+            Self::Delete(m) => R::Delete(m),
+            Self::Operate(m) => R::Operate(m),
+            Self::Notify(n) => R::Notify(n.into_pb()),
+            Self::GetSupportedProtocol(m) => R::GetSupportedProtocol(m),
+            Self::Register(m) => R::Register(m),
+            Self::Deregister(m) => R::Deregister(m),
+        };
+        pb::Request {
+            req_type: Some(req_type),
+        }
+    }
+
+    fn validate(&self) -> Result<(), Oneof> {
+        if let Self::Notify(n) = self {
+            if let NotifyKind::OperComplete(oc) = &n.kind {
+                if oc.operation_resp.is_none() {
+                    return Err(Oneof::OperationCompleteResp);
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Response {
+    /// The message type of this response.
+    #[must_use]
+    pub fn msg_type(&self) -> MsgType {
+        match self {
+            Self::GetResp(_) => MsgType::GetResp,
+            Self::GetSupportedDmResp(_) => MsgType::GetSupportedDmResp,
+            Self::GetInstancesResp(_) => MsgType::GetInstancesResp,
+            Self::SetResp(_) => MsgType::SetResp,
+            Self::AddResp(_) => MsgType::AddResp,
+            Self::DeleteResp(_) => MsgType::DeleteResp,
+            Self::OperateResp(_) => MsgType::OperateResp,
+            Self::NotifyResp(_) => MsgType::NotifyResp,
+            Self::GetSupportedProtocolResp(_) => MsgType::GetSupportedProtoResp,
+            Self::RegisterResp(_) => MsgType::RegisterResp,
+            Self::DeregisterResp(_) => MsgType::DeregisterResp,
+        }
+    }
+
+    fn encoded_len(&self) -> usize {
+        let inner = dispatch!(self, Self, |m| m.encoded_len(),
+            [GetResp, GetSupportedDmResp, GetInstancesResp, SetResp, AddResp, DeleteResp, OperateResp,
+             NotifyResp, GetSupportedProtocolResp, RegisterResp, DeregisterResp]);
+        field_len(inner)
+    }
+
+    fn encode_raw(&self, buf: &mut impl BufMut) -> Result<(), prost::EncodeError> {
+        buf.put_u8(key(self.msg_type().body_field()));
+        dispatch!(self, Self, |m| m.encode_length_delimited(buf),
+            [GetResp, GetSupportedDmResp, GetInstancesResp, SetResp, AddResp, DeleteResp, OperateResp,
+             NotifyResp, GetSupportedProtocolResp, RegisterResp, DeregisterResp])
+    }
+
+    fn into_pb(self) -> pb::Response {
+        use pb::response::RespType as R;
+        let resp_type = match self {
+            Self::GetResp(m) => R::GetResp(m),
+            Self::GetSupportedDmResp(m) => R::GetSupportedDmResp(m),
+            Self::GetInstancesResp(m) => R::GetInstancesResp(m),
+            Self::SetResp(m) => R::SetResp(m),
+            Self::AddResp(m) => R::AddResp(m),
+            Self::DeleteResp(m) => R::DeleteResp(m),
+            Self::OperateResp(m) => R::OperateResp(m),
+            Self::NotifyResp(m) => R::NotifyResp(m),
+            Self::GetSupportedProtocolResp(m) => R::GetSupportedProtocolResp(m),
+            Self::RegisterResp(m) => R::RegisterResp(m),
+            Self::DeregisterResp(m) => R::DeregisterResp(m),
+        };
+        pb::Response {
+            resp_type: Some(resp_type),
+        }
+    }
+
+    /// Checks the nested oper_status / operation_resp oneofs (R-ENC.5).
+    fn validate(&self) -> Result<(), Oneof> {
+        fn first_missing<T>(items: &[T], ok: impl Fn(&T) -> bool) -> Option<usize> {
+            items.iter().position(|item| !ok(item))
+        }
+        let missing = match self {
+            Self::SetResp(r) => first_missing(&r.updated_obj_results, |x| {
+                x.oper_status.as_ref().is_some_and(|s| s.oper_status.is_some())
+            })
+            .map(|index| Oneof::SetRespOperStatus { index }),
+            Self::AddResp(r) => first_missing(&r.created_obj_results, |x| {
+                x.oper_status.as_ref().is_some_and(|s| s.oper_status.is_some())
+            })
+            .map(|index| Oneof::AddRespOperStatus { index }),
+            Self::DeleteResp(r) => first_missing(&r.deleted_obj_results, |x| {
+                x.oper_status.as_ref().is_some_and(|s| s.oper_status.is_some())
+            })
+            .map(|index| Oneof::DeleteRespOperStatus { index }),
+            Self::OperateResp(r) => {
+                first_missing(&r.operation_results, |x| x.operation_resp.is_some())
+                    .map(|index| Oneof::OperateRespOperationResp { index })
+            }
+            Self::RegisterResp(r) => first_missing(&r.registered_path_results, |x| {
+                x.oper_status.as_ref().is_some_and(|s| s.oper_status.is_some())
+            })
+            .map(|index| Oneof::RegisterRespOperStatus { index }),
+            Self::DeregisterResp(r) => first_missing(&r.deregistered_path_results, |x| {
+                x.oper_status.as_ref().is_some_and(|s| s.oper_status.is_some())
+            })
+            .map(|index| Oneof::DeregisterRespOperStatus { index }),
+            _ => None,
+        };
+        missing.map_or(Ok(()), Err)
+    }
+}
+
+impl Body {
+    /// The message type this body stands for; this is what a correct header carries.
+    #[must_use]
+    pub fn msg_type(&self) -> MsgType {
+        match self {
+            Self::Request(r) => r.msg_type(),
+            Self::Response(r) => r.msg_type(),
+            Self::Error(_) => MsgType::Error,
+        }
+    }
+
+    /// Whether this is a request, response or error.
+    #[must_use]
+    pub fn kind(&self) -> BodyKind {
+        match self {
+            Self::Request(_) => BodyKind::Request,
+            Self::Response(_) => BodyKind::Response,
+            Self::Error(_) => BodyKind::Error,
+        }
+    }
+
+    fn encoded_len(&self) -> usize {
+        match self {
+            Self::Request(r) => field_len(r.encoded_len()),
+            Self::Response(r) => field_len(r.encoded_len()),
+            Self::Error(e) => field_len(e.encoded_len()),
+        }
+    }
+
+    fn encode_raw(&self, buf: &mut impl BufMut) -> Result<(), prost::EncodeError> {
+        match self {
+            Self::Request(r) => {
+                buf.put_u8(key(1));
+                prost::encode_length_delimiter(r.encoded_len(), buf)?;
+                r.encode_raw(buf)
+            }
+            Self::Response(r) => {
+                buf.put_u8(key(2));
+                prost::encode_length_delimiter(r.encoded_len(), buf)?;
+                r.encode_raw(buf)
+            }
+            Self::Error(e) => {
+                buf.put_u8(key(3));
+                e.encode_length_delimited(buf)
+            }
+        }
+    }
+
+    fn validate(&self) -> Result<(), Oneof> {
+        match self {
+            Self::Request(r) => r.validate(),
+            Self::Response(r) => r.validate(),
+            Self::Error(_) => Ok(()),
+        }
+    }
+}
+
+impl From<Body> for pb::Body {
+    fn from(body: Body) -> Self {
+        let msg_body = match body {
+            Body::Request(r) => pb::body::MsgBody::Request(r.into_pb()),
+            Body::Response(r) => pb::body::MsgBody::Response(r.into_pb()),
+            Body::Error(e) => pb::body::MsgBody::Error(e),
+        };
+        Self {
+            msg_body: Some(msg_body),
+        }
+    }
+}
+
+fn request_from_pb(req: pb::Request) -> Result<Request, Oneof> {
+    use pb::request::ReqType as R;
+    let Some(req_type) = req.req_type else {
+        return Err(Oneof::ReqType);
+    };
+    Ok(match req_type {
+        R::Get(m) => Request::Get(m),
+        R::GetSupportedDm(m) => Request::GetSupportedDm(m),
+        R::GetInstances(m) => Request::GetInstances(m),
+        R::Set(m) => Request::Set(m),
+        R::Add(m) => Request::Add(m),
+        R::Delete(m) => Request::Delete(m),
+        R::Operate(m) => Request::Operate(m),
+        R::Notify(n) => {
+            use pb::notify::Notification as N;
+            let kind = match n.notification {
+                None => return Err(Oneof::Notification),
+                Some(N::Event(m)) => NotifyKind::Event(m),
+                Some(N::ValueChange(m)) => NotifyKind::ValueChange(m),
+                Some(N::ObjCreation(m)) => NotifyKind::ObjCreation(m),
+                Some(N::ObjDeletion(m)) => NotifyKind::ObjDeletion(m),
+                Some(N::OperComplete(m)) => NotifyKind::OperComplete(m),
+                Some(N::OnBoardReq(m)) => NotifyKind::OnBoardReq(m),
+            };
+            Request::Notify(Notify {
+                subscription_id: n.subscription_id,
+                send_resp: n.send_resp,
+                kind,
+            })
+        }
+        R::GetSupportedProtocol(m) => Request::GetSupportedProtocol(m),
+        R::Register(m) => Request::Register(m),
+        R::Deregister(m) => Request::Deregister(m),
+    })
+}
+
+fn response_from_pb(resp: pb::Response) -> Result<Response, Oneof> {
+    use pb::response::RespType as R;
+    let Some(resp_type) = resp.resp_type else {
+        return Err(Oneof::RespType);
+    };
+    Ok(match resp_type {
+        R::GetResp(m) => Response::GetResp(m),
+        R::GetSupportedDmResp(m) => Response::GetSupportedDmResp(m),
+        R::GetInstancesResp(m) => Response::GetInstancesResp(m),
+        R::SetResp(m) => Response::SetResp(m),
+        R::AddResp(m) => Response::AddResp(m),
+        R::DeleteResp(m) => Response::DeleteResp(m),
+        R::OperateResp(m) => Response::OperateResp(m),
+        R::NotifyResp(m) => Response::NotifyResp(m),
+        R::GetSupportedProtocolResp(m) => Response::GetSupportedProtocolResp(m),
+        R::RegisterResp(m) => Response::RegisterResp(m),
+        R::DeregisterResp(m) => Response::DeregisterResp(m),
+    })
+}
+
+impl Msg {
+    /// Makes a message from a msg_id and a body, checking the same rules as decoding.
+    ///
+    /// Prefer the builders, which also check the body's content. Fails with
+    /// [`MsgError::EmptyMsgId`] or [`MsgError::MissingOneof`].
+    ///
+    /// ```
+    /// use usp_msg::{pb, Body, Msg, MsgType, Response};
+    ///
+    /// # fn main() -> Result<(), usp_msg::MsgError> {
+    /// let body = Body::Response(Response::NotifyResp(pb::NotifyResp { subscription_id: "s-1".into() }));
+    /// let msg = Msg::new("n-1", body)?;
+    /// assert_eq!(msg.msg_type(), MsgType::NotifyResp);
+    /// # Ok(()) }
+    /// ```
+    pub fn new(msg_id: impl Into<String>, body: Body) -> Result<Self, MsgError> {
+        let msg_id = msg_id.into();
+        if msg_id.is_empty() {
+            return Err(MsgError::EmptyMsgId);
+        }
+        if let Err(oneof) = body.validate() {
+            return Err(MsgError::MissingOneof {
+                msg_id,
+                body: Some(body.kind()),
+                oneof,
+            });
+        }
+        Ok(Self {
+            msg_id,
+            body,
+            warning: None,
+        })
+    }
+
+    /// Decodes and validates a message with the default [`DecodeOptions`].
+    ///
+    /// `buf` may be [`Bytes`] or `&[u8]` (anything implementing [`Buf`]). The `usp.Msg` schema
+    /// has no `bytes` fields, only strings, so every string is copied out of the input either
+    /// way; a `Bytes` input avoids no copies here, unlike `usp_record::Record::decode`, whose
+    /// payloads become ref-counted slices of a `Bytes` input.
+    ///
+    /// Fails with [`MsgError::TooLarge`] (checked before decoding), [`MsgError::Decode`]
+    /// (malformed protobuf, R-MSG.5) or a validation error (R-MSG.6/7/8, R-ENC.5). A header
+    /// msg_type that disagrees with the body is not an error: see [`Msg::warning`].
+    pub fn decode(buf: impl Buf) -> Result<Self, MsgError> {
+        Self::decode_with(buf, &DecodeOptions::default())
+    }
+
+    /// Like [`Msg::decode`], with explicit options (size limit, strict mode).
+    ///
+    /// ```
+    /// use usp_msg::{DecodeOptions, Msg, MsgError};
+    ///
+    /// let mut opts = DecodeOptions::default();
+    /// opts.max_msg_size(8);
+    /// let err = Msg::decode_with(&[0u8; 9][..], &opts).unwrap_err();
+    /// assert_eq!(err, MsgError::TooLarge { size: 9, max: 8 });
+    /// ```
+    pub fn decode_with(buf: impl Buf, opts: &DecodeOptions) -> Result<Self, MsgError> {
+        let size = buf.remaining();
+        if size > opts.max_msg_size {
+            return Err(MsgError::TooLarge {
+                size,
+                max: opts.max_msg_size,
+            });
+        }
+        let raw = pb::Msg::decode(buf).map_err(MsgError::Decode)?;
+        Self::from_pb_with(raw, opts)
+    }
+
+    /// Validates a raw message, with explicit options (only `strict` matters here).
+    ///
+    /// `TryFrom<pb::Msg>` is the same with default (lenient) options.
+    pub fn from_pb_with(raw: pb::Msg, opts: &DecodeOptions) -> Result<Self, MsgError> {
+        let header = raw.header.ok_or(MsgError::MissingHeader)?;
+        if header.msg_id.is_empty() {
+            return Err(MsgError::EmptyMsgId);
+        }
+        let msg_id = header.msg_id;
+        let missing = |msg_id, body, oneof| MsgError::MissingOneof {
+            msg_id,
+            body,
+            oneof,
+        };
+        let Some(msg_body) = raw.body.and_then(|b| b.msg_body) else {
+            return Err(missing(msg_id, None, Oneof::MsgBody));
+        };
+        let body = match msg_body {
+            pb::body::MsgBody::Request(r) => match request_from_pb(r) {
+                Ok(r) => Body::Request(r),
+                Err(oneof) => return Err(missing(msg_id, Some(BodyKind::Request), oneof)),
+            },
+            pb::body::MsgBody::Response(r) => match response_from_pb(r) {
+                Ok(r) => Body::Response(r),
+                Err(oneof) => return Err(missing(msg_id, Some(BodyKind::Response), oneof)),
+            },
+            pb::body::MsgBody::Error(e) => Body::Error(e),
+        };
+        if let Err(oneof) = body.validate() {
+            return Err(missing(msg_id, Some(body.kind()), oneof));
+        }
+        let body_type = body.msg_type();
+        let warning = match MsgType::from_i32(header.msg_type) {
+            Some(t) if t == body_type => None,
+            Some(MsgType::Error) => Some(Warning::MsgTypeMissing { body: body_type }),
+            Some(t) => Some(Warning::MsgTypeMismatch {
+                header: t,
+                body: body_type,
+            }),
+            None => Some(Warning::UnknownMsgType {
+                header: header.msg_type,
+                body: body_type,
+            }),
+        };
+        if let (true, Some(warning)) = (opts.strict, warning) {
+            return Err(MsgError::MsgTypeRejected {
+                msg_id,
+                body: body.kind(),
+                warning,
+            });
+        }
+        Ok(Self {
+            msg_id,
+            body,
+            warning,
+        })
+    }
+
+    /// The msg_id (never empty).
+    #[must_use]
+    pub fn msg_id(&self) -> &str {
+        &self.msg_id
+    }
+
+    /// The message type, derived from the body (R-MSG.10).
+    #[must_use]
+    pub fn msg_type(&self) -> MsgType {
+        self.body.msg_type()
+    }
+
+    /// The body.
+    #[must_use]
+    pub fn body(&self) -> &Body {
+        &self.body
+    }
+
+    /// The request, if this is one.
+    #[must_use]
+    pub fn request(&self) -> Option<&Request> {
+        match &self.body {
+            Body::Request(r) => Some(r),
+            _ => None,
+        }
+    }
+
+    /// The response, if this is one.
+    #[must_use]
+    pub fn response(&self) -> Option<&Response> {
+        match &self.body {
+            Body::Response(r) => Some(r),
+            _ => None,
+        }
+    }
+
+    /// The Error body, if this is one.
+    #[must_use]
+    pub fn error(&self) -> Option<&pb::Error> {
+        match &self.body {
+            Body::Error(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// Splits into msg_id and body.
+    #[must_use]
+    pub fn into_parts(self) -> (String, Body) {
+        (self.msg_id, self.body)
+    }
+
+    /// What was wrong with the received header's msg_type, if anything (R-MSG.10).
+    ///
+    /// Always `None` for messages made by builders or [`Msg::new`].
+    #[must_use]
+    pub fn warning(&self) -> Option<Warning> {
+        self.warning
+    }
+
+    /// `(header type, body type)` when a received header named a different defined type than
+    /// the body. A missing or unknown msg_type is reported by [`Msg::warning`] only.
+    #[must_use]
+    pub fn header_msg_type_mismatch(&self) -> Option<(MsgType, MsgType)> {
+        match self.warning {
+            Some(Warning::MsgTypeMismatch { header, body }) => Some((header, body)),
+            _ => None,
+        }
+    }
+
+    /// The same message with any receive-time [`Warning`] cleared.
+    #[must_use]
+    pub fn without_warning(mut self) -> Self {
+        self.warning = None;
+        self
+    }
+
+    /// Length of [`Msg::encode`]'s output.
+    #[must_use]
+    pub fn encoded_len(&self) -> usize {
+        field_len(self.header().encoded_len()) + field_len(self.body.encoded_len())
+    }
+
+    fn header(&self) -> pb::Header {
+        pb::Header {
+            msg_id: self.msg_id.clone(),
+            msg_type: self.msg_type().as_i32(),
+        }
+    }
+
+    /// Encodes the message into `buf`, with msg_type taken from the body.
+    ///
+    /// The output is canonical protobuf, identical to prost's encoding of
+    /// `pb::Msg::from(self.clone())`, without cloning the body. Fails with
+    /// [`MsgError::BufferTooSmall`] (writing nothing) if `buf` has less room than
+    /// [`Msg::encoded_len`].
+    pub fn encode(&self, buf: &mut impl BufMut) -> Result<(), MsgError> {
+        let required = self.encoded_len();
+        let remaining = buf.remaining_mut();
+        if remaining < required {
+            return Err(MsgError::BufferTooSmall {
+                required,
+                remaining,
+            });
+        }
+        self.encode_unchecked(buf)
+            .map_err(|_| MsgError::BufferTooSmall {
+                required,
+                remaining,
+            })
+    }
+
+    fn encode_unchecked(&self, buf: &mut impl BufMut) -> Result<(), prost::EncodeError> {
+        buf.put_u8(key(1));
+        self.header().encode_length_delimited(buf)?;
+        buf.put_u8(key(2));
+        prost::encode_length_delimiter(self.body.encoded_len(), buf)?;
+        self.body.encode_raw(buf)
+    }
+
+    /// Encodes the message into a new `Vec`.
+    #[must_use]
+    pub fn encode_to_vec(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(self.encoded_len());
+        // A Vec grows on demand, so prost's capacity check cannot fail here.
+        let _ = self.encode_unchecked(&mut out);
+        out
+    }
+
+    /// Encodes the message into new [`Bytes`].
+    #[must_use]
+    pub fn encode_to_bytes(&self) -> Bytes {
+        Bytes::from(self.encode_to_vec())
+    }
+
+    /// Builds the Error reply to this request: same msg_id (R-MSG.9), the given code and text.
+    ///
+    /// Fails if this message is not a request (responses and errors are never answered), if
+    /// `code` is outside 7000–7999, or if it is not allowed for this request type (see
+    /// [`ErrorCode::allowed_for`]; record codes 7100–7199 and data-model codes 7200–7299 are
+    /// also accepted here).
+    ///
+    /// ```
+    /// use usp_msg::{ErrorCode, GetBuilder, MsgType};
+    ///
+    /// # fn main() -> Result<(), usp_msg::BuildError> {
+    /// let get = GetBuilder::new("req-9").path("Device.Nope.").build()?;
+    /// let reply = get.error_reply(ErrorCode::INVALID_PATH, "no such object")?;
+    /// assert_eq!(reply.msg_id(), "req-9");
+    /// assert_eq!(reply.msg_type(), MsgType::Error);
+    /// assert_eq!(reply.error().map(|e| e.err_code), Some(7026));
+    /// # Ok(()) }
+    /// ```
+    pub fn error_reply(
+        &self,
+        code: ErrorCode,
+        err_msg: impl Into<String>,
+    ) -> Result<Self, BuildError> {
+        let Body::Request(req) = &self.body else {
+            return Err(BuildError::InvalidValue {
+                field: "msg",
+                index: None,
+                reason: "only requests are answered with an Error",
+            });
+        };
+        if let Some(op) = Operation::from_msg_type(req.msg_type()) {
+            if code.is_in_usp_range()
+                && !code.is_record()
+                && !code.is_data_model_defined()
+                && !code.is_allowed_for(op)
+            {
+                return Err(BuildError::ErrorCodeNotAllowed {
+                    field: "error.err_code",
+                    code,
+                    operation: op,
+                });
+            }
+        }
+        ErrorBuilder::new(self.msg_id.clone(), code)
+            .err_msg(err_msg)
+            .build()
+    }
+}
+
+impl TryFrom<pb::Msg> for Msg {
+    type Error = MsgError;
+
+    /// Validates a raw message with default (lenient) options; see [`Msg::from_pb_with`].
+    fn try_from(raw: pb::Msg) -> Result<Self, MsgError> {
+        Self::from_pb_with(raw, &DecodeOptions::default())
+    }
+}
+
+impl From<Msg> for pb::Msg {
+    /// The raw message; the header's msg_type is derived from the body.
+    fn from(msg: Msg) -> Self {
+        let header = pb::Header {
+            msg_type: msg.msg_type().as_i32(),
+            msg_id: msg.msg_id,
+        };
+        Self {
+            header: Some(header),
+            body: Some(msg.body.into()),
+        }
+    }
+}

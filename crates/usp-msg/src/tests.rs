@@ -1,0 +1,601 @@
+//! Unit tests for the validation rules, one or more per R-id.
+
+use alloc::string::{String, ToString};
+use alloc::vec;
+use alloc::vec::Vec;
+
+use prost::Message as _;
+
+use crate::*;
+
+fn header(msg_id: &str, t: MsgType) -> Option<pb::Header> {
+    Some(pb::Header {
+        msg_id: msg_id.into(),
+        msg_type: t.as_i32(),
+    })
+}
+
+fn request(r: pb::request::ReqType) -> Option<pb::Body> {
+    Some(pb::Body {
+        msg_body: Some(pb::body::MsgBody::Request(pb::Request { req_type: Some(r) })),
+    })
+}
+
+fn response(r: pb::response::RespType) -> Option<pb::Body> {
+    Some(pb::Body {
+        msg_body: Some(pb::body::MsgBody::Response(pb::Response {
+            resp_type: Some(r),
+        })),
+    })
+}
+
+fn get_body() -> Option<pb::Body> {
+    request(pb::request::ReqType::Get(pb::Get {
+        param_paths: vec!["Device.".into()],
+        max_depth: 0,
+    }))
+}
+
+fn strict() -> DecodeOptions {
+    let mut o = DecodeOptions::default();
+    o.strict(true);
+    o
+}
+
+fn oneof_err(raw: pb::Msg) -> (Oneof, MsgError) {
+    let err = Msg::try_from(raw).unwrap_err();
+    match &err {
+        MsgError::MissingOneof { oneof, .. } => (*oneof, err.clone()),
+        other => panic!("expected MissingOneof, got {other:?}"),
+    }
+}
+
+#[test]
+fn r_enc_0_golden_get_decodes_and_reencodes_byte_exact() {
+    let bin = include_bytes!("../../../testdata/vectors/msg_get.bin");
+    let msg = Msg::decode(&bin[..]).unwrap();
+    assert_eq!(msg.msg_id(), "10978");
+    assert_eq!(msg.msg_type(), MsgType::Get);
+    let Some(Request::Get(get)) = msg.request() else {
+        panic!("not a Get")
+    };
+    assert_eq!(get.param_paths.len(), 5);
+    assert_eq!(get.max_depth, 3);
+    assert_eq!(msg.encode_to_vec(), bin.to_vec());
+}
+
+#[test]
+fn r_enc_0_envelope_encoder_matches_prost_for_every_body_kind() {
+    let msgs = [
+        GetBuilder::new("a").path("Device.").build().unwrap(),
+        EventBuilder::new("b", "", "Device.", "Boot!")
+            .send_resp(true)
+            .build()
+            .unwrap(),
+        EventBuilder::new("b2", "sub", "Device.", "Boot!")
+            .build()
+            .unwrap(),
+        NotifyRespBuilder::new("c", "").build().unwrap(),
+        ErrorBuilder::new("d", ErrorCode::MESSAGE_FAILED)
+            .build()
+            .unwrap(),
+    ];
+    for m in msgs {
+        let ours = m.encode_to_vec();
+        assert_eq!(ours, pb::Msg::from(m.clone()).encode_to_vec());
+        assert_eq!(ours.len(), m.encoded_len());
+        let mut small = [0u8; 4];
+        let mut slice = &mut small[..];
+        assert!(matches!(
+            m.encode(&mut slice),
+            Err(MsgError::BufferTooSmall { remaining: 4, .. })
+        ));
+        let mut buf = Vec::new();
+        m.encode(&mut buf).unwrap();
+        assert_eq!(buf, ours);
+    }
+}
+
+#[test]
+fn r_enc_5_missing_req_type_is_7004_with_reply() {
+    let raw = pb::Msg {
+        header: header("m1", MsgType::Get),
+        body: Some(pb::Body {
+            msg_body: Some(pb::body::MsgBody::Request(pb::Request { req_type: None })),
+        }),
+    };
+    let (oneof, err) = oneof_err(raw);
+    assert_eq!(oneof, Oneof::ReqType);
+    assert_eq!(err.usp_error_code(), ErrorCode::INVALID_ARGUMENTS);
+    assert_eq!(err.to_string(), "body.request.req_type missing (msg_id \"m1\")");
+    assert!(err.can_reply());
+    let reply = err.error_reply().unwrap();
+    assert_eq!(reply.msg_id(), "m1");
+    assert_eq!(reply.error().unwrap().err_code, 7004);
+}
+
+#[test]
+fn r_enc_5_missing_resp_type_gets_no_reply() {
+    let raw = pb::Msg {
+        header: header("m2", MsgType::GetResp),
+        body: Some(pb::Body {
+            msg_body: Some(pb::body::MsgBody::Response(pb::Response { resp_type: None })),
+        }),
+    };
+    let (oneof, err) = oneof_err(raw);
+    assert_eq!(oneof, Oneof::RespType);
+    assert_eq!(err.usp_error_code(), ErrorCode::INVALID_ARGUMENTS);
+    // A broken response is dropped, never answered.
+    assert!(!err.can_reply());
+    assert!(err.error_reply().is_none());
+}
+
+#[test]
+fn r_enc_5_missing_notification() {
+    let raw = pb::Msg {
+        header: header("m3", MsgType::Notify),
+        body: request(pb::request::ReqType::Notify(pb::Notify {
+            subscription_id: "s".into(),
+            send_resp: true,
+            notification: None,
+        })),
+    };
+    assert_eq!(oneof_err(raw).0, Oneof::Notification);
+}
+
+#[test]
+fn r_enc_5_missing_operation_complete_result() {
+    let raw = pb::Msg {
+        header: header("m4", MsgType::Notify),
+        body: request(pb::request::ReqType::Notify(pb::Notify {
+            subscription_id: "s".into(),
+            send_resp: false,
+            notification: Some(pb::notify::Notification::OperComplete(
+                pb::notify::OperationComplete {
+                    obj_path: "Device.".into(),
+                    command_name: "Reboot()".into(),
+                    command_key: "k".into(),
+                    operation_resp: None,
+                },
+            )),
+        })),
+    };
+    let (oneof, err) = oneof_err(raw);
+    assert_eq!(oneof, Oneof::OperationCompleteResp);
+    assert_eq!(
+        err.to_string(),
+        "body.request.notify.oper_complete.operation_resp missing (msg_id \"m4\")"
+    );
+}
+
+#[test]
+fn r_enc_5_missing_nested_oper_status_in_every_response() {
+    use pb::response::RespType as R;
+    // The second result of each list lacks its oneof (the wrapper message is present but
+    // empty), the third lacks the wrapper altogether; the first missing one is reported.
+    let cases: Vec<(R, Oneof)> = vec![
+        (
+            R::SetResp(pb::SetResp {
+                updated_obj_results: vec![
+                    SetRespBuilder::new("x")
+                        .result(SetResult::success("Device."))
+                        .build()
+                        .map(|m| match m.response() {
+                            Some(Response::SetResp(r)) => r.updated_obj_results[0].clone(),
+                            _ => unreachable!(),
+                        })
+                        .unwrap(),
+                    pb::set_resp::UpdatedObjectResult {
+                        requested_path: "Device.".into(),
+                        oper_status: Some(Default::default()),
+                    },
+                    pb::set_resp::UpdatedObjectResult::default(),
+                ],
+            }),
+            Oneof::SetRespOperStatus { index: 1 },
+        ),
+        (
+            R::AddResp(pb::AddResp {
+                created_obj_results: vec![pb::add_resp::CreatedObjectResult {
+                    requested_path: "Device.X.".into(),
+                    oper_status: None,
+                }],
+            }),
+            Oneof::AddRespOperStatus { index: 0 },
+        ),
+        (
+            R::DeleteResp(pb::DeleteResp {
+                deleted_obj_results: vec![pb::delete_resp::DeletedObjectResult {
+                    requested_path: "Device.X.1.".into(),
+                    oper_status: Some(Default::default()),
+                }],
+            }),
+            Oneof::DeleteRespOperStatus { index: 0 },
+        ),
+        (
+            R::OperateResp(pb::OperateResp {
+                operation_results: vec![pb::operate_resp::OperationResult {
+                    executed_command: "Device.Reboot()".into(),
+                    operation_resp: None,
+                }],
+            }),
+            Oneof::OperateRespOperationResp { index: 0 },
+        ),
+        (
+            R::RegisterResp(pb::RegisterResp {
+                registered_path_results: vec![Default::default()],
+            }),
+            Oneof::RegisterRespOperStatus { index: 0 },
+        ),
+        (
+            R::DeregisterResp(pb::DeregisterResp {
+                deregistered_path_results: vec![pb::deregister_resp::DeregisteredPathResult {
+                    requested_path: String::new(),
+                    oper_status: Some(Default::default()),
+                }],
+            }),
+            Oneof::DeregisterRespOperStatus { index: 0 },
+        ),
+    ];
+    for (resp, expected) in cases {
+        let t = match &resp {
+            R::SetResp(_) => MsgType::SetResp,
+            R::AddResp(_) => MsgType::AddResp,
+            R::DeleteResp(_) => MsgType::DeleteResp,
+            R::OperateResp(_) => MsgType::OperateResp,
+            R::RegisterResp(_) => MsgType::RegisterResp,
+            _ => MsgType::DeregisterResp,
+        };
+        let raw = pb::Msg {
+            header: header("r", t),
+            body: response(resp),
+        };
+        // Also through the wire, to exercise the decoder path.
+        let bytes = raw.encode_to_vec();
+        let (oneof, err) = oneof_err(raw);
+        assert_eq!(oneof, expected);
+        assert_eq!(err.usp_error_code(), ErrorCode::INVALID_ARGUMENTS);
+        assert_eq!(Msg::decode(bytes.as_slice()).unwrap_err(), err);
+    }
+    assert_eq!(
+        Oneof::SetRespOperStatus { index: 1 }.to_string(),
+        "body.response.set_resp.updated_obj_results[1].oper_status"
+    );
+}
+
+#[test]
+fn r_msg_5_wrong_wire_type_is_a_decode_error() {
+    let bin = include_bytes!("../../../testdata/vectors/invalid_wrong_wire_type.bin");
+    let err = Msg::decode(&bin[..]).unwrap_err();
+    assert!(matches!(err, MsgError::Decode(_)), "{err:?}");
+    assert!(!err.can_reply());
+    assert_eq!(err.usp_error_code(), ErrorCode::MESSAGE_FAILED);
+}
+
+#[test]
+fn r_msg_5_unknown_fields_are_ignored_and_dropped() {
+    let bin = include_bytes!("../../../testdata/vectors/edge_unknown_fields.bin");
+    let msg = Msg::decode(&bin[..]).unwrap();
+    assert_eq!(msg.msg_id(), "11972");
+    assert!(msg.warning().is_none());
+    let out = msg.encode_to_vec();
+    assert!(out.len() < bin.len());
+    // Canonical bytes from the vector's canonical_base64.
+    let canonical: &[u8] = &[
+        0x0a, 0x09, 0x0a, 0x05, b'1', b'1', b'9', b'7', b'2', 0x10, 0x01, 0x12, 0x2c, 0x0a, 0x2a,
+        0x0a, 0x28, 0x0a, 0x21,
+    ];
+    assert_eq!(&out[..canonical.len()], canonical);
+}
+
+#[test]
+fn r_msg_5_truncated_input_is_a_decode_error() {
+    let bin = include_bytes!("../../../testdata/vectors/msg_get.bin");
+    for cut in [1, 2, 10, bin.len() - 1] {
+        let err = Msg::decode(&bin[..cut]).unwrap_err();
+        assert!(matches!(err, MsgError::Decode(_)), "cut {cut}: {err:?}");
+    }
+}
+
+#[test]
+fn r_msg_5_size_limit_is_checked_before_decoding() {
+    let bin = include_bytes!("../../../testdata/vectors/msg_get.bin");
+    let mut opts = DecodeOptions::default();
+    opts.max_msg_size(bin.len() - 1);
+    assert_eq!(
+        Msg::decode_with(&bin[..], &opts).unwrap_err(),
+        MsgError::TooLarge {
+            size: bin.len(),
+            max: bin.len() - 1
+        }
+    );
+    opts.max_msg_size(bin.len());
+    assert!(Msg::decode_with(&bin[..], &opts).is_ok());
+    // Garbage over the limit is reported as too large, not as a decode error.
+    let garbage = vec![0xffu8; DEFAULT_MAX_MSG_SIZE + 1];
+    assert!(matches!(
+        Msg::decode(garbage.as_slice()),
+        Err(MsgError::TooLarge { .. })
+    ));
+}
+
+#[test]
+fn r_msg_6_missing_header() {
+    let raw = pb::Msg {
+        header: None,
+        body: get_body(),
+    };
+    let err = Msg::try_from(raw).unwrap_err();
+    assert_eq!(err, MsgError::MissingHeader);
+    assert_eq!(err.usp_error_code(), ErrorCode::INVALID_ARGUMENTS);
+    assert!(!err.can_reply());
+    let bin = include_bytes!("../../../testdata/vectors/invalid_msg_no_header.bin");
+    assert_eq!(Msg::decode(&bin[..]).unwrap_err(), MsgError::MissingHeader);
+}
+
+#[test]
+fn r_msg_7_missing_body() {
+    for body in [None, Some(pb::Body { msg_body: None })] {
+        let raw = pb::Msg {
+            header: header("b1", MsgType::Get),
+            body,
+        };
+        let err = Msg::try_from(raw).unwrap_err();
+        assert_eq!(
+            err,
+            MsgError::MissingOneof {
+                msg_id: "b1".into(),
+                body: None,
+                oneof: Oneof::MsgBody
+            }
+        );
+        assert_eq!(err.usp_error_code(), ErrorCode::INVALID_ARGUMENTS);
+        assert_eq!(err.error_reply().unwrap().msg_id(), "b1");
+    }
+    let bin = include_bytes!("../../../testdata/vectors/invalid_msg_no_body.bin");
+    let err = Msg::decode(&bin[..]).unwrap_err();
+    assert!(matches!(
+        err,
+        MsgError::MissingOneof {
+            oneof: Oneof::MsgBody,
+            ..
+        }
+    ));
+}
+
+#[test]
+fn r_msg_8_empty_msg_id() {
+    let raw = pb::Msg {
+        header: header("", MsgType::Get),
+        body: get_body(),
+    };
+    let err = Msg::try_from(raw).unwrap_err();
+    assert_eq!(err, MsgError::EmptyMsgId);
+    assert!(!err.can_reply());
+    assert_eq!(
+        GetBuilder::new("").path("Device.").build().unwrap_err(),
+        BuildError::EmptyMsgId
+    );
+    let body = Msg::decode(GetBuilder::new("x").path("Device.").build_bytes().unwrap())
+        .unwrap()
+        .into_parts()
+        .1;
+    assert_eq!(Msg::new("", body).unwrap_err(), MsgError::EmptyMsgId);
+}
+
+#[test]
+fn r_msg_9_error_reply_copies_msg_id_and_checks_the_code() {
+    let get = GetBuilder::new("req-1").path("Device.").build().unwrap();
+    let reply = get.error_reply(ErrorCode::INVALID_PATH, "nope").unwrap();
+    assert_eq!(reply.msg_id(), "req-1");
+    assert_eq!(reply.msg_type(), MsgType::Error);
+    let e = reply.error().unwrap();
+    assert_eq!((e.err_code, e.err_msg.as_str()), (7026, "nope"));
+    // A Register code is not allowed for a Get; record and vendor codes are.
+    assert!(matches!(
+        get.error_reply(ErrorCode::REGISTER_FAILURE, ""),
+        Err(BuildError::ErrorCodeNotAllowed { .. })
+    ));
+    assert!(get.error_reply(ErrorCode::new(7850), "").is_ok());
+    assert!(get.error_reply(ErrorCode::SECURE_SESSION_REQUIRED, "").is_ok());
+    assert!(matches!(
+        get.error_reply(ErrorCode::new(42), ""),
+        Err(BuildError::ErrorCodeOutOfRange { code: 42, .. })
+    ));
+    // Responses are never answered.
+    assert!(reply.error_reply(ErrorCode::MESSAGE_FAILED, "").is_err());
+    let resp = NotifyRespBuilder::new("n", "").build().unwrap();
+    assert!(resp.error_reply(ErrorCode::MESSAGE_FAILED, "").is_err());
+}
+
+#[test]
+fn r_msg_10_body_type_wins_and_mismatch_is_reported() {
+    let raw = pb::Msg {
+        header: header("t1", MsgType::Set),
+        body: get_body(),
+    };
+    let bytes = raw.encode_to_vec();
+    let msg = Msg::try_from(raw).unwrap();
+    assert_eq!(msg.msg_type(), MsgType::Get);
+    assert!(matches!(msg.request(), Some(Request::Get(_))));
+    assert_eq!(
+        msg.warning(),
+        Some(Warning::MsgTypeMismatch {
+            header: MsgType::Set,
+            body: MsgType::Get
+        })
+    );
+    assert_eq!(
+        msg.header_msg_type_mismatch(),
+        Some((MsgType::Set, MsgType::Get))
+    );
+    // Re-encoding writes the body's type.
+    let again = Msg::decode(msg.encode_to_bytes()).unwrap();
+    assert!(again.warning().is_none());
+    // Strict mode rejects it, with a usable reply.
+    let err = Msg::decode_with(bytes.as_slice(), &strict()).unwrap_err();
+    assert!(matches!(
+        err,
+        MsgError::MsgTypeRejected {
+            warning: Warning::MsgTypeMismatch { .. },
+            ..
+        }
+    ));
+    assert_eq!(err.usp_error_code(), ErrorCode::INVALID_ARGUMENTS);
+    assert_eq!(err.error_reply().unwrap().msg_id(), "t1");
+}
+
+#[test]
+fn r_msg_10_absent_msg_type_is_reported_distinctly() {
+    // msg_type ERROR (0) is never on the wire, so "absent" and "ERROR" look the same.
+    let raw = pb::Msg {
+        header: header("t2", MsgType::Error),
+        body: get_body(),
+    };
+    let msg = Msg::try_from(raw.clone()).unwrap();
+    assert_eq!(
+        msg.warning(),
+        Some(Warning::MsgTypeMissing {
+            body: MsgType::Get
+        })
+    );
+    assert_eq!(msg.header_msg_type_mismatch(), None);
+    assert!(Msg::from_pb_with(raw, &strict()).is_err());
+    // For an Error body, msg_type 0 is correct and silent.
+    let err = ErrorBuilder::new("t3", ErrorCode::MESSAGE_FAILED)
+        .build()
+        .unwrap();
+    let decoded = Msg::decode_with(err.encode_to_bytes(), &strict()).unwrap();
+    assert!(decoded.warning().is_none());
+}
+
+#[test]
+fn r_msg_10_unknown_msg_type_is_reported() {
+    let raw = pb::Msg {
+        header: Some(pb::Header {
+            msg_id: "t4".into(),
+            msg_type: 99,
+        }),
+        body: get_body(),
+    };
+    let msg = Msg::try_from(raw.clone()).unwrap();
+    assert_eq!(
+        msg.warning(),
+        Some(Warning::UnknownMsgType {
+            header: 99,
+            body: MsgType::Get
+        })
+    );
+    let err = Msg::from_pb_with(raw, &strict()).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "header.msg_type 99 is not a known type; the body is GET (msg_id \"t4\", strict mode)"
+    );
+}
+
+#[test]
+fn r_msg_10_builders_always_agree_with_the_body() {
+    let built = [
+        GetBuilder::new("1").path("Device.").build().unwrap(),
+        SetRespBuilder::new("2")
+            .result(SetResult::success("Device."))
+            .build()
+            .unwrap(),
+        ErrorBuilder::new("3", ErrorCode::MESSAGE_FAILED)
+            .build()
+            .unwrap(),
+    ];
+    for m in built {
+        let raw = pb::Msg::from(m.clone());
+        assert_eq!(raw.header.unwrap().msg_type, m.body().msg_type().as_i32());
+        assert!(m.warning().is_none());
+    }
+}
+
+#[test]
+fn r_msg_10_mismatch_vector_lenient_and_strict() {
+    let bin = include_bytes!("../../../testdata/vectors/invalid_msg_type_mismatch.bin");
+    let msg = Msg::decode(&bin[..]).unwrap();
+    assert_eq!(msg.msg_type(), MsgType::SetResp);
+    assert_eq!(
+        msg.header_msg_type_mismatch(),
+        Some((MsgType::Get, MsgType::SetResp))
+    );
+    let err = Msg::decode_with(&bin[..], &strict()).unwrap_err();
+    // The body is a response: never answered.
+    assert!(!err.can_reply());
+}
+
+#[test]
+fn fuzz_bodies_accept_every_vector_without_panicking() {
+    let vectors: &[&[u8]] = &[
+        include_bytes!("../../../testdata/vectors/msg_add.bin"),
+        include_bytes!("../../../testdata/vectors/msg_add_resp.bin"),
+        include_bytes!("../../../testdata/vectors/msg_delete.bin"),
+        include_bytes!("../../../testdata/vectors/msg_delete_resp.bin"),
+        include_bytes!("../../../testdata/vectors/msg_deregister.bin"),
+        include_bytes!("../../../testdata/vectors/msg_deregister_resp.bin"),
+        include_bytes!("../../../testdata/vectors/msg_error.bin"),
+        include_bytes!("../../../testdata/vectors/msg_get.bin"),
+        include_bytes!("../../../testdata/vectors/msg_get_instances.bin"),
+        include_bytes!("../../../testdata/vectors/msg_get_instances_resp.bin"),
+        include_bytes!("../../../testdata/vectors/msg_get_resp.bin"),
+        include_bytes!("../../../testdata/vectors/msg_get_supported_dm.bin"),
+        include_bytes!("../../../testdata/vectors/msg_get_supported_dm_resp.bin"),
+        include_bytes!("../../../testdata/vectors/msg_get_supported_protocol.bin"),
+        include_bytes!("../../../testdata/vectors/msg_get_supported_protocol_resp.bin"),
+        include_bytes!("../../../testdata/vectors/msg_notify_event.bin"),
+        include_bytes!("../../../testdata/vectors/msg_notify_obj_creation.bin"),
+        include_bytes!("../../../testdata/vectors/msg_notify_obj_deletion.bin"),
+        include_bytes!("../../../testdata/vectors/msg_notify_on_board_req.bin"),
+        include_bytes!("../../../testdata/vectors/msg_notify_oper_complete_cmd_failure.bin"),
+        include_bytes!("../../../testdata/vectors/msg_notify_oper_complete_output_args.bin"),
+        include_bytes!("../../../testdata/vectors/msg_notify_resp.bin"),
+        include_bytes!("../../../testdata/vectors/msg_notify_value_change.bin"),
+        include_bytes!("../../../testdata/vectors/msg_operate.bin"),
+        include_bytes!("../../../testdata/vectors/msg_operate_resp.bin"),
+        include_bytes!("../../../testdata/vectors/msg_operate_resp_async.bin"),
+        include_bytes!("../../../testdata/vectors/msg_operate_sync.bin"),
+        include_bytes!("../../../testdata/vectors/msg_register.bin"),
+        include_bytes!("../../../testdata/vectors/msg_register_resp.bin"),
+        include_bytes!("../../../testdata/vectors/msg_set.bin"),
+        include_bytes!("../../../testdata/vectors/msg_set_resp.bin"),
+        include_bytes!("../../../testdata/vectors/edge_empty_map_values.bin"),
+        include_bytes!("../../../testdata/vectors/edge_empty_notify_resp.bin"),
+        include_bytes!("../../../testdata/vectors/edge_empty_oneof_members.bin"),
+        include_bytes!("../../../testdata/vectors/edge_empty_repeated_string.bin"),
+        include_bytes!("../../../testdata/vectors/edge_fixed32_max.bin"),
+        include_bytes!("../../../testdata/vectors/edge_getresp_5000_params.bin"),
+        include_bytes!("../../../testdata/vectors/edge_map_many_entries.bin"),
+        include_bytes!("../../../testdata/vectors/edge_unicode_get_resp.bin"),
+        include_bytes!("../../../testdata/vectors/edge_unicode_set.bin"),
+        include_bytes!("../../../testdata/vectors/edge_unknown_fields.bin"),
+        include_bytes!("../../../testdata/vectors/invalid_deeply_nested.bin"),
+        include_bytes!("../../../testdata/vectors/invalid_length_exceeds_buffer.bin"),
+        include_bytes!("../../../testdata/vectors/invalid_length_exceeds_submessage.bin"),
+        include_bytes!("../../../testdata/vectors/invalid_msg_no_body.bin"),
+        include_bytes!("../../../testdata/vectors/invalid_msg_no_header.bin"),
+        include_bytes!("../../../testdata/vectors/invalid_msg_type_mismatch.bin"),
+        include_bytes!("../../../testdata/vectors/invalid_varint_10th_byte_overflow.bin"),
+        include_bytes!("../../../testdata/vectors/invalid_varint_overflow.bin"),
+        include_bytes!("../../../testdata/vectors/invalid_wrong_wire_type.bin"),
+        // Records are not Msgs; feeding them through must still not panic.
+        include_bytes!("../../../testdata/vectors/record_no_session_context.bin"),
+        include_bytes!("../../../testdata/vectors/record_session_tls12.bin"),
+    ];
+    for v in vectors {
+        fuzzing::msg_decode(v);
+        fuzzing::msg_roundtrip(v);
+        // Every prefix and a few bit flips, as a poor man's fuzzer.
+        for cut in 0..v.len().min(64) {
+            fuzzing::msg_decode(&v[..cut]);
+            fuzzing::msg_roundtrip(&v[..cut]);
+        }
+        let mut flipped = v.to_vec();
+        for i in (0..flipped.len().min(256)).step_by(7) {
+            flipped[i] ^= 0x5a;
+            fuzzing::msg_decode(&flipped);
+            fuzzing::msg_roundtrip(&flipped);
+        }
+    }
+}
