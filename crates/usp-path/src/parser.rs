@@ -247,12 +247,7 @@ impl<'a> Run<'a, '_> {
             }
             Some('{') => {
                 if self.form != Form::Supported {
-                    let kind = if self.form.numbers() {
-                        PathErrorKind::PlaceholderNotAllowed
-                    } else {
-                        PathErrorKind::InstanceNotAllowed
-                    };
-                    return self.err(rest, kind);
+                    return self.err(rest, PathErrorKind::PlaceholderNotAllowed);
                 }
                 match rest.strip_prefix("{i}") {
                     Some(r) => Ok((r, Instance::Placeholder)),

@@ -1,0 +1,8 @@
+//! Public-API tests of usp-path, one binary with a module per topic.
+
+mod props;
+mod requirements;
+mod resolve;
+mod tree;
+mod values;
+mod vectors;

@@ -1,0 +1,497 @@
+//! Resolution against the in-memory tree (R-ARC.9, R-ARC.10, R-ARC.11, R-MSG.3, R-MSG.4a).
+
+use usp_path::Path;
+use usp_path::resolve::{ResolveError, ResolveLimits, Resolver, resolve};
+use usp_path::value::{ParamType, ValueError, ValueType};
+use usp_path::{Operator, ParseConfig};
+
+use crate::tree::{MemTree, b, s, spec_tree, t, u};
+
+fn run(tree: &MemTree, path: &str) -> Result<Vec<String>, ResolveError> {
+    let p = Path::parse(path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let out = resolve(tree, &p)?;
+    // R-MSG.3: every reported path uses instance numbers only.
+    for r in &out {
+        assert!(Path::parse(r).unwrap().is_concrete(), "{r}");
+    }
+    Ok(out)
+}
+
+fn ok(tree: &MemTree, path: &str) -> Vec<String> {
+    run(tree, path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+#[test]
+fn r_arc_10_wildcard_returns_every_instance() {
+    let t = spec_tree();
+    assert_eq!(
+        ok(&t, "Device.IP.Interface.*."),
+        [
+            "Device.IP.Interface.1.",
+            "Device.IP.Interface.2.",
+            "Device.IP.Interface.3."
+        ]
+    );
+    assert_eq!(
+        ok(&t, "Device.IP.Interface.*.IPv4Address.*.IPAddress"),
+        [
+            "Device.IP.Interface.1.IPv4Address.1.IPAddress",
+            "Device.IP.Interface.1.IPv4Address.2.IPAddress",
+            "Device.IP.Interface.2.IPv4Address.1.IPAddress"
+        ]
+    );
+    // R-MSG.4a: a search matching nothing is an empty success.
+    assert!(ok(&t, "Device.Nothing.*.").is_empty());
+}
+
+#[test]
+fn r_arc_9_search_returns_every_match() {
+    let t = spec_tree();
+    assert_eq!(
+        ok(&t, r#"Device.IP.Interface.[Type=="Normal"].Name"#),
+        ["Device.IP.Interface.1.Name", "Device.IP.Interface.2.Name"]
+    );
+    assert_eq!(
+        ok(
+            &t,
+            r#"Device.IP.Interface.[Type=="Normal"&&Stats.ErrorsSent>0].IPv4Address.[AddressingType=="Static"].IPAddress"#
+        ),
+        ["Device.IP.Interface.2.IPv4Address.1.IPAddress"]
+    );
+    assert_eq!(
+        ok(
+            &t,
+            r#"Device.IP.Interface.[Name=="eth0"].IPv4Address.[Enable==true].IPAddress"#
+        ),
+        [
+            "Device.IP.Interface.1.IPv4Address.1.IPAddress",
+            "Device.IP.Interface.1.IPv4Address.2.IPAddress"
+        ]
+    );
+    assert!(ok(&t, r#"Device.IP.Interface.[Alias=="none"]."#).is_empty());
+    assert_eq!(
+        ok(
+            &t,
+            r#"Device.IP.Interface.[Name!="lo"&&Type=="Normal"].Reset()"#
+        ),
+        [
+            "Device.IP.Interface.1.Reset()",
+            "Device.IP.Interface.2.Reset()"
+        ]
+    );
+    assert_eq!(
+        ok(&t, "Device.IP.Interface.[Enable==false].Changed!"),
+        ["Device.IP.Interface.3.Changed!"]
+    );
+}
+
+#[test]
+fn typed_comparison_of_spec_constants() {
+    let t = spec_tree();
+    // `1` = `true` for booleans (interface 2 stores "1").
+    let both = ["Device.IP.Interface.1.", "Device.IP.Interface.2."];
+    assert_eq!(ok(&t, "Device.IP.Interface.[Enable==true]."), both);
+    assert_eq!(ok(&t, "Device.IP.Interface.[Enable==1]."), both);
+    // `5` = `+5` = `05` for numbers.
+    for c in ["5", "+5", "05", "+0005"] {
+        assert_eq!(
+            ok(&t, &format!("Device.IP.Interface.[Stats.ErrorsSent=={c}].")),
+            ["Device.IP.Interface.2."],
+            "{c}"
+        );
+    }
+    assert_eq!(
+        ok(&t, "Device.IP.Interface.[Stats.ErrorsSent<=0]."),
+        ["Device.IP.Interface.1.", "Device.IP.Interface.3."]
+    );
+}
+
+#[test]
+fn type_mismatch_is_7008() {
+    let t = spec_tree();
+    let e = run(&t, r#"Device.IP.Interface.[Enable=="true"]."#).unwrap_err();
+    assert_eq!(
+        e,
+        ResolveError::Constant {
+            segment: 3,
+            component: 0,
+            error: ValueError::Quoting {
+                ty: ValueType::Boolean,
+                quoted: false
+            }
+        }
+    );
+    assert_eq!(e.usp_error_code(), 7008);
+    let e = run(&t, r#"Device.IP.Interface.[Name<"m"]."#).unwrap_err();
+    assert!(matches!(
+        e,
+        ResolveError::Constant {
+            error: ValueError::Operator {
+                op: Operator::Lt,
+                ty: ValueType::String
+            },
+            ..
+        }
+    ));
+    let e = run(&t, "Device.IP.Interface.[Name==eth0].").unwrap_err();
+    assert_eq!(e.usp_error_code(), 7008);
+    let e = run(&t, "Device.IP.Interface.[Stats.ErrorsSent==-1].").unwrap_err();
+    assert!(matches!(
+        e,
+        ResolveError::Constant {
+            error: ValueError::OutOfRange(ValueType::UnsignedInt),
+            ..
+        }
+    ));
+    // `~=` on a non-list parameter.
+    let e = run(&t, r#"Device.IP.Interface.[Name~="eth0"]."#).unwrap_err();
+    assert!(matches!(
+        e,
+        ResolveError::Constant {
+            error: ValueError::Operator {
+                op: Operator::Contains,
+                ..
+            },
+            ..
+        }
+    ));
+}
+
+#[test]
+fn spec_reference_following() {
+    let t = spec_tree();
+    assert_eq!(
+        ok(&t, "Device.NAT.PortMapping.1.Interface+.Name"),
+        ["Device.IP.Interface.1.Name"]
+    );
+    assert_eq!(
+        ok(&t, "Device.WiFi.SSID.1.LowerLayers#1+.Name"),
+        ["Device.WiFi.Radio.1.Name"]
+    );
+    assert_eq!(
+        ok(&t, "Device.WiFi.SSID.1.LowerLayers+.Name"),
+        ["Device.WiFi.Radio.1.Name"]
+    );
+    assert_eq!(
+        ok(&t, "Device.WiFi.SSID.1.LowerLayers#2+.Name"),
+        ["Device.WiFi.Radio.2.Name"]
+    );
+    assert!(ok(&t, "Device.WiFi.SSID.1.LowerLayers#3+.Name").is_empty());
+    assert_eq!(
+        ok(&t, "Device.WiFi.SSID.1.LowerLayers#*+.Name"),
+        ["Device.WiFi.Radio.1.Name", "Device.WiFi.Radio.2.Name"]
+    );
+    // Object path ending right after the follow; duplicates removed, first order kept.
+    assert_eq!(
+        ok(&t, "Device.WiFi.SSID.*.LowerLayers#*+."),
+        ["Device.WiFi.Radio.1.", "Device.WiFi.Radio.2."]
+    );
+    assert_eq!(
+        ok(&t, "Device.WiFi.SSID.[SSID==\"Guest\"].LowerLayers#1+."),
+        ["Device.WiFi.Radio.2."]
+    );
+    // Chained follow then a search in the target.
+    assert_eq!(
+        ok(
+            &t,
+            "Device.NAT.PortMapping.1.Interface+.IPv4Address.[AddressingType==\"DHCP\"].IPAddress"
+        ),
+        ["Device.IP.Interface.1.IPv4Address.2.IPAddress"]
+    );
+    // Follow inside an expression (the spec's example).
+    assert_eq!(
+        ok(
+            &t,
+            r#"Device.WiFi.AccessPoint.[SSIDReference+.SSID=="MyHome"].AssociatedDevice.[OperatingStandard=="ac"].SignalStrength"#
+        ),
+        ["Device.WiFi.AccessPoint.1.AssociatedDevice.1.SignalStrength"]
+    );
+    // `#*+` in an expression matches if any referenced object does.
+    assert_eq!(
+        ok(&t, r#"Device.WiFi.SSID.[LowerLayers#*+.Name=="wl1"].SSID"#),
+        ["Device.WiFi.SSID.1.SSID", "Device.WiFi.SSID.2.SSID"]
+    );
+    assert_eq!(
+        ok(&t, r#"Device.WiFi.SSID.[LowerLayers+.Name=="wl0"].SSID"#),
+        ["Device.WiFi.SSID.1.SSID"]
+    );
+}
+
+/// R-ARC.11: a key-based reference value is followed to the instance number.
+#[test]
+fn r_arc_11_key_reference_resolves_to_instance_number() {
+    let t = spec_tree();
+    assert_eq!(
+        ok(&t, "Device.WiFi.AccessPoint.2.SSIDReference+."),
+        ["Device.WiFi.SSID.2."]
+    );
+    let p = Path::parse_reference(r#"Device.WiFi.SSID.[SSID=="Guest"]"#)
+        .unwrap()
+        .unwrap();
+    assert_eq!(resolve(&t, &p).unwrap(), ["Device.WiFi.SSID.2."]);
+}
+
+#[test]
+fn references_to_unusual_targets() {
+    let mut t = MemTree::new();
+    t.row("Device.X.", 1)
+        .set("Device.X.1.", "Obj", s(), "Device.DeviceInfo")
+        .set("Device.X.1.", "Empty", s(), "")
+        .set("Device.X.1.", "Dangling", s(), "Device.Y.7")
+        .set("Device.X.1.", "Broken", s(), "not a path")
+        .set("Device.X.1.", "Cmd", s(), "Device.Reboot()");
+    // A reference without trailing dot naming a single-instance object.
+    assert_eq!(
+        ok(&t, "Device.X.1.Obj+.Manufacturer"),
+        ["Device.DeviceInfo.Manufacturer"]
+    );
+    assert!(ok(&t, "Device.X.1.Empty+.Name").is_empty());
+    assert!(ok(&t, "Device.X.1.Dangling+.Name").is_empty());
+    assert!(ok(&t, "Device.X.1.Missing+.Name").is_empty());
+    let e = run(&t, "Device.X.1.Broken+.Name").unwrap_err();
+    assert!(matches!(e, ResolveError::BadReference { segment: 3, .. }));
+    assert_eq!(e.usp_error_code(), 7003);
+    assert!(matches!(
+        run(&t, "Device.X.1.Cmd+.Name").unwrap_err(),
+        ResolveError::BadReference { .. }
+    ));
+}
+
+#[test]
+fn reference_cycle_ends_with_an_error() {
+    let mut t = MemTree::new();
+    t.row("Device.Loop.", 1).row("Device.Loop.", 2);
+    t.set("Device.Loop.1.", "Name", s(), "a")
+        .set(
+            "Device.Loop.1.",
+            "Ref",
+            s(),
+            r#"Device.Loop.[Ref+.Name=="a"]"#,
+        )
+        .set("Device.Loop.2.", "Ref", s(), "Device.Loop.1");
+    let e = run(&t, "Device.Loop.1.Ref+.Name").unwrap_err();
+    assert_eq!(e, ResolveError::ReferenceCycle);
+    assert_eq!(e.usp_error_code(), 7005);
+    assert_eq!(
+        run(&t, "Device.Loop.2.Ref+.Ref+.Name").unwrap_err(),
+        ResolveError::ReferenceCycle
+    );
+    // Plain chains are not cycles.
+    let mut t = MemTree::new();
+    t.row("Device.A.", 1)
+        .set("Device.A.1.", "Ref", s(), "Device.A.1")
+        .set("Device.A.1.", "Name", s(), "x");
+    assert_eq!(
+        ok(&t, "Device.A.1.Ref+.Ref+.Ref+.Name"),
+        ["Device.A.1.Name"]
+    );
+}
+
+#[test]
+fn nested_references_are_bounded() {
+    let mut t = MemTree::new();
+    for k in 0..20 {
+        let tab = format!("Device.L{k}.");
+        t.row(&tab, 1);
+        let o = format!("{tab}1.");
+        t.set(&o, "Name", s(), "x").set(
+            &o,
+            "Ref",
+            s(),
+            &format!(r#"Device.L{}.[Ref+.Name=="x"]"#, k + 1),
+        );
+    }
+    let e = run(&t, "Device.L0.1.Ref+.Name").unwrap_err();
+    assert_eq!(e, ResolveError::FollowDepth { max: 8 });
+    assert_eq!(e.usp_error_code(), 7005);
+}
+
+fn big_tree(rows: u32) -> MemTree {
+    let mut t = MemTree::new();
+    let tab = "Device.IP.Interface.";
+    for n in 1..=rows {
+        t.row(tab, n);
+        let o = format!("{tab}{n}.");
+        t.set(&o, "Name", s(), &format!("if-{n}"))
+            .set(&o, "Enable", b(), if n % 2 == 0 { "true" } else { "false" })
+            .set(&o, "MTU", u(), &(1000 + n).to_string());
+    }
+    t
+}
+
+#[test]
+fn tables_of_ten_thousand_instances() {
+    let t = big_tree(10_000);
+    assert_eq!(ok(&t, "Device.IP.Interface.*.Name").len(), 10_000);
+    let even = ok(&t, "Device.IP.Interface.[Enable==true].Name");
+    assert_eq!(even.len(), 5_000);
+    assert_eq!(even[0], "Device.IP.Interface.2.Name");
+    assert_eq!(ok(&t, "Device.IP.Interface.[MTU>10990].").len(), 10);
+    assert_eq!(
+        ok(&t, "Device.IP.Interface.9999.Name"),
+        ["Device.IP.Interface.9999.Name"]
+    );
+    assert!(ok(&t, "Device.IP.Interface.10001.Name").is_empty());
+}
+
+#[test]
+fn unique_key_uses_index_or_scan() {
+    let mut t = big_tree(10_000);
+    // Without an index: a scan.
+    let scanned = ok(&t, r#"Device.IP.Interface.[Name=="if-9876"].MTU"#);
+    assert_eq!(scanned, ["Device.IP.Interface.9876.MTU"]);
+    assert_eq!(t.index_hits.get(), 0);
+    assert_eq!(t.scans.get(), 1);
+    // With an index: no scan, same answer.
+    t.index("Device.IP.Interface.", "Name");
+    let indexed = ok(&t, r#"Device.IP.Interface.[Name=="if-9876"].MTU"#);
+    assert_eq!(indexed, scanned);
+    assert_eq!(t.index_hits.get(), 1);
+    assert_eq!(t.scans.get(), 1);
+    assert!(ok(&t, r#"Device.IP.Interface.[Name=="nope"]."#).is_empty());
+    // Not key-shaped (`!=`): scanned even with the index.
+    assert_eq!(
+        ok(&t, r#"Device.IP.Interface.[Name!="if-1"]."#).len(),
+        9_999
+    );
+    assert_eq!(t.scans.get(), 2);
+    // Key-shaped on another parameter: the tree says NotIndexed, so a scan.
+    assert_eq!(ok(&t, "Device.IP.Interface.[MTU==1005].").len(), 1);
+    assert_eq!(t.scans.get(), 3);
+}
+
+#[test]
+fn limits_bound_the_work() {
+    let t = big_tree(1_000);
+    let p = Path::parse("Device.IP.Interface.[Enable==true].").unwrap();
+    let small = ResolveLimits::new(100, 100_000, 8).unwrap();
+    let e = Resolver::with_limits(&t, small, ParseConfig::DEFAULT)
+        .resolve(&p)
+        .unwrap_err();
+    assert_eq!(e, ResolveError::WorkLimit { max: 100 });
+    assert_eq!(e.usp_error_code(), 7005);
+    let few = ResolveLimits::new(1_000_000, 10, 8).unwrap();
+    let e = Resolver::with_limits(&t, few, ParseConfig::DEFAULT)
+        .resolve(&Path::parse("Device.IP.Interface.*.").unwrap())
+        .unwrap_err();
+    assert_eq!(e, ResolveError::TooManyResults { max: 10 });
+    assert!(ResolveLimits::new(0, 1, 1).is_err());
+    let no_follow = ResolveLimits::new(1_000, 1_000, 0).unwrap();
+    let st = spec_tree();
+    assert_eq!(
+        Resolver::with_limits(&st, no_follow, ParseConfig::DEFAULT)
+            .resolve(&Path::parse("Device.NAT.PortMapping.1.Interface+.Name").unwrap())
+            .unwrap_err(),
+        ResolveError::FollowDepth { max: 0 }
+    );
+}
+
+#[test]
+fn lists_datetimes_and_unknown_time() {
+    let mut tr = MemTree::new();
+    let tab = "Device.PeriodicStatistics.SampleSet.";
+    for (n, secs, caps, when) in [
+        (1, "5,10,15", "IPv6Firewall,NAT", "2021-06-06T07:00:00Z"),
+        (2, "10, 20", "NAT", "2021-06-06T09:00:00+02:00"),
+        (3, "", "", "0001-01-01T00:00:00Z"),
+    ] {
+        tr.row(tab, n);
+        let o = format!("{tab}{n}.");
+        tr.set(
+            &o,
+            "SampleSeconds",
+            ParamType::list(ValueType::UnsignedInt),
+            secs,
+        )
+        .set(&o, "Capabilities", ParamType::list(ValueType::String), caps)
+        .set(&o, "ValidLifetime", t(), when);
+    }
+    let p = |x: &str| format!("{tab}{x}.");
+    assert_eq!(ok(&tr, &p("[SampleSeconds~=5]")), [p("1")]);
+    assert_eq!(ok(&tr, &p("[SampleSeconds~=010]")), [p("1"), p("2")]);
+    assert_eq!(ok(&tr, &p(r#"[Capabilities~="IPv6Firewall"]"#)), [p("1")]);
+    // `==` on a list compares the whole value as a string.
+    assert_eq!(ok(&tr, &p(r#"[Capabilities=="NAT"]"#)), [p("2")]);
+    assert_eq!(
+        ok(&tr, &p("[ValidLifetime<2021-06-06T08:00:00Z]")),
+        [p("1"), p("2")]
+    );
+    assert_eq!(
+        ok(&tr, &p("[ValidLifetime==2021-06-06T07:00:00Z]")),
+        [p("1"), p("2")]
+    );
+    // The Unknown Time compares only with == and !=, and never satisfies an ordering.
+    assert_eq!(
+        ok(&tr, &p("[ValidLifetime==0001-01-01T00:00:00Z]")),
+        [p("3")]
+    );
+    assert_eq!(
+        ok(&tr, &p("[ValidLifetime!=0001-01-01T00:00:00Z]")),
+        [p("1"), p("2")]
+    );
+    assert!(matches!(
+        run(&tr, &p("[ValidLifetime<0001-01-01T00:00:00Z]")).unwrap_err(),
+        ResolveError::Constant {
+            error: ValueError::Operator { .. },
+            ..
+        }
+    ));
+    assert_eq!(
+        ok(&tr, &p("[ValidLifetime>2000-01-01T00:00:00Z]")),
+        [p("1"), p("2")]
+    );
+}
+
+#[test]
+fn instance_numbers_are_checked_and_placeholders_rejected() {
+    let t = spec_tree();
+    assert!(ok(&t, "Device.IP.Interface.9.Name").is_empty());
+    assert_eq!(ok(&t, "Device.IP.Interface.3."), ["Device.IP.Interface.3."]);
+    let sdm = Path::parse_supported("Device.IP.Interface.{i}.Name").unwrap();
+    assert_eq!(resolve(&t, &sdm).unwrap_err(), ResolveError::Placeholder);
+}
+
+#[test]
+fn matching_against_supported_paths() {
+    let sdm =
+        Path::parse_supported("Device.WiFi.AccessPoint.{i}.AssociatedDevice.{i}.SignalStrength")
+            .unwrap();
+    for yes in [
+        "Device.WiFi.AccessPoint.1.AssociatedDevice.7.SignalStrength",
+        "Device.WiFi.AccessPoint.*.AssociatedDevice.[OperatingStandard==\"ac\"].SignalStrength",
+    ] {
+        assert!(Path::parse(yes).unwrap().matches_supported(&sdm), "{yes}");
+    }
+    for no in [
+        "Device.WiFi.AccessPoint.1.AssociatedDevice.SignalStrength",
+        "Device.WiFi.AccessPoint.1.AssociatedDevice.7.Noise",
+        "Device.WiFi.AccessPoint.1.AssociatedDevice.7.",
+        "Device.WiFi.SSID.1.LowerLayers+.SignalStrength",
+    ] {
+        assert!(!Path::parse(no).unwrap().matches_supported(&sdm), "{no}");
+    }
+    let table = Path::parse_supported("Device.WiFi.AccessPoint.{i}.AssociatedDevice.{i}.").unwrap();
+    let short = Path::parse_supported("Device.WiFi.AccessPoint.{i}.AssociatedDevice.").unwrap();
+    assert!(short.matches_supported(&table));
+    assert!(
+        Path::parse("Device.WiFi.AccessPoint.1.AssociatedDevice.")
+            .unwrap()
+            .matches_supported(&table)
+    );
+    let inst = Path::parse_supported("Device.WiFi.AccessPoint.1.AssociatedDevice.").unwrap();
+    assert!(
+        Path::parse("Device.WiFi.AccessPoint.1.AssociatedDevice.")
+            .unwrap()
+            .matches_supported(&inst)
+    );
+    assert!(
+        !Path::parse("Device.WiFi.AccessPoint.2.AssociatedDevice.")
+            .unwrap()
+            .matches_supported(&inst)
+    );
+    // to_supported gives the schema key.
+    let concrete =
+        Path::parse("Device.WiFi.AccessPoint.3.AssociatedDevice.[X==1].SignalStrength").unwrap();
+    assert_eq!(concrete.to_supported().unwrap(), sdm);
+    assert_eq!(Path::parse("Device.A.1.R+.X").unwrap().to_supported(), None);
+}
