@@ -1,0 +1,1338 @@
+//! Unit tests of the session state machine, one (or more) per R-id.
+
+use alloc::vec;
+use alloc::vec::Vec;
+
+use super::*;
+use crate::error::SarError;
+use crate::error::SecurityError;
+use crate::{MtpProtection, Sessions};
+use alloc::string::ToString;
+
+const A: &str = "proto::a";
+const B: &str = "proto::b";
+const T0: Instant = Instant::ZERO;
+
+fn cfg(local: &str, remote: &str, seed: u64) -> Config {
+    let mut c = Config::new(local, remote);
+    c.mode(SessionMode::Require)
+        .rng_seed(seed)
+        .max_retransmit_tries(-1)
+        .ack_delay(Duration::ZERO);
+    c
+}
+
+fn pair() -> (Session, Session) {
+    (
+        Session::new(cfg(A, B, 1), T0).unwrap(),
+        Session::new(cfg(B, A, 2), T0).unwrap(),
+    )
+}
+
+fn ms(v: u64) -> Instant {
+    Instant::from_millis(v)
+}
+
+fn drain_tx(s: &mut Session) -> Vec<pb::Record> {
+    core::iter::from_fn(|| s.poll_transmit()).collect()
+}
+
+fn events(s: &mut Session) -> Vec<Event> {
+    core::iter::from_fn(|| s.poll_event()).collect()
+}
+
+fn payloads(evs: &[Event]) -> Vec<Bytes> {
+    evs.iter()
+        .filter_map(|e| match e {
+            Event::Payload(p) => Some(p.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+fn sc(r: &pb::Record) -> &pb::SessionContextRecord {
+    match &r.record_type {
+        Some(RecordType::SessionContext(sc)) => sc,
+        other => panic!("not a session record: {other:?}"),
+    }
+}
+
+fn sc_mut(r: &mut pb::Record) -> &mut pb::SessionContextRecord {
+    match &mut r.record_type {
+        Some(RecordType::SessionContext(sc)) => sc,
+        other => panic!("not a session record: {other:?}"),
+    }
+}
+
+/// Delivers everything both ways over a perfect link until nothing moves; returns what each side received.
+fn settle(a: &mut Session, b: &mut Session, now: Instant) -> (Vec<Event>, Vec<Event>) {
+    let (mut ea, mut eb) = (Vec::new(), Vec::new());
+    for _ in 0..1000 {
+        let ta = drain_tx(a);
+        let tb = drain_tx(b);
+        if ta.is_empty() && tb.is_empty() {
+            break;
+        }
+        for r in ta {
+            let _ = b.handle_record(now, r);
+        }
+        for r in tb {
+            let _ = a.handle_record(now, r);
+        }
+        ea.extend(events(a));
+        eb.extend(events(b));
+    }
+    ea.extend(events(a));
+    eb.extend(events(b));
+    (ea, eb)
+}
+
+/// A Record from B to A.
+fn from_b(sid: u64, seq: u64, expected: u64, payload: &[&'static [u8]]) -> pb::Record {
+    pb::Record {
+        version: "1.4".into(),
+        to_id: A.into(),
+        from_id: B.into(),
+        record_type: Some(RecordType::SessionContext(pb::SessionContextRecord {
+            session_id: sid,
+            sequence_id: seq,
+            expected_id: expected,
+            payload: payload.iter().map(|p| Bytes::from_static(p)).collect(),
+            ..Default::default()
+        })),
+        ..Default::default()
+    }
+}
+
+/// Session A in mode Require, adopted into peer session `sid` by a first record from B.
+fn adopted(sid: u64) -> Session {
+    let mut a = Session::new(cfg(A, B, 1), T0).unwrap();
+    a.handle_record(T0, from_b(sid, 1, 1, &[b"hello"])).unwrap();
+    a
+}
+
+/// Keyed toy checksum standing in for HMAC/ECDSA.
+struct Keyed(u32);
+
+impl RecordIntegrity for Keyed {
+    fn max_len(&self, _m: IntegrityMethod) -> usize {
+        4
+    }
+    fn protect(
+        &mut self,
+        _cx: &IntegrityContext<'_>,
+        input: &[u8],
+    ) -> Result<Bytes, IntegrityError> {
+        Ok(Bytes::copy_from_slice(&self.tag(input)))
+    }
+    fn verify(
+        &mut self,
+        _cx: &IntegrityContext<'_>,
+        input: &[u8],
+        mac: &[u8],
+        _c: &[u8],
+    ) -> Result<(), IntegrityError> {
+        if mac.is_empty() {
+            return Err(IntegrityError::Missing);
+        }
+        if mac == self.tag(input) {
+            Ok(())
+        } else {
+            Err(IntegrityError::Mismatch)
+        }
+    }
+}
+
+impl Keyed {
+    fn tag(&self, input: &[u8]) -> [u8; 4] {
+        let mut h: u32 = 0x811c_9dc5 ^ self.0;
+        for b in input {
+            h = (h ^ u32::from(*b)).wrapping_mul(0x0100_0193);
+        }
+        h.to_be_bytes()
+    }
+}
+
+fn keyed_pair() -> (Session, Session) {
+    let a =
+        Session::with_layers(cfg(A, B, 1), T0, Box::new(Plaintext), Box::new(Keyed(5))).unwrap();
+    let b =
+        Session::with_layers(cfg(B, A, 2), T0, Box::new(Plaintext), Box::new(Keyed(5))).unwrap();
+    (a, b)
+}
+
+/// "TLS" stand-in: splits a message into records of `rec` bytes; kind TLS12.
+struct FakeTls {
+    rec: usize,
+}
+
+impl PayloadSecurity for FakeTls {
+    fn kind(&self) -> pb::record::PayloadSecurity {
+        pb::record::PayloadSecurity::Tls12
+    }
+    fn seal(&mut self, m: Bytes, out: &mut Vec<Bytes>) -> Result<(), SecurityError> {
+        let mut off = 0;
+        while off < m.len() {
+            let end = (off + self.rec).min(m.len());
+            out.push(m.slice(off..end));
+            off = end;
+        }
+        Ok(())
+    }
+    fn open(&mut self, records: Vec<Bytes>, out: &mut Vec<Bytes>) -> Result<(), SecurityError> {
+        out.push(crate::security::concat(&records));
+        Ok(())
+    }
+}
+
+// ---------------------------------------------------------------- R-E2E.1 .. 6b
+
+#[test]
+fn r_e2e_1_record_for_other_endpoint_is_ignored() {
+    let mut a = adopted(42);
+    events(&mut a);
+    let mut r = from_b(42, 2, 1, &[b"x"]);
+    r.to_id = "proto::someone-else".into();
+    assert_eq!(a.handle_record(T0, r), Err(E2eError::NotForUs));
+    assert!(events(&mut a).is_empty());
+    assert_eq!(a.expected_id(), Some(2));
+}
+
+#[test]
+fn r_e2e_2_empty_session_record_is_accepted() {
+    let mut a = Session::new(cfg(A, B, 1), T0).unwrap();
+    a.handle_record(T0, from_b(42, 1, 1, &[])).unwrap();
+    assert_eq!(a.session_id(), Some(42));
+    assert_eq!(a.expected_id(), Some(2));
+    assert!(payloads(&events(&mut a)).is_empty());
+}
+
+#[test]
+fn r_e2e_3_session_ids_are_greater_than_one() {
+    let mut s = Session::new(cfg(A, B, 3), T0).unwrap();
+    let mut seen = alloc::collections::BTreeSet::new();
+    for _ in 0..10_000 {
+        let id = s.new_session_id();
+        assert!(id > 1);
+        seen.insert(id);
+    }
+    assert_eq!(seen.len(), 10_000);
+    // Seeded: the same seed gives the same ids.
+    let mut x = Session::new(cfg(A, B, 3), T0).unwrap();
+    let mut y = Session::new(cfg(A, B, 3), T0).unwrap();
+    assert_eq!(x.new_session_id(), y.new_session_id());
+}
+
+#[test]
+fn r_e2e_4_peer_session_start_is_adopted_with_our_sequence_at_1() {
+    let mut a = Session::new(cfg(A, B, 1), T0).unwrap();
+    a.handle_record(T0, from_b(42, 1, 1, &[b"req"])).unwrap();
+    let evs = events(&mut a);
+    assert!(evs.contains(&Event::SessionStarted {
+        session_id: 42,
+        initiated_locally: false
+    }));
+    assert_eq!(payloads(&evs), [Bytes::from_static(b"req")]);
+    a.send(T0, Bytes::from_static(b"resp")).unwrap();
+    let out = drain_tx(&mut a);
+    assert_eq!(out.len(), 1);
+    let s = sc(&out[0]);
+    assert_eq!((s.session_id, s.sequence_id, s.expected_id), (42, 1, 2));
+}
+
+#[test]
+fn r_e2e_5_at_most_one_context_per_pair() {
+    let mut a = adopted(42);
+    a.handle_record(T0, from_b(77, 1, 1, &[b"new"])).unwrap();
+    assert_eq!(a.session_id(), Some(77));
+    // Sessions keeps one session per remote endpoint.
+    let mut tmpl = cfg(A, "proto::x", 1);
+    tmpl.mode(SessionMode::Allow);
+    let mut all = Sessions::new(tmpl, 4, T0).unwrap();
+    all.handle_record(T0, from_b(42, 1, 1, &[b"one"])).unwrap();
+    all.handle_record(T0, from_b(43, 1, 1, &[b"two"])).unwrap();
+    assert_eq!(all.len(), 1);
+    assert_eq!(all.get(B).unwrap().session_id(), Some(43));
+}
+
+#[test]
+fn r_e2e_6_different_session_id_restarts_with_sequence_1() {
+    let mut a = adopted(42);
+    a.send(T0, Bytes::from_static(b"r1")).unwrap();
+    drain_tx(&mut a);
+    events(&mut a);
+    a.handle_record(T0, from_b(43, 1, 1, &[b"again"])).unwrap();
+    let evs = events(&mut a);
+    assert!(evs.iter().any(|e| matches!(
+        e,
+        Event::SessionRestarted {
+            previous_session_id: Some(42),
+            reason: RestartReason::PeerRestarted
+        }
+    )));
+    assert!(evs.contains(&Event::SessionStarted {
+        session_id: 43,
+        initiated_locally: false
+    }));
+    a.send(T0, Bytes::from_static(b"r2")).unwrap();
+    let out = drain_tx(&mut a);
+    assert_eq!((sc(&out[0]).session_id, sc(&out[0]).sequence_id), (43, 1));
+}
+
+#[test]
+fn r_e2e_6a_forbid_answers_session_start_with_disconnect_7106() {
+    let mut c = cfg(A, B, 1);
+    c.mode(SessionMode::Forbid);
+    let mut a = Session::new(c, T0).unwrap();
+    assert_eq!(
+        a.handle_record(T0, from_b(42, 1, 1, &[b"x"])),
+        Err(E2eError::SessionNotAllowed)
+    );
+    let out = drain_tx(&mut a);
+    match &out[0].record_type {
+        Some(RecordType::Disconnect(d)) => assert_eq!(d.reason_code, 7106),
+        other => panic!("{other:?}"),
+    }
+    assert!(a.session_id().is_none());
+}
+
+#[test]
+fn r_e2e_6b_close_session_sends_disconnect_7105() {
+    let mut a = adopted(42);
+    a.close_session(T0);
+    let out = drain_tx(&mut a);
+    match &out.last().unwrap().record_type {
+        Some(RecordType::Disconnect(d)) => assert_eq!(d.reason_code, 7105),
+        other => panic!("{other:?}"),
+    }
+    assert!(a.session_id().is_none());
+}
+
+#[test]
+fn r_mtp_7_received_disconnect_drops_state() {
+    let mut a = adopted(42);
+    let mut r = from_b(0, 0, 0, &[]);
+    r.record_type = Some(RecordType::Disconnect(pb::DisconnectRecord {
+        reason: "bye".into(),
+        reason_code: 7105,
+    }));
+    a.handle_record(T0, r).unwrap();
+    assert!(a.session_id().is_none());
+    assert!(events(&mut a).contains(&Event::Disconnected {
+        reason_code: 7105,
+        reason: "bye".into()
+    }));
+    // The next session record from the peer is a new start.
+    a.handle_record(T0, from_b(42, 1, 1, &[b"x"])).unwrap();
+    assert_eq!(a.session_id(), Some(42));
+}
+
+// ---------------------------------------------------------------- R-E2E.7 .. 13
+
+#[test]
+fn r_e2e_7_expired_session_is_replaced_at_next_interaction() {
+    let mut c = cfg(A, B, 1);
+    c.session_expiration(Duration::from_secs(60));
+    let mut a = Session::new(c, T0).unwrap();
+    a.handle_record(T0, from_b(42, 1, 1, &[b"x"])).unwrap();
+    drain_tx(&mut a);
+    assert_eq!(a.poll_timeout(), Some(ms(60_000)));
+    a.handle_timeout(ms(59_999));
+    assert_eq!(a.session_id(), Some(42));
+    a.handle_timeout(ms(60_000));
+    assert!(a.session_id().is_none());
+    assert!(events(&mut a).contains(&Event::SessionExpired { session_id: 42 }));
+    a.send(ms(61_000), Bytes::from_static(b"later")).unwrap();
+    let sid = a.session_id().unwrap();
+    assert_ne!(sid, 42);
+    let out = drain_tx(&mut a);
+    assert_eq!((sc(&out[0]).session_id, sc(&out[0]).sequence_id), (sid, 1));
+}
+
+#[test]
+fn r_e2e_8_received_sequence_near_max_restarts() {
+    let mut a = adopted(42);
+    events(&mut a);
+    // Make the near-max sequence_id the expected one so only exhaustion is at stake.
+    a.ctx.as_mut().unwrap().rx_expected = u64::MAX - 9_999;
+    let r = from_b(42, u64::MAX - 9_999, 1, &[b"x"]);
+    assert_eq!(
+        a.handle_record(T0, r),
+        Err(E2eError::SequenceExhausted(u64::MAX - 9_999))
+    );
+    let sid = a.session_id().unwrap();
+    assert_ne!(sid, 42);
+    assert!(events(&mut a).iter().any(|e| matches!(
+        e,
+        Event::SessionRestarted {
+            reason: RestartReason::SequenceExhausted,
+            ..
+        }
+    )));
+}
+
+#[test]
+fn r_e2e_9_sent_sequence_near_max_restarts_before_next_record() {
+    let mut a = adopted(42);
+    drain_tx(&mut a);
+    a.ctx.as_mut().unwrap().next_tx_seq = u64::MAX - 10_000;
+    a.send(T0, Bytes::from_static(b"x")).unwrap();
+    let out = drain_tx(&mut a);
+    let s = sc(&out[0]);
+    assert_ne!(s.session_id, 42);
+    assert_eq!(s.sequence_id, 1);
+    assert_eq!(s.payload, [Bytes::from_static(b"x")]);
+    // One below the margin still goes out in the old context.
+    let mut a = adopted(42);
+    drain_tx(&mut a);
+    a.ctx.as_mut().unwrap().next_tx_seq = u64::MAX - 10_001;
+    a.send(T0, Bytes::from_static(b"x")).unwrap();
+    assert_eq!(sc(&drain_tx(&mut a)[0]).session_id, 42);
+}
+
+#[test]
+fn r_e2e_10_retry_wait_ranges() {
+    let expect = [
+        (5, 10),
+        (10, 20),
+        (20, 40),
+        (40, 80),
+        (80, 160),
+        (160, 320),
+        (320, 640),
+        (640, 1280),
+        (1280, 2560),
+    ];
+    for (n, (lo, hi)) in (1..).zip(expect) {
+        assert_eq!(
+            retry_wait_bounds(5, 2000, n),
+            (lo * 1000, hi * 1000),
+            "retry {n}"
+        );
+    }
+    // Establishment retries of an unanswered session follow these ranges, jittered.
+    let mut a = Session::new(cfg(A, B, 9), T0).unwrap();
+    a.send(T0, Bytes::from_static(b"x")).unwrap();
+    assert_eq!(drain_tx(&mut a).len(), 1);
+    let mut now = T0;
+    for n in 1..=12u32 {
+        let t = a.poll_timeout().unwrap();
+        let (lo, hi) = retry_wait_bounds(5, 2000, n);
+        let waited = t.as_millis() - now.as_millis();
+        assert!((lo..=hi).contains(&waited), "retry {n}: waited {waited}");
+        now = t;
+        a.handle_timeout(now);
+        let out = drain_tx(&mut a);
+        assert_eq!(out.len(), 1);
+        assert_eq!(sc(&out[0]).sequence_id, 1);
+        assert_eq!(a.retry_count(), n);
+    }
+}
+
+#[test]
+fn r_e2e_11_tenth_and_later_retries_use_the_top_range() {
+    for n in 10..16 {
+        assert_eq!(retry_wait_bounds(5, 2000, n), (2_560_000, 5_120_000));
+    }
+    assert_eq!(retry_wait_bounds(1, 1000, 50), (1000, 1000));
+    // Extreme values saturate instead of overflowing.
+    let (lo, hi) = retry_wait_bounds(65_535, 65_535, 10);
+    assert!(lo <= hi);
+    // Retries end when SessionExpiration is reached.
+    let mut c = cfg(A, B, 9);
+    c.session_expiration(Duration::from_secs(30));
+    let mut a = Session::new(c, T0).unwrap();
+    a.send(T0, Bytes::from_static(b"x")).unwrap();
+    drain_tx(&mut a);
+    for _ in 0..10 {
+        let Some(t) = a.poll_timeout() else { break };
+        a.handle_timeout(t);
+        drain_tx(&mut a);
+    }
+    assert!(a.session_id().is_none());
+    assert!(a.poll_timeout().is_none());
+}
+
+#[test]
+fn r_e2e_12_successful_receive_resets_retry_count() {
+    let (mut a, mut b) = pair();
+    a.send(T0, Bytes::from_static(b"x")).unwrap();
+    let first = drain_tx(&mut a);
+    for _ in 0..3 {
+        let t = a.poll_timeout().unwrap();
+        a.handle_timeout(t);
+        drain_tx(&mut a);
+    }
+    assert_eq!(a.retry_count(), 3);
+    for r in first {
+        b.handle_record(T0, r).unwrap();
+    }
+    for r in drain_tx(&mut b) {
+        a.handle_record(T0, r).unwrap();
+    }
+    assert_eq!(a.retry_count(), 0);
+    assert!(a.is_established());
+}
+
+#[test]
+fn r_e2e_13_new_session_object_has_zero_retry_count() {
+    let a = Session::new(cfg(A, B, 1), T0).unwrap();
+    assert_eq!(a.retry_count(), 0);
+    assert!(a.session_id().is_none());
+    assert_eq!(a.stats(), &Stats::default());
+}
+
+#[test]
+fn r_sec_21_fresh_session_has_no_state() {
+    let a = Session::new(cfg(A, B, 1), T0).unwrap();
+    assert_eq!(
+        (
+            a.unacknowledged_records(),
+            a.receive_buffered_bytes(),
+            a.send_queue_bytes()
+        ),
+        (0, 0, 0)
+    );
+    assert!(a.poll_timeout().is_none());
+}
+
+// ---------------------------------------------------------------- R-E2E.14 .. 20
+
+#[test]
+fn r_e2e_14_first_record_has_sequence_1() {
+    let mut a = Session::new(cfg(A, B, 1), T0).unwrap();
+    a.send(T0, Bytes::from_static(b"x")).unwrap();
+    let out = drain_tx(&mut a);
+    assert_eq!(sc(&out[0]).sequence_id, 1);
+    assert!(sc(&out[0]).session_id > 1);
+}
+
+#[test]
+fn r_e2e_15_sequence_increments_and_retransmits_reuse_it() {
+    let mut a = adopted(42);
+    for i in 0..100u32 {
+        a.send(T0, Bytes::from(i.to_be_bytes().to_vec())).unwrap();
+    }
+    let out = drain_tx(&mut a);
+    let seqs: Vec<u64> = out.iter().map(|r| sc(r).sequence_id).collect();
+    assert_eq!(seqs, (1..=100).collect::<Vec<_>>());
+    // The peer asks for 7: the resent record is identical.
+    let mut req = from_b(42, 2, 1, &[]);
+    sc_mut(&mut req).retransmit_id = 7;
+    a.handle_record(T0, req).unwrap();
+    let again = drain_tx(&mut a);
+    assert_eq!(again[0], out[6]);
+}
+
+#[test]
+fn r_e2e_16_sent_records_are_kept_until_acknowledged() {
+    let mut a = adopted(42);
+    for _ in 0..5 {
+        a.send(T0, Bytes::from_static(b"x")).unwrap();
+    }
+    drain_tx(&mut a);
+    assert_eq!(a.unacknowledged_records(), 5);
+    a.handle_record(T0, from_b(42, 2, 4, &[])).unwrap();
+    assert_eq!(a.unacknowledged_records(), 2);
+    assert_eq!(a.ctx.as_ref().unwrap().sent.front().unwrap().seq, 4);
+}
+
+#[test]
+fn r_e2e_17_every_record_carries_the_next_expected_id() {
+    let mut a = Session::new(cfg(A, B, 1), T0).unwrap();
+    a.handle_record(T0, from_b(42, 1, 1, &[b"1"])).unwrap();
+    a.handle_record(T0, from_b(42, 2, 1, &[b"2"])).unwrap();
+    a.handle_record(T0, from_b(42, 3, 1, &[b"3"])).unwrap();
+    a.send(T0, Bytes::from_static(b"x")).unwrap();
+    let out = drain_tx(&mut a);
+    assert!(out.iter().all(|r| sc(r).expected_id == 4));
+}
+
+#[test]
+fn r_e2e_18_payload_security_is_constant_in_a_context() {
+    let mut a = Session::with_layers(
+        cfg(A, B, 1),
+        T0,
+        Box::new(FakeTls { rec: 100 }),
+        Box::new(TrustMtp),
+    )
+    .unwrap();
+    for _ in 0..5 {
+        a.send(T0, Bytes::from(vec![0u8; 300])).unwrap();
+    }
+    let out = drain_tx(&mut a);
+    assert!(
+        out.iter()
+            .all(|r| r.payload_security == pb::record::PayloadSecurity::Tls12 as i32)
+    );
+}
+
+#[test]
+fn r_e2e_19_payload_security_change_fails_the_record() {
+    let mut a = adopted(42);
+    events(&mut a);
+    let mut r = from_b(42, 2, 1, &[b"x"]);
+    r.payload_security = pb::record::PayloadSecurity::Tls12 as i32;
+    assert!(matches!(
+        a.handle_record(T0, r),
+        Err(E2eError::PayloadSecurityMismatch {
+            expected: 0,
+            got: 1
+        })
+    ));
+    assert_ne!(a.session_id(), Some(42));
+    let evs = events(&mut a);
+    assert!(payloads(&evs).is_empty());
+    assert!(evs.iter().any(|e| matches!(
+        e,
+        Event::SessionRestarted {
+            reason: RestartReason::PayloadSecurityChanged,
+            ..
+        }
+    )));
+}
+
+#[test]
+fn r_e2e_20_out_of_order_records_are_processed_in_order() {
+    // TP 3.11: 1, 4, 2, 3 → payloads 1, 2, 3, 4.
+    let mut a = Session::new(cfg(A, B, 1), T0).unwrap();
+    a.handle_record(T0, from_b(42, 1, 1, &[b"1"])).unwrap();
+    a.handle_record(T0, from_b(42, 4, 1, &[b"4"])).unwrap();
+    assert_eq!(a.reorder_buffered_records(), 1);
+    // The gap is requested at once.
+    let out = drain_tx(&mut a);
+    assert!(out.iter().any(|r| sc(r).retransmit_id == 2));
+    a.handle_record(T0, from_b(42, 2, 1, &[b"2"])).unwrap();
+    a.handle_record(T0, from_b(42, 3, 1, &[b"3"])).unwrap();
+    let got = payloads(&events(&mut a));
+    assert_eq!(got, [&b"1"[..], b"2", b"3", b"4"].map(Bytes::from_static));
+    assert_eq!(a.expected_id(), Some(5));
+    assert_eq!(a.reorder_buffered_records(), 0);
+    assert_eq!(a.receive_buffered_bytes(), 0);
+}
+
+#[test]
+fn r_e2e_20_gap_request_is_repeated_after_timeout() {
+    let mut a = Session::new(cfg(A, B, 1), T0).unwrap();
+    a.handle_record(T0, from_b(42, 1, 1, &[b"1"])).unwrap();
+    a.handle_record(T0, from_b(42, 3, 1, &[b"3"])).unwrap();
+    drain_tx(&mut a);
+    let t = a.poll_timeout().unwrap();
+    a.handle_timeout(t);
+    let out = drain_tx(&mut a);
+    assert!(out.iter().any(|r| sc(r).retransmit_id == 2));
+}
+
+// ---------------------------------------------------------------- R-E2E.21 .. 26
+
+#[test]
+fn r_e2e_21_sar_failure_restarts_the_session() {
+    let mut a = adopted(42);
+    events(&mut a);
+    let mut r = from_b(42, 2, 1, &[b"x"]);
+    sc_mut(&mut r).payload_sar_state = 2;
+    sc_mut(&mut r).payloadrec_sar_state = 2;
+    let err = a.handle_record(T0, r).unwrap_err();
+    assert!(matches!(
+        err,
+        E2eError::Reassembly(SarError::UnexpectedState { sequence_id: 2, .. })
+    ));
+    let evs = events(&mut a);
+    assert!(evs.contains(&Event::Failed(err)));
+    assert!(evs.iter().any(|e| matches!(
+        e,
+        Event::SessionStarted {
+            initiated_locally: true,
+            ..
+        }
+    )));
+    assert_ne!(a.session_id(), Some(42));
+    // The new context announces itself with sequence_id 1.
+    let out = drain_tx(&mut a);
+    assert_eq!(sc(&out[0]).sequence_id, 1);
+}
+
+#[test]
+fn r_e2e_21_repeated_failures_back_off() {
+    let mut a = adopted(42);
+    let mut r = from_b(42, 2, 1, &[b"x"]);
+    sc_mut(&mut r).payload_sar_state = 3;
+    let _ = a.handle_record(T0, r);
+    let sid = a.session_id().unwrap();
+    // Second failure before any successful receive: no immediate new context, a back-off instead.
+    let mut r = from_b(sid, 0, 0, &[]);
+    sc_mut(&mut r).session_id = 1;
+    let _ = a.handle_record(T0, r);
+    assert!(a.session_id().is_none());
+    let t = a.poll_timeout().unwrap();
+    assert!((5_000..=10_000).contains(&t.as_millis()));
+    a.handle_timeout(t);
+    assert!(a.session_id().is_some());
+}
+
+#[test]
+fn r_e2e_22_in_order_records_are_delivered_before_a_restart() {
+    let mut a = Session::new(cfg(A, B, 1), T0).unwrap();
+    a.handle_record(T0, from_b(42, 1, 1, &[b"1"])).unwrap();
+    a.handle_record(T0, from_b(42, 3, 1, &[b"3"])).unwrap();
+    a.handle_record(T0, from_b(42, 2, 1, &[b"2"])).unwrap();
+    a.handle_record(T0, from_b(43, 1, 1, &[b"new"])).unwrap();
+    let got = payloads(&events(&mut a));
+    assert_eq!(got, [&b"1"[..], b"2", b"3", b"new"].map(Bytes::from_static));
+}
+
+#[test]
+fn r_e2e_23_integrity_failure_is_silent_and_restarts() {
+    let (mut a, mut b) = keyed_pair();
+    a.send(T0, Bytes::from_static(b"req")).unwrap();
+    let (_, eb) = settle(&mut a, &mut b, T0);
+    assert_eq!(payloads(&eb), [Bytes::from_static(b"req")]);
+    let sid = a.session_id().unwrap();
+    a.send(T0, Bytes::from_static(b"tampered")).unwrap();
+    let mut out = drain_tx(&mut a);
+    out[0].to_id = "proto:c".into();
+    out[0].to_id = B.into();
+    out[0].version = "1.5".into(); // one field flipped after signing
+    let err = b.handle_record(T0, out.remove(0)).unwrap_err();
+    assert_eq!(err, E2eError::Integrity(IntegrityError::Mismatch));
+    let evs = events(&mut b);
+    assert!(payloads(&evs).is_empty());
+    assert!(!evs.iter().any(|e| matches!(e, Event::Failed(_))));
+    assert_ne!(b.session_id(), Some(sid));
+    // The restart is announced to the peer.
+    let out = drain_tx(&mut b);
+    assert_eq!(sc(&out[0]).sequence_id, 1);
+    assert_eq!(b.stats().integrity_failures, 1);
+}
+
+#[test]
+fn r_e2e_24_unknown_session_id_is_dropped_and_restarts() {
+    let mut a = adopted(42);
+    events(&mut a);
+    let r = from_b(99, 5, 1, &[b"x"]);
+    assert_eq!(
+        a.handle_record(T0, r),
+        Err(E2eError::UnknownSession {
+            session_id: 99,
+            sequence_id: 5
+        })
+    );
+    assert!(payloads(&events(&mut a)).is_empty());
+    // Deferred by one retry wait, then restarted.
+    let t = a.poll_timeout().unwrap();
+    assert!((5_000..=10_000).contains(&t.as_millis()));
+    a.handle_timeout(t);
+    assert!(!matches!(a.session_id(), Some(42 | 99)));
+    assert!(events(&mut a).iter().any(|e| matches!(
+        e,
+        Event::SessionRestarted {
+            previous_session_id: Some(42),
+            reason: RestartReason::InvalidSessionId
+        }
+    )));
+    // session_id 0/1 are invalid (R-E2E.3) and restart at once.
+    let mut a = adopted(42);
+    assert_eq!(
+        a.handle_record(T0, from_b(1, 2, 1, &[])),
+        Err(E2eError::InvalidSessionId(1))
+    );
+    assert!(a.session_id().is_some_and(|s| s != 42));
+}
+
+#[test]
+fn r_e2e_24_reordered_first_record_cancels_the_restart() {
+    let mut a = Session::new(cfg(A, B, 1), T0).unwrap();
+    assert!(a.handle_record(T0, from_b(42, 2, 1, &[b"2"])).is_err());
+    a.handle_record(ms(10), from_b(42, 1, 1, &[b"1"])).unwrap();
+    assert_eq!(a.session_id(), Some(42));
+    assert!(a.pending_restart.is_none());
+    // Record 2 was dropped; the peer resends it after our request.
+    a.handle_record(ms(20), from_b(42, 2, 1, &[b"2"])).unwrap();
+    assert_eq!(payloads(&events(&mut a)).len(), 2);
+}
+
+#[test]
+fn stale_records_of_a_left_session_are_ignored() {
+    let mut a = adopted(42);
+    a.handle_record(T0, from_b(43, 1, 1, &[b"x"])).unwrap();
+    events(&mut a);
+    assert_eq!(
+        a.handle_record(T0, from_b(42, 2, 1, &[b"old"])),
+        Err(E2eError::StaleSession(42))
+    );
+    assert_eq!(a.session_id(), Some(43));
+    assert!(a.pending_restart.is_none());
+}
+
+#[test]
+fn simultaneous_starts_converge_on_the_higher_session_id() {
+    let (mut a, mut b) = pair();
+    a.send(T0, Bytes::from_static(b"from a")).unwrap();
+    b.send(T0, Bytes::from_static(b"from b")).unwrap();
+    let (ea, eb) = settle(&mut a, &mut b, T0);
+    assert_eq!(a.session_id(), b.session_id());
+    assert!(a.session_id().is_some());
+    // The loser's payload is reported, never silently lost.
+    let delivered = payloads(&ea).len() + payloads(&eb).len();
+    let unacked = ea
+        .iter()
+        .chain(&eb)
+        .filter(|e| matches!(e, Event::Unacknowledged(_)))
+        .count();
+    assert_eq!(delivered + unacked, 2);
+}
+
+#[test]
+fn r_e2e_25_duplicates_are_ignored() {
+    // TP 3.15: the same record three times → one payload.
+    let mut a = Session::new(cfg(A, B, 1), T0).unwrap();
+    for _ in 0..3 {
+        a.handle_record(T0, from_b(42, 1, 1, &[b"once"])).unwrap();
+    }
+    a.handle_record(T0, from_b(42, 3, 1, &[b"3"])).unwrap();
+    a.handle_record(T0, from_b(42, 3, 1, &[b"3"])).unwrap();
+    assert_eq!(payloads(&events(&mut a)), [Bytes::from_static(b"once")]);
+    assert_eq!(a.stats().duplicates, 3);
+}
+
+#[test]
+fn r_e2e_26_no_session_context_needs_a_payload() {
+    let mut c = cfg(A, B, 1);
+    c.mode(SessionMode::Allow);
+    let mut a = Session::new(c, T0).unwrap();
+    assert_eq!(a.send(T0, Bytes::new()), Err(E2eError::EmptyPayload));
+    a.send(T0, Bytes::from_static(b"msg")).unwrap();
+    let out = drain_tx(&mut a);
+    assert!(
+        matches!(&out[0].record_type, Some(RecordType::NoSessionContext(n)) if n.payload == "msg")
+    );
+    let mut r = out[0].clone();
+    core::mem::swap(&mut r.to_id, &mut r.from_id);
+    a.handle_record(T0, r.clone()).unwrap();
+    assert_eq!(payloads(&events(&mut a)), [Bytes::from_static(b"msg")]);
+    r.record_type = Some(RecordType::NoSessionContext(pb::NoSessionContextRecord {
+        payload: Bytes::new(),
+    }));
+    assert_eq!(a.handle_record(T0, r), Err(E2eError::EmptyPayload));
+    assert_eq!(E2eError::EmptyPayload.record_error_code(), Some(7104));
+}
+
+#[test]
+fn require_mode_refuses_no_session_records() {
+    let mut a = Session::new(cfg(A, B, 1), T0).unwrap();
+    let r = pb::Record {
+        version: "1.4".into(),
+        to_id: A.into(),
+        from_id: B.into(),
+        record_type: Some(RecordType::NoSessionContext(pb::NoSessionContextRecord {
+            payload: "x".into(),
+        })),
+        ..Default::default()
+    };
+    assert_eq!(a.handle_record(T0, r), Err(E2eError::SessionRequired));
+}
+
+// ---------------------------------------------------------------- R-E2E.28 .. 41
+
+#[test]
+fn r_e2e_28_mtp_protection_truth_table() {
+    for bits in 0..16u8 {
+        let p = MtpProtection {
+            encrypted: bits & 1 != 0,
+            peer_cert_matches_from_id: bits & 2 != 0,
+            peer_cert_is_controller_credential: bits & 4 != 0,
+            peer_is_trusted_broker: bits & 8 != 0,
+        };
+        assert_eq!(p.is_protected(), bits & 1 != 0 && bits & 14 != 0, "{p:?}");
+    }
+}
+
+#[test]
+fn r_e2e_29_sender_protects_non_payload_fields() {
+    let (mut a, _) = keyed_pair();
+    a.send(T0, Bytes::from_static(b"x")).unwrap();
+    let out = drain_tx(&mut a);
+    let mut input = Vec::new();
+    integrity_input(&out[0], &mut input);
+    assert_eq!(out[0].mac_signature.as_ref(), Keyed(5).tag(&input));
+}
+
+#[test]
+fn r_e2e_30_receiver_verifies_and_rejects_missing_mac() {
+    let (_, mut b) = keyed_pair();
+    let mut r = from_b(42, 1, 1, &[b"x"]);
+    core::mem::swap(&mut r.to_id, &mut r.from_id);
+    assert_eq!(
+        b.handle_record(T0, r),
+        Err(E2eError::Integrity(IntegrityError::Missing))
+    );
+    // The payload is not covered: changing it keeps the signature valid.
+    let (mut a, mut b) = keyed_pair();
+    a.send(T0, Bytes::from_static(b"x")).unwrap();
+    let mut out = drain_tx(&mut a);
+    sc_mut(&mut out[0]).payload = vec![Bytes::from_static(b"y")];
+    b.handle_record(T0, out.remove(0)).unwrap();
+    assert_eq!(payloads(&events(&mut b)), [Bytes::from_static(b"y")]);
+}
+
+#[test]
+fn r_e2e_32_canonical_input_golden_bytes() {
+    let mut rec = pb::Record {
+        version: "1.4".into(),
+        to_id: "b".into(),
+        from_id: "a".into(),
+        payload_security: 1,
+        mac_signature: Bytes::from_static(b"ignored"),
+        sender_cert: Bytes::from_static(b"CERT"),
+        record_type: Some(RecordType::SessionContext(pb::SessionContextRecord {
+            session_id: 0x0102,
+            sequence_id: 3,
+            expected_id: 4,
+            retransmit_id: 0,
+            payload_sar_state: 1,
+            payloadrec_sar_state: 2,
+            payload: vec![Bytes::from_static(b"ignored too")],
+        })),
+    };
+    let mut out = Vec::new();
+    integrity_input(&rec, &mut out);
+    let mut want = Vec::new();
+    want.extend_from_slice(b"1.4ba");
+    want.extend_from_slice(&[0, 0, 0, 1]);
+    want.extend_from_slice(b"CERT");
+    for v in [0x0102u64, 3, 4, 0] {
+        want.extend_from_slice(&v.to_be_bytes());
+    }
+    want.extend_from_slice(&[0, 0, 0, 1, 0, 0, 0, 2]);
+    assert_eq!(out, want);
+    // no_session_context: header fields only.
+    rec.record_type = Some(RecordType::NoSessionContext(pb::NoSessionContextRecord {
+        payload: "p".into(),
+    }));
+    integrity_input(&rec, &mut out);
+    assert_eq!(out, b"1.4ba\0\0\0\x01CERT");
+}
+
+#[test]
+fn r_e2e_32_1_field_encodings() {
+    let rec = pb::Record {
+        payload_security: -1,
+        record_type: Some(RecordType::SessionContext(pb::SessionContextRecord {
+            session_id: u64::MAX,
+            ..Default::default()
+        })),
+        ..Default::default()
+    };
+    let mut out = Vec::new();
+    integrity_input(&rec, &mut out);
+    // enum as u32 BE (4 bytes), u64 as 8 bytes BE, defaults fed in as zeros, empty strings as nothing.
+    assert_eq!(out.len(), 4 + 8 * 4 + 4 * 2);
+    assert_eq!(&out[..4], &[0xff; 4]);
+    assert_eq!(&out[4..12], &[0xff; 8]);
+    assert!(out[12..].iter().all(|b| *b == 0));
+}
+
+#[test]
+fn r_e2e_41_tls12_without_session_is_rejected() {
+    let mut c = cfg(A, B, 1);
+    c.mode(SessionMode::Allow);
+    let mut a = Session::new(c, T0).unwrap();
+    let r = pb::Record {
+        version: "1.4".into(),
+        to_id: A.into(),
+        from_id: B.into(),
+        payload_security: 1,
+        record_type: Some(RecordType::NoSessionContext(pb::NoSessionContextRecord {
+            payload: "x".into(),
+        })),
+        ..Default::default()
+    };
+    let err = a.handle_record(T0, r).unwrap_err();
+    assert_eq!(err.record_error_code(), Some(7104));
+}
+
+// ---------------------------------------------------------------- retransmission (MaxRetransmitTries)
+
+#[test]
+fn max_retransmit_tries_caps_requested_resends() {
+    // TP 3.14: cap 2, the third request restarts.
+    let mut c = cfg(A, B, 1);
+    c.max_retransmit_tries(2);
+    let mut a = Session::new(c, T0).unwrap();
+    a.handle_record(T0, from_b(42, 1, 1, &[b"x"])).unwrap();
+    a.send(T0, Bytes::from_static(b"r")).unwrap();
+    drain_tx(&mut a);
+    for seq in 2..=3 {
+        let mut req = from_b(42, seq, 1, &[]);
+        sc_mut(&mut req).retransmit_id = 1;
+        a.handle_record(T0, req).unwrap();
+        assert_eq!(drain_tx(&mut a).len(), 1);
+    }
+    let mut req = from_b(42, 4, 1, &[]);
+    sc_mut(&mut req).retransmit_id = 1;
+    assert_eq!(
+        a.handle_record(T0, req),
+        Err(E2eError::RetransmitLimit {
+            sequence_id: 1,
+            tries: 2
+        })
+    );
+    assert_ne!(a.session_id(), Some(42));
+    assert_eq!(a.stats().retransmissions, 2);
+}
+
+#[test]
+fn max_retransmit_tries_zero_restarts_on_any_request() {
+    let mut c = cfg(A, B, 1);
+    c.max_retransmit_tries(0);
+    let mut a = Session::new(c, T0).unwrap();
+    a.handle_record(T0, from_b(42, 1, 1, &[b"x"])).unwrap();
+    a.send(T0, Bytes::from_static(b"r")).unwrap();
+    drain_tx(&mut a);
+    let mut req = from_b(42, 2, 1, &[]);
+    sc_mut(&mut req).retransmit_id = 1;
+    assert!(matches!(
+        a.handle_record(T0, req),
+        Err(E2eError::RetransmitLimit { .. })
+    ));
+    // The unacknowledged payload is reported.
+    assert!(events(&mut a).contains(&Event::Unacknowledged(Bytes::from_static(b"r"))));
+}
+
+#[test]
+fn retransmit_of_unknown_record_restarts() {
+    let mut a = adopted(42);
+    let mut req = from_b(42, 2, 1, &[]);
+    sc_mut(&mut req).retransmit_id = 9;
+    assert_eq!(
+        a.handle_record(T0, req),
+        Err(E2eError::RetransmitUnavailable(9))
+    );
+    assert_ne!(a.session_id(), Some(42));
+}
+
+#[test]
+fn expected_id_beyond_what_we_sent_fails() {
+    let mut a = adopted(42);
+    let r = from_b(42, 2, 50, &[]);
+    assert_eq!(
+        a.handle_record(T0, r),
+        Err(E2eError::InvalidExpectedId {
+            expected_id: 50,
+            next: 1
+        })
+    );
+}
+
+#[test]
+fn lost_tail_is_recovered_by_timeout() {
+    let (mut a, mut b) = pair();
+    a.send(T0, Bytes::from_static(b"one")).unwrap();
+    let (_, eb) = settle(&mut a, &mut b, T0);
+    assert_eq!(payloads(&eb).len(), 1);
+    a.send(T0, Bytes::from_static(b"two")).unwrap();
+    assert_eq!(drain_tx(&mut a).len(), 1); // lost
+    let t = a.poll_timeout().unwrap();
+    assert_eq!(t, ms(1000));
+    a.handle_timeout(t);
+    let (_, eb) = settle(&mut a, &mut b, t);
+    assert_eq!(payloads(&eb), [Bytes::from_static(b"two")]);
+    assert_eq!(a.unacknowledged_records(), 0);
+    assert_eq!(a.stats().timeouts, 1);
+}
+
+// ---------------------------------------------------------------- SAR
+
+fn seg_pair(max: u32, sec: impl Fn() -> Box<dyn PayloadSecurity + Send>) -> (Session, Session) {
+    let mut ca = cfg(A, B, 1);
+    ca.max_record_size(max);
+    let mut cb = cfg(B, A, 2);
+    cb.max_record_size(max);
+    (
+        Session::with_layers(ca, T0, sec(), Box::new(TrustMtp)).unwrap(),
+        Session::with_layers(cb, T0, sec(), Box::new(TrustMtp)).unwrap(),
+    )
+}
+
+/// Sends `msg`, returns (payload_sar_state, payloadrec_sar_state, entries) per data record, and checks sizes
+/// and that the peer gets the message back.
+fn sar_states(max: u32, tls_rec: Option<usize>, msg: &Bytes) -> Vec<(i32, i32, usize)> {
+    let sec = move || -> Box<dyn PayloadSecurity + Send> {
+        match tls_rec {
+            Some(rec) => Box::new(FakeTls { rec }),
+            None => Box::new(Plaintext),
+        }
+    };
+    let (mut a, mut b) = seg_pair(max, sec);
+    a.send(T0, msg.clone()).unwrap();
+    let out = drain_tx(&mut a);
+    let states = out
+        .iter()
+        .map(|r| {
+            assert!(
+                r.encoded_len() <= max as usize,
+                "{} > {max}",
+                r.encoded_len()
+            );
+            let s = sc(r);
+            (s.payload_sar_state, s.payloadrec_sar_state, s.payload.len())
+        })
+        .collect();
+    for r in out {
+        b.handle_record(T0, r).unwrap();
+    }
+    assert_eq!(payloads(&events(&mut b)), [msg.clone()]);
+    states
+}
+
+#[test]
+fn sar_case_1_plaintext_single_record() {
+    let msg = Bytes::from(vec![1u8; 300]);
+    assert_eq!(sar_states(512, None, &msg), [(0, 0, 1)]);
+}
+
+#[test]
+fn sar_case_2_plaintext_segmented() {
+    let msg = Bytes::from(vec![1u8; 1500]);
+    let st = sar_states(512, None, &msg);
+    assert!(st.len() >= 3);
+    assert_eq!(st[0], (1, 1, 1));
+    assert!(st[1..st.len() - 1].iter().all(|s| *s == (2, 2, 1)));
+    assert_eq!(*st.last().unwrap(), (3, 3, 1));
+}
+
+#[test]
+fn sar_case_3_tls_single_record() {
+    assert_eq!(
+        sar_states(512, Some(400), &Bytes::from(vec![2u8; 300])),
+        [(0, 0, 1)]
+    );
+}
+
+#[test]
+fn sar_case_4_several_tls_records_in_one_usp_record() {
+    assert_eq!(
+        sar_states(1024, Some(100), &Bytes::from(vec![2u8; 450])),
+        [(0, 0, 5)]
+    );
+}
+
+#[test]
+fn sar_case_5_one_tls_record_fragmented() {
+    let st = sar_states(512, Some(10_000), &Bytes::from(vec![3u8; 1500]));
+    assert_eq!(st[0], (1, 1, 1));
+    assert_eq!(*st.last().unwrap(), (3, 3, 1));
+}
+
+#[test]
+fn sar_case_6_one_tls_record_per_usp_record() {
+    let st = sar_states(512, Some(400), &Bytes::from(vec![4u8; 1200]));
+    assert_eq!(st, [(1, 0, 1), (2, 0, 1), (3, 0, 1)]);
+}
+
+#[test]
+fn sar_case_7_tls_records_some_fragmented() {
+    // Records of 700 bytes do not fit 512; the last one (100 bytes) does.
+    let st = sar_states(512, Some(700), &Bytes::from(vec![5u8; 1500]));
+    assert_eq!(st.first(), Some(&(1, 1, 1)));
+    assert_eq!(st.last(), Some(&(3, 0, 1)));
+    assert!(st.iter().any(|s| s.1 == 3));
+    assert!(st.iter().filter(|s| s.1 == 1).count() == 2);
+}
+
+#[test]
+fn sar_segments_fill_records_exactly() {
+    for max in [512u32, 513, 1000, 4096, 65_535] {
+        let (mut a, _) = seg_pair(max, || Box::new(Plaintext));
+        a.send(T0, Bytes::from(vec![9u8; 200_000])).unwrap();
+        let out = drain_tx(&mut a);
+        // Every record but the last is filled to the limit (within one byte of varint slack).
+        for r in &out[..out.len() - 1] {
+            let len = r.encoded_len();
+            assert!(
+                len <= max as usize && len + 1 >= max as usize,
+                "max {max}: {len}"
+            );
+        }
+    }
+}
+
+#[test]
+fn sar_empty_payload_is_delivered() {
+    let msg = Bytes::new();
+    assert_eq!(sar_states(512, None, &msg), [(0, 0, 1)]);
+}
+
+#[test]
+fn single_record_payload_is_not_copied() {
+    let (mut a, mut b) = pair();
+    a.send(T0, Bytes::from(vec![7u8; 1000])).unwrap();
+    let rec = drain_tx(&mut a).remove(0);
+    let wire = Bytes::from(rec.encode_to_vec());
+    let decoded = pb::Record::decode(wire.clone()).unwrap();
+    b.handle_record(T0, decoded).unwrap();
+    let p = payloads(&events(&mut b)).remove(0);
+    let range = wire.as_ptr() as usize..wire.as_ptr() as usize + wire.len();
+    assert!(range.contains(&(p.as_ptr() as usize)));
+}
+
+#[test]
+fn segments_are_slices_of_the_input() {
+    let (mut a, _) = seg_pair(512, || Box::new(Plaintext));
+    let msg = Bytes::from(vec![7u8; 5000]);
+    a.send(T0, msg.clone()).unwrap();
+    let range = msg.as_ptr() as usize..msg.as_ptr() as usize + msg.len();
+    for r in drain_tx(&mut a) {
+        assert!(range.contains(&(sc(&r).payload[0].as_ptr() as usize)));
+    }
+}
+
+// ---------------------------------------------------------------- limits and config
+
+#[test]
+fn max_record_size_below_minimum_is_refused() {
+    let mut c = cfg(A, B, 1);
+    c.max_record_size(511);
+    assert_eq!(
+        Session::new(c.clone(), T0).unwrap_err(),
+        ConfigError::MaxRecordSizeTooSmall(511)
+    );
+    c.max_record_size(512);
+    assert!(Session::new(c.clone(), T0).is_ok());
+    // A header that cannot fit is refused too.
+    let long = "proto::".to_string() + &"x".repeat(600);
+    let mut c = cfg(A, &long, 1);
+    c.max_record_size(512);
+    assert!(matches!(
+        Session::new(c, T0),
+        Err(ConfigError::HeaderTooLarge { .. })
+    ));
+}
+
+#[test]
+fn config_ranges_are_checked() {
+    let mut c = cfg(A, B, 1);
+    c.retry_interval_multiplier(999);
+    assert_eq!(c.validate(), Err(ConfigError::RetryMultiplier(999)));
+    let mut c = cfg(A, B, 1);
+    c.retry_minimum_wait_secs(0);
+    assert_eq!(c.validate(), Err(ConfigError::RetryMinimumWait(0)));
+    let mut c = cfg(A, B, 1);
+    c.max_retransmit_tries(11);
+    assert_eq!(c.validate(), Err(ConfigError::MaxRetransmitTries(11)));
+    assert_eq!(cfg(A, A, 1).validate(), Err(ConfigError::EndpointIds));
+    let mut c = cfg(A, B, 1);
+    c.max_in_flight_records(300);
+    assert!(matches!(c.validate(), Err(ConfigError::Limit { .. })));
+}
+
+#[test]
+fn receive_buffer_limit_fails_the_record() {
+    let mut c = cfg(A, B, 1);
+    c.max_receive_buffer_bytes(2048);
+    let mut a = Session::new(c, T0).unwrap();
+    a.handle_record(T0, from_b(42, 1, 1, &[b"x"])).unwrap();
+    let big: &'static [u8] = &[0u8; 1500];
+    a.handle_record(T0, from_b(42, 3, 1, &[big])).unwrap();
+    assert!(a.receive_buffered_bytes() <= 2048);
+    assert!(matches!(
+        a.handle_record(T0, from_b(42, 4, 1, &[big])),
+        Err(E2eError::ReceiveBufferFull { .. })
+    ));
+    assert_ne!(a.session_id(), Some(42));
+    // Reassembly is bounded too.
+    let mut c = cfg(A, B, 1);
+    c.max_receive_buffer_bytes(2048);
+    let mut a = Session::new(c, T0).unwrap();
+    let mut r = from_b(42, 1, 1, &[big]);
+    sc_mut(&mut r).payload_sar_state = 1;
+    sc_mut(&mut r).payloadrec_sar_state = 1;
+    a.handle_record(T0, r).unwrap();
+    let mut r = from_b(42, 2, 1, &[big]);
+    sc_mut(&mut r).payload_sar_state = 2;
+    sc_mut(&mut r).payloadrec_sar_state = 2;
+    assert!(matches!(
+        a.handle_record(T0, r),
+        Err(E2eError::Reassembly(SarError::TooLarge { .. }))
+    ));
+}
+
+#[test]
+fn reorder_window_is_bounded() {
+    let mut a = adopted(42);
+    let r = from_b(42, 2 + 256, 1, &[b"far"]);
+    assert!(matches!(
+        a.handle_record(T0, r),
+        Err(E2eError::ReorderWindowExceeded { .. })
+    ));
+}
+
+#[test]
+fn send_queue_is_bounded() {
+    let mut c = cfg(A, B, 1);
+    c.max_send_queue_bytes(1000);
+    let mut a = Session::new(c, T0).unwrap();
+    a.send(T0, Bytes::from(vec![0u8; 900])).unwrap();
+    assert!(matches!(
+        a.send(T0, Bytes::from(vec![0u8; 100])),
+        Err(E2eError::SendBufferFull { .. })
+    ));
+}
+
+#[test]
+fn in_flight_window_limits_new_records() {
+    let mut c = cfg(A, B, 1);
+    c.max_in_flight_records(4).max_reorder_records(8);
+    let mut a = Session::new(c, T0).unwrap();
+    a.handle_record(T0, from_b(42, 1, 1, &[b"x"])).unwrap();
+    for _ in 0..10 {
+        a.send(T0, Bytes::from_static(b"p")).unwrap();
+    }
+    assert_eq!(drain_tx(&mut a).len(), 4);
+    a.handle_record(T0, from_b(42, 2, 3, &[])).unwrap();
+    assert_eq!(drain_tx(&mut a).len(), 2);
+}
+
+#[test]
+fn spurious_timeout_does_nothing() {
+    let mut a = adopted(42);
+    drain_tx(&mut a);
+    let before = (a.session_id(), a.next_sequence_id(), a.expected_id());
+    a.handle_timeout(T0);
+    assert!(drain_tx(&mut a).is_empty());
+    assert_eq!(
+        before,
+        (a.session_id(), a.next_sequence_id(), a.expected_id())
+    );
+}
+
+#[test]
+fn reset_restarts_immediately() {
+    let mut a = adopted(42);
+    a.reset(T0);
+    assert!(a.session_id().is_some_and(|s| s != 42));
+    assert!(events(&mut a).iter().any(|e| matches!(
+        e,
+        Event::SessionRestarted {
+            reason: RestartReason::Reset,
+            ..
+        }
+    )));
+}
+
+#[test]
+fn untransmitted_payloads_move_to_the_new_context() {
+    let mut c = cfg(A, B, 1);
+    c.max_in_flight_records(1).max_reorder_records(4);
+    let mut a = Session::new(c, T0).unwrap();
+    a.handle_record(T0, from_b(42, 1, 1, &[b"x"])).unwrap();
+    a.send(T0, Bytes::from_static(b"first")).unwrap();
+    a.send(T0, Bytes::from_static(b"second")).unwrap();
+    assert_eq!(drain_tx(&mut a).len(), 1);
+    events(&mut a);
+    a.handle_record(T0, from_b(43, 1, 1, &[])).unwrap();
+    assert!(events(&mut a).contains(&Event::Unacknowledged(Bytes::from_static(b"first"))));
+    let out = drain_tx(&mut a);
+    assert_eq!((sc(&out[0]).session_id, sc(&out[0]).sequence_id), (43, 1));
+    assert_eq!(sc(&out[0]).payload, [Bytes::from_static(b"second")]);
+}
