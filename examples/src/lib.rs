@@ -1,1 +1,1 @@
-//! Example support code.
+#![doc = include_str!("../../README.md")]
