@@ -106,7 +106,9 @@ pub enum EndpointIdError {
     #[error("Endpoint ID must have the form scheme:[authority-id]:instance-id")]
     MissingSeparator,
     /// The scheme is not one of the twelve the spec defines.
-    #[error("unknown authority-scheme (expected one of oui, cid, pen, self, user, os, ops, uuid, imei, proto, doc, fqdn)")]
+    #[error(
+        "unknown authority-scheme (expected one of oui, cid, pen, self, user, os, ops, uuid, imei, proto, doc, fqdn)"
+    )]
     UnknownScheme,
     /// The authority-id does not meet the scheme's rule.
     #[error("invalid authority-id for scheme `{scheme}`: {expected}")]
@@ -126,7 +128,9 @@ pub enum EndpointIdError {
         len: usize,
     },
     /// A character outside unreserved / `%HH` in the instance-id (R-ARC.5).
-    #[error("invalid character in instance-id at byte {offset} (only A-Z a-z 0-9 - . _ and %HH, R-ARC.5)")]
+    #[error(
+        "invalid character in instance-id at byte {offset} (only A-Z a-z 0-9 - . _ and %HH, R-ARC.5)"
+    )]
     InvalidInstanceChar {
         /// Byte offset in the whole Endpoint ID.
         offset: usize,
@@ -374,8 +378,9 @@ fn check_instance_chars(instance: &str, base: usize) -> Result<(), EndpointIdErr
 fn check_instance_rule(scheme: Scheme, inst: &str) -> Result<(), EndpointIdError> {
     let bad = |expected| Err(EndpointIdError::InvalidInstance { scheme, expected });
     let oui_prefix = |s: &str| {
-        s.split_once('-')
-            .is_some_and(|(oui, rest)| matches!(oui.len(), 6 | 7 | 9) && is_hex(oui) && !rest.is_empty())
+        s.split_once('-').is_some_and(|(oui, rest)| {
+            matches!(oui.len(), 6 | 7 | 9) && is_hex(oui) && !rest.is_empty()
+        })
     };
     match scheme {
         Scheme::Os if !oui_prefix(inst) => bad("<OUI>-<SerialNumber>"),
@@ -384,9 +389,7 @@ fn check_instance_rule(scheme: Scheme, inst: &str) -> Result<(), EndpointIdError
         }
         Scheme::Uuid if !is_uuid(inst) => bad("an RFC 4122 UUID (8-4-4-4-12 hex digits)"),
         Scheme::Imei if !is_imei(inst) => bad("an IMEI (15 digits) or IMEISV (16 digits)"),
-        Scheme::Fqdn if !is_fqdn(inst) => {
-            bad("a fully qualified domain name without wildcards")
-        }
+        Scheme::Fqdn if !is_fqdn(inst) => bad("a fully qualified domain name without wildcards"),
         _ => Ok(()),
     }
 }
@@ -411,7 +414,9 @@ fn is_fqdn(s: &str) -> bool {
         && s.split('.').all(|label| {
             !label.is_empty()
                 && label.len() <= 63
-                && label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
                 && !label.starts_with('-')
                 && !label.ends_with('-')
         })
@@ -492,23 +497,113 @@ mod tests {
         use EndpointIdError as E;
         type Check = fn(&EndpointIdError) -> bool;
         let cases: &[(&str, Check)] = &[
-            ("oui:00256:x", |e| matches!(e, E::InvalidAuthority { scheme: Scheme::Oui, .. })),
-            ("os:AB:x-1", |e| matches!(e, E::InvalidAuthority { scheme: Scheme::Os, .. })),
-            ("self:1234567:x", |e| matches!(e, E::InvalidAuthority { scheme: Scheme::SelfGenerated, .. })),
-            ("uuid::nope", |e| matches!(e, E::InvalidInstance { scheme: Scheme::Uuid, .. })),
-            ("fqdn::*.a.b", |e| matches!(e, E::InvalidInstanceChar { offset: 6 })),
+            ("oui:00256:x", |e| {
+                matches!(
+                    e,
+                    E::InvalidAuthority {
+                        scheme: Scheme::Oui,
+                        ..
+                    }
+                )
+            }),
+            ("os:AB:x-1", |e| {
+                matches!(
+                    e,
+                    E::InvalidAuthority {
+                        scheme: Scheme::Os,
+                        ..
+                    }
+                )
+            }),
+            ("self:1234567:x", |e| {
+                matches!(
+                    e,
+                    E::InvalidAuthority {
+                        scheme: Scheme::SelfGenerated,
+                        ..
+                    }
+                )
+            }),
+            ("uuid::nope", |e| {
+                matches!(
+                    e,
+                    E::InvalidInstance {
+                        scheme: Scheme::Uuid,
+                        ..
+                    }
+                )
+            }),
+            ("fqdn::*.a.b", |e| {
+                matches!(e, E::InvalidInstanceChar { offset: 6 })
+            }),
             ("foo::x", |e| matches!(e, E::UnknownScheme)),
             ("", |e| matches!(e, E::Empty)),
             ("proto", |e| matches!(e, E::MissingSeparator)),
             ("proto:x", |e| matches!(e, E::MissingSeparator)),
             ("proto::", |e| matches!(e, E::EmptyInstance)),
-            ("proto:a.b:x", |e| matches!(e, E::InvalidAuthority { scheme: Scheme::Proto, .. })),
-            ("cid:3AA3F:x", |e| matches!(e, E::InvalidAuthority { scheme: Scheme::Cid, .. })),
-            ("pen:35a:x", |e| matches!(e, E::InvalidAuthority { scheme: Scheme::Pen, .. })),
-            ("imei::12345", |e| matches!(e, E::InvalidInstance { scheme: Scheme::Imei, .. })),
-            ("os::nothex-123", |e| matches!(e, E::InvalidInstance { scheme: Scheme::Os, .. })),
-            ("ops::00256D-123", |e| matches!(e, E::InvalidInstance { scheme: Scheme::Ops, .. })),
-            ("fqdn::localhost", |e| matches!(e, E::InvalidInstance { scheme: Scheme::Fqdn, .. })),
+            ("proto:a.b:x", |e| {
+                matches!(
+                    e,
+                    E::InvalidAuthority {
+                        scheme: Scheme::Proto,
+                        ..
+                    }
+                )
+            }),
+            ("cid:3AA3F:x", |e| {
+                matches!(
+                    e,
+                    E::InvalidAuthority {
+                        scheme: Scheme::Cid,
+                        ..
+                    }
+                )
+            }),
+            ("pen:35a:x", |e| {
+                matches!(
+                    e,
+                    E::InvalidAuthority {
+                        scheme: Scheme::Pen,
+                        ..
+                    }
+                )
+            }),
+            ("imei::12345", |e| {
+                matches!(
+                    e,
+                    E::InvalidInstance {
+                        scheme: Scheme::Imei,
+                        ..
+                    }
+                )
+            }),
+            ("os::nothex-123", |e| {
+                matches!(
+                    e,
+                    E::InvalidInstance {
+                        scheme: Scheme::Os,
+                        ..
+                    }
+                )
+            }),
+            ("ops::00256D-123", |e| {
+                matches!(
+                    e,
+                    E::InvalidInstance {
+                        scheme: Scheme::Ops,
+                        ..
+                    }
+                )
+            }),
+            ("fqdn::localhost", |e| {
+                matches!(
+                    e,
+                    E::InvalidInstance {
+                        scheme: Scheme::Fqdn,
+                        ..
+                    }
+                )
+            }),
             ("PROTO::x", |e| matches!(e, E::UnknownScheme)),
         ];
         for (s, check) in cases {
@@ -519,7 +614,14 @@ mod tests {
 
     #[test]
     fn r_arc_5_instance_id_characters() {
-        for bad in ["proto::a b", "proto::a:b", "proto::a/b", "proto::%G1", "proto::a%", "proto::a%4"] {
+        for bad in [
+            "proto::a b",
+            "proto::a:b",
+            "proto::a/b",
+            "proto::%G1",
+            "proto::a%",
+            "proto::a%4",
+        ] {
             assert!(EndpointId::parse(bad).is_err(), "{bad}");
         }
         assert_eq!(
@@ -548,8 +650,14 @@ mod tests {
     #[test]
     fn r_arc_3_and_r_arc_4_production_check() {
         let p = |s: &str| EndpointId::parse(s).map(|id| id.check_production());
-        assert_eq!(p("proto::x"), Ok(Err(ProductionIssue::NonProductionScheme(Scheme::Proto))));
-        assert_eq!(p("doc::x"), Ok(Err(ProductionIssue::NonProductionScheme(Scheme::Doc))));
+        assert_eq!(
+            p("proto::x"),
+            Ok(Err(ProductionIssue::NonProductionScheme(Scheme::Proto)))
+        );
+        assert_eq!(
+            p("doc::x"),
+            Ok(Err(ProductionIssue::NonProductionScheme(Scheme::Doc)))
+        );
         assert_eq!(p("oui:00256D:x"), Ok(Err(ProductionIssue::BbfOui)));
         assert_eq!(p("os::00256D-0123456789"), Ok(Err(ProductionIssue::BbfOui)));
         assert_eq!(p("pen:3561:x"), Ok(Err(ProductionIssue::BbfPen)));
@@ -560,7 +668,10 @@ mod tests {
     #[test]
     fn r_arc_4a_expected_san() {
         let fqdn = EndpointId::parse("fqdn::www.example.org").unwrap();
-        assert_eq!(fqdn.expected_san(), ExpectedSan::DnsName("www.example.org".into()));
+        assert_eq!(
+            fqdn.expected_san(),
+            ExpectedSan::DnsName("www.example.org".into())
+        );
         let os = EndpointId::parse("os::012345-525400A1B2C3").unwrap();
         assert_eq!(
             os.expected_san(),

@@ -107,6 +107,41 @@ impl RecordError {
         }
     }
 
+    /// The R-MTP.5 decision: the 71xx code to answer with, or `None` to drop the Record
+    /// silently.
+    ///
+    /// An Error reply is sent only when all five conditions hold: the failure has an error code
+    /// at all (not a [`Disposition::Discard`] case), `from_id` is a valid Endpoint ID (this
+    /// error is not about `from_id`), `to_id` is ours, the payload is a request whose `msg_id`
+    /// could be read (`request_msg_id_readable`, known only to the Msg layer) and a return path
+    /// over the MTP is known.
+    ///
+    /// ```
+    /// use usp_record::RecordError;
+    /// let e = RecordError::Tls12WithoutSession;
+    /// assert_eq!(e.error_reply_code(true, true, true), Some(7104));
+    /// assert_eq!(e.error_reply_code(true, false, true), None);
+    /// ```
+    pub fn error_reply_code(
+        &self,
+        to_id_is_ours: bool,
+        request_msg_id_readable: bool,
+        return_path_known: bool,
+    ) -> Option<u32> {
+        let from_id_valid = !matches!(
+            self,
+            Self::InvalidEndpointId {
+                field: "from_id",
+                ..
+            } | Self::EmptyField("from_id")
+                | Self::Decode(_)
+                | Self::TooLarge { .. }
+        );
+        let code = self.usp_error_code()?;
+        (from_id_valid && to_id_is_ours && request_msg_id_readable && return_path_known)
+            .then_some(code)
+    }
+
     /// Whether this is a wire-format failure (the bytes are not a protobuf Record), as opposed
     /// to well-formed bytes that break a USP rule.
     pub fn is_decode_error(&self) -> bool {
@@ -117,5 +152,41 @@ impl RecordError {
 impl From<prost::DecodeError> for RecordError {
     fn from(e: prost::DecodeError) -> Self {
         Self::Decode(e)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// R-MTP.5: only when all five conditions hold is there an Error reply.
+    #[test]
+    fn r_mtp_5_error_reply_truth_table() {
+        let has_code = RecordError::UnknownEnumValue {
+            field: "payload_security",
+            value: 7,
+        };
+        let bad_from = RecordError::InvalidEndpointId {
+            field: "from_id",
+            source: EndpointIdError::UnknownScheme,
+        };
+        let bad_to = RecordError::InvalidEndpointId {
+            field: "to_id",
+            source: EndpointIdError::UnknownScheme,
+        };
+        let discard = RecordError::MissingRecordType;
+        for e in [&has_code, &bad_from, &bad_to, &discard] {
+            for bits in 0u8..8 {
+                let (ours, readable, path) = (bits & 1 != 0, bits & 2 != 0, bits & 4 != 0);
+                let got = e.error_reply_code(ours, readable, path);
+                let all = ours && readable && path;
+                let want = match e {
+                    RecordError::UnknownEnumValue { .. } if all => Some(7104),
+                    RecordError::InvalidEndpointId { field: "to_id", .. } if all => Some(7104),
+                    _ => None,
+                };
+                assert_eq!(got, want, "{e:?} {bits:03b}");
+            }
+        }
     }
 }

@@ -12,7 +12,11 @@ pub fn record_decode(data: &[u8]) {
     let input = Bytes::copy_from_slice(data);
     if let Ok(record) = Record::decode_with(input, &opts) {
         let again = Record::decode_with(record.to_bytes(), &opts);
-        assert_eq!(again.as_ref(), Ok(&record), "validated record must round-trip");
+        assert_eq!(
+            again.as_ref(),
+            Ok(&record),
+            "validated record must round-trip"
+        );
     }
     // The raw layer must not panic either, and must be stable after one re-encode.
     if let Ok(raw) = pb::Record::decode(data) {
@@ -26,7 +30,12 @@ pub fn record_decode(data: &[u8]) {
 mod tests {
     #[test]
     fn fixed_inputs() {
-        for input in [&b""[..], b"\x3a\x00", b"\x0a\x031.4\x12\x08proto::a\x1a\x08proto::b\x3a\x03\x12\x01x", &[0xff; 20]] {
+        for input in [
+            &b""[..],
+            b"\x3a\x00",
+            b"\x0a\x031.4\x12\x08proto::a\x1a\x08proto::b\x3a\x03\x12\x01x",
+            &[0xff; 20],
+        ] {
             super::record_decode(input);
         }
     }

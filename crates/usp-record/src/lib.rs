@@ -46,7 +46,12 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(
     not(test),
-    warn(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)
+    warn(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
 )]
 extern crate alloc;
 #[cfg(feature = "std")]
@@ -65,6 +70,45 @@ mod serde_impls {
     include!("generated/usp_record_serde.rs");
 }
 
+/// The fast path (generated): zero-copy borrowed views of every [`pb`] message and a
+/// one-pass encoder.
+///
+/// * `view::X::decode(&[u8])` decodes without copying: strings are `&str` (UTF-8 checked),
+///   bytes are `&[u8]`, maps are [`view::Map`]. It accepts exactly the inputs prost accepts
+///   and never panics; `to_pb()` copies into the [`pb`] type, `From<&pb::X>` borrows back.
+/// * [`view::FastEncode`] encodes the [`pb`] types and the views with every nested size
+///   computed once; the bytes are identical to prost's `encode_to_vec`.
+///
+/// These are wire-level types: nothing here checks USP rules (use [`Record::decode`] for that).
+///
+/// ```
+/// use usp_record::pb;
+/// use usp_record::view::{self, FastEncode as _};
+///
+/// let rec = pb::Record {
+///     version: "1.4".into(),
+///     to_id: "proto::agent".into(),
+///     record_type: Some(pb::record::RecordType::NoSessionContext(pb::NoSessionContextRecord {
+///         payload: bytes::Bytes::from_static(b"\x0a\x02\x0a\x00"),
+///     })),
+///     ..Default::default()
+/// };
+/// let wire = rec.encode_fast_to_vec();
+/// assert_eq!(wire, prost::Message::encode_to_vec(&rec));
+///
+/// let v = view::Record::decode(&wire)?;
+/// assert_eq!(v.to_id, "proto::agent");
+/// match &v.record_type {
+///     Some(view::record::RecordType::NoSessionContext(n)) => assert_eq!(n.payload, b"\x0a\x02\x0a\x00"),
+///     other => panic!("unexpected {other:?}"),
+/// }
+/// assert_eq!(v.to_pb(), rec);
+/// # Ok::<(), view::DecodeError>(())
+/// ```
+pub mod view {
+    include!("generated/usp_record_view.rs");
+}
+
 mod endpoint;
 mod error;
 mod record;
@@ -73,11 +117,13 @@ mod wire;
 #[cfg(any(fuzzing, test))]
 pub mod fuzzing;
 
-pub use endpoint::{EndpointId, EndpointIdError, ExpectedSan, MAX_INSTANCE_ID_LEN, ProductionIssue, Scheme};
+pub use endpoint::{
+    EndpointId, EndpointIdError, ExpectedSan, MAX_INSTANCE_ID_LEN, ProductionIssue, Scheme,
+};
 pub use error::{Disposition, RecordError};
+/// Re-exported so users can name `prost::Message` and errors without a direct dependency.
+pub use prost;
 pub use record::{
     DEFAULT_MAX_RECORD_SIZE, DecodeOptions, MqttVersion, PayloadSecurity, Record, RecordBuilder,
     RecordKind, SarState, SessionContext, StompVersion, USP_VERSION, Version,
 };
-/// Re-exported so users can name `prost::Message` and errors without a direct dependency.
-pub use prost;

@@ -352,7 +352,9 @@ impl RecordKind {
             T::StompConnect(r) => {
                 let version = StompVersion::from_wire(r.version)?;
                 if r.subscribed_destination.is_empty() {
-                    return Err(RecordError::EmptyField("stomp_connect.subscribed_destination"));
+                    return Err(RecordError::EmptyField(
+                        "stomp_connect.subscribed_destination",
+                    ));
                 }
                 Self::StompConnect {
                     version,
@@ -610,7 +612,8 @@ impl TryFrom<pb::Record> for Record {
         let from_id = endpoint("from_id", &p.from_id)?;
         let payload_security = PayloadSecurity::from_wire(p.payload_security)?;
         let kind = RecordKind::from_pb(p.record_type.ok_or(RecordError::MissingRecordType)?)?;
-        if payload_security == PayloadSecurity::Tls12 && !matches!(kind, RecordKind::SessionContext(_))
+        if payload_security == PayloadSecurity::Tls12
+            && !matches!(kind, RecordKind::SessionContext(_))
         {
             return Err(RecordError::Tls12WithoutSession);
         }
@@ -727,6 +730,15 @@ impl RecordBuilder {
 
     /// Finishes with any [`RecordKind`].
     ///
+    /// ```
+    /// use usp_record::{RecordBuilder, RecordKind};
+    /// let rec = RecordBuilder::new("proto::a", "proto::b")?
+    ///     .version("1.3")
+    ///     .build(RecordKind::UdsConnect)?;
+    /// assert_eq!(rec.version().minor, 3);
+    /// # Ok::<(), usp_record::RecordError>(())
+    /// ```
+    ///
     /// # Errors
     /// Any validation failure of [`Record`].
     pub fn build(self, kind: RecordKind) -> Result<Record, RecordError> {
@@ -742,6 +754,17 @@ impl RecordBuilder {
     }
 
     /// A NoSessionContext Record carrying one encoded USP Message.
+    ///
+    /// ```
+    /// use usp_record::{RecordBuilder, RecordError};
+    /// let rec = RecordBuilder::new("proto::agent", "proto::controller")?
+    ///     .no_session_context(&b"encoded usp.Msg"[..])?;
+    /// assert_eq!(rec.no_session_payload().map(|p| p.len()), Some(15));
+    /// // R-E2E.26: the payload is required
+    /// let empty = RecordBuilder::new("proto::agent", "proto::controller")?.no_session_context(&b""[..]);
+    /// assert_eq!(empty, Err(RecordError::EmptyField("no_session_context.payload")));
+    /// # Ok::<(), RecordError>(())
+    /// ```
     ///
     /// # Errors
     /// An empty payload (R-E2E.26), TLS12 (R-E2E.41), a bad version.
@@ -783,6 +806,14 @@ impl RecordBuilder {
     }
 
     /// An MQTTConnect Record.
+    ///
+    /// ```
+    /// use usp_record::{MqttVersion, RecordBuilder, RecordKind};
+    /// let rec = RecordBuilder::new("proto::controller", "proto::agent")?
+    ///     .mqtt_connect(MqttVersion::V3_1_1, "usp/agent/response")?;
+    /// assert!(matches!(rec.kind(), RecordKind::MqttConnect { version: MqttVersion::V3_1_1, .. }));
+    /// # Ok::<(), usp_record::RecordError>(())
+    /// ```
     ///
     /// # Errors
     /// An empty topic (R-MTP.4b), TLS12 (R-E2E.41), a bad version.
@@ -897,7 +928,9 @@ mod tests {
         );
         assert_eq!(
             builder().stomp_connect(StompVersion::V1_2, ""),
-            Err(RecordError::EmptyField("stomp_connect.subscribed_destination"))
+            Err(RecordError::EmptyField(
+                "stomp_connect.subscribed_destination"
+            ))
         );
         assert_eq!(
             RecordBuilder::new("", "proto::b").unwrap_err(),
@@ -914,7 +947,9 @@ mod tests {
 
     #[test]
     fn r_e2e_2_empty_session_record_is_accepted() {
-        let rec = builder().session_context(SessionContext::new(9, 1, 1)).unwrap();
+        let rec = builder()
+            .session_context(SessionContext::new(9, 1, 1))
+            .unwrap();
         let back = Record::decode(rec.to_bytes()).unwrap();
         assert_eq!(back, rec);
     }
@@ -930,14 +965,22 @@ mod tests {
         let mut p = raw();
         p.from_id = "foo::x".into();
         let e = Record::try_from(p).unwrap_err();
-        assert!(matches!(e, RecordError::InvalidEndpointId { field: "from_id", .. }));
+        assert!(matches!(
+            e,
+            RecordError::InvalidEndpointId {
+                field: "from_id",
+                ..
+            }
+        ));
         assert_eq!(e.disposition(), Disposition::ErrorReply(7104));
     }
 
     #[test]
     fn r_arc_0_r_arc_1_shared_endpoint_ids_are_not_rejected_by_the_validator() {
         // An Agent and a Controller may share an EID; the validator only looks at syntax.
-        let rec = RecordBuilder::new("proto::shared", "proto::other").unwrap().uds_connect();
+        let rec = RecordBuilder::new("proto::shared", "proto::other")
+            .unwrap()
+            .uds_connect();
         assert!(rec.is_ok());
     }
 
@@ -951,7 +994,10 @@ mod tests {
     #[test]
     fn r_msg_0a_reply_reuses_addressing_swapped() {
         let req = builder().no_session_context(&b"req"[..]).unwrap();
-        let resp = req.reply_builder().no_session_context(&b"resp"[..]).unwrap();
+        let resp = req
+            .reply_builder()
+            .no_session_context(&b"resp"[..])
+            .unwrap();
         assert_eq!(resp.to_id(), req.from_id());
         assert_eq!(resp.from_id(), req.to_id());
         assert_eq!(resp.kind().name(), req.kind().name());

@@ -116,7 +116,9 @@ mod tests {
     fn malformed_is_none() {
         assert!(record_type_tags(&[0x3a, 0x05]).is_none());
         assert!(record_type_tags(&[0xff; 11]).is_none());
-        let deep: alloc::vec::Vec<u8> = core::iter::repeat_n([0xa3u8, 0x01], 200).flatten().collect();
+        let deep: alloc::vec::Vec<u8> = core::iter::repeat_n([0xa3u8, 0x01], 200)
+            .flatten()
+            .collect();
         assert!(record_type_tags(&deep).is_none());
     }
 }

@@ -57,15 +57,17 @@ fn kind() -> impl Strategy<Value = (RecordKind, bool)> {
         session().prop_map(|s| (RecordKind::SessionContext(s), true)),
         Just((RecordKind::WebSocketConnect, false)),
         Just((RecordKind::UdsConnect, false)),
-        (prop_oneof![Just(MqttVersion::V3_1_1), Just(MqttVersion::V5)], "\\PC{1,30}").prop_map(
-            |(version, subscribed_topic)| (
+        (
+            prop_oneof![Just(MqttVersion::V3_1_1), Just(MqttVersion::V5)],
+            "\\PC{1,30}"
+        )
+            .prop_map(|(version, subscribed_topic)| (
                 RecordKind::MqttConnect {
                     version,
                     subscribed_topic
                 },
                 false
-            )
-        ),
+            )),
         "\\PC{1,30}".prop_map(|subscribed_destination| (
             RecordKind::StompConnect {
                 version: StompVersion::V1_2,

@@ -14,7 +14,10 @@ fn dir() -> PathBuf {
 fn load(name: &str) -> (Bytes, Value) {
     let bin = std::fs::read(dir().join(format!("{name}.bin"))).expect("vector .bin");
     let json = std::fs::read_to_string(dir().join(format!("{name}.json"))).expect("vector .json");
-    (Bytes::from(bin), serde_json::from_str(&json).expect("vector json"))
+    (
+        Bytes::from(bin),
+        serde_json::from_str(&json).expect("vector json"),
+    )
 }
 
 /// All vector names whose JSON matches `pred`.
@@ -22,7 +25,11 @@ fn names(pred: impl Fn(&Value) -> bool) -> Vec<String> {
     let mut out = Vec::new();
     for entry in std::fs::read_dir(dir()).expect("testdata dir") {
         let path = entry.expect("entry").path();
-        let file = path.file_name().and_then(|f| f.to_str()).unwrap_or_default().to_string();
+        let file = path
+            .file_name()
+            .and_then(|f| f.to_str())
+            .unwrap_or_default()
+            .to_string();
         if !file.ends_with(".json") || file.ends_with(".payload.json") {
             continue;
         }
@@ -83,16 +90,30 @@ fn sar(v: &Value, key: &str) -> SarState {
 fn assert_matches_json(rec: &Record, value: &Value, name: &str) {
     assert_eq!(rec.version_str(), str_field(value, "version"), "{name}");
     assert_eq!(rec.to_id().as_str(), str_field(value, "to_id"), "{name}");
-    assert_eq!(rec.from_id().as_str(), str_field(value, "from_id"), "{name}");
+    assert_eq!(
+        rec.from_id().as_str(),
+        str_field(value, "from_id"),
+        "{name}"
+    );
     let sec = match value.get("payload_security").and_then(Value::as_str) {
         Some("TLS12") => PayloadSecurity::Tls12,
         _ => PayloadSecurity::Plaintext,
     };
     assert_eq!(rec.payload_security(), sec, "{name}");
-    assert_eq!(rec.mac_signature().as_ref(), b64(str_field(value, "mac_signature")), "{name}");
-    assert_eq!(rec.sender_cert().as_ref(), b64(str_field(value, "sender_cert")), "{name}");
+    assert_eq!(
+        rec.mac_signature().as_ref(),
+        b64(str_field(value, "mac_signature")),
+        "{name}"
+    );
+    assert_eq!(
+        rec.sender_cert().as_ref(),
+        b64(str_field(value, "sender_cert")),
+        "{name}"
+    );
     let kind = rec.kind().name();
-    let body = value.get(kind).unwrap_or_else(|| panic!("{name}: JSON lacks {kind}"));
+    let body = value
+        .get(kind)
+        .unwrap_or_else(|| panic!("{name}: JSON lacks {kind}"));
     match rec.kind() {
         RecordKind::NoSessionContext { payload } => {
             assert_eq!(payload.as_ref(), b64(str_field(body, "payload")), "{name}");
@@ -102,8 +123,16 @@ fn assert_matches_json(rec: &Record, value: &Value, name: &str) {
             assert_eq!(s.sequence_id, u64_field(body, "sequence_id"), "{name}");
             assert_eq!(s.expected_id, u64_field(body, "expected_id"), "{name}");
             assert_eq!(s.retransmit_id, u64_field(body, "retransmit_id"), "{name}");
-            assert_eq!(s.payload_sar_state, sar(body, "payload_sar_state"), "{name}");
-            assert_eq!(s.payloadrec_sar_state, sar(body, "payloadrec_sar_state"), "{name}");
+            assert_eq!(
+                s.payload_sar_state,
+                sar(body, "payload_sar_state"),
+                "{name}"
+            );
+            assert_eq!(
+                s.payloadrec_sar_state,
+                sar(body, "payloadrec_sar_state"),
+                "{name}"
+            );
             let want: Vec<Vec<u8>> = body
                 .get("payload")
                 .and_then(Value::as_array)
@@ -112,17 +141,41 @@ fn assert_matches_json(rec: &Record, value: &Value, name: &str) {
             let got: Vec<Vec<u8>> = s.payload.iter().map(|p| p.to_vec()).collect();
             assert_eq!(got, want, "{name}");
         }
-        RecordKind::MqttConnect { version, subscribed_topic } => {
+        RecordKind::MqttConnect {
+            version,
+            subscribed_topic,
+        } => {
             let v = str_field(body, "version");
-            assert_eq!(format!("{version:?}"), if v.is_empty() { "V3_1_1" } else { v }, "{name}");
-            assert_eq!(subscribed_topic, str_field(body, "subscribed_topic"), "{name}");
+            assert_eq!(
+                format!("{version:?}"),
+                if v.is_empty() { "V3_1_1" } else { v },
+                "{name}"
+            );
+            assert_eq!(
+                subscribed_topic,
+                str_field(body, "subscribed_topic"),
+                "{name}"
+            );
         }
-        RecordKind::StompConnect { subscribed_destination, .. } => {
-            assert_eq!(subscribed_destination, str_field(body, "subscribed_destination"), "{name}");
+        RecordKind::StompConnect {
+            subscribed_destination,
+            ..
+        } => {
+            assert_eq!(
+                subscribed_destination,
+                str_field(body, "subscribed_destination"),
+                "{name}"
+            );
         }
-        RecordKind::Disconnect { reason, reason_code } => {
+        RecordKind::Disconnect {
+            reason,
+            reason_code,
+        } => {
             assert_eq!(reason, str_field(body, "reason"), "{name}");
-            assert_eq!(u64::from(*reason_code), body.get("reason_code").and_then(Value::as_u64).unwrap_or(0));
+            assert_eq!(
+                u64::from(*reason_code),
+                body.get("reason_code").and_then(Value::as_u64).unwrap_or(0)
+            );
         }
         RecordKind::WebSocketConnect | RecordKind::UdsConnect => {
             assert_eq!(body, &serde_json::json!({}), "{name}");
@@ -156,7 +209,11 @@ fn invalid_record_vectors() {
         let (bin, json) = load(name);
         let err = Record::decode(bin).expect_err(name);
         let expect = json["expect"].as_str().unwrap();
-        assert_eq!(err.is_decode_error(), expect == "decode_error", "{name}: {err:?} but {expect}");
+        assert_eq!(
+            err.is_decode_error(),
+            expect == "decode_error",
+            "{name}: {err:?} but {expect}"
+        );
     }
 }
 
@@ -169,14 +226,26 @@ fn decode_vector(name: &str) -> RecordError {
 fn r_enc_2_unknown_enum_values() {
     assert_eq!(
         decode_vector("invalid_record_unknown_payload_security"),
-        RecordError::UnknownEnumValue { field: "payload_security", value: 7 }
+        RecordError::UnknownEnumValue {
+            field: "payload_security",
+            value: 7
+        }
     );
     assert_eq!(
         decode_vector("invalid_record_unknown_sar_state"),
-        RecordError::UnknownEnumValue { field: "session_context.payload_sar_state", value: 9 }
+        RecordError::UnknownEnumValue {
+            field: "session_context.payload_sar_state",
+            value: 9
+        }
     );
     let e = decode_vector("invalid_record_unknown_mqtt_version");
-    assert_eq!(e, RecordError::UnknownEnumValue { field: "mqtt_connect.version", value: 5 });
+    assert_eq!(
+        e,
+        RecordError::UnknownEnumValue {
+            field: "mqtt_connect.version",
+            value: 5
+        }
+    );
     assert_eq!(e.disposition(), Disposition::ErrorReply(7104));
 }
 
@@ -187,7 +256,13 @@ fn r_enc_3_r_enc_4_exactly_one_record_type() {
     assert_eq!(e, RecordError::MissingRecordType);
     assert_eq!(e.disposition(), Disposition::Discard);
     let e = decode_vector("invalid_record_two_record_types");
-    assert_eq!(e, RecordError::MultipleRecordTypes { first: 7, second: 8 });
+    assert_eq!(
+        e,
+        RecordError::MultipleRecordTypes {
+            first: 7,
+            second: 8
+        }
+    );
     assert_eq!(e.disposition(), Disposition::Discard);
     assert_eq!(e.usp_error_code(), None);
 }
@@ -200,13 +275,21 @@ fn r_e2e_41_tls12_needs_a_session() {
     assert_eq!(e.usp_error_code(), Some(7104));
     // and a session record with TLS12 is fine
     let (bin, _) = load("record_session_tls12");
-    assert_eq!(Record::decode(bin).unwrap().payload_security(), PayloadSecurity::Tls12);
+    assert_eq!(
+        Record::decode(bin).unwrap().payload_security(),
+        PayloadSecurity::Tls12
+    );
 }
 
 /// Broken protobuf gives 7100.
 #[test]
 fn decode_errors_map_to_7100() {
-    for name in ["invalid_record_truncated", "invalid_varint_overflow", "invalid_varint_10th_byte_overflow", "invalid_length_exceeds_buffer"] {
+    for name in [
+        "invalid_record_truncated",
+        "invalid_varint_overflow",
+        "invalid_varint_10th_byte_overflow",
+        "invalid_length_exceeds_buffer",
+    ] {
         let e = decode_vector(name);
         assert!(matches!(e, RecordError::Decode(_)), "{name}: {e:?}");
         assert_eq!(e.usp_error_code(), Some(7100), "{name}");
@@ -216,7 +299,11 @@ fn decode_errors_map_to_7100() {
 /// Decoding from `Bytes` does not copy payloads: they are slices of the input buffer.
 #[test]
 fn decode_from_bytes_is_zero_copy() {
-    for name in ["record_no_session_context", "record_session_sar_1_begin", "record_session_tls12"] {
+    for name in [
+        "record_no_session_context",
+        "record_session_sar_1_begin",
+        "record_session_tls12",
+    ] {
         let (bin, _) = load(name);
         let range = bin.as_ptr() as usize..bin.as_ptr() as usize + bin.len();
         let rec = Record::decode(bin.clone()).unwrap();
@@ -227,7 +314,10 @@ fn decode_from_bytes_is_zero_copy() {
         };
         assert!(!payloads.is_empty());
         for p in payloads {
-            assert!(range.contains(&(p.as_ptr() as usize)), "{name}: payload was copied");
+            assert!(
+                range.contains(&(p.as_ptr() as usize)),
+                "{name}: payload was copied"
+            );
         }
         // mac_signature and sender_cert too
         if !rec.mac_signature().is_empty() {
@@ -242,7 +332,13 @@ fn max_record_size_enforced() {
     let (bin, _) = load("record_session_sar_1_begin");
     let opts = usp_record::DecodeOptions::new().max_record_size(1000);
     let e = Record::decode_with(bin.clone(), &opts).unwrap_err();
-    assert_eq!(e, RecordError::TooLarge { size: bin.len(), max: 1000 });
+    assert_eq!(
+        e,
+        RecordError::TooLarge {
+            size: bin.len(),
+            max: 1000
+        }
+    );
     let opts = usp_record::DecodeOptions::new().max_record_size(bin.len());
     assert!(Record::decode_with(bin, &opts).is_ok());
 }
