@@ -21,8 +21,9 @@ const PRELUDE: &str = r#"
 //! snake_case), per oneof (`record_record_type()`, `request_req_type()`, ...) and per enum
 //! (`record_payload_security()`, ...; a strategy for the raw `i32`).
 //!
-//! * Every field is drawn; a oneof is unset sometimes and otherwise draws any of its members
-//!   with equal weight, so every member is covered.
+//! * Every field is drawn; a message field is `None` one time in 4; a oneof is unset one time
+//!   in 10 and otherwise draws any of its members with equal weight, so every member is
+//!   covered.
 //! * Enum fields are mostly defined values and sometimes any `i32`, so numbers the schema does
 //!   not define (which proto3 keeps) are covered too.
 //! * Sizes are bounded: strings up to 8 characters, bytes up to 12, repeated fields and maps
@@ -123,7 +124,9 @@ impl Ctx<'_> {
     /// Strategy expression for a non-oneof field.
     fn field(&self, k: &Kind) -> String {
         match k {
-            Kind::Single(Ty::Msg(r)) => format!("proptest::option::of({}())", self.msg_fn(r)),
+            Kind::Single(Ty::Msg(r)) => {
+                format!("proptest::option::weighted(0.75, {}())", self.msg_fn(r))
+            }
             Kind::Single(t) => self.value(t),
             Kind::Repeated(t) => {
                 format!(

@@ -24,8 +24,8 @@
 //! A property test does the same the other way round for random `Record`s and `Msg`s from
 //! `usp_testkit::strategies`: our encoding must decode in the oracle with no unknown field.
 
-use std::collections::HashMap;
-use std::fmt::Debug;
+use core::fmt::Debug;
+use std::collections::{BTreeSet, HashMap};
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
@@ -33,7 +33,7 @@ use bytes::Bytes;
 use prost::Message;
 use prost_reflect::{
     DescriptorPool, DynamicMessage, FieldDescriptor, Kind, MapKey, MessageDescriptor,
-    SerializeOptions, Value,
+    ReflectMessage as _, SerializeOptions, Value,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -53,7 +53,9 @@ fn pool() -> &'static DescriptorPool {
     POOL.get_or_init(|| {
         let dir = spec_dir();
         let fds = protox::compile(["usp-record-1-4.proto", "usp-msg-1-4.proto"], [&dir])
-            .unwrap_or_else(|e| panic!("compiling the official schema in {}: {e:?}", dir.display()));
+            .unwrap_or_else(|e| {
+                panic!("compiling the official schema in {}: {e:?}", dir.display())
+            });
         DescriptorPool::from_file_descriptor_set(fds).expect("descriptor pool")
     })
 }
@@ -206,13 +208,18 @@ fn map_key(v: Value) -> MapKey {
 /// A non-default value for field `fd`: lists of 3 elements, maps of 3 entries.
 fn field_value(fd: &FieldDescriptor, i: usize, depth: usize) -> Value {
     if fd.is_map() {
-        let Kind::Message(entry) = fd.kind() else { unreachable!("map entry") };
+        let Kind::Message(entry) = fd.kind() else {
+            unreachable!("map entry")
+        };
         let (k, v) = (entry.map_entry_key_field(), entry.map_entry_value_field());
         let mut map = HashMap::new();
         // The default key and a default value are legal and must survive too.
         map.insert(map_key(k.default_value()), element(&v.kind(), i, depth));
         map.insert(map_key(element(&k.kind(), i, depth)), v.default_value());
-        map.insert(map_key(element(&k.kind(), i + 1, depth)), element(&v.kind(), i + 1, depth));
+        map.insert(
+            map_key(element(&k.kind(), i + 1, depth)),
+            element(&v.kind(), i + 1, depth),
+        );
         Value::Map(map)
     } else if fd.is_list() {
         Value::List((i..i + 3).map(|j| element(&fd.kind(), j, depth)).collect())
@@ -287,7 +294,11 @@ fn field_cases(fd: &FieldDescriptor) -> Vec<Value> {
 }
 
 fn assert_no_unknown_fields(m: &DynamicMessage, what: &str) {
-    assert_eq!(m.unknown_fields().count(), 0, "{what}: unknown fields in {m:?}");
+    assert_eq!(
+        m.unknown_fields().count(),
+        0,
+        "{what}: unknown fields in {m:?}"
+    );
     for (_, v) in m.fields() {
         let nested: Vec<&DynamicMessage> = match v {
             Value::Message(x) => vec![x],
@@ -348,14 +359,23 @@ where
     assert_eq!(our_json, theirs, "{what}: JSON differs from the oracle's");
     let from_theirs: T = serde_json::from_value(theirs)
         .unwrap_or_else(|e| panic!("{what}: cannot read the oracle's JSON: {e}"));
-    assert_eq!(&from_theirs, ours, "{what}: oracle JSON read back differently");
+    assert_eq!(
+        &from_theirs, ours,
+        "{what}: oracle JSON read back differently"
+    );
     let camel = oracle_json(orig, false);
     let from_camel: T = serde_json::from_value(camel)
         .unwrap_or_else(|e| panic!("{what}: cannot read the oracle's lowerCamelCase JSON: {e}"));
-    assert_eq!(&from_camel, ours, "{what}: lowerCamelCase JSON read back differently");
+    assert_eq!(
+        &from_camel, ours,
+        "{what}: lowerCamelCase JSON read back differently"
+    );
     let oracle_from_ours = DynamicMessage::deserialize(md.clone(), our_json)
         .unwrap_or_else(|e| panic!("{what}: the oracle cannot read our JSON: {e}"));
-    assert_eq!(&oracle_from_ours, orig, "{what}: the oracle reads our JSON differently");
+    assert_eq!(
+        &oracle_from_ours, orig,
+        "{what}: the oracle reads our JSON differently"
+    );
 }
 
 /// Every case for message `name` with our type `T`; returns the number of cases.
@@ -367,7 +387,11 @@ where
         .get_message_by_name(name)
         .unwrap_or_else(|| panic!("{name} is not in the official schema"));
     let mut cases = 0;
-    check_case::<T>(&format!("{name} (empty)"), &md, &DynamicMessage::new(md.clone()));
+    check_case::<T>(
+        &format!("{name} (empty)"),
+        &md,
+        &DynamicMessage::new(md.clone()),
+    );
     cases += 1;
     for fd in md.fields() {
         for (k, v) in field_cases(&fd).into_iter().enumerate() {
@@ -379,14 +403,20 @@ where
                 fd.number(),
                 fd.kind(),
                 if fd.is_list() { ", repeated" } else { "" },
-                fd.containing_oneof().map(|o| format!(", oneof {}", o.name())).unwrap_or_default(),
+                fd.containing_oneof()
+                    .map(|o| format!(", oneof {}", o.name()))
+                    .unwrap_or_default(),
             );
             check_case::<T>(&what, &md, &m);
             cases += 1;
         }
     }
     for r in 0..rounds(&md) {
-        check_case::<T>(&format!("{name} (every field, round {r})"), &md, &populate(&md, r, 0));
+        check_case::<T>(
+            &format!("{name} (every field, round {r})"),
+            &md,
+            &populate(&md, r, 0),
+        );
         cases += 1;
     }
     cases
@@ -402,7 +432,13 @@ fn the_type_table_lists_every_message_of_the_schema() {
     schema.sort();
     let mut ours: Vec<String> = TABLE.iter().map(|s| s.to_string()).collect();
     ours.sort();
-    assert_eq!(ours.len(), schema.len(), "table has {} types, schema {}", ours.len(), schema.len());
+    assert_eq!(
+        ours.len(),
+        schema.len(),
+        "table has {} types, schema {}",
+        ours.len(),
+        schema.len()
+    );
     assert_eq!(ours, schema);
     assert_eq!(schema.len(), 88);
 }
@@ -458,7 +494,7 @@ mod random {
     {
         let md = pool().get_message_by_name(name).expect("in schema");
         let bytes = x.encode_to_vec();
-        let dynamic = DynamicMessage::decode(md.clone(), bytes.as_slice())
+        let dynamic = DynamicMessage::decode(md, bytes.as_slice())
             .map_err(|e| TestCaseError::fail(format!("oracle decode: {e}")))?;
         assert_no_unknown_fields(&dynamic, name);
         let again = T::decode(dynamic.encode_to_vec().as_slice())
@@ -469,6 +505,97 @@ mod random {
         let back: T = serde_json::from_value(ours).expect("our JSON reads back");
         prop_assert_eq!(&back, x);
         Ok(())
+    }
+
+    /// Records, for `m` and everything inside it, which oneof members are set (as
+    /// `Message.field`) and which enum fields hold a number the schema does not define.
+    fn walk(m: &DynamicMessage, members: &mut BTreeSet<String>, unknown_enums: &mut usize) {
+        for (fd, v) in m.fields() {
+            if fd.containing_oneof().is_some() {
+                members.insert(format!("{}.{}", m.descriptor().full_name(), fd.name()));
+            }
+            if let (Kind::Enum(e), Value::EnumNumber(n)) = (fd.kind(), v) {
+                if e.get_value(*n).is_none() {
+                    *unknown_enums += 1;
+                }
+            }
+            let nested: Vec<&DynamicMessage> = match v {
+                Value::Message(x) => vec![x],
+                Value::List(l) => l.iter().filter_map(Value::as_message).collect(),
+                Value::Map(map) => map.values().filter_map(Value::as_message).collect(),
+                _ => Vec::new(),
+            };
+            for x in nested {
+                walk(x, members, unknown_enums);
+            }
+        }
+    }
+
+    /// Every oneof member of the schema, as `Message.field`, for one package.
+    fn all_members(package: &str) -> BTreeSet<String> {
+        pool()
+            .all_messages()
+            .filter(|m| m.package_name() == package)
+            .flat_map(|m| {
+                let name = m.full_name().to_string();
+                m.oneofs()
+                    .flat_map(|o| o.fields().collect::<Vec<_>>())
+                    .map(|f| format!("{name}.{}", f.name()))
+                    .collect::<Vec<_>>()
+            })
+            .collect()
+    }
+
+    /// Draws 3000 values of `name` and walks them; returns (members set, unknown enum count).
+    fn sample<T: Message, S: Strategy<Value = T>>(
+        strategy: S,
+        name: &str,
+    ) -> (BTreeSet<String>, usize) {
+        use proptest::strategy::ValueTree;
+        let mut runner = proptest::test_runner::TestRunner::deterministic();
+        let md = pool().get_message_by_name(name).expect("in schema");
+        let (mut members, mut unknown_enums) = (BTreeSet::new(), 0);
+        for _ in 0..3000 {
+            let x = strategy.new_tree(&mut runner).expect("value").current();
+            let d =
+                DynamicMessage::decode(md.clone(), x.encode_to_vec().as_slice()).expect("decode");
+            walk(&d, &mut members, &mut unknown_enums);
+        }
+        (members, unknown_enums)
+    }
+
+    #[test]
+    fn record_strategy_covers_every_oneof_member_and_unknown_enums() {
+        let (members, unknown) = sample(usp_testkit::strategies::record(), "usp_record.Record");
+        let missing: Vec<_> = all_members("usp_record")
+            .difference(&members)
+            .cloned()
+            .collect();
+        assert!(missing.is_empty(), "strategies never set {missing:?}");
+        assert!(
+            unknown > 0,
+            "strategies never drew an undefined enum number"
+        );
+    }
+
+    #[test]
+    fn msg_strategies_cover_every_oneof_member_and_unknown_enums() {
+        // `msg()` reaches everything; `request()` and `response()` are sampled too so that
+        // members 5 oneofs deep are drawn often enough for a fixed sample size.
+        let (mut members, mut unknown) = sample(usp_testkit::strategies::msg(), "usp.Msg");
+        for (m, u) in [
+            sample(usp_testkit::strategies::request(), "usp.Request"),
+            sample(usp_testkit::strategies::response(), "usp.Response"),
+        ] {
+            members.extend(m);
+            unknown += u;
+        }
+        let missing: Vec<_> = all_members("usp").difference(&members).cloned().collect();
+        assert!(missing.is_empty(), "strategies never set {missing:?}");
+        assert!(
+            unknown > 0,
+            "strategies never drew an undefined enum number"
+        );
     }
 
     proptest! {

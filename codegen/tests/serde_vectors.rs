@@ -23,7 +23,7 @@ fn read_json(path: &Path) -> Value {
 /// Decodes `bin` as `T` and checks both serde directions against `value`.
 fn check<T>(name: &str, bin: &[u8], value: &Value) -> T
 where
-    T: Message + Default + PartialEq + std::fmt::Debug + Serialize + DeserializeOwned,
+    T: Message + Default + PartialEq + core::fmt::Debug + Serialize + DeserializeOwned,
 {
     let decoded = T::decode(bin).unwrap_or_else(|e| panic!("{name}: prost decode: {e}"));
     let ours = serde_json::to_value(&decoded).unwrap_or_else(|e| panic!("{name}: serialize: {e}"));

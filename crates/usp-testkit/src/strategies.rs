@@ -8,8 +8,9 @@
 //! snake_case), per oneof (`record_record_type()`, `request_req_type()`, ...) and per enum
 //! (`record_payload_security()`, ...; a strategy for the raw `i32`).
 //!
-//! * Every field is drawn; a oneof is unset sometimes and otherwise draws any of its members
-//!   with equal weight, so every member is covered.
+//! * Every field is drawn; a message field is `None` one time in 4; a oneof is unset one time
+//!   in 10 and otherwise draws any of its members with equal weight, so every member is
+//!   covered.
 //! * Enum fields are mostly defined values and sometimes any `i32`, so numbers the schema does
 //!   not define (which proto3 keeps) are covered too.
 //! * Sizes are bounded: strings up to 8 characters, bytes up to 12, repeated fields and maps
@@ -215,7 +216,12 @@ pub fn stomp_connect_record_stomp_version() -> impl Strategy<Value = i32> {
 }
 /// Strategy for message `usp.Msg` (every field drawn, bounded sizes).
 pub fn msg() -> impl Strategy<Value = usp_msg::pb::Msg> {
-    ((proptest::option::of(header()), proptest::option::of(body())),)
+    (
+        (
+            proptest::option::weighted(0.75, header()),
+            proptest::option::weighted(0.75, body()),
+        ),
+    )
         .prop_map(|((header, body),)| usp_msg::pb::Msg { header, body })
         .boxed()
 }
@@ -710,7 +716,10 @@ pub fn add_resp_created_object_result() -> impl Strategy<
     (
         (
             any_text(),
-            proptest::option::of(add_resp_created_object_result_operation_status()),
+            proptest::option::weighted(
+                0.75,
+                add_resp_created_object_result_operation_status(),
+            ),
         ),
     )
         .prop_map(|((requested_path, oper_status),)| usp_msg::pb::add_resp::CreatedObjectResult {
@@ -818,7 +827,10 @@ pub fn delete_resp_deleted_object_result() -> impl Strategy<
     (
         (
             any_text(),
-            proptest::option::of(delete_resp_deleted_object_result_operation_status()),
+            proptest::option::weighted(
+                0.75,
+                delete_resp_deleted_object_result_operation_status(),
+            ),
         ),
     )
         .prop_map(|((requested_path, oper_status),)| usp_msg::pb::delete_resp::DeletedObjectResult {
@@ -953,7 +965,10 @@ pub fn set_resp_updated_object_result() -> impl Strategy<
     (
         (
             any_text(),
-            proptest::option::of(set_resp_updated_object_result_operation_status()),
+            proptest::option::weighted(
+                0.75,
+                set_resp_updated_object_result_operation_status(),
+            ),
         ),
     )
         .prop_map(|((requested_path, oper_status),)| usp_msg::pb::set_resp::UpdatedObjectResult {
@@ -1367,7 +1382,10 @@ pub fn register_resp_registered_path_result() -> impl Strategy<
     (
         (
             any_text(),
-            proptest::option::of(register_resp_registered_path_result_operation_status()),
+            proptest::option::weighted(
+                0.75,
+                register_resp_registered_path_result_operation_status(),
+            ),
         ),
     )
         .prop_map(|((requested_path, oper_status),)| usp_msg::pb::register_resp::RegisteredPathResult {
@@ -1459,7 +1477,8 @@ pub fn deregister_resp_deregistered_path_result() -> impl Strategy<
     (
         (
             any_text(),
-            proptest::option::of(
+            proptest::option::weighted(
+                0.75,
                 deregister_resp_deregistered_path_result_operation_status(),
             ),
         ),
