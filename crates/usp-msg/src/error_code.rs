@@ -26,45 +26,185 @@ pub struct ErrorCode(u32);
 
 /// `(code, name, meaning)` for every code the USP 1.4 tables define.
 const TABLE: &[(u32, &str, &str)] = &[
-    (7000, "Message failed", "the message failed for a reason given in err_msg"),
-    (7001, "Message not supported", "the receiver does not understand this message type"),
-    (7002, "Request denied (no reason specified)", "the receiver cannot or will not process the request"),
-    (7003, "Internal error", "a hardware or software fault inside the receiver"),
-    (7004, "Invalid arguments", "the message holds invalid values or breaks a oneof rule"),
-    (7005, "Resources exceeded", "the receiver ran out of memory or processing capacity"),
-    (7006, "Permission denied", "the sender is not authorised for this request"),
-    (7007, "Invalid configuration", "the result would leave the device in an invalid or unrecoverable state"),
-    (7008, "Invalid path syntax", "a requested path could not be parsed"),
-    (7009, "Parameter action failed", "updating a parameter failed for a general reason"),
-    (7010, "Unsupported parameter", "the parameter matches no instantiated parameter"),
-    (7011, "Invalid type", "the value string does not have the parameter's type"),
-    (7012, "Invalid value", "the value lies outside the parameter's allowed range"),
-    (7013, "Attempt to update non-writeable parameter", "the parameter is read-only"),
-    (7014, "Value conflict", "the value conflicts with the values of other parameters"),
-    (7015, "Operation error", "creating, updating or deleting the object failed for a general reason"),
-    (7016, "Object does not exist", "no such object in the instantiated data model"),
-    (7017, "Object could not be created", "creating the object failed"),
-    (7018, "Object is not a table", "the path does not name a multi-instance object"),
-    (7019, "Attempt to create non-creatable object", "the table does not allow Add"),
-    (7020, "Object could not be updated", "updating the object failed"),
-    (7021, "Required parameter failed", "a parameter marked required could not be set; see param_errs"),
+    (
+        7000,
+        "Message failed",
+        "the message failed for a reason given in err_msg",
+    ),
+    (
+        7001,
+        "Message not supported",
+        "the receiver does not understand this message type",
+    ),
+    (
+        7002,
+        "Request denied (no reason specified)",
+        "the receiver cannot or will not process the request",
+    ),
+    (
+        7003,
+        "Internal error",
+        "a hardware or software fault inside the receiver",
+    ),
+    (
+        7004,
+        "Invalid arguments",
+        "the message holds invalid values or breaks a oneof rule",
+    ),
+    (
+        7005,
+        "Resources exceeded",
+        "the receiver ran out of memory or processing capacity",
+    ),
+    (
+        7006,
+        "Permission denied",
+        "the sender is not authorised for this request",
+    ),
+    (
+        7007,
+        "Invalid configuration",
+        "the result would leave the device in an invalid or unrecoverable state",
+    ),
+    (
+        7008,
+        "Invalid path syntax",
+        "a requested path could not be parsed",
+    ),
+    (
+        7009,
+        "Parameter action failed",
+        "updating a parameter failed for a general reason",
+    ),
+    (
+        7010,
+        "Unsupported parameter",
+        "the parameter matches no instantiated parameter",
+    ),
+    (
+        7011,
+        "Invalid type",
+        "the value string does not have the parameter's type",
+    ),
+    (
+        7012,
+        "Invalid value",
+        "the value lies outside the parameter's allowed range",
+    ),
+    (
+        7013,
+        "Attempt to update non-writeable parameter",
+        "the parameter is read-only",
+    ),
+    (
+        7014,
+        "Value conflict",
+        "the value conflicts with the values of other parameters",
+    ),
+    (
+        7015,
+        "Operation error",
+        "creating, updating or deleting the object failed for a general reason",
+    ),
+    (
+        7016,
+        "Object does not exist",
+        "no such object in the instantiated data model",
+    ),
+    (
+        7017,
+        "Object could not be created",
+        "creating the object failed",
+    ),
+    (
+        7018,
+        "Object is not a table",
+        "the path does not name a multi-instance object",
+    ),
+    (
+        7019,
+        "Attempt to create non-creatable object",
+        "the table does not allow Add",
+    ),
+    (
+        7020,
+        "Object could not be updated",
+        "updating the object failed",
+    ),
+    (
+        7021,
+        "Required parameter failed",
+        "a parameter marked required could not be set; see param_errs",
+    ),
     (7022, "Command failure", "the command failed"),
-    (7023, "Command canceled", "an asynchronous command was stopped by a Cancel() of its request"),
+    (
+        7023,
+        "Command canceled",
+        "an asynchronous command was stopped by a Cancel() of its request",
+    ),
     (7024, "Delete failure", "the instance was not deleted"),
-    (7025, "Object exists with duplicate key", "the unique key values clash with an existing instance"),
-    (7026, "Invalid path", "the path is not in the supported data model"),
-    (7027, "Invalid command arguments", "command input arguments are bad, unknown or missing"),
+    (
+        7025,
+        "Object exists with duplicate key",
+        "the unique key values clash with an existing instance",
+    ),
+    (
+        7026,
+        "Invalid path",
+        "the path is not in the supported data model",
+    ),
+    (
+        7027,
+        "Invalid command arguments",
+        "command input arguments are bad, unknown or missing",
+    ),
     (7028, "Register failure", "registering the path failed"),
-    (7029, "Already in use", "another service already registered this path"),
+    (
+        7029,
+        "Already in use",
+        "another service already registered this path",
+    ),
     (7030, "Deregister failure", "deregistering the path failed"),
-    (7031, "Path already registered", "the path belongs to another service"),
-    (7100, "Record could not be parsed", "the USP Record could not be decoded"),
-    (7101, "Secure session required", "policy requires a secure session context"),
-    (7102, "Secure session not supported", "the receiver does not support secure session contexts"),
-    (7103, "Segmentation and reassembly not supported", "the receiver does not support SAR"),
-    (7104, "Invalid Record value", "a Record field holds an invalid value"),
-    (7105, "Session Context terminated", "the session context was ended by the sender"),
-    (7106, "Session Context not allowed", "the receiver does not allow session contexts"),
+    (
+        7031,
+        "Path already registered",
+        "the path belongs to another service",
+    ),
+    (
+        7100,
+        "Record could not be parsed",
+        "the USP Record could not be decoded",
+    ),
+    (
+        7101,
+        "Secure session required",
+        "policy requires a secure session context",
+    ),
+    (
+        7102,
+        "Secure session not supported",
+        "the receiver does not support secure session contexts",
+    ),
+    (
+        7103,
+        "Segmentation and reassembly not supported",
+        "the receiver does not support SAR",
+    ),
+    (
+        7104,
+        "Invalid Record value",
+        "a Record field holds an invalid value",
+    ),
+    (
+        7105,
+        "Session Context terminated",
+        "the session context was ended by the sender",
+    ),
+    (
+        7106,
+        "Session Context not allowed",
+        "the receiver does not allow session contexts",
+    ),
 ];
 
 impl ErrorCode {
@@ -148,15 +288,47 @@ impl ErrorCode {
     pub const SESSION_CONTEXT_NOT_ALLOWED: Self = Self(7106);
 
     /// Every code defined by the USP 1.4 tables (7000–7031 and 7100–7106), ascending.
-    pub const ALL_DEFINED: [Self; 39] = {
-        let mut out = [Self(0); 39];
-        let mut i = 0;
-        while i < TABLE.len() && i < out.len() {
-            out[i] = Self(TABLE[i].0);
-            i += 1;
-        }
-        out
-    };
+    pub const ALL_DEFINED: [Self; 39] = [
+        Self::MESSAGE_FAILED,
+        Self::MESSAGE_NOT_SUPPORTED,
+        Self::REQUEST_DENIED,
+        Self::INTERNAL_ERROR,
+        Self::INVALID_ARGUMENTS,
+        Self::RESOURCES_EXCEEDED,
+        Self::PERMISSION_DENIED,
+        Self::INVALID_CONFIGURATION,
+        Self::INVALID_PATH_SYNTAX,
+        Self::PARAMETER_ACTION_FAILED,
+        Self::UNSUPPORTED_PARAMETER,
+        Self::INVALID_TYPE,
+        Self::INVALID_VALUE,
+        Self::PARAM_READ_ONLY,
+        Self::VALUE_CONFLICT,
+        Self::OPERATION_ERROR,
+        Self::OBJECT_DOES_NOT_EXIST,
+        Self::OBJECT_NOT_CREATED,
+        Self::NOT_A_TABLE,
+        Self::OBJECT_NOT_CREATABLE,
+        Self::OBJECT_NOT_UPDATED,
+        Self::REQUIRED_PARAMETER_FAILED,
+        Self::COMMAND_FAILURE,
+        Self::COMMAND_CANCELED,
+        Self::DELETE_FAILURE,
+        Self::DUPLICATE_UNIQUE_KEY,
+        Self::INVALID_PATH,
+        Self::INVALID_COMMAND_ARGUMENTS,
+        Self::REGISTER_FAILURE,
+        Self::ALREADY_IN_USE,
+        Self::DEREGISTER_FAILURE,
+        Self::PATH_ALREADY_REGISTERED,
+        Self::RECORD_NOT_PARSED,
+        Self::SECURE_SESSION_REQUIRED,
+        Self::SECURE_SESSION_NOT_SUPPORTED,
+        Self::SAR_NOT_SUPPORTED,
+        Self::INVALID_RECORD_VALUE,
+        Self::SESSION_CONTEXT_TERMINATED,
+        Self::SESSION_CONTEXT_NOT_ALLOWED,
+    ];
 
     /// Wraps a raw code. Any `u32` is accepted; see [`is_in_usp_range`](Self::is_in_usp_range).
     #[must_use]
@@ -257,7 +429,9 @@ impl ErrorCode {
     /// Each list also allows the vendor range 7800–7999. Ambiguity decided (REQUIREMENTS §8.5):
     /// the main code table lists 7025 for Add and Set and 7031 for Deregister while the
     /// per-message lists omit them; both are allowed here. The spec has no list for
-    /// GetSupportedProtocol; this crate uses the Notify list (7000–7006) for it.
+    /// GetSupportedProtocol; this crate uses the Notify list (7000–7006) for it. The
+    /// CommandFailure list omits 7027 while R-OPR.5 requires `cmd_failure` 7027 for a missing
+    /// mandatory input argument; 7027 is allowed there too.
     ///
     /// ```
     /// use usp_msg::{ErrorCode, MsgType, Operation};
@@ -275,13 +449,31 @@ impl ErrorCode {
         let ranges: &'static [(u32, u32)] = match op {
             Operation::Add => &[(7000, 7019), (7025, 7026)],
             Operation::Set => &[(7000, 7016), (7020, 7021), (7025, 7026)],
-            Operation::Delete => &[(7000, 7008), (7015, 7016), (7018, 7018), (7024, 7024), (7026, 7026)],
-            Operation::Get => &[(7000, 7006), (7008, 7008), (7010, 7010), (7016, 7016), (7026, 7026)],
-            Operation::GetInstances => &[(7000, 7006), (7008, 7008), (7016, 7016), (7018, 7018), (7026, 7026)],
+            Operation::Delete => &[
+                (7000, 7008),
+                (7015, 7016),
+                (7018, 7018),
+                (7024, 7024),
+                (7026, 7026),
+            ],
+            Operation::Get => &[
+                (7000, 7006),
+                (7008, 7008),
+                (7010, 7010),
+                (7016, 7016),
+                (7026, 7026),
+            ],
+            Operation::GetInstances => &[
+                (7000, 7006),
+                (7008, 7008),
+                (7016, 7016),
+                (7018, 7018),
+                (7026, 7026),
+            ],
             Operation::GetSupportedDm => &[(7000, 7006), (7008, 7008), (7016, 7016), (7026, 7026)],
             Operation::Notify | Operation::GetSupportedProtocol => &[(7000, 7006)],
             Operation::Operate => &[(7000, 7008), (7016, 7016), (7022, 7022), (7026, 7027)],
-            Operation::CommandFailure => &[(7002, 7008), (7016, 7016), (7022, 7023)],
+            Operation::CommandFailure => &[(7002, 7008), (7016, 7016), (7022, 7023), (7027, 7027)],
             Operation::Register => &[(7000, 7008), (7016, 7016), (7028, 7029)],
             Operation::Deregister => &[(7000, 7008), (7016, 7016), (7030, 7031)],
         };
@@ -397,13 +589,12 @@ impl AllowedCodes {
         if code.is_vendor() {
             return true;
         }
-        let mut i = 0;
-        while i < self.ranges.len() {
-            let (lo, hi) = self.ranges[i];
-            if code.0 >= lo && code.0 <= hi {
+        let mut rest = self.ranges;
+        while let [(lo, hi), tail @ ..] = rest {
+            if code.0 >= *lo && code.0 <= *hi {
                 return true;
             }
-            i += 1;
+            rest = tail;
         }
         false
     }
@@ -430,7 +621,10 @@ mod tests {
         let expected: Vec<u32> = (7000..=7031).chain(7100..=7106).collect();
         assert_eq!(codes, expected);
         assert_eq!(
-            ErrorCode::ALL_DEFINED.iter().map(|c| c.get()).collect::<Vec<_>>(),
+            ErrorCode::ALL_DEFINED
+                .iter()
+                .map(|c| c.get())
+                .collect::<Vec<_>>(),
             expected
         );
         for c in ErrorCode::ALL_DEFINED {
@@ -456,7 +650,12 @@ mod tests {
 
     #[test]
     fn allowed_lists_match_spec_section_0_3() {
-        let list = |op| ErrorCode::allowed_for(op).iter().map(ErrorCode::get).collect::<Vec<_>>();
+        let list = |op| {
+            ErrorCode::allowed_for(op)
+                .iter()
+                .map(ErrorCode::get)
+                .collect::<Vec<_>>()
+        };
         let r = |a: u32, b: u32| (a..=b).collect::<Vec<_>>();
         let cat = |parts: &[Vec<u32>]| parts.concat();
         assert_eq!(list(Operation::Add), cat(&[r(7000, 7019), r(7025, 7026)]));
@@ -466,7 +665,13 @@ mod tests {
         );
         assert_eq!(
             list(Operation::Delete),
-            cat(&[r(7000, 7008), r(7015, 7016), r(7018, 7018), r(7024, 7024), r(7026, 7026)])
+            cat(&[
+                r(7000, 7008),
+                r(7015, 7016),
+                r(7018, 7018),
+                r(7024, 7024),
+                r(7026, 7026)
+            ])
         );
         assert_eq!(
             list(Operation::Deregister),
@@ -474,7 +679,7 @@ mod tests {
         );
         assert_eq!(
             list(Operation::CommandFailure),
-            cat(&[r(7002, 7008), r(7016, 7016), r(7022, 7023)])
+            cat(&[r(7002, 7008), r(7016, 7016), r(7022, 7023), r(7027, 7027)])
         );
         // R-ENC.5: 7004 is answerable for every operation.
         for op in [

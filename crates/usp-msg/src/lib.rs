@@ -65,6 +65,15 @@
 //! ```
 #![no_std]
 #![forbid(unsafe_code)]
+#![cfg_attr(
+    not(test),
+    warn(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
+)]
 extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
@@ -80,6 +89,46 @@ pub mod pb {
 #[cfg(feature = "serde")]
 mod serde_impls {
     include!("generated/usp_serde.rs");
+}
+
+/// The fast path (generated): zero-copy borrowed views of every [`pb`] message and a
+/// one-pass encoder.
+///
+/// * `view::X::decode(&[u8])` decodes without copying: strings are `&str` (UTF-8 checked),
+///   bytes are `&[u8]`, maps are [`view::Map`] (entries in wire order, the last duplicate key
+///   wins). It accepts exactly the inputs prost accepts and never panics; `to_pb()` copies
+///   into the [`pb`] type, `From<&pb::X>` borrows back.
+/// * [`view::FastEncode`] encodes the [`pb`] types and the views with every nested size
+///   computed once; the bytes are identical to prost's `encode_to_vec`.
+///
+/// These are wire-level types: nothing here checks USP rules (use [`Msg::decode`] for that).
+///
+/// ```
+/// use usp_msg::pb;
+/// use usp_msg::view::{self, FastEncode as _};
+///
+/// let get_resp = pb::GetResp {
+///     req_path_results: vec![pb::get_resp::RequestedPathResult {
+///         requested_path: "Device.DeviceInfo.".into(),
+///         resolved_path_results: vec![pb::get_resp::ResolvedPathResult {
+///             resolved_path: "Device.DeviceInfo.".into(),
+///             result_params: [("SoftwareVersion".to_string(), "1.2.3".to_string())].into(),
+///         }],
+///         ..Default::default()
+///     }],
+/// };
+/// let wire = get_resp.encode_fast_to_vec();
+/// assert_eq!(wire, prost::Message::encode_to_vec(&get_resp));
+///
+/// let v = view::GetResp::decode(&wire)?;
+/// let params = &v.req_path_results[0].resolved_path_results[0].result_params;
+/// assert_eq!(params.get("SoftwareVersion"), Some("1.2.3"));
+/// assert_eq!(v.to_pb(), get_resp);
+/// assert_eq!(v.encode_fast_to_vec(), wire);
+/// # Ok::<(), view::DecodeError>(())
+/// ```
+pub mod view {
+    include!("generated/usp_view.rs");
 }
 
 mod builder;

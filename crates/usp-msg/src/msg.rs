@@ -349,11 +349,11 @@ impl Request {
     fn encode_raw(&self, buf: &mut impl BufMut) -> Result<(), prost::EncodeError> {
         buf.put_u8(key(self.msg_type().body_field()));
         dispatch!(self, Self, |m| m.encode_length_delimited(buf),
-            [Get, GetSupportedDm, GetInstances, Set, Add, Delete, Operate, GetSupportedProtocol, Register, Deregister],
-            notify: |n| {
-                prost::encode_length_delimiter(n.encoded_len(), buf)?;
-                n.encode_raw(buf)
-            })
+        [Get, GetSupportedDm, GetInstances, Set, Add, Delete, Operate, GetSupportedProtocol, Register, Deregister],
+        notify: |n| {
+            prost::encode_length_delimiter(n.encoded_len(), buf)?;
+            n.encode_raw(buf)
+        })
     }
 
     fn into_pb(self) -> pb::Request {
@@ -408,17 +408,47 @@ impl Response {
     }
 
     fn encoded_len(&self) -> usize {
-        let inner = dispatch!(self, Self, |m| m.encoded_len(),
-            [GetResp, GetSupportedDmResp, GetInstancesResp, SetResp, AddResp, DeleteResp, OperateResp,
-             NotifyResp, GetSupportedProtocolResp, RegisterResp, DeregisterResp]);
+        let inner = dispatch!(
+            self,
+            Self,
+            |m| m.encoded_len(),
+            [
+                GetResp,
+                GetSupportedDmResp,
+                GetInstancesResp,
+                SetResp,
+                AddResp,
+                DeleteResp,
+                OperateResp,
+                NotifyResp,
+                GetSupportedProtocolResp,
+                RegisterResp,
+                DeregisterResp
+            ]
+        );
         field_len(inner)
     }
 
     fn encode_raw(&self, buf: &mut impl BufMut) -> Result<(), prost::EncodeError> {
         buf.put_u8(key(self.msg_type().body_field()));
-        dispatch!(self, Self, |m| m.encode_length_delimited(buf),
-            [GetResp, GetSupportedDmResp, GetInstancesResp, SetResp, AddResp, DeleteResp, OperateResp,
-             NotifyResp, GetSupportedProtocolResp, RegisterResp, DeregisterResp])
+        dispatch!(
+            self,
+            Self,
+            |m| m.encode_length_delimited(buf),
+            [
+                GetResp,
+                GetSupportedDmResp,
+                GetInstancesResp,
+                SetResp,
+                AddResp,
+                DeleteResp,
+                OperateResp,
+                NotifyResp,
+                GetSupportedProtocolResp,
+                RegisterResp,
+                DeregisterResp
+            ]
+        )
     }
 
     fn into_pb(self) -> pb::Response {
@@ -448,15 +478,21 @@ impl Response {
         }
         let missing = match self {
             Self::SetResp(r) => first_missing(&r.updated_obj_results, |x| {
-                x.oper_status.as_ref().is_some_and(|s| s.oper_status.is_some())
+                x.oper_status
+                    .as_ref()
+                    .is_some_and(|s| s.oper_status.is_some())
             })
             .map(|index| Oneof::SetRespOperStatus { index }),
             Self::AddResp(r) => first_missing(&r.created_obj_results, |x| {
-                x.oper_status.as_ref().is_some_and(|s| s.oper_status.is_some())
+                x.oper_status
+                    .as_ref()
+                    .is_some_and(|s| s.oper_status.is_some())
             })
             .map(|index| Oneof::AddRespOperStatus { index }),
             Self::DeleteResp(r) => first_missing(&r.deleted_obj_results, |x| {
-                x.oper_status.as_ref().is_some_and(|s| s.oper_status.is_some())
+                x.oper_status
+                    .as_ref()
+                    .is_some_and(|s| s.oper_status.is_some())
             })
             .map(|index| Oneof::DeleteRespOperStatus { index }),
             Self::OperateResp(r) => {
@@ -464,11 +500,15 @@ impl Response {
                     .map(|index| Oneof::OperateRespOperationResp { index })
             }
             Self::RegisterResp(r) => first_missing(&r.registered_path_results, |x| {
-                x.oper_status.as_ref().is_some_and(|s| s.oper_status.is_some())
+                x.oper_status
+                    .as_ref()
+                    .is_some_and(|s| s.oper_status.is_some())
             })
             .map(|index| Oneof::RegisterRespOperStatus { index }),
             Self::DeregisterResp(r) => first_missing(&r.deregistered_path_results, |x| {
-                x.oper_status.as_ref().is_some_and(|s| s.oper_status.is_some())
+                x.oper_status
+                    .as_ref()
+                    .is_some_and(|s| s.oper_status.is_some())
             })
             .map(|index| Oneof::DeregisterRespOperStatus { index }),
             _ => None,

@@ -103,16 +103,11 @@ impl MsgType {
 
     /// The type for a wire value, or `None` for a value USP 1.4 does not define.
     #[must_use]
-    pub const fn from_i32(value: i32) -> Option<Self> {
-        if value < 0 {
-            return None;
-        }
-        let i = value as usize;
-        if i < Self::ALL.len() {
-            Some(Self::ALL[i])
-        } else {
-            None
-        }
+    pub fn from_i32(value: i32) -> Option<Self> {
+        usize::try_from(value)
+            .ok()
+            .and_then(|i| Self::ALL.get(i))
+            .copied()
     }
 
     /// The wire value.

@@ -17,7 +17,9 @@ fn header(msg_id: &str, t: MsgType) -> Option<pb::Header> {
 
 fn request(r: pb::request::ReqType) -> Option<pb::Body> {
     Some(pb::Body {
-        msg_body: Some(pb::body::MsgBody::Request(pb::Request { req_type: Some(r) })),
+        msg_body: Some(pb::body::MsgBody::Request(pb::Request {
+            req_type: Some(r),
+        })),
     })
 }
 
@@ -107,7 +109,10 @@ fn r_enc_5_missing_req_type_is_7004_with_reply() {
     let (oneof, err) = oneof_err(raw);
     assert_eq!(oneof, Oneof::ReqType);
     assert_eq!(err.usp_error_code(), ErrorCode::INVALID_ARGUMENTS);
-    assert_eq!(err.to_string(), "body.request.req_type missing (msg_id \"m1\")");
+    assert_eq!(
+        err.to_string(),
+        "body.request.req_type missing (msg_id \"m1\")"
+    );
     assert!(err.can_reply());
     let reply = err.error_reply().unwrap();
     assert_eq!(reply.msg_id(), "m1");
@@ -119,7 +124,9 @@ fn r_enc_5_missing_resp_type_gets_no_reply() {
     let raw = pb::Msg {
         header: header("m2", MsgType::GetResp),
         body: Some(pb::Body {
-            msg_body: Some(pb::body::MsgBody::Response(pb::Response { resp_type: None })),
+            msg_body: Some(pb::body::MsgBody::Response(pb::Response {
+                resp_type: None,
+            })),
         }),
     };
     let (oneof, err) = oneof_err(raw);
@@ -397,7 +404,10 @@ fn r_msg_9_error_reply_copies_msg_id_and_checks_the_code() {
         Err(BuildError::ErrorCodeNotAllowed { .. })
     ));
     assert!(get.error_reply(ErrorCode::new(7850), "").is_ok());
-    assert!(get.error_reply(ErrorCode::SECURE_SESSION_REQUIRED, "").is_ok());
+    assert!(
+        get.error_reply(ErrorCode::SECURE_SESSION_REQUIRED, "")
+            .is_ok()
+    );
     assert!(matches!(
         get.error_reply(ErrorCode::new(42), ""),
         Err(BuildError::ErrorCodeOutOfRange { code: 42, .. })
@@ -455,9 +465,7 @@ fn r_msg_10_absent_msg_type_is_reported_distinctly() {
     let msg = Msg::try_from(raw.clone()).unwrap();
     assert_eq!(
         msg.warning(),
-        Some(Warning::MsgTypeMissing {
-            body: MsgType::Get
-        })
+        Some(Warning::MsgTypeMissing { body: MsgType::Get })
     );
     assert_eq!(msg.header_msg_type_mismatch(), None);
     assert!(Msg::from_pb_with(raw, &strict()).is_err());
@@ -596,6 +604,37 @@ fn fuzz_bodies_accept_every_vector_without_panicking() {
             flipped[i] ^= 0x5a;
             fuzzing::msg_decode(&flipped);
             fuzzing::msg_roundtrip(&flipped);
+        }
+    }
+}
+
+mod props {
+    use proptest::prelude::*;
+
+    use crate::fuzzing;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+        /// No input panics: arbitrary bytes through both fuzz bodies.
+        #[test]
+        fn arbitrary_bytes_never_panic(data in proptest::collection::vec(any::<u8>(), 0..512)) {
+            fuzzing::msg_decode(&data);
+            fuzzing::msg_roundtrip(&data);
+        }
+
+        /// Mutations of a valid message: decode never panics and valid results round-trip.
+        #[test]
+        fn mutated_vectors_never_panic(
+            edits in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..8),
+        ) {
+            let mut data = include_bytes!("../../../testdata/vectors/msg_set_resp.bin").to_vec();
+            for (i, b) in edits {
+                let i = i.index(data.len());
+                data[i] = b;
+            }
+            fuzzing::msg_decode(&data);
+            fuzzing::msg_roundtrip(&data);
         }
     }
 }

@@ -211,7 +211,11 @@ impl ObjCreationBuilder {
     }
 
     fn into_parts(self) -> Result<(String, Body), BuildError> {
-        obj_path("notify.obj_creation.obj_path", None, &self.creation.obj_path)?;
+        obj_path(
+            "notify.obj_creation.obj_path",
+            None,
+            &self.creation.obj_path,
+        )?;
         for (i, k) in self.creation.unique_keys.keys().enumerate() {
             non_empty("notify.obj_creation.unique_keys", Some(i), k)?;
         }
@@ -270,7 +274,11 @@ impl ObjDeletionBuilder {
     }
 
     fn into_parts(self) -> Result<(String, Body), BuildError> {
-        obj_path("notify.obj_deletion.obj_path", None, &self.deletion.obj_path)?;
+        obj_path(
+            "notify.obj_deletion.obj_path",
+            None,
+            &self.deletion.obj_path,
+        )?;
         let body = notify_body(
             self.subscription_id,
             self.send_resp,
@@ -364,7 +372,11 @@ impl OperationCompleteBuilder {
     fn into_parts(self) -> Result<(String, Body), BuildError> {
         use pb::notify::operation_complete::{CommandFailure, OperationResp, OutputArgs};
         obj_path("notify.oper_complete.obj_path", None, &self.obj_path)?;
-        command("notify.oper_complete.command_name", None, &self.command_name)?;
+        command(
+            "notify.oper_complete.command_name",
+            None,
+            &self.command_name,
+        )?;
         let resp = match self.failure {
             Some((code, err_msg)) => {
                 if !self.output_args.is_empty() {

@@ -50,7 +50,9 @@ impl GetBuilder {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        self.get.param_paths.extend(paths.into_iter().map(Into::into));
+        self.get
+            .param_paths
+            .extend(paths.into_iter().map(Into::into));
         self
     }
 
@@ -145,7 +147,10 @@ impl GetSupportedDmBuilder {
         for (i, p) in self.req.obj_paths.iter().enumerate() {
             non_empty("get_supported_dm.obj_paths", Some(i), p)?;
         }
-        Ok((self.msg_id, Body::Request(Request::GetSupportedDm(self.req))))
+        Ok((
+            self.msg_id,
+            Body::Request(Request::GetSupportedDm(self.req)),
+        ))
     }
 
     finish!();
@@ -601,7 +606,9 @@ impl RegisterBuilder {
 
     /// Adds a path to register (no instance numbers, R-REG.2; checked by `usp-path`).
     pub fn path(mut self, path: impl Into<String>) -> Self {
-        self.req.reg_paths.push(pb::register::RegistrationPath { path: path.into() });
+        self.req
+            .reg_paths
+            .push(pb::register::RegistrationPath { path: path.into() });
         self
     }
 

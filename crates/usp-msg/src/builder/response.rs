@@ -199,12 +199,14 @@ impl SupportedObject {
         S: Into<String>,
         T: Into<String>,
     {
-        self.0.supported_commands.push(gsdm::SupportedCommandResult {
-            command_name: name.into(),
-            input_arg_names: input_args.into_iter().map(Into::into).collect(),
-            output_arg_names: output_args.into_iter().map(Into::into).collect(),
-            command_type: command_type as i32,
-        });
+        self.0
+            .supported_commands
+            .push(gsdm::SupportedCommandResult {
+                command_name: name.into(),
+                input_arg_names: input_args.into_iter().map(Into::into).collect(),
+                output_arg_names: output_args.into_iter().map(Into::into).collect(),
+                command_type: command_type as i32,
+            });
         self
     }
 
@@ -432,7 +434,11 @@ impl InstancesResult {
     }
 
     /// Adds an instance (path ending in `.`) with its readable unique keys (R-GIN.1).
-    pub fn instance<I, K, V>(mut self, instantiated_obj_path: impl Into<String>, unique_keys: I) -> Self
+    pub fn instance<I, K, V>(
+        mut self,
+        instantiated_obj_path: impl Into<String>,
+        unique_keys: I,
+    ) -> Self
     where
         I: IntoIterator<Item = (K, V)>,
         K: Into<String>,
@@ -800,18 +806,24 @@ pub struct AddResult(pb::add_resp::CreatedObjectResult, bool);
 
 impl AddResult {
     /// A successful result: the new instance's path (ending in `.`).
-    pub fn success(requested_path: impl Into<String>, instantiated_path: impl Into<String>) -> Self {
+    pub fn success(
+        requested_path: impl Into<String>,
+        instantiated_path: impl Into<String>,
+    ) -> Self {
         use pb::add_resp::created_object_result::{OperationStatus, operation_status as os};
-        Self(pb::add_resp::CreatedObjectResult {
-            requested_path: requested_path.into(),
-            oper_status: Some(OperationStatus {
-                oper_status: Some(os::OperStatus::OperSuccess(os::OperationSuccess {
-                    instantiated_path: instantiated_path.into(),
-                    param_errs: Vec::new(),
-                    unique_keys: BTreeMap::new(),
-                })),
-            }),
-        }, false)
+        Self(
+            pb::add_resp::CreatedObjectResult {
+                requested_path: requested_path.into(),
+                oper_status: Some(OperationStatus {
+                    oper_status: Some(os::OperStatus::OperSuccess(os::OperationSuccess {
+                        instantiated_path: instantiated_path.into(),
+                        param_errs: Vec::new(),
+                        unique_keys: BTreeMap::new(),
+                    })),
+                }),
+            },
+            false,
+        )
     }
 
     /// A failed result; the code must be allowed for Add (e.g. 7017, 7021).
@@ -821,15 +833,18 @@ impl AddResult {
         err_msg: impl Into<String>,
     ) -> Self {
         use pb::add_resp::created_object_result::{OperationStatus, operation_status as os};
-        Self(pb::add_resp::CreatedObjectResult {
-            requested_path: requested_path.into(),
-            oper_status: Some(OperationStatus {
-                oper_status: Some(os::OperStatus::OperFailure(os::OperationFailure {
-                    err_code: code.into(),
-                    err_msg: err_msg.into(),
-                })),
-            }),
-        }, false)
+        Self(
+            pb::add_resp::CreatedObjectResult {
+                requested_path: requested_path.into(),
+                oper_status: Some(OperationStatus {
+                    oper_status: Some(os::OperStatus::OperFailure(os::OperationFailure {
+                        err_code: code.into(),
+                        err_msg: err_msg.into(),
+                    })),
+                }),
+            },
+            false,
+        )
     }
 
     fn success_mut(
@@ -917,9 +932,14 @@ impl AddRespBuilder {
 
     fn into_parts(self) -> Result<(String, Body), BuildError> {
         use pb::add_resp::created_object_result::operation_status::OperStatus;
-        at_least_one("add_resp.created_obj_results", &self.resp.created_obj_results)?;
+        at_least_one(
+            "add_resp.created_obj_results",
+            &self.resp.created_obj_results,
+        )?;
         if self.conflict {
-            return Err(BuildError::Conflict("add_resp: unique keys and param errors belong to a success result"));
+            return Err(BuildError::Conflict(
+                "add_resp: unique keys and param errors belong to a success result",
+            ));
         }
         for (i, r) in self.resp.created_obj_results.iter().enumerate() {
             non_empty(
@@ -972,12 +992,15 @@ impl DeleteResult {
     /// success with none, R-DEL.2a).
     pub fn success(requested_path: impl Into<String>) -> Self {
         use pb::delete_resp::deleted_object_result::{OperationStatus, operation_status as os};
-        Self(pb::delete_resp::DeletedObjectResult {
-            requested_path: requested_path.into(),
-            oper_status: Some(OperationStatus {
-                oper_status: Some(os::OperStatus::OperSuccess(os::OperationSuccess::default())),
-            }),
-        }, false)
+        Self(
+            pb::delete_resp::DeletedObjectResult {
+                requested_path: requested_path.into(),
+                oper_status: Some(OperationStatus {
+                    oper_status: Some(os::OperStatus::OperSuccess(os::OperationSuccess::default())),
+                }),
+            },
+            false,
+        )
     }
 
     /// A failed result; the code must be allowed for Delete (e.g. 7024).
@@ -987,15 +1010,18 @@ impl DeleteResult {
         err_msg: impl Into<String>,
     ) -> Self {
         use pb::delete_resp::deleted_object_result::{OperationStatus, operation_status as os};
-        Self(pb::delete_resp::DeletedObjectResult {
-            requested_path: requested_path.into(),
-            oper_status: Some(OperationStatus {
-                oper_status: Some(os::OperStatus::OperFailure(os::OperationFailure {
-                    err_code: code.into(),
-                    err_msg: err_msg.into(),
-                })),
-            }),
-        }, false)
+        Self(
+            pb::delete_resp::DeletedObjectResult {
+                requested_path: requested_path.into(),
+                oper_status: Some(OperationStatus {
+                    oper_status: Some(os::OperStatus::OperFailure(os::OperationFailure {
+                        err_code: code.into(),
+                        err_msg: err_msg.into(),
+                    })),
+                }),
+            },
+            false,
+        )
     }
 
     fn success_mut(
@@ -1026,11 +1052,13 @@ impl DeleteResult {
         err_msg: impl Into<String>,
     ) -> Self {
         match self.success_mut() {
-            Some(s) => s.unaffected_path_errs.push(pb::delete_resp::UnaffectedPathError {
-                unaffected_path: path.into(),
-                err_code: code.into(),
-                err_msg: err_msg.into(),
-            }),
+            Some(s) => s
+                .unaffected_path_errs
+                .push(pb::delete_resp::UnaffectedPathError {
+                    unaffected_path: path.into(),
+                    err_code: code.into(),
+                    err_msg: err_msg.into(),
+                }),
             None => self.1 = true,
         }
         self
@@ -1082,9 +1110,14 @@ impl DeleteRespBuilder {
 
     fn into_parts(self) -> Result<(String, Body), BuildError> {
         use pb::delete_resp::deleted_object_result::operation_status::OperStatus;
-        at_least_one("delete_resp.deleted_obj_results", &self.resp.deleted_obj_results)?;
+        at_least_one(
+            "delete_resp.deleted_obj_results",
+            &self.resp.deleted_obj_results,
+        )?;
         if self.conflict {
-            return Err(BuildError::Conflict("delete_resp: affected and unaffected paths belong to a success result"));
+            return Err(BuildError::Conflict(
+                "delete_resp: affected and unaffected paths belong to a success result",
+            ));
         }
         for (i, r) in self.resp.deleted_obj_results.iter().enumerate() {
             non_empty(
@@ -1138,19 +1171,25 @@ impl OperateResult {
     /// A synchronous success with output arguments (add them with [`arg`](Self::arg)).
     pub fn output_args(executed_command: impl Into<String>) -> Self {
         use pb::operate_resp::operation_result::{OperationResp, OutputArgs};
-        Self(pb::operate_resp::OperationResult {
-            executed_command: executed_command.into(),
-            operation_resp: Some(OperationResp::ReqOutputArgs(OutputArgs::default())),
-        }, false)
+        Self(
+            pb::operate_resp::OperationResult {
+                executed_command: executed_command.into(),
+                operation_resp: Some(OperationResp::ReqOutputArgs(OutputArgs::default())),
+            },
+            false,
+        )
     }
 
     /// An asynchronous command started: the path of its `Request` object (R-OPR.0).
     pub fn req_obj_path(executed_command: impl Into<String>, path: impl Into<String>) -> Self {
         use pb::operate_resp::operation_result::OperationResp;
-        Self(pb::operate_resp::OperationResult {
-            executed_command: executed_command.into(),
-            operation_resp: Some(OperationResp::ReqObjPath(path.into())),
-        }, false)
+        Self(
+            pb::operate_resp::OperationResult {
+                executed_command: executed_command.into(),
+                operation_resp: Some(OperationResp::ReqObjPath(path.into())),
+            },
+            false,
+        )
     }
 
     /// The command failed (R-OPR.1); the code must be allowed for
@@ -1161,13 +1200,16 @@ impl OperateResult {
         err_msg: impl Into<String>,
     ) -> Self {
         use pb::operate_resp::operation_result::{CommandFailure, OperationResp};
-        Self(pb::operate_resp::OperationResult {
-            executed_command: executed_command.into(),
-            operation_resp: Some(OperationResp::CmdFailure(CommandFailure {
-                err_code: code.into(),
-                err_msg: err_msg.into(),
-            })),
-        }, false)
+        Self(
+            pb::operate_resp::OperationResult {
+                executed_command: executed_command.into(),
+                operation_resp: Some(OperationResp::CmdFailure(CommandFailure {
+                    err_code: code.into(),
+                    err_msg: err_msg.into(),
+                })),
+            },
+            false,
+        )
     }
 
     /// Adds an output argument (output-args results only; otherwise `build()` fails with [`BuildError::Conflict`]).
@@ -1225,7 +1267,9 @@ impl OperateRespBuilder {
     fn into_parts(self) -> Result<(String, Body), BuildError> {
         use pb::operate_resp::operation_result::OperationResp;
         if self.conflict {
-            return Err(BuildError::Conflict("operate_resp: output arguments belong to an output-args result"));
+            return Err(BuildError::Conflict(
+                "operate_resp: output arguments belong to an output-args result",
+            ));
         }
         for (i, r) in self.resp.operation_results.iter().enumerate() {
             command(
@@ -1256,7 +1300,10 @@ impl OperateRespBuilder {
                 None => {}
             }
         }
-        Ok((self.msg_id, Body::Response(Response::OperateResp(self.resp))))
+        Ok((
+            self.msg_id,
+            Body::Response(Response::OperateResp(self.resp)),
+        ))
     }
 
     finish!();
@@ -1452,7 +1499,10 @@ impl RegisterRespBuilder {
                 None => {}
             }
         }
-        Ok((self.msg_id, Body::Response(Response::RegisterResp(self.resp))))
+        Ok((
+            self.msg_id,
+            Body::Response(Response::RegisterResp(self.resp)),
+        ))
     }
 
     finish!();
