@@ -338,3 +338,79 @@ impl Model {
         out
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn files() -> Vec<FileDescriptorProto> {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let spec = std::env::var_os("USP_SPEC_DIR")
+            .map_or_else(|| root.join("../shared/spec"), std::path::PathBuf::from);
+        protox::compile(["usp-record-1-4.proto", "usp-msg-1-4.proto"], [spec])
+            .expect("official schema compiles")
+            .file
+    }
+
+    #[test]
+    fn json_names_follow_protobuf() {
+        assert_eq!(json_name("msg_id"), "msgId");
+        assert_eq!(json_name("req_path_results"), "reqPathResults");
+        assert_eq!(json_name("payloadrec_sar_state"), "payloadrecSarState");
+        assert_eq!(json_name("version"), "version");
+        // protox fills in json_name: ours must agree for every field of both files.
+        for f in files() {
+            fn walk(m: &DescriptorProto) {
+                for fd in &m.field {
+                    assert_eq!(
+                        Some(json_name(fd.name())),
+                        fd.json_name.clone(),
+                        "{}",
+                        fd.name()
+                    );
+                }
+                m.nested_type.iter().for_each(walk);
+            }
+            f.message_type.iter().for_each(walk);
+        }
+    }
+
+    #[test]
+    fn rust_names_follow_prost_build() {
+        assert_eq!(camel("MQTTConnectRecord"), "MqttConnectRecord");
+        assert_eq!(camel("PayloadSARState"), "PayloadSarState");
+        assert_eq!(snake("GetSupportedDMResp"), "get_supported_dm_resp");
+        assert_eq!(snake("type"), "r#type");
+        assert_eq!(snake("self"), "self_");
+    }
+
+    #[test]
+    fn the_model_has_every_message_oneof_and_enum() {
+        let models: Vec<Model> = files().iter().map(Model::new).collect();
+        let msgs: usize = models.iter().map(|m| m.msgs.len()).sum();
+        let oneofs: usize = models
+            .iter()
+            .flat_map(|m| &m.msgs)
+            .map(|m| m.oneofs.len())
+            .sum();
+        let maps = models
+            .iter()
+            .flat_map(|m| &m.msgs)
+            .flat_map(|m| &m.fields)
+            .filter(|f| matches!(f.kind, Kind::Map(..)))
+            .count();
+        // 8 + 80 messages (map entries excluded); every oneof member knows its oneof.
+        assert_eq!(msgs, 88);
+        assert!(oneofs >= 10, "{oneofs} oneofs");
+        assert!(maps >= 9, "{maps} maps");
+        assert!(models.iter().map(|m| m.enums.len()).sum::<usize>() >= 10);
+        for m in models.iter().flat_map(|m| &m.msgs) {
+            for (i, o) in m.oneofs.iter().enumerate() {
+                assert!(!o.members.is_empty(), "{}.{}", m.full, o.name);
+                for &f in &o.members {
+                    assert_eq!(m.fields[f].oneof, Some(i));
+                }
+            }
+        }
+    }
+}
