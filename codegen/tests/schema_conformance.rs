@@ -357,6 +357,9 @@ where
     let theirs = oracle_json(orig, true);
     let our_json = serde_json::to_value(ours).expect("our JSON");
     assert_eq!(our_json, theirs, "{what}: JSON differs from the oracle's");
+    let lossless: T = serde_json::from_value(our_json.clone())
+        .unwrap_or_else(|e| panic!("{what}: cannot read our own JSON: {e}"));
+    assert_eq!(&lossless, ours, "{what}: our JSON round trip is lossy");
     let from_theirs: T = serde_json::from_value(theirs)
         .unwrap_or_else(|e| panic!("{what}: cannot read the oracle's JSON: {e}"));
     assert_eq!(
