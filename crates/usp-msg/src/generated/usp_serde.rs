@@ -20,8 +20,8 @@
 //
 // A standalone oneof is written as an object with exactly one key, the set member.
 //
-// Reading uses `deserialize_any` for numbers, enums and so needs a self-describing format
-// such as JSON.
+// Numbers and enums are read with `deserialize_any`, so reading needs a self-describing format
+// such as JSON. Only `core`, `alloc` and `serde` are used (no_std).
 //
 // Package `usp`.
 
