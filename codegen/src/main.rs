@@ -15,6 +15,7 @@ use prost_types::field_descriptor_proto::{Label, Type};
 use prost_types::source_code_info::Location;
 use prost_types::{DescriptorProto, FileDescriptorSet, SourceCodeInfo};
 
+mod fast_gen;
 mod model;
 mod serde_gen;
 mod strategy_gen;
@@ -87,6 +88,12 @@ fn generate(spec: &Path) -> Result<Outputs, String> {
                 "crates/{crate_dir}/src/generated/{package}_serde.rs"
             )),
             serde_gen::generate(file, package),
+        );
+        out.insert(
+            PathBuf::from(format!(
+                "crates/{crate_dir}/src/generated/{package}_view.rs"
+            )),
+            fast_gen::generate(file),
         );
     }
     let files: Vec<_> = ["usp_record", "usp"]
