@@ -25,8 +25,9 @@
 //! keeps global state. It turns bytes into values and values into bytes; carrying them (in a
 //! USP Record, over an MTP) is up to the caller, e.g. with `usp-record`.
 //!
-//! Decoding never panics and allocates at most a bounded multiple of the input, whose size is
-//! capped by [`DecodeOptions::max_msg_size`] before anything is decoded.
+//! Decoding never panics and allocates at most a bounded multiple of the input (see
+//! [`DecodeOptions::max_msg_size`] for measured factors), whose size is capped before anything
+//! is decoded.
 //!
 //! # Features
 //!
