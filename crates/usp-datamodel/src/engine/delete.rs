@@ -1,0 +1,152 @@
+//! Delete (R-DEL.0–R-DEL.3; REQUIREMENTS §5.3 and §8 item 1).
+
+use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use usp_msg::pb;
+use usp_msg::pb::delete_resp::deleted_object_result::OperationStatus;
+use usp_msg::pb::delete_resp::deleted_object_result::operation_status::{
+    OperStatus, OperationFailure, OperationSuccess,
+};
+use usp_msg::pb::delete_resp::{DeletedObjectResult, UnaffectedPathError};
+
+use super::resolve::{Fail, is_object_target, parse, resolve_objects};
+use super::tx::Tx;
+use super::{DeleteMissing, EngineConfig};
+use crate::code;
+use crate::memory::split_row;
+use crate::model::DataModel;
+
+/// Checks one entry; the rows to delete.
+fn check<M: DataModel + ?Sized>(
+    cfg: &EngineConfig,
+    dm: &M,
+    text: &str,
+    allow_partial: bool,
+) -> Result<Vec<String>, Fail> {
+    let path = parse(text)?;
+    if !is_object_target(path.target()) {
+        return Err(Fail::new(
+            code::INVALID_PATH,
+            format!("{text} is not an Object Instance Path"),
+        ));
+    }
+    let m = match resolve_objects(cfg, dm, &path, code::OBJECT_DOES_NOT_EXIST) {
+        Ok(m) => m,
+        // R-DEL.2a: a valid path resolving to nothing succeeds with allow_partial = true;
+        // with false, R-DEL.1 fails it unless configured as TP-469 1.25 expects.
+        Err(f)
+            if f.code == code::OBJECT_DOES_NOT_EXIST
+                && (allow_partial || cfg.delete_missing == DeleteMissing::Success) =>
+        {
+            return Ok(Vec::new());
+        }
+        Err(f) => return Err(f),
+    };
+    let schema = dm.schema();
+    let mut rows = Vec::with_capacity(m.hits.len());
+    for h in m.hits {
+        let Some(def) = schema.get(h.id) else { continue };
+        if h.is_table {
+            return Err(Fail::new(
+                code::INVALID_PATH,
+                format!("{} is a table path; Delete needs Object Instance Paths", h.path),
+            ));
+        }
+        if !def.is_multi_instance() {
+            return Err(Fail::new(
+                code::NOT_A_TABLE,
+                format!("{} is not an instance of a Multi-Instance Object", h.path),
+            ));
+        }
+        if !def.access.can_delete() {
+            return Err(Fail::new(
+                code::DELETE_FAILURE,
+                format!("{} does not allow Delete", def.path()),
+            ));
+        }
+        if split_row(&h.path).is_some() {
+            rows.push(h.path);
+        }
+    }
+    Ok(rows)
+}
+
+pub(crate) fn delete<M: DataModel + ?Sized>(
+    cfg: &EngineConfig,
+    dm: &mut M,
+    d: &pb::Delete,
+) -> Result<pb::DeleteResp, pb::Error> {
+    // Every entry is checked before anything is deleted, so allow_partial = false fails
+    // without changes even for models that cannot roll back deletes.
+    let mut entries = Vec::with_capacity(d.obj_paths.len());
+    for p in &d.obj_paths {
+        let r = check(cfg, &*dm, p, d.allow_partial);
+        if let (Err(f), false) = (&r, d.allow_partial) {
+            return Err(pb::Error {
+                err_code: f.code,
+                err_msg: format!("{p}: {}", f.msg),
+                param_errs: alloc::vec![pb::error::ParamError {
+                    param_path: p.clone(),
+                    err_code: f.code,
+                    err_msg: f.msg.clone(),
+                }],
+            });
+        }
+        entries.push((p, r));
+    }
+    let tx = Tx::begin(dm);
+    let mut out = pb::DeleteResp::default();
+    for (p, r) in entries {
+        let status = match r {
+            Err(f) => OperStatus::OperFailure(OperationFailure {
+                err_code: f.code,
+                err_msg: f.msg,
+            }),
+            Ok(rows) => {
+                let mut ok = OperationSuccess::default();
+                for row in rows {
+                    // A row already deleted by an earlier entry (or as part of a deleted parent)
+                    // is skipped.
+                    let exists = split_row(&row).is_some_and(|(t, n)| tx.dm.has_instance(t, n));
+                    if !exists {
+                        continue;
+                    }
+                    match tx.dm.delete(&row) {
+                        Ok(()) => ok.affected_paths.push(row),
+                        Err(e) if d.allow_partial => {
+                            // R-DEL.3: one error per matched instance that failed.
+                            ok.unaffected_path_errs.push(UnaffectedPathError {
+                                unaffected_path: row,
+                                err_code: e.code(),
+                                err_msg: String::from(e.msg()),
+                            });
+                        }
+                        Err(e) => {
+                            tx.rollback();
+                            return Err(pb::Error {
+                                err_code: code::DELETE_FAILURE,
+                                err_msg: format!("{row} could not be deleted: {}", e.msg()),
+                                param_errs: alloc::vec![pb::error::ParamError {
+                                    param_path: row,
+                                    err_code: e.code(),
+                                    err_msg: String::from(e.msg()),
+                                }],
+                            });
+                        }
+                    }
+                }
+                OperStatus::OperSuccess(ok)
+            }
+        };
+        out.deleted_obj_results.push(DeletedObjectResult {
+            requested_path: p.clone(),
+            oper_status: Some(OperationStatus {
+                oper_status: Some(status),
+            }),
+        });
+    }
+    tx.commit();
+    Ok(out)
+}

@@ -1,0 +1,171 @@
+//! Get (R-GET.0–R-GET.5).
+
+use alloc::collections::BTreeMap;
+use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use usp_msg::pb;
+use usp_msg::pb::get_resp::{RequestedPathResult, ResolvedPathResult};
+use usp_path::Target;
+
+use super::EngineConfig;
+use super::resolve::{Fail, parse, read_param, resolve_objects, row};
+use crate::code;
+use crate::model::DataModel;
+use crate::schema::ObjId;
+
+pub(crate) fn get<M: DataModel + ?Sized>(cfg: &EngineConfig, dm: &M, g: &pb::Get) -> pb::GetResp {
+    let mut out = pb::GetResp::default();
+    for p in &g.param_paths {
+        let mut r = RequestedPathResult {
+            requested_path: p.clone(),
+            ..RequestedPathResult::default()
+        };
+        match get_one(cfg, dm, p, g.max_depth) {
+            Ok(res) => r.resolved_path_results = res,
+            Err(f) => {
+                r.err_code = f.code;
+                r.err_msg = f.msg;
+            }
+        }
+        out.req_path_results.push(r);
+    }
+    out
+}
+
+struct Collector<'a, M: ?Sized> {
+    dm: &'a M,
+    out: Vec<ResolvedPathResult>,
+    values: usize,
+    max: usize,
+    ids: Vec<u32>,
+}
+
+impl<M: DataModel + ?Sized> Collector<'_, M> {
+    /// Adds object `path` (schema `id`) and, depth permitting, everything below it. `depth`
+    /// 0 = unlimited, 1 = this object's parameters only.
+    fn collect(&mut self, id: ObjId, path: String, depth: u32) -> Result<(), Fail> {
+        let schema = self.dm.schema();
+        let Some(def) = schema.get(id) else {
+            return Ok(());
+        };
+        let mut params = BTreeMap::new();
+        for (name, p) in &def.params {
+            if let Some(v) = read_param(self.dm, p, &path) {
+                params.insert(name.clone(), v.into_owned());
+            }
+        }
+        self.values += params.len();
+        if self.values > self.max {
+            return Err(Fail::new(
+                code::RESOURCES_EXCEEDED,
+                format!("more than {} values", self.max),
+            ));
+        }
+        if !params.is_empty() {
+            self.out.push(ResolvedPathResult {
+                resolved_path: path.clone(),
+                result_params: params,
+            });
+        }
+        let children = schema.children(id);
+        if depth == 1 || children.is_empty() {
+            return Ok(());
+        }
+        let next = depth.saturating_sub(1);
+        for &c in children {
+            let Some(cdef) = schema.get(c) else { continue };
+            let mut cp = String::with_capacity(path.len() + 24);
+            cp.push_str(&path);
+            cp.push_str(cdef.name());
+            cp.push('.');
+            if cdef.is_multi_instance() {
+                let start = self.ids.len();
+                self.dm.instances(&cp, &mut self.ids);
+                let rows: Vec<u32> = self.ids.drain(start..).collect();
+                for n in rows {
+                    self.collect(c, row(&cp, n), next)?;
+                }
+            } else {
+                self.collect(c, cp, next)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+fn get_one<M: DataModel + ?Sized>(
+    cfg: &EngineConfig,
+    dm: &M,
+    text: &str,
+    max_depth: u32,
+) -> Result<Vec<ResolvedPathResult>, Fail> {
+    let path = parse(text)?;
+    let schema = dm.schema();
+    match path.target() {
+        Target::Command(_) | Target::Event(_) => {
+            return Err(Fail::new(
+                code::INVALID_PATH,
+                format!("{text}: Get reads objects and parameters, not commands or events"),
+            ));
+        }
+        Target::Parameter(name) => {
+            let m = resolve_objects(cfg, dm, &path, code::INVALID_PATH)?;
+            let mut out = Vec::new();
+            for h in &m.hits {
+                let def = schema
+                    .get(h.id)
+                    .filter(|_| !h.is_table)
+                    .and_then(|o| o.params.get(name.as_str()))
+                    .filter(|d| d.access.is_readable())
+                    .ok_or_else(|| {
+                        Fail::new(
+                            code::INVALID_PATH,
+                            format!("{}{} is not a supported parameter", h.path, name.as_str()),
+                        )
+                    })?;
+                match read_param(dm, def, &h.path) {
+                    Some(v) => {
+                        let mut params = BTreeMap::new();
+                        params.insert(String::from(name.as_str()), v.into_owned());
+                        out.push(ResolvedPathResult {
+                            resolved_path: h.path.clone(),
+                            result_params: params,
+                        });
+                    }
+                    None if !m.search => {
+                        return Err(Fail::new(
+                            code::INVALID_PATH,
+                            format!("{}{} does not exist", h.path, name.as_str()),
+                        ));
+                    }
+                    None => {}
+                }
+            }
+            Ok(out)
+        }
+        Target::Object => {
+            let m = resolve_objects(cfg, dm, &path, code::INVALID_PATH)?;
+            let mut c = Collector {
+                dm,
+                out: Vec::new(),
+                values: 0,
+                max: cfg.max_get_values,
+                ids: Vec::new(),
+            };
+            for h in m.hits {
+                if h.is_table {
+                    let mut ids = Vec::new();
+                    dm.instances(&h.path, &mut ids);
+                    for n in ids {
+                        c.collect(h.id, row(&h.path, n), max_depth)?;
+                    }
+                } else {
+                    c.collect(h.id, h.path, max_depth)?;
+                }
+            }
+            Ok(c.out)
+        }
+    }
+}

@@ -1,0 +1,226 @@
+//! GetSupportedDM (R-GSP.0 without permissions).
+
+use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use usp_msg::pb;
+use usp_msg::pb::get_supported_dm_resp::{
+    RequestedObjectResult, SupportedCommandResult, SupportedEventResult, SupportedObjectResult,
+    SupportedParamResult, SupportedUniqueKeySet,
+};
+use usp_path::{Instance, Path, Segment, Target};
+
+use super::EngineConfig;
+use super::resolve::{Fail, Tree, classify};
+use crate::code;
+use crate::model::DataModel;
+use crate::schema::{CommandDef, EventDef, ObjId, ObjectDef, ParamDef, Schema};
+
+pub(crate) fn gsdm<M: DataModel + ?Sized>(
+    cfg: &EngineConfig,
+    dm: &M,
+    g: &pb::GetSupportedDm,
+) -> pb::GetSupportedDmResp {
+    let mut out = pb::GetSupportedDmResp::default();
+    for p in &g.obj_paths {
+        let mut r = RequestedObjectResult {
+            req_obj_path: p.clone(),
+            ..RequestedObjectResult::default()
+        };
+        match one(cfg, dm, p, g) {
+            Ok(objs) => {
+                r.data_model_inst_uri = String::from(dm.schema().uri());
+                r.supported_objs = objs;
+            }
+            Err(f) => {
+                r.err_code = f.code;
+                r.err_msg = f.msg;
+            }
+        }
+        out.req_obj_results.push(r);
+    }
+    out
+}
+
+#[derive(Clone, Copy)]
+struct Flags {
+    commands: bool,
+    events: bool,
+    params: bool,
+    keys: bool,
+}
+
+fn param_result(p: &ParamDef) -> SupportedParamResult {
+    SupportedParamResult {
+        param_name: p.name.clone(),
+        access: p.access.to_pb(),
+        value_type: p.value_type_pb(),
+        value_change: p.value_change.to_pb(),
+    }
+}
+
+fn command_result(c: &CommandDef) -> SupportedCommandResult {
+    SupportedCommandResult {
+        command_name: format!("{}()", c.name),
+        input_arg_names: c.input.iter().map(|a| a.name.clone()).collect(),
+        output_arg_names: c.output.iter().map(|a| a.name.clone()).collect(),
+        command_type: if c.is_async { 2 } else { 1 },
+    }
+}
+
+fn event_result(e: &EventDef) -> SupportedEventResult {
+    SupportedEventResult {
+        event_name: format!("{}!", e.name),
+        arg_names: e.args.iter().map(|a| a.name.clone()).collect(),
+    }
+}
+
+fn object_result(o: &ObjectDef, f: Flags) -> SupportedObjectResult {
+    let mut r = SupportedObjectResult {
+        supported_obj_path: String::from(o.path()),
+        access: o.access.to_pb(),
+        is_multi_instance: o.is_multi_instance(),
+        ..SupportedObjectResult::default()
+    };
+    if f.params {
+        r.supported_params = o.params.values().map(param_result).collect();
+    }
+    if f.commands {
+        r.supported_commands = o.commands.values().map(command_result).collect();
+    }
+    if f.events {
+        r.supported_events = o.events.values().map(event_result).collect();
+    }
+    if f.keys && o.is_multi_instance() {
+        r.unique_key_sets = o
+            .unique_keys
+            .iter()
+            .map(|k| SupportedUniqueKeySet {
+                key_names: k.params.clone(),
+            })
+            .collect();
+    }
+    r
+}
+
+fn subtree(schema: &Schema, id: ObjId, f: Flags, out: &mut Vec<SupportedObjectResult>) {
+    for &c in schema.children(id) {
+        if let Some(o) = schema.get(c) {
+            out.push(object_result(o, f));
+            subtree(schema, c, f, out);
+        }
+    }
+}
+
+fn one<M: DataModel + ?Sized>(
+    cfg: &EngineConfig,
+    dm: &M,
+    text: &str,
+    g: &pb::GetSupportedDm,
+) -> Result<Vec<SupportedObjectResult>, Fail> {
+    let path = Path::parse_supported(text)
+        .map_err(|e| Fail::new(code::INVALID_PATH_SYNTAX, format!("{text:?}: {e}")))?;
+    let schema = dm.schema();
+    let obj = path.object();
+    let mut sdm = String::new();
+    for s in obj.segments() {
+        match s {
+            Segment::Object(n) => {
+                sdm.push_str(n.as_str());
+                sdm.push('.');
+            }
+            _ => sdm.push_str("{i}."),
+        }
+    }
+    let Some((id, _)) = classify(schema, &sdm) else {
+        return Err(Fail::new(
+            code::INVALID_PATH,
+            format!("{text} is not in the Supported Data Model"),
+        ));
+    };
+    // An instantiated path (with instance numbers) must exist.
+    let last_num = obj
+        .segments()
+        .iter()
+        .rposition(|s| matches!(s, Segment::Instance(Instance::Number(_))));
+    if let Some(i) = last_num {
+        let mut concrete = String::new();
+        for s in obj.segments().get(..=i).unwrap_or(&[]) {
+            match s {
+                Segment::Object(n) => {
+                    concrete.push_str(n.as_str());
+                    concrete.push('.');
+                }
+                Segment::Instance(Instance::Number(n)) => {
+                    concrete.push_str(&alloc::format!("{n}."));
+                }
+                _ => {}
+            }
+        }
+        let exists = Path::parse(&concrete).ok().is_some_and(|p| {
+            usp_path::resolve::Resolver::with_limits(&Tree(dm), cfg.limits, usp_path::ParseConfig::DEFAULT)
+                .resolve(&p)
+                .is_ok_and(|v| !v.is_empty())
+        });
+        if !exists {
+            return Err(Fail::new(
+                code::OBJECT_DOES_NOT_EXIST,
+                format!("{concrete} does not exist in the Instantiated Data Model"),
+            ));
+        }
+    }
+    let o = schema
+        .get(id)
+        .ok_or_else(|| Fail::new(code::INTERNAL_ERROR, "schema index"))?;
+    let none = Flags {
+        commands: false,
+        events: false,
+        params: false,
+        keys: false,
+    };
+    let mut base = object_result(o, none);
+    let missing = |what: &str| {
+        Fail::new(
+            code::INVALID_PATH,
+            format!("{text}: {} has no {what}", o.path()),
+        )
+    };
+    match path.target() {
+        Target::Parameter(n) => {
+            let p = o.params.get(n.as_str()).ok_or_else(|| missing("such parameter"))?;
+            base.supported_params.push(param_result(p));
+            Ok(alloc::vec![base])
+        }
+        Target::Command(n) => {
+            let c = o.commands.get(n.as_str()).ok_or_else(|| missing("such command"))?;
+            base.supported_commands.push(command_result(c));
+            Ok(alloc::vec![base])
+        }
+        Target::Event(n) => {
+            let e = o.events.get(n.as_str()).ok_or_else(|| missing("such event"))?;
+            base.supported_events.push(event_result(e));
+            Ok(alloc::vec![base])
+        }
+        Target::Object => {
+            let f = Flags {
+                commands: g.return_commands,
+                events: g.return_events,
+                params: g.return_params,
+                keys: g.return_unique_key_sets,
+            };
+            let mut out = alloc::vec![object_result(o, f)];
+            if g.first_level_only {
+                let child = Flags { keys: f.keys, ..none };
+                for &c in schema.children(id) {
+                    if let Some(co) = schema.get(c) {
+                        out.push(object_result(co, child));
+                    }
+                }
+            } else {
+                subtree(schema, id, f, &mut out);
+            }
+            Ok(out)
+        }
+    }
+}

@@ -1,0 +1,130 @@
+//! The trait an integrator implements: the Instantiated Data Model over a [`Schema`].
+
+use alloc::borrow::Cow;
+use alloc::collections::BTreeMap;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use usp_path::Expression;
+use usp_path::resolve::KeyLookup;
+
+use crate::error::DmError;
+use crate::schema::Schema;
+
+/// An Agent's data model: the Supported Data Model ([`DataModel::schema`]) and the
+/// Instantiated Data Model (rows and parameter values), with transaction hooks.
+///
+/// Paths passed in are concrete, use instance numbers and end in `.`: `Device.IP.Interface.`
+/// for a table, `Device.IP.Interface.3.` for a row, `Device.IP.Interface.3.Stats.` for a
+/// single-instance object inside it. The engine has already checked them against the schema,
+/// checked and canonicalised values ([`crate::ParamDef::check_value`]), checked access and
+/// unique keys, so an implementation only stores and reports.
+///
+/// # Transactions
+///
+/// The engine calls [`begin`](DataModel::begin) before the first change of a Set, Add or
+/// Delete message and [`commit`](DataModel::commit) after the last. When a message with
+/// `allow_partial = false` fails, it calls [`rollback`](DataModel::rollback): return `true`
+/// if the model undid everything since `begin`. The default returns `false`, and the engine
+/// then undoes with its own journal: it sets changed parameters back to their old values and
+/// deletes the rows it added. Deletes cannot be undone that way, so for such models the engine
+/// checks every Delete entry before deleting anything (documented on [`crate::Engine`]).
+///
+/// # Example
+///
+/// [`crate::MemoryDataModel`] implements this trait; a minimal read-only model:
+///
+/// ```
+/// use std::borrow::Cow;
+/// use usp_datamodel::{DataModel, DmError, ObjectDef, ParamDef, Schema};
+/// use usp_path::value::ValueType;
+///
+/// struct Info(Schema);
+/// impl DataModel for Info {
+///     fn schema(&self) -> &Schema { &self.0 }
+///     fn instances(&self, _table: &str, _out: &mut Vec<u32>) {}
+///     fn get(&self, object: &str, param: &str) -> Option<Cow<'_, str>> {
+///         (object == "Device.DeviceInfo." && param == "SoftwareVersion").then(|| "1.0".into())
+///     }
+///     fn set(&mut self, _: &str, _: &str, _: &str) -> Result<(), DmError> {
+///         Err(DmError::new(7009, "read-only model"))
+///     }
+///     fn add(&mut self, _: &str, _: &std::collections::BTreeMap<String, String>) -> Result<u32, DmError> {
+///         Err(DmError::new(7017, "read-only model"))
+///     }
+///     fn delete(&mut self, _: &str) -> Result<(), DmError> {
+///         Err(DmError::new(7024, "read-only model"))
+///     }
+/// }
+///
+/// let mut s = Schema::new("urn:example-org:info-1-0");
+/// s.add_object(ObjectDef::new("Device."))?;
+/// s.add_object(ObjectDef::new("Device.DeviceInfo.").with_param(ParamDef::new("SoftwareVersion", ValueType::String)))?;
+/// let m = Info(s);
+/// assert_eq!(m.get("Device.DeviceInfo.", "SoftwareVersion").as_deref(), Some("1.0"));
+/// # Ok::<(), usp_datamodel::SchemaError>(())
+/// ```
+pub trait DataModel {
+    /// The Supported Data Model.
+    fn schema(&self) -> &Schema;
+
+    /// Appends the instance numbers of table `table` (`Device.IP.Interface.`) to `out`, in a
+    /// stable order (ascending is usual). Appends nothing if the table or its parent row does
+    /// not exist.
+    fn instances(&self, table: &str, out: &mut Vec<u32>);
+
+    /// Whether row `n` of `table` exists. Override when a direct lookup is cheaper than
+    /// [`DataModel::instances`].
+    fn has_instance(&self, table: &str, n: u32) -> bool {
+        let mut v = Vec::new();
+        self.instances(table, &mut v);
+        v.contains(&n)
+    }
+
+    /// The value of parameter `param` of object `object` in TR-106 string form, or `None` if
+    /// the object or parameter does not exist.
+    fn get(&self, object: &str, param: &str) -> Option<Cow<'_, str>>;
+
+    /// Sets parameter `param` of `object` to `value` (already checked and canonical).
+    ///
+    /// # Errors
+    /// A [`DmError`] with the USP code to report, typically 7009 (Parameter action failed) or
+    /// 7014 (Value conflict).
+    fn set(&mut self, object: &str, param: &str, value: &str) -> Result<(), DmError>;
+
+    /// Creates a row in `table` and returns its instance number. `init` holds the initial
+    /// values of parameters of the row and of its single-instance sub-objects, keyed by
+    /// relative path (`Alias`, `Stats.X`): those the Controller gave, the schema defaults and
+    /// Agent-assigned keys, all checked. Parameters absent from `init` start with a value of
+    /// the implementation's choice. Instance numbers must never be reused for a table while
+    /// the Agent runs (R-ARC.8).
+    ///
+    /// # Errors
+    /// A [`DmError`], typically 7017 (Object could not be created).
+    fn add(&mut self, table: &str, init: &BTreeMap<String, String>) -> Result<u32, DmError>;
+
+    /// Deletes row `object` (`Device.IP.Interface.3.`) with everything below it.
+    ///
+    /// # Errors
+    /// A [`DmError`], typically 7024 (Delete failure).
+    fn delete(&mut self, object: &str) -> Result<(), DmError>;
+
+    /// Looks up the row of `table` addressed by the unique-key expression `key`. Return
+    /// [`KeyLookup::NotIndexed`] (the default) to let the engine scan the rows.
+    fn find_by_key(&self, table: &str, key: &Expression<'_>) -> KeyLookup {
+        let _ = (table, key);
+        KeyLookup::NotIndexed
+    }
+
+    /// Starts a transaction (before the first change of a Set, Add or Delete).
+    fn begin(&mut self) {}
+
+    /// Ends the transaction, keeping the changes.
+    fn commit(&mut self) {}
+
+    /// Undoes every change since [`DataModel::begin`]. Return `true` if done, `false` (the
+    /// default) to let the engine undo with its journal.
+    fn rollback(&mut self) -> bool {
+        false
+    }
+}
