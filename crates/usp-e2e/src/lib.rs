@@ -88,11 +88,13 @@
 //!
 //! # Decisions on spec ambiguities (REQUIREMENTS §8)
 //! * **Item 2 (R-E2E.6 vs R-E2E.24)**: a Record with a session_id we do not know and `sequence_id == 1` is a
-//!   peer (re)start and is adopted; any other unknown session_id is invalid: dropped silently, with a restart
-//!   *scheduled* one retry wait later (cancelled if the peer's first Record then arrives, since reordering may
-//!   deliver it late). Records of the last few session ids we left are ignored without a restart, so Records in
-//!   flight across a restart cannot trigger restart storms. If both ends start a context at once, the higher
-//!   session_id wins (both ends converge on it). session_id 0 and 1 are invalid (R-E2E.3).
+//!   peer (re)start and is adopted; any other unknown session_id is invalid: dropped silently and the session
+//!   restarted — except when that Record's `expected_id` is 0 or 1: its sender has received nothing in that
+//!   session yet, so it is still establishing it (its first Record was lost or overtaken) and its own
+//!   establishment retries will deliver `sequence_id` 1; restarting then would only cause a collision.
+//!   Records of the last few session ids we left are ignored without a restart, so Records in flight across a
+//!   restart cannot trigger restart storms. If both ends start a context at once, the higher session_id wins
+//!   (both ends converge on it). session_id 0 and 1 are invalid (R-E2E.3).
 //! * **Item 3 (MAC input)**: see the [`integrity`] module docs — default-valued fields are always fed in at
 //!   fixed width; `no_session_context` and other record types contribute only the Record header fields.
 //! * **Item 4 (HMAC key direction)**: the TLS client (the session initiator) MACs with bytes 0–31, the server

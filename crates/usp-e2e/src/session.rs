@@ -74,6 +74,8 @@ struct Context {
     established: bool,
     next_tx_seq: u64,
     rx_expected: u64,
+    /// Highest expected_id the peer has sent: it holds everything below.
+    peer_expected: u64,
     sent: VecDeque<Sent>,
     unacked: VecDeque<Unacked>,
     reorder: BTreeMap<u64, pb::SessionContextRecord>,
@@ -97,6 +99,7 @@ impl Context {
             established: !initiated_locally,
             next_tx_seq: 1,
             rx_expected: 1,
+            peer_expected: 1,
             sent: VecDeque::new(),
             unacked: VecDeque::new(),
             reorder: BTreeMap::new(),
@@ -174,8 +177,47 @@ impl core::fmt::Debug for Session {
             .field("local_id", &self.cfg.local_id)
             .field("remote_id", &self.cfg.remote_id)
             .field("session_id", &self.session_id())
+            .field("context", &self.ctx.as_ref().map(ContextSummary))
+            .field("queue", &self.queue.len())
+            .field("send_bytes", &self.send_bytes)
+            .field("retry_count", &self.retry_count)
+            .field("pending_restart", &self.pending_restart)
             .field("stats", &self.stats)
             .finish_non_exhaustive()
+    }
+}
+
+/// A compact view of a context for `Debug` (no payload bytes).
+struct ContextSummary<'a>(&'a Context);
+
+impl core::fmt::Debug for ContextSummary<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        let c = self.0;
+        f.debug_struct("Context")
+            .field("initiated_locally", &c.initiated_locally)
+            .field("established", &c.established)
+            .field("next_tx_seq", &c.next_tx_seq)
+            .field("rx_expected", &c.rx_expected)
+            .field(
+                "unacked",
+                &(
+                    c.sent.front().map(|s| s.seq),
+                    c.sent.back().map(|s| s.seq),
+                    c.sent.len(),
+                ),
+            )
+            .field(
+                "reorder",
+                &(
+                    c.reorder.keys().next(),
+                    c.reorder.keys().next_back(),
+                    c.reorder.len(),
+                ),
+            )
+            .field("request", &(c.request, c.request_now, c.request_deadline))
+            .field("ack", &(c.ack_now, c.ack_deadline))
+            .field("rto", &(c.rto_deadline, c.rto_backoff))
+            .finish()
     }
 }
 
@@ -623,12 +665,12 @@ impl Session {
             }
             if sc.sequence_id != 1 {
                 // §8 item 2: only a new session_id with sequence_id 1 is a peer (re)start; anything else is an
-                // invalid session_id (R-E2E.24). The restart is deferred by one retry wait, so a reordered
-                // first Record of a genuine peer start can still arrive and be adopted.
-                if self.pending_restart.is_none() {
-                    let wait = self.next_retry_wait();
-                    self.retry_count = self.retry_count.saturating_add(1);
-                    self.pending_restart = Some((now + wait, RestartReason::InvalidSessionId));
+                // invalid session_id (R-E2E.24): dropped silently and the session restarted — unless the
+                // Record's expected_id is 0 or 1, i.e. its sender has received nothing in that session yet.
+                // Such a peer is still establishing it (its first Record was lost or overtaken) and its
+                // establishment retries will deliver sequence_id 1, so a restart would only cause a collision.
+                if sc.expected_id > 1 {
+                    self.fail(now, RestartReason::InvalidSessionId);
                 }
                 return Err(E2eError::UnknownSession {
                     session_id: sid,
@@ -682,13 +724,6 @@ impl Session {
             }
             return Ok(());
         }
-        if matches!(
-            self.pending_restart,
-            Some((_, RestartReason::InvalidSessionId))
-        ) {
-            // The current context is alive after all.
-            self.pending_restart = None;
-        }
         if seq > ctx.rx_expected {
             // R-E2E.20 rule 1: buffer, bounded by the window and the byte budget (else R-E2E.21).
             let expected_id = ctx.rx_expected;
@@ -706,15 +741,24 @@ impl Session {
                 self.fail(now, RestartReason::BufferFull);
                 return Err(E2eError::ReceiveBufferFull { limit, needed });
             }
-            ctx.reorder.insert(seq, sc);
-            ctx.reorder_bytes += cost;
-            self.stats.out_of_order += 1;
             if ctx.request != Some(expected_id) {
                 ctx.request = Some(expected_id);
                 ctx.request_now = true;
                 ctx.request_backoff = 0;
             }
-            return Ok(());
+            self.stats.out_of_order += 1;
+            // Acknowledgement and retransmit request are acted on at once, not when the gap closes: if both
+            // ends lost a Record of the other, each one's request would otherwise wait behind its own gap
+            // forever. The payload still waits for its turn (R-E2E.20).
+            let mut sc = sc;
+            let retransmit_id = core::mem::take(&mut sc.retransmit_id);
+            let ack = sc.expected_id;
+            ctx.reorder.insert(seq, sc);
+            ctx.reorder_bytes += cost;
+            if retransmit_id != 0 {
+                self.serve_retransmit(now, retransmit_id)?;
+            }
+            return self.process_ack(now, ack);
         }
         // R-E2E.20 rule 3: this Record and every consecutive buffered one.
         let mut next = Some(sc);
@@ -820,6 +864,10 @@ impl Session {
         let Some(ctx) = self.ctx.as_mut() else {
             return Ok(());
         };
+        if id < ctx.peer_expected {
+            // The peer already acknowledged this Record (the request was overtaken by a later Record): stale.
+            return Ok(());
+        }
         let Ok(idx) = ctx.sent.binary_search_by_key(&id, |s| s.seq) else {
             return Err(self.fail_processing(
                 now,
@@ -851,7 +899,8 @@ impl Session {
         let Some(ctx) = self.ctx.as_mut() else {
             return Ok(());
         };
-        if expected_id == 0 {
+        if expected_id <= ctx.peer_expected {
+            // 0 carries no acknowledgement; lower values are older news.
             return Ok(());
         }
         if expected_id > ctx.next_tx_seq {
@@ -861,6 +910,7 @@ impl Session {
             };
             return Err(self.fail_processing(now, err, RestartReason::ProcessingFailure));
         }
+        ctx.peer_expected = expected_id;
         let mut progressed = false;
         while ctx.sent.front().is_some_and(|s| s.seq < expected_id) {
             ctx.sent.pop_front();
