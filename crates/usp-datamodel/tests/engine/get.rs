@@ -1,0 +1,167 @@
+//! Get: R-GET.0–R-GET.5, R-ARC.9, R-ARC.10, R-MSG.3, R-MSG.4a, reference following.
+
+use crate::common::*;
+
+#[test]
+fn r_get_0_unknown_path_is_7026_and_other_paths_still_answer() {
+    // TP-469 1.41 / 1.42
+    let mut m = model();
+    let r = get(
+        &mut m,
+        &["Device.LocalAgent.InvalidParameter", "Device.DeviceInfo.SoftwareVersion"],
+        0,
+    );
+    assert_eq!(r.req_path_results[0].err_code, 7026);
+    assert!(r.req_path_results[0].err_msg.contains("InvalidParameter"));
+    assert_eq!(r.req_path_results[1].err_code, 0);
+    assert_eq!(r.req_path_results[1].resolved_path_results[0].result_params["SoftwareVersion"], "0.1.0");
+}
+
+#[test]
+fn r_get_0_missing_instance_and_unsupported_search_are_7026() {
+    let mut m = model();
+    assert_eq!(get_code(&mut m, "Device.IP.Interface.9."), 7026);
+    assert_eq!(get_code(&mut m, "Device.IP.Interface.9.Name"), 7026);
+    assert_eq!(get_code(&mut m, "Device.IP.Nope.*.Name"), 7026);
+    assert_eq!(get_code(&mut m, "Device.DeviceInfo.1."), 7026);
+    assert_eq!(get_code(&mut m, "Device.IP.Interface.*.Nope"), 7026);
+}
+
+#[test]
+fn syntax_errors_are_7008() {
+    let mut m = model();
+    for p in ["Device..IP.", "Device.IP.Interface.01.", "Device.IP.Interface.[].", "Device.IP .Interface."] {
+        assert_eq!(get_code(&mut m, p), 7008, "{p}");
+    }
+}
+
+#[test]
+fn decision_8_7_type_mismatch_in_search_is_7008() {
+    let mut m = model();
+    // REQUIREMENTS §1.3: [Enable=="true"] is invalid (boolean vs quoted string).
+    assert_eq!(get_code(&mut m, r#"Device.IP.Interface.[Enable=="true"].Name"#), 7008);
+    assert_eq!(get_code(&mut m, r#"Device.IP.Interface.[Name<"a"].Name"#), 7008);
+    // An unknown parameter in the expression is not in the Supported DM.
+    assert_eq!(get_code(&mut m, "Device.IP.Interface.[Nope==1].Name"), 7026);
+}
+
+#[test]
+fn decision_8_7_get_on_command_or_event_is_7026() {
+    let mut m = model();
+    assert_eq!(get_code(&mut m, "Device.Reboot()"), 7026);
+    assert_eq!(get_code(&mut m, "Device.Boot!"), 7026);
+}
+
+#[test]
+fn r_get_1a_search_without_match_is_empty_success() {
+    // TP-469 1.82, 1.86
+    let mut m = model();
+    assert!(get_ok(&mut m, r#"Device.IP.Interface.[Type=="Tunnel"]."#, 0).is_empty());
+    assert!(get_ok(&mut m, r#"Device.IP.Interface.[Type=="Tunnel"].Status"#, 0).is_empty());
+    assert!(get_ok(&mut m, r#"Device.IP.Interface.[Name=="eth0"&&Enable==false]."#, 0).is_empty());
+    // Name alone is a unique key: [Name=="nope"] addresses an instance, which is missing.
+    assert_eq!(get_code(&mut m, r#"Device.IP.Interface.[Name=="nope"]."#), 7026);
+}
+
+#[test]
+fn r_get_1b_empty_object_is_empty_success() {
+    let mut m = model();
+    assert!(get_ok(&mut m, "Device.Services.", 0).is_empty());
+}
+
+#[test]
+fn r_get_2_and_r_get_3_parameter_path_resolves_to_parent_with_only_that_param() {
+    // TP-469 1.36
+    let mut m = model();
+    let r = get_ok(&mut m, "Device.DeviceInfo.Manufacturer", 0);
+    assert_eq!(r.len(), 1);
+    assert_eq!(r[0].0, "Device.DeviceInfo.");
+    assert_eq!(r[0].1.len(), 1);
+    assert_eq!(r[0].1["Manufacturer"], "usp-rs");
+}
+
+#[test]
+fn r_get_4_secured_params_read_empty() {
+    let mut m = model();
+    let r = get_ok(&mut m, "Device.LocalAgent.Controller.1.Credential", 0);
+    assert_eq!(r[0].1["Credential"], "");
+    let r = get_ok(&mut m, "Device.LocalAgent.Controller.1.", 0);
+    assert_eq!(r[0].1["Credential"], "");
+    assert_eq!(r[0].1["EndpointID"], "proto::controller");
+}
+
+#[test]
+fn r_get_5_max_depth_table_of_the_spec() {
+    // TP-469 1.89; the spec's Device.DeviceInfo. table.
+    let mut m = model();
+    let mut paths = |d| get_ok(&mut m, "Device.DeviceInfo.", d).into_iter().map(|x| x.0).collect::<Vec<_>>();
+    let all = vec![
+        "Device.DeviceInfo.",
+        "Device.DeviceInfo.TemperatureStatus.",
+        "Device.DeviceInfo.TemperatureStatus.TemperatureSensor.1.",
+        "Device.DeviceInfo.TemperatureStatus.TemperatureSensor.2.",
+    ];
+    assert_eq!(paths(0), all);
+    assert_eq!(paths(1), all[..1]);
+    assert_eq!(paths(2), all[..2]);
+    assert_eq!(paths(3), all);
+}
+
+#[test]
+fn each_object_gets_its_own_result_with_relative_params() {
+    let mut m = model();
+    let r = get_ok(&mut m, "Device.IP.Interface.1.", 0);
+    let names: Vec<_> = r.iter().map(|x| x.0.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "Device.IP.Interface.1.",
+            "Device.IP.Interface.1.Stats.",
+            "Device.IP.Interface.1.IPv4Address.1.",
+            "Device.IP.Interface.1.IPv4Address.2.",
+        ]
+    );
+    assert_eq!(r[1].1["ErrorsSent"], "3");
+    assert!(!r[0].1.contains_key("Stats.ErrorsSent"));
+}
+
+#[test]
+fn r_arc_9_search_returns_every_match() {
+    let mut m = model();
+    let r = get_ok(&mut m, r#"Device.IP.Interface.[Type=="Normal"].Name"#, 0);
+    let v: Vec<_> = r.iter().map(|x| (x.0.as_str(), x.1["Name"].as_str())).collect();
+    assert_eq!(v, [("Device.IP.Interface.1.", "eth0"), ("Device.IP.Interface.3.", "wan0")]);
+    // Typed comparison: 1 == true, and a nested parameter.
+    let r = get_ok(&mut m, "Device.IP.Interface.[Enable==1&&Stats.ErrorsSent>0].Alias", 0);
+    assert_eq!(r.len(), 1);
+    assert_eq!(r[0].1["Alias"], "lan");
+}
+
+#[test]
+fn r_arc_10_wildcard_returns_every_instance() {
+    let mut m = model();
+    assert_eq!(get_ok(&mut m, "Device.IP.Interface.*.Name", 0).len(), 3);
+    assert!(get_ok(&mut m, "Device.LocalAgent.Subscription.*.", 0).is_empty());
+    // A table path returns its rows.
+    assert_eq!(get_ok(&mut m, "Device.IP.Interface.", 1).len(), 3);
+}
+
+#[test]
+fn r_msg_3_key_addressed_get_reports_instance_numbers() {
+    // TP-469 1.43
+    let mut m = model();
+    let r = get_ok(&mut m, r#"Device.IP.Interface.[Alias=="wan"].Status"#, 0);
+    assert_eq!(r[0].0, "Device.IP.Interface.3.");
+    // A unique-key address that matches nothing is a missing instance (not a search).
+    assert_eq!(get_code(&mut m, r#"Device.IP.Interface.[Alias=="none"].Status"#), 7026);
+}
+
+#[test]
+fn reference_following() {
+    let mut m = model();
+    let r = get_ok(&mut m, "Device.IP.Interface.3.LowerLayers+.Name", 0);
+    assert_eq!(r[0].0, "Device.IP.Interface.1.");
+    assert_eq!(r[0].1["Name"], "eth0");
+    let r = get_ok(&mut m, r#"Device.IP.Interface.[LowerLayers+.Name=="eth0"].Alias"#, 0);
+    assert_eq!(r[0].1["Alias"], "wan");
+}

@@ -1,0 +1,11 @@
+//! Engine tests through the public API, one module per message family. Each test names the
+//! R-id (REQUIREMENTS.md) or TP-469 case it covers.
+
+mod add;
+mod common;
+mod delete;
+mod discovery;
+mod get;
+mod messages;
+mod props;
+mod set;
