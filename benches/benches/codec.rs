@@ -3,6 +3,12 @@
 //! Run: `cargo bench -p usp-benches --bench codec`. Each group has a `usp-rs` and a `rusp-lib`
 //! function over identical input bytes; encode benches encode the value each library decoded
 //! from those bytes.
+//!
+//! The fast path is benched next to them:
+//! * `decode/usp-rs-view`: the generated zero-copy views (`usp_record::view`, `usp_msg::view`):
+//!   wire-level decoding like rusp-lib's, with `&str`/`&[u8]` borrowed from the input.
+//! * `encode/usp-rs-fast`: `FastEncode` of the owned prost value (sizes computed once).
+//! * `encode/usp-rs-view`: `FastEncode` of the decoded view.
 
 use std::hint::black_box;
 
@@ -10,7 +16,11 @@ use bytes::Bytes;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use prost::Message as _;
 use usp_benches::{GETRESP_5000, RECORD_WITH_GET, get_resp_50};
+use usp_msg::view as mview;
+use usp_msg::view::FastEncode as _;
 use usp_record::Record;
+use usp_record::view as rview;
+use usp_record::view::FastEncode as _;
 
 fn record_with_get(c: &mut Criterion) {
     let input = Bytes::from_static(RECORD_WITH_GET);
@@ -35,11 +45,31 @@ fn record_with_get(c: &mut Criterion) {
             black_box(rusp_lib::usp_decoder::try_decode_msg(&payload).unwrap())
         })
     });
+    g.bench_function("decode/usp-rs-view", |b| {
+        b.iter(|| {
+            let rec = rview::Record::decode(black_box(RECORD_WITH_GET)).unwrap();
+            let payload = match rec.record_type {
+                Some(rview::record::RecordType::NoSessionContext(n)) => n.payload,
+                _ => unreachable!(),
+            };
+            black_box(mview::Msg::decode(payload).unwrap())
+        })
+    });
     let ours = Record::decode(input.clone()).unwrap();
     let theirs = rusp_lib::usp_decoder::try_decode_record(RECORD_WITH_GET).unwrap();
+    let ours_pb = usp_record::pb::Record::decode(input.clone()).unwrap();
+    let ours_view = rview::Record::decode(RECORD_WITH_GET).unwrap();
     assert_eq!(ours.to_bytes(), input);
     assert_eq!(theirs.to_vec().unwrap(), RECORD_WITH_GET);
+    assert_eq!(ours_pb.encode_fast_to_vec(), RECORD_WITH_GET);
+    assert_eq!(ours_view.encode_fast_to_vec(), RECORD_WITH_GET);
     g.bench_function("encode/usp-rs", |b| b.iter(|| black_box(black_box(&ours).to_bytes())));
+    g.bench_function("encode/usp-rs-fast", |b| {
+        b.iter(|| black_box(black_box(&ours_pb).encode_fast_to_vec()))
+    });
+    g.bench_function("encode/usp-rs-view", |b| {
+        b.iter(|| black_box(black_box(&ours_view).encode_fast_to_vec()))
+    });
     g.bench_function("encode/rusp-lib", |b| {
         b.iter(|| black_box(black_box(&theirs).to_vec().unwrap()))
     });
@@ -55,11 +85,23 @@ fn msg_bench(c: &mut Criterion, name: &str, input: Bytes) {
     g.bench_function("decode/rusp-lib", |b| {
         b.iter(|| black_box(rusp_lib::usp_decoder::try_decode_msg(black_box(&input)).unwrap()))
     });
+    g.bench_function("decode/usp-rs-view", |b| {
+        b.iter(|| black_box(mview::Msg::decode(black_box(&input)).unwrap()))
+    });
     let ours = usp_msg::pb::Msg::decode(input.clone()).unwrap();
     let theirs = rusp_lib::usp_decoder::try_decode_msg(&input).unwrap();
+    let ours_view = mview::Msg::decode(&input).unwrap();
     assert_eq!(ours.encode_to_vec(), input);
+    assert_eq!(ours.encode_fast_to_vec(), input);
+    assert_eq!(ours_view.encode_fast_to_vec(), input);
     g.bench_function("encode/usp-rs", |b| {
         b.iter(|| black_box(black_box(&ours).encode_to_vec()))
+    });
+    g.bench_function("encode/usp-rs-fast", |b| {
+        b.iter(|| black_box(black_box(&ours).encode_fast_to_vec()))
+    });
+    g.bench_function("encode/usp-rs-view", |b| {
+        b.iter(|| black_box(black_box(&ours_view).encode_fast_to_vec()))
     });
     g.bench_function("encode/rusp-lib", |b| {
         b.iter(|| black_box(black_box(&theirs).to_vec().unwrap()))
