@@ -44,6 +44,24 @@ pub enum MsgError {
         /// Which oneof is empty.
         oneof: Oneof,
     },
+    /// A oneof has two different members on the wire (R-ENC.5: exactly one). prost would
+    /// silently keep the last one; [`Msg::decode`](crate::Msg::decode) scans the bytes for
+    /// this. Values built in memory (`pb` structs) cannot have it.
+    #[error(
+        "{oneof} has more than one member set (fields {first} and {second}; msg_id {msg_id:?})"
+    )]
+    ConflictingOneof {
+        /// The message's msg_id, for the Error reply.
+        msg_id: String,
+        /// Whether the decoded body was a request, response or error.
+        body: Option<BodyKind>,
+        /// Which oneof.
+        oneof: Oneof,
+        /// Field number of the first member seen.
+        first: u32,
+        /// Field number of the other member.
+        second: u32,
+    },
     /// Strict mode only: the header's msg_type does not agree with the body.
     #[error("{warning} (msg_id {msg_id:?}, strict mode)")]
     MsgTypeRejected {
@@ -78,6 +96,7 @@ impl MsgError {
             Self::MissingHeader
             | Self::EmptyMsgId
             | Self::MissingOneof { .. }
+            | Self::ConflictingOneof { .. }
             | Self::MsgTypeRejected { .. } => ErrorCode::INVALID_ARGUMENTS,
         }
     }
@@ -86,9 +105,9 @@ impl MsgError {
     #[must_use]
     pub fn msg_id(&self) -> Option<&str> {
         match self {
-            Self::MissingOneof { msg_id, .. } | Self::MsgTypeRejected { msg_id, .. } => {
-                Some(msg_id)
-            }
+            Self::MissingOneof { msg_id, .. }
+            | Self::ConflictingOneof { msg_id, .. }
+            | Self::MsgTypeRejected { msg_id, .. } => Some(msg_id),
             _ => None,
         }
     }
@@ -102,7 +121,9 @@ impl MsgError {
     #[must_use]
     pub fn can_reply(&self) -> bool {
         match self {
-            Self::MissingOneof { body, .. } => matches!(body, None | Some(BodyKind::Request)),
+            Self::MissingOneof { body, .. } | Self::ConflictingOneof { body, .. } => {
+                matches!(body, None | Some(BodyKind::Request))
+            }
             Self::MsgTypeRejected { body, .. } => *body == BodyKind::Request,
             _ => false,
         }
@@ -150,7 +171,7 @@ pub enum BodyKind {
     Error,
 }
 
-/// A oneof (or the message wrapping one) that is required to have one member set.
+/// A oneof (or the message wrapping one) that is required to have exactly one member set.
 ///
 /// Displays as the field path, e.g. `body.response.set_resp.updated_obj_results[2].oper_status`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

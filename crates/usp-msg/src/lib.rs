@@ -137,6 +137,7 @@ mod error;
 mod error_code;
 mod msg;
 mod msg_type;
+mod oneof_scan;
 
 #[cfg(any(fuzzing, test))]
 pub mod fuzzing;

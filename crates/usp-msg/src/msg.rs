@@ -7,7 +7,7 @@ use bytes::{Buf, BufMut, Bytes};
 use prost::Message as _;
 
 use crate::error::{BodyKind, MsgError, Oneof, Warning};
-use crate::{BuildError, ErrorBuilder, ErrorCode, MsgType, Operation, pb};
+use crate::{BuildError, ErrorBuilder, ErrorCode, MsgType, Operation, oneof_scan, pb};
 
 /// Default for [`DecodeOptions::max_msg_size`]: 1 MiB.
 pub const DEFAULT_MAX_MSG_SIZE: usize = 1024 * 1024;
@@ -85,10 +85,11 @@ impl DecodeOptions {
 /// A validated USP Message.
 ///
 /// Holding a `Msg` means: it had a header with a non-empty msg_id (R-MSG.6, R-MSG.8), a body
-/// (R-MSG.7), and every oneof the schema requires to be set is set (R-ENC.5): the body, the
-/// request/response type, the Notify notification, OperationComplete's result, and the
-/// `oper_status`/`operation_resp` of each result in SetResp, AddResp, DeleteResp, OperateResp,
-/// RegisterResp and DeregisterResp. The message type is always the body's ([`Msg::msg_type`]);
+/// (R-MSG.7), and every oneof the schema requires to be set has exactly one member (R-ENC.5):
+/// the body, the request/response type, the Notify notification, OperationComplete's result,
+/// and the `oper_status`/`operation_resp` of each result in SetResp, AddResp, DeleteResp,
+/// OperateResp, RegisterResp and DeregisterResp. ("Exactly one" on the wire is checked by
+/// [`Msg::decode`], which scans the bytes, since prost keeps only the last member it reads.) The message type is always the body's ([`Msg::msg_type`]);
 /// when a received header disagreed, [`Msg::warning`] says so (R-MSG.10).
 ///
 /// Make one with a builder (e.g. [`GetBuilder`](crate::GetBuilder)), [`Msg::new`],
@@ -689,7 +690,8 @@ impl Msg {
     /// payloads become ref-counted slices of a `Bytes` input.
     ///
     /// Fails with [`MsgError::TooLarge`] (checked before decoding), [`MsgError::Decode`]
-    /// (malformed protobuf, R-MSG.5) or a validation error (R-MSG.6/7/8, R-ENC.5). A header
+    /// (malformed protobuf, R-MSG.5) or a validation error (R-MSG.6/7/8, R-ENC.5), including
+    /// [`MsgError::ConflictingOneof`] when a oneof has two members on the wire. A header
     /// msg_type that disagrees with the body is not an error: see [`Msg::warning`].
     pub fn decode(buf: impl Buf) -> Result<Self, MsgError> {
         Self::decode_with(buf, &DecodeOptions::default())
@@ -713,8 +715,44 @@ impl Msg {
                 max: opts.max_msg_size,
             });
         }
-        let raw = pb::Msg::decode(buf).map_err(MsgError::Decode)?;
-        Self::from_pb_with(raw, opts)
+        // R-ENC.5: look for a second oneof member on the wire, which prost would drop.
+        // Contiguous input (`Bytes`, `&[u8]`) is scanned in place; anything else is first
+        // gathered into one `Bytes`.
+        let (conflict, raw) = if buf.chunk().len() == size {
+            let conflict = oneof_scan::scan(buf.chunk()).err();
+            (conflict, pb::Msg::decode(buf))
+        } else {
+            let mut buf = buf;
+            let bytes = buf.copy_to_bytes(size);
+            (oneof_scan::scan(&bytes).err(), pb::Msg::decode(bytes))
+        };
+        let raw = raw.map_err(MsgError::Decode)?;
+        let Some(conflict) = conflict else {
+            return Self::from_pb_with(raw, opts);
+        };
+        // Report the conflict, after the header checks (R-MSG.6/8 come first).
+        let body = match raw.body.as_ref().and_then(|b| b.msg_body.as_ref()) {
+            Some(pb::body::MsgBody::Request(_)) => Some(BodyKind::Request),
+            Some(pb::body::MsgBody::Response(_)) => Some(BodyKind::Response),
+            Some(pb::body::MsgBody::Error(_)) => Some(BodyKind::Error),
+            None => None,
+        };
+        let header = raw.header.ok_or(MsgError::MissingHeader)?;
+        if header.msg_id.is_empty() {
+            return Err(MsgError::EmptyMsgId);
+        }
+        Err(MsgError::ConflictingOneof {
+            msg_id: header.msg_id,
+            // Two bodies on the wire: which one the sender meant is unknown.
+            body: if conflict.oneof == Oneof::MsgBody {
+                None
+            } else {
+                body
+            },
+            oneof: conflict.oneof,
+            first: conflict.first,
+            second: conflict.second,
+        })
     }
 
     /// Validates a raw message, with explicit options (only `strict` matters here).

@@ -638,3 +638,96 @@ mod props {
         }
     }
 }
+
+#[test]
+fn r_enc_5_two_oneof_members_on_the_wire_are_rejected() {
+    // A Get request followed by a GetResp response in the same body: prost alone would keep
+    // the response.
+    let mut bytes = GetBuilder::new("two")
+        .path("Device.")
+        .build()
+        .unwrap()
+        .encode_to_vec();
+    let resp = NotifyRespBuilder::new("two", "")
+        .build()
+        .unwrap()
+        .encode_to_vec();
+    let raw_resp = pb::Msg::decode(resp.as_slice()).unwrap();
+    // Append a second `body` field holding a response.
+    let mut body = Vec::new();
+    raw_resp.body.unwrap().encode(&mut body).unwrap();
+    bytes.push(0x12);
+    prost::encode_length_delimiter(body.len(), &mut bytes).unwrap();
+    bytes.extend_from_slice(&body);
+    assert!(
+        pb::Msg::decode(bytes.as_slice()).is_ok(),
+        "prost accepts it"
+    );
+    let err = Msg::decode(bytes.as_slice()).unwrap_err();
+    assert_eq!(
+        err,
+        MsgError::ConflictingOneof {
+            msg_id: "two".into(),
+            body: None,
+            oneof: Oneof::MsgBody,
+            first: 1,
+            second: 2
+        }
+    );
+    assert_eq!(err.usp_error_code(), ErrorCode::INVALID_ARGUMENTS);
+    assert_eq!(err.error_reply().unwrap().msg_id(), "two");
+    assert_eq!(
+        err.to_string(),
+        "body.msg_body has more than one member set (fields 1 and 2; msg_id \"two\")"
+    );
+}
+
+#[test]
+fn r_enc_5_two_oper_status_members_in_a_response_entry() {
+    use pb::set_resp::updated_object_result::operation_status as os;
+    let msg = SetRespBuilder::new("sr")
+        .result(SetResult::success("Device."))
+        .build()
+        .unwrap();
+    let mut bytes = msg.encode_to_vec();
+    // Append a second body whose SetResp entry (index 1, as the lists concatenate) carries
+    // oper_failure and then, in a second OperationStatus that merges into it, oper_success.
+    let entry = pb::set_resp::UpdatedObjectResult {
+        requested_path: "Device.".into(),
+        oper_status: Some(pb::set_resp::updated_object_result::OperationStatus {
+            oper_status: Some(os::OperStatus::OperFailure(os::OperationFailure {
+                err_code: 7000,
+                ..Default::default()
+            })),
+        }),
+    };
+    let mut entry_bytes = entry.encode_to_vec();
+    entry_bytes.extend_from_slice(&[0x12, 0x02, 0x12, 0x00]);
+    let mut set_resp = vec![0x0a];
+    prost::encode_length_delimiter(entry_bytes.len(), &mut set_resp).unwrap();
+    set_resp.extend_from_slice(&entry_bytes);
+    let mut response = vec![0x22];
+    prost::encode_length_delimiter(set_resp.len(), &mut response).unwrap();
+    response.extend_from_slice(&set_resp);
+    let mut body = vec![0x12];
+    prost::encode_length_delimiter(response.len(), &mut body).unwrap();
+    body.extend_from_slice(&response);
+    bytes.push(0x12);
+    prost::encode_length_delimiter(body.len(), &mut bytes).unwrap();
+    bytes.extend_from_slice(&body);
+    let err = Msg::decode(bytes.as_slice()).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            MsgError::ConflictingOneof {
+                oneof: Oneof::SetRespOperStatus { index: 1 },
+                first: 1,
+                second: 2,
+                body: Some(BodyKind::Response),
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(!err.can_reply());
+}
