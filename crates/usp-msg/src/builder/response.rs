@@ -35,15 +35,18 @@ impl ResolvedPath {
 /// The result for one requested path of a Get.
 #[derive(Clone, Debug)]
 #[must_use]
-pub struct GetResult(pb::get_resp::RequestedPathResult);
+pub struct GetResult(pb::get_resp::RequestedPathResult, bool);
 
 impl GetResult {
     /// A successful result with no resolved objects yet (an empty result is valid, R-GET.1a).
     pub fn new(requested_path: impl Into<String>) -> Self {
-        Self(pb::get_resp::RequestedPathResult {
-            requested_path: requested_path.into(),
-            ..Default::default()
-        })
+        Self(
+            pb::get_resp::RequestedPathResult {
+                requested_path: requested_path.into(),
+                ..Default::default()
+            },
+            false,
+        )
     }
 
     /// A failed result; the code must be allowed for Get (e.g. 7026).
@@ -52,15 +55,19 @@ impl GetResult {
         code: impl Into<u32>,
         err_msg: impl Into<String>,
     ) -> Self {
-        Self(pb::get_resp::RequestedPathResult {
-            requested_path: requested_path.into(),
-            err_code: code.into(),
-            err_msg: err_msg.into(),
-            resolved_path_results: Vec::new(),
-        })
+        Self(
+            pb::get_resp::RequestedPathResult {
+                requested_path: requested_path.into(),
+                err_code: code.into(),
+                err_msg: err_msg.into(),
+                resolved_path_results: Vec::new(),
+            },
+            true,
+        )
     }
 
-    /// Adds a resolved object (success only).
+    /// Adds a resolved object (success only; on a failure `build()` fails with
+    /// [`BuildError::Conflict`]).
     pub fn resolved(mut self, path: ResolvedPath) -> Self {
         self.0.resolved_path_results.push(path.0);
         self
@@ -92,6 +99,7 @@ impl GetResult {
 pub struct GetRespBuilder {
     msg_id: String,
     resp: pb::GetResp,
+    failures: Vec<bool>,
 }
 
 impl GetRespBuilder {
@@ -100,24 +108,37 @@ impl GetRespBuilder {
         Self {
             msg_id: msg_id.into(),
             resp: pb::GetResp::default(),
+            failures: Vec::new(),
         }
     }
 
     /// Adds the result for one requested path.
     pub fn result(mut self, result: GetResult) -> Self {
+        self.failures.push(result.1);
         self.resp.req_path_results.push(result.0);
         self
     }
 
     fn into_parts(self) -> Result<(String, Body), BuildError> {
         at_least_one("get_resp.req_path_results", &self.resp.req_path_results)?;
-        for (i, r) in self.resp.req_path_results.iter().enumerate() {
+        for (i, (r, failure)) in self
+            .resp
+            .req_path_results
+            .iter()
+            .zip(&self.failures)
+            .enumerate()
+        {
             non_empty(
                 "get_resp.req_path_results.requested_path",
                 Some(i),
                 &r.requested_path,
             )?;
-            if r.err_code != 0 {
+            if *failure && !r.resolved_path_results.is_empty() {
+                return Err(BuildError::Conflict(
+                    "get_resp: a failed requested path has no resolved path results",
+                ));
+            }
+            if *failure {
                 code_for(
                     "get_resp.req_path_results.err_code",
                     r.err_code,
@@ -240,74 +261,76 @@ impl SupportedObject {
         self.0.divergent_paths.push(path.into());
         self
     }
+}
 
-    fn check(&self, index: usize) -> Result<(), BuildError> {
-        const F: &str = "get_supported_dm_resp.req_obj_results.supported_objs";
-        let o = &self.0;
-        obj_path(
-            "get_supported_dm_resp.req_obj_results.supported_objs.supported_obj_path",
-            Some(index),
-            &o.supported_obj_path,
-        )?;
-        if o.is_multi_instance && !o.supported_obj_path.ends_with(".{i}.") {
-            return Err(BuildError::InvalidValue {
-                field: F,
-                index: Some(index),
-                reason: "a multi-instance object's supported path must end with \"{i}.\"",
-            });
-        }
-        for (j, p) in o.supported_params.iter().enumerate() {
-            non_empty(
-                "get_supported_dm_resp.req_obj_results.supported_objs.supported_params.param_name",
-                Some(j),
-                &p.param_name,
-            )?;
-        }
-        for (j, c) in o.supported_commands.iter().enumerate() {
-            command(
-                "get_supported_dm_resp.req_obj_results.supported_objs.supported_commands.command_name",
-                Some(j),
-                &c.command_name,
-            )?;
-        }
-        for (j, e) in o.supported_events.iter().enumerate() {
-            event(
-                "get_supported_dm_resp.req_obj_results.supported_objs.supported_events.event_name",
-                Some(j),
-                &e.event_name,
-            )?;
-        }
-        for (j, k) in o.unique_key_sets.iter().enumerate() {
-            at_least_one(
-                "get_supported_dm_resp.req_obj_results.supported_objs.unique_key_sets.key_names",
-                &k.key_names,
-            )?;
-            for name in &k.key_names {
-                non_empty(
-                    "get_supported_dm_resp.req_obj_results.supported_objs.unique_key_sets",
-                    Some(j),
-                    name,
-                )?;
-            }
-        }
-        Ok(())
+fn check_supported_object(o: &gsdm::SupportedObjectResult, index: usize) -> Result<(), BuildError> {
+    const F: &str = "get_supported_dm_resp.req_obj_results.supported_objs";
+    obj_path(
+        "get_supported_dm_resp.req_obj_results.supported_objs.supported_obj_path",
+        Some(index),
+        &o.supported_obj_path,
+    )?;
+    if o.is_multi_instance && !o.supported_obj_path.ends_with(".{i}.") {
+        return Err(BuildError::InvalidValue {
+            field: F,
+            index: Some(index),
+            reason: "a multi-instance object's supported path must end with \"{i}.\"",
+        });
     }
+    for (j, p) in o.supported_params.iter().enumerate() {
+        non_empty(
+            "get_supported_dm_resp.req_obj_results.supported_objs.supported_params.param_name",
+            Some(j),
+            &p.param_name,
+        )?;
+    }
+    for (j, c) in o.supported_commands.iter().enumerate() {
+        command(
+            "get_supported_dm_resp.req_obj_results.supported_objs.supported_commands.command_name",
+            Some(j),
+            &c.command_name,
+        )?;
+    }
+    for (j, e) in o.supported_events.iter().enumerate() {
+        event(
+            "get_supported_dm_resp.req_obj_results.supported_objs.supported_events.event_name",
+            Some(j),
+            &e.event_name,
+        )?;
+    }
+    for (j, k) in o.unique_key_sets.iter().enumerate() {
+        at_least_one(
+            "get_supported_dm_resp.req_obj_results.supported_objs.unique_key_sets.key_names",
+            &k.key_names,
+        )?;
+        for name in &k.key_names {
+            non_empty(
+                "get_supported_dm_resp.req_obj_results.supported_objs.unique_key_sets",
+                Some(j),
+                name,
+            )?;
+        }
+    }
+    Ok(())
 }
 
 /// The result for one requested path of a GetSupportedDM.
 #[derive(Clone, Debug)]
 #[must_use]
-pub struct SupportedDmResult(gsdm::RequestedObjectResult);
+pub struct SupportedDmResult(gsdm::RequestedObjectResult, bool);
 
 impl SupportedDmResult {
     /// A successful result for `req_obj_path`, from the data model at `data_model_inst_uri`
     /// (e.g. `"urn:broadband-forum-org:tr-181-2-16-0-usp"`).
     pub fn new(req_obj_path: impl Into<String>, data_model_inst_uri: impl Into<String>) -> Self {
-        Self(gsdm::RequestedObjectResult {
-            req_obj_path: req_obj_path.into(),
-            data_model_inst_uri: data_model_inst_uri.into(),
-            ..Default::default()
-        })
+        Self(
+            gsdm::RequestedObjectResult {
+                req_obj_path: req_obj_path.into(),
+                data_model_inst_uri: data_model_inst_uri.into(),
+                ..Default::default()
+            },
+            false,
+        )
     }
 
     /// A failed result; the code must be allowed for GetSupportedDM (e.g. 7026).
@@ -316,15 +339,19 @@ impl SupportedDmResult {
         code: impl Into<u32>,
         err_msg: impl Into<String>,
     ) -> Self {
-        Self(gsdm::RequestedObjectResult {
-            req_obj_path: req_obj_path.into(),
-            err_code: code.into(),
-            err_msg: err_msg.into(),
-            ..Default::default()
-        })
+        Self(
+            gsdm::RequestedObjectResult {
+                req_obj_path: req_obj_path.into(),
+                err_code: code.into(),
+                err_msg: err_msg.into(),
+                ..Default::default()
+            },
+            true,
+        )
     }
 
-    /// Adds a supported object (success only).
+    /// Adds a supported object (success only; on a failure `build()` fails with
+    /// [`BuildError::Conflict`]).
     pub fn object(mut self, obj: SupportedObject) -> Self {
         self.0.supported_objs.push(obj.0);
         self
@@ -381,7 +408,12 @@ impl GetSupportedDmRespBuilder {
                 Some(i),
                 &r.0.req_obj_path,
             )?;
-            if r.0.err_code != 0 {
+            if r.1 && !r.0.supported_objs.is_empty() {
+                return Err(BuildError::Conflict(
+                    "get_supported_dm_resp: a failed requested path has no supported objects",
+                ));
+            }
+            if r.1 {
                 code_for(
                     "get_supported_dm_resp.req_obj_results.err_code",
                     r.0.err_code,
@@ -389,7 +421,7 @@ impl GetSupportedDmRespBuilder {
                 )?;
             }
             for (j, o) in r.0.supported_objs.iter().enumerate() {
-                SupportedObject(o.clone()).check(j)?;
+                check_supported_object(o, j)?;
             }
             resp.req_obj_results.push(r.0);
         }
@@ -408,15 +440,18 @@ impl GetSupportedDmRespBuilder {
 /// The result for one requested path of a GetInstances.
 #[derive(Clone, Debug)]
 #[must_use]
-pub struct InstancesResult(pb::get_instances_resp::RequestedPathResult);
+pub struct InstancesResult(pb::get_instances_resp::RequestedPathResult, bool);
 
 impl InstancesResult {
     /// A successful result with no instances yet.
     pub fn new(requested_path: impl Into<String>) -> Self {
-        Self(pb::get_instances_resp::RequestedPathResult {
-            requested_path: requested_path.into(),
-            ..Default::default()
-        })
+        Self(
+            pb::get_instances_resp::RequestedPathResult {
+                requested_path: requested_path.into(),
+                ..Default::default()
+            },
+            false,
+        )
     }
 
     /// A failed result; the code must be allowed for GetInstances (e.g. 7018).
@@ -425,15 +460,19 @@ impl InstancesResult {
         code: impl Into<u32>,
         err_msg: impl Into<String>,
     ) -> Self {
-        Self(pb::get_instances_resp::RequestedPathResult {
-            requested_path: requested_path.into(),
-            err_code: code.into(),
-            err_msg: err_msg.into(),
-            curr_insts: Vec::new(),
-        })
+        Self(
+            pb::get_instances_resp::RequestedPathResult {
+                requested_path: requested_path.into(),
+                err_code: code.into(),
+                err_msg: err_msg.into(),
+                curr_insts: Vec::new(),
+            },
+            true,
+        )
     }
 
-    /// Adds an instance (path ending in `.`) with its readable unique keys (R-GIN.1).
+    /// Adds an instance (path ending in `.`) with its readable unique keys (R-GIN.1); success
+    /// only (on a failure `build()` fails with [`BuildError::Conflict`]).
     pub fn instance<I, K, V>(
         mut self,
         instantiated_obj_path: impl Into<String>,
@@ -480,6 +519,7 @@ impl InstancesResult {
 pub struct GetInstancesRespBuilder {
     msg_id: String,
     resp: pb::GetInstancesResp,
+    failures: Vec<bool>,
 }
 
 impl GetInstancesRespBuilder {
@@ -488,11 +528,13 @@ impl GetInstancesRespBuilder {
         Self {
             msg_id: msg_id.into(),
             resp: pb::GetInstancesResp::default(),
+            failures: Vec::new(),
         }
     }
 
     /// Adds the result for one requested path.
     pub fn result(mut self, result: InstancesResult) -> Self {
+        self.failures.push(result.1);
         self.resp.req_path_results.push(result.0);
         self
     }
@@ -502,13 +544,24 @@ impl GetInstancesRespBuilder {
             "get_instances_resp.req_path_results",
             &self.resp.req_path_results,
         )?;
-        for (i, r) in self.resp.req_path_results.iter().enumerate() {
+        for (i, (r, failure)) in self
+            .resp
+            .req_path_results
+            .iter()
+            .zip(&self.failures)
+            .enumerate()
+        {
             non_empty(
                 "get_instances_resp.req_path_results.requested_path",
                 Some(i),
                 &r.requested_path,
             )?;
-            if r.err_code != 0 {
+            if *failure && !r.curr_insts.is_empty() {
+                return Err(BuildError::Conflict(
+                    "get_instances_resp: a failed requested path has no instances",
+                ));
+            }
+            if *failure {
                 code_for(
                     "get_instances_resp.req_path_results.err_code",
                     r.err_code,

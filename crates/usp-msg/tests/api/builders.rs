@@ -434,6 +434,22 @@ fn get_resp() {
             .build()
             .is_err()
     );
+    // A failure needs a real code (0 means success on the wire) and no resolved results.
+    assert!(matches!(
+        GetRespBuilder::new("g")
+            .result(GetResult::failure("Device.", 0u32, "x"))
+            .build(),
+        Err(BuildError::ErrorCodeOutOfRange { code: 0, .. })
+    ));
+    assert!(matches!(
+        GetRespBuilder::new("g")
+            .result(
+                GetResult::failure("Device.", ErrorCode::INVALID_PATH, "x")
+                    .resolved(ResolvedPath::new("Device.")),
+            )
+            .build(),
+        Err(BuildError::Conflict(_))
+    ));
 }
 
 #[test]
@@ -471,6 +487,22 @@ fn get_supported_dm_resp() {
     );
     assert_eq!(o.unique_key_sets.len(), 2);
     assert!(GetSupportedDmRespBuilder::new("s").build().is_err());
+    assert!(
+        GetSupportedDmRespBuilder::new("s")
+            .result(SupportedDmResult::failure("Device.", 0u32, "x"))
+            .build()
+            .is_err()
+    );
+    assert!(matches!(
+        GetSupportedDmRespBuilder::new("s")
+            .result(
+                SupportedDmResult::failure("Device.", ErrorCode::INVALID_PATH, "x").object(
+                    SupportedObject::new("Device.", ObjAccessType::ObjReadOnly, false)
+                ),
+            )
+            .build(),
+        Err(BuildError::Conflict(_))
+    ));
     // A table must be written "X.{i}." (REQUIREMENTS §8.8: always the final dot).
     let bad = SupportedObject::new("Device.WiFi.SSID.", ObjAccessType::ObjReadOnly, true);
     assert!(
