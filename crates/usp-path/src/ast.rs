@@ -5,6 +5,72 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
 
+/// One or more items without a heap allocation for the common single item. Always `One` for a
+/// single item, so the derived comparisons work on the item lists.
+#[derive(Clone, Debug)]
+pub(crate) enum OneOrMany<T> {
+    One(T),
+    Many(Vec<T>),
+}
+
+impl<T> OneOrMany<T> {
+    /// Appends `x` to an optional list under construction.
+    pub(crate) fn push_into(slot: &mut Option<Self>, x: T) {
+        match slot {
+            None => *slot = Some(Self::One(x)),
+            Some(Self::Many(v)) => v.push(x),
+            Some(Self::One(_)) => {
+                if let Some(Self::One(a)) = slot.take() {
+                    let mut v = Vec::with_capacity(4);
+                    v.push(a);
+                    v.push(x);
+                    *slot = Some(Self::Many(v));
+                }
+            }
+        }
+    }
+
+    fn map<U>(self, f: impl FnMut(T) -> U) -> OneOrMany<U> {
+        let mut f = f;
+        match self {
+            Self::One(x) => OneOrMany::One(f(x)),
+            Self::Many(v) => OneOrMany::Many(v.into_iter().map(f).collect()),
+        }
+    }
+}
+
+impl<T> core::ops::Deref for OneOrMany<T> {
+    type Target = [T];
+    fn deref(&self) -> &[T] {
+        match self {
+            Self::One(x) => core::slice::from_ref(x),
+            Self::Many(v) => v,
+        }
+    }
+}
+
+impl<T: PartialEq> PartialEq for OneOrMany<T> {
+    fn eq(&self, other: &Self) -> bool {
+        **self == **other
+    }
+}
+impl<T: Eq> Eq for OneOrMany<T> {}
+impl<T: PartialOrd> PartialOrd for OneOrMany<T> {
+    fn partial_cmp(&self, other: &Self) -> Option<core::cmp::Ordering> {
+        (**self).partial_cmp(&**other)
+    }
+}
+impl<T: Ord> Ord for OneOrMany<T> {
+    fn cmp(&self, other: &Self) -> core::cmp::Ordering {
+        (**self).cmp(&**other)
+    }
+}
+impl<T: core::hash::Hash> core::hash::Hash for OneOrMany<T> {
+    fn hash<H: core::hash::Hasher>(&self, state: &mut H) {
+        (**self).hash(state);
+    }
+}
+
 /// A TR-106 name (object, parameter, command or event name), borrowed from the input.
 ///
 /// Only the parser makes names, so every `Name` is valid.
@@ -189,7 +255,7 @@ impl<'a> RelStep<'a> {
 /// `SSIDReference+.SSID`. It never contains instance identifiers.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct RelPath<'a> {
-    pub(crate) steps: Vec<RelStep<'a>>,
+    pub(crate) steps: OneOrMany<RelStep<'a>>,
 }
 
 impl<'a> RelPath<'a> {
@@ -200,7 +266,7 @@ impl<'a> RelPath<'a> {
 
     /// The name if the path is a single parameter name of the row itself (`Alias`).
     pub fn as_simple(&self) -> Option<&Name<'a>> {
-        match self.steps.as_slice() {
+        match &*self.steps {
             [one] => Some(&one.name),
             _ => None,
         }
@@ -208,7 +274,7 @@ impl<'a> RelPath<'a> {
 
     fn into_owned(self) -> RelPath<'static> {
         RelPath {
-            steps: self.steps.into_iter().map(RelStep::into_owned).collect(),
+            steps: self.steps.map(RelStep::into_owned),
         }
     }
 }
@@ -270,7 +336,7 @@ impl fmt::Display for Component<'_> {
 /// A search expression `[c1&&c2&&...]`: at least one component, AND-ed.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Expression<'a> {
-    pub(crate) components: Vec<Component<'a>>,
+    pub(crate) components: OneOrMany<Component<'a>>,
 }
 
 impl<'a> Expression<'a> {
@@ -321,11 +387,7 @@ impl<'a> Expression<'a> {
 
     fn into_owned(self) -> Expression<'static> {
         Expression {
-            components: self
-                .components
-                .into_iter()
-                .map(Component::into_owned)
-                .collect(),
+            components: self.components.map(Component::into_owned),
         }
     }
 }

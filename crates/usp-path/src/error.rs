@@ -186,7 +186,7 @@ impl PathError {
     }
 }
 
-/// An invalid [`crate::ParseConfig`] or [`crate::ResolveLimits`] value.
+/// An invalid [`crate::ParseConfig`] or [`crate::resolve::ResolveLimits`] value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, thiserror::Error)]
 #[non_exhaustive]
 pub enum ConfigError {

@@ -4,15 +4,13 @@ use alloc::borrow::Cow;
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use nom::branch::alt;
-use nom::bytes::complete::{tag, take_while, take_while1};
-use nom::character::complete::{digit1, satisfy};
-use nom::combinator::{recognize, value};
+use nom::bytes::complete::{take_while, take_while_m_n, take_while1};
+use nom::combinator::recognize;
 use nom::{IResult, Parser as _};
 
 use crate::ast::{
-    ArgPath, ArgSegment, Component, Constant, Expression, Instance, ListIndex, Name, Operator,
-    Path, RelPath, RelStep, RelativePath, Segment, Target,
+    ArgPath, ArgSegment, Component, Constant, Expression, Instance, ListIndex, Name, OneOrMany,
+    Operator, Path, RelPath, RelStep, RelativePath, Segment, Target,
 };
 use crate::{Expected, ParseConfig, PathError, PathErrorKind};
 
@@ -50,45 +48,81 @@ impl Form {
     }
 }
 
+/// Whether `c` starts an instance identifier: a digit, `*`, `[` or `{`.
+const fn starts_instance(c: u8) -> bool {
+    c.is_ascii_digit() || matches!(c, b'*' | b'[' | b'{')
+}
+
 fn is_ws(c: char) -> bool {
     c == ' ' || c == '\t'
 }
 
-fn lex_name(i: &str, hyphen: bool) -> Lex<'_, &str> {
-    recognize((
-        satisfy(|c| c.is_ascii_alphabetic() || c == '_'),
-        take_while(move |c: char| c.is_ascii_alphanumeric() || c == '_' || (hyphen && c == '-')),
-    ))
-    .parse(i)
+/// `s` without its first two bytes if they are `a` and `b` (both ASCII).
+#[inline]
+fn eat2(s: &str, a: u8, b: u8) -> Option<&str> {
+    match s.as_bytes() {
+        [x, y, ..] if *x == a && *y == b => s.get(2..),
+        _ => None,
+    }
 }
 
-fn lex_operator(i: &str) -> Lex<'_, Operator> {
-    alt((
-        value(Operator::Eq, tag("==")),
-        value(Operator::Ne, tag("!=")),
-        value(Operator::Contains, tag("~=")),
-        value(Operator::Le, tag("<=")),
-        value(Operator::Ge, tag(">=")),
-        value(Operator::Lt, tag("<")),
-        value(Operator::Gt, tag(">")),
-    ))
-    .parse(i)
+/// Splits `i` after the first `n` bytes; `n` always ends an ASCII run, so it is a char boundary.
+fn split(i: &str, n: usize) -> (&str, &str) {
+    (i.get(n..).unwrap_or(""), i.get(..n).unwrap_or(""))
 }
 
+/// A TR-106 name: `[A-Za-z_][A-Za-z0-9_]*`, plus `-` when `hyphen`.
+#[inline]
+fn lex_name(i: &str, hyphen: bool) -> Option<(&str, &str)> {
+    let (_, n) = recognize::<_, (), _>((
+        take_while_m_n(1, 1, |c: u8| c.is_ascii_alphabetic() || c == b'_'),
+        take_while(move |c: u8| c.is_ascii_alphanumeric() || c == b'_' || (hyphen && c == b'-')),
+    ))
+    .parse(i.as_bytes())
+    .ok()?;
+    let n: &[u8] = n;
+    Some(split(i, n.len()))
+}
+
+fn lex_digits(i: &str) -> Lex<'_, &str> {
+    let (_, n) = take_while1(|c: u8| c.is_ascii_digit()).parse(i.as_bytes())?;
+    Ok(split(i, n.len()))
+}
+
+fn lex_operator(i: &str) -> Option<(&str, Operator)> {
+    let b = i.as_bytes();
+    let (op, n) = match (b.first(), b.get(1)) {
+        (Some(b'='), Some(b'=')) => (Operator::Eq, 2),
+        (Some(b'!'), Some(b'=')) => (Operator::Ne, 2),
+        (Some(b'~'), Some(b'=')) => (Operator::Contains, 2),
+        (Some(b'<'), Some(b'=')) => (Operator::Le, 2),
+        (Some(b'>'), Some(b'=')) => (Operator::Ge, 2),
+        (Some(b'<'), _) => (Operator::Lt, 1),
+        (Some(b'>'), _) => (Operator::Gt, 1),
+        _ => return None,
+    };
+    Some((i.get(n..).unwrap_or(""), op))
+}
+
+/// A bare constant: any bytes but `"` `]` `&` `=` `!` `~` `<` `>` and ASCII whitespace
+/// (non-ASCII characters are allowed and kept whole).
 fn lex_bare(i: &str) -> Lex<'_, &str> {
-    take_while1(|c: char| {
-        !matches!(c, '"' | ']' | '&' | '=' | '!' | '~' | '<' | '>') && !c.is_whitespace()
+    let (_, n) = take_while1(|c: u8| {
+        !matches!(c, b'"' | b']' | b'&' | b'=' | b'!' | b'~' | b'<' | b'>')
+            && !c.is_ascii_whitespace()
     })
-    .parse(i)
+    .parse(i.as_bytes())?;
+    Ok(split(i, n.len()))
 }
 
 fn lex_ows(i: &str) -> Lex<'_, &str> {
-    take_while(is_ws).parse(i)
+    let (_, n) = take_while(|c: u8| c == b' ' || c == b'\t').parse(i.as_bytes())?;
+    Ok(split(i, n.len()))
 }
 
 /// Decodes `%22` and `%25` in a quoted constant; borrows when there is nothing to decode.
 fn decode_quoted(s: &str) -> Cow<'_, str> {
-    if !s.contains("%2") {
+    if !s.as_bytes().contains(&b'%') {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len());
@@ -146,9 +180,10 @@ impl<'a> Run<'a, '_> {
         rest.is_empty() || (self.in_list && rest.trim_start_matches(is_ws).starts_with(','))
     }
 
+    #[inline(always)]
     fn name(&self, rest: &'a str) -> R<'a, Name<'a>> {
         match lex_name(rest, self.cfg.allow_hyphen) {
-            Ok((r, n)) => {
+            Some((r, n)) => {
                 if n.len() > self.cfg.max_name_length {
                     return self.err(
                         rest,
@@ -159,13 +194,13 @@ impl<'a> Run<'a, '_> {
                 }
                 Ok((r, Name(Cow::Borrowed(n))))
             }
-            Err(_) => self.unexpected(rest, Expected::Name),
+            None => self.unexpected(rest, Expected::Name),
         }
     }
 
     /// A positive number without leading zero: instance numbers and list indexes.
     fn posnum(&self, rest: &'a str, zero: PathErrorKind) -> R<'a, u32> {
-        let Ok((r, digits)) = digit1::<_, ()>(rest) else {
+        let Ok((r, digits)) = lex_digits(rest) else {
             return self.unexpected(rest, Expected::Number);
         };
         if digits.starts_with('0') {
@@ -190,6 +225,7 @@ impl<'a> Run<'a, '_> {
         Ok(r)
     }
 
+    #[inline(always)]
     fn push_segment(
         &mut self,
         segs: &mut Vec<Segment<'a>>,
@@ -233,8 +269,7 @@ impl<'a> Run<'a, '_> {
 
     /// An instance identifier at `rest` (which starts with a digit, `*`, `[` or `{`).
     fn instance(&mut self, rest: &'a str, after_placeholder: bool) -> R<'a, Instance<'a>> {
-        let first = rest.chars().next();
-        match first {
+        match rest.as_bytes().first() {
             Some(c) if c.is_ascii_digit() => {
                 if !self.form.numbers() {
                     return self.err(rest, PathErrorKind::InstanceNotAllowed);
@@ -245,7 +280,7 @@ impl<'a> Run<'a, '_> {
                 let (r, n) = self.posnum(rest, PathErrorKind::ZeroInstance)?;
                 Ok((r, Instance::Number(n)))
             }
-            Some('{') => {
+            Some(b'{') => {
                 if self.form != Form::Supported {
                     return self.err(rest, PathErrorKind::PlaceholderNotAllowed);
                 }
@@ -279,7 +314,7 @@ impl<'a> Run<'a, '_> {
         if r.starts_with(']') {
             return self.err(open, PathErrorKind::EmptyExpression);
         }
-        let mut components = Vec::with_capacity(1);
+        let mut components = None;
         loop {
             self.components += 1;
             if self.components > self.cfg.max_components {
@@ -291,13 +326,16 @@ impl<'a> Run<'a, '_> {
                 );
             }
             let (r2, c) = self.component(r)?;
-            components.push(c);
+            OneOrMany::push_into(&mut components, c);
             r = self.ows(r2)?;
-            if let Some(r2) = r.strip_prefix("&&") {
+            if let Some(r2) = eat2(r, b'&', b'&') {
                 r = self.ows(r2)?;
             } else if let Some(r2) = r.strip_prefix(']') {
+                let Some(components) = components else {
+                    return self.err(open, PathErrorKind::EmptyExpression);
+                };
                 return Ok((r2, Expression { components }));
-            } else if r.starts_with("||") {
+            } else if eat2(r, b'|', b'|').is_some() {
                 return self.err(r, PathErrorKind::OrNotSupported);
             } else {
                 return self.unexpected(r, Expected::AndOrClose);
@@ -305,13 +343,13 @@ impl<'a> Run<'a, '_> {
         }
     }
 
-    fn component(&self, rest: &'a str) -> R<'a, Component<'a>> {
+    fn component(&mut self, rest: &'a str) -> R<'a, Component<'a>> {
         let (r, param) = self.relpath(rest)?;
         let r = self.ows(r)?;
         let (r, op) = match lex_operator(r) {
-            Ok(x) => x,
-            Err(_) if r.starts_with('=') => return self.err(r, PathErrorKind::SingleEquals),
-            Err(_) => return self.unexpected(r, Expected::Operator),
+            Some(x) => x,
+            None if r.starts_with('=') => return self.err(r, PathErrorKind::SingleEquals),
+            None => return self.unexpected(r, Expected::Operator),
         };
         let r = self.ows(r)?;
         let (r, value) = if let Some(q) = r.strip_prefix('"') {
@@ -335,14 +373,14 @@ impl<'a> Run<'a, '_> {
     }
 
     /// `name { [follow] "." name }`; never enters a child table.
-    fn relpath(&self, rest: &'a str) -> R<'a, RelPath<'a>> {
-        let mut steps = Vec::with_capacity(1);
+    fn relpath(&mut self, rest: &'a str) -> R<'a, RelPath<'a>> {
+        let mut steps = None;
         let mut r = rest;
         loop {
             let (r2, name) = self.name(r)?;
             r = r2;
             let mut follow = None;
-            if r.starts_with(['#', '+']) {
+            if matches!(r.as_bytes().first(), Some(b'#' | b'+')) {
                 let (r2, idx) = self.follow(r)?;
                 follow = Some(idx);
                 r = r2;
@@ -350,21 +388,35 @@ impl<'a> Run<'a, '_> {
                     return self.unexpected(r, Expected::Dot);
                 }
             }
-            steps.push(RelStep { name, follow });
+            self.segments += 1;
+            if self.segments > self.cfg.max_segments {
+                return self.err(
+                    r,
+                    PathErrorKind::TooManySegments {
+                        max: self.cfg.max_segments,
+                    },
+                );
+            }
+            OneOrMany::push_into(&mut steps, RelStep { name, follow });
             match r.strip_prefix('.') {
                 Some(r2) => {
-                    if r2.starts_with(|c: char| c.is_ascii_digit() || matches!(c, '*' | '[' | '{'))
-                    {
+                    if r2.as_bytes().first().is_some_and(|c| starts_instance(*c)) {
                         return self.err(r2, PathErrorKind::ChildTableInExpression);
                     }
                     r = r2;
                 }
-                None => return Ok((r, RelPath { steps })),
+                None => {
+                    return match steps {
+                        Some(steps) => Ok((r, RelPath { steps })),
+                        None => self.unexpected(r, Expected::Name),
+                    };
+                }
             }
         }
     }
 
     /// After an instance or follow: `.` continues; the end is allowed for reference values.
+    #[inline]
     fn after_step(&self, rest: &'a str) -> Result<Option<&'a str>, PathError> {
         if let Some(r) = rest.strip_prefix('.') {
             return Ok(Some(r));
@@ -376,12 +428,8 @@ impl<'a> Run<'a, '_> {
     }
 
     fn path(&mut self, input: &'a str) -> R<'a, Path<'a>> {
-        let hint = input
-            .bytes()
-            .filter(|b| *b == b'.')
-            .count()
-            .min(self.cfg.max_segments);
-        let mut segs: Vec<Segment<'a>> = Vec::with_capacity(hint);
+        // Typical paths have at most 8 segments; longer ones grow the vector.
+        let mut segs: Vec<Segment<'a>> = Vec::with_capacity(8);
         let mut rest = input;
         let mut after_placeholder = false;
         loop {
@@ -404,13 +452,11 @@ impl<'a> Run<'a, '_> {
             let (r, name) = self.name(rest)?;
             rest = r;
             let first = segs.is_empty() && !self.form.relative();
-            match rest.chars().next() {
-                Some('.') => {
+            match rest.as_bytes().first() {
+                Some(b'.') => {
                     self.push_segment(&mut segs, Segment::Object(name), at)?;
                     rest = rest.get(1..).unwrap_or("");
-                    if rest
-                        .starts_with(|c: char| c.is_ascii_digit() || matches!(c, '*' | '[' | '{'))
-                    {
+                    if rest.as_bytes().first().is_some_and(|c| starts_instance(*c)) {
                         if self.form == Form::RelParam {
                             return self.err(rest, PathErrorKind::InstanceNotAllowed);
                         }
@@ -432,7 +478,7 @@ impl<'a> Run<'a, '_> {
                         }
                     }
                 }
-                Some('#' | '+') if !first => {
+                Some(b'#' | b'+') if !first => {
                     if !self.form.search() {
                         return self.err(rest, PathErrorKind::FollowNotAllowed);
                     }
@@ -452,14 +498,14 @@ impl<'a> Run<'a, '_> {
                     }
                 }
                 _ if first => return self.unexpected(rest, Expected::Dot),
-                Some('(') if self.form != Form::RelParam => {
+                Some(b'(') if self.form != Form::RelParam => {
                     let r = rest.get(1..).unwrap_or("");
                     let Some(r) = r.strip_prefix(')') else {
                         return self.unexpected(r, Expected::CloseParen);
                     };
                     return self.finish(r, segs, Target::Command(name));
                 }
-                Some('!') if self.form != Form::RelParam => {
+                Some(b'!') if self.form != Form::RelParam => {
                     let r = rest.get(1..).unwrap_or("");
                     return self.finish(r, segs, Target::Event(name));
                 }

@@ -148,7 +148,7 @@ proptest! {
         let p = Path::parse(&text).map_err(|e| TestCaseError::fail(format!("{text}: {e}")))?;
         let shown = p.to_string();
         prop_assert_eq!(Path::parse(&shown).unwrap(), p.clone());
-        prop_assert_eq!(Path::parse(&shown).unwrap().to_string(), shown.clone());
+        prop_assert_eq!(Path::parse(&shown).unwrap().to_string(), shown);
         prop_assert_eq!(p.clone().into_owned(), p);
     }
 

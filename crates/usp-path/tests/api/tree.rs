@@ -1,6 +1,6 @@
 //! An in-memory instantiated data model for resolution tests.
 
-use std::cell::Cell;
+use core::cell::Cell;
 use std::collections::BTreeMap;
 
 use usp_path::Expression;
@@ -9,46 +9,52 @@ use usp_path::value::{ParamType, ValueType, check_constant};
 
 /// Tables, parameters and optional unique-key indexes, keyed by concrete path strings.
 #[derive(Default)]
-pub struct MemTree {
+pub(crate) struct MemTree {
     tables: BTreeMap<String, Vec<u32>>,
     params: BTreeMap<String, BTreeMap<String, (ParamType, String)>>,
     /// table -> key parameter name: indexed single-parameter keys.
     indexed: BTreeMap<String, String>,
     /// How many times the index answered.
-    pub index_hits: Cell<usize>,
+    pub(crate) index_hits: Cell<usize>,
     /// How many times `instances` was called.
-    pub scans: Cell<usize>,
+    pub(crate) scans: Cell<usize>,
 }
 
-pub fn s() -> ParamType {
+pub(crate) fn s() -> ParamType {
     ParamType::scalar(ValueType::String)
 }
-pub fn b() -> ParamType {
+pub(crate) fn b() -> ParamType {
     ParamType::scalar(ValueType::Boolean)
 }
-pub fn u() -> ParamType {
+pub(crate) fn u() -> ParamType {
     ParamType::scalar(ValueType::UnsignedInt)
 }
-pub fn i() -> ParamType {
+pub(crate) fn i() -> ParamType {
     ParamType::scalar(ValueType::Int)
 }
-pub fn t() -> ParamType {
+pub(crate) fn t() -> ParamType {
     ParamType::scalar(ValueType::DateTime)
 }
 
 impl MemTree {
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Self::default()
     }
 
     /// Adds row `n` to `table` (`Device.IP.Interface.`).
-    pub fn row(&mut self, table: &str, n: u32) -> &mut Self {
+    pub(crate) fn row(&mut self, table: &str, n: u32) -> &mut Self {
         self.tables.entry(table.to_owned()).or_default().push(n);
         self
     }
 
     /// Sets a parameter of `object` (`Device.IP.Interface.1.`).
-    pub fn set(&mut self, object: &str, name: &str, ty: ParamType, value: &str) -> &mut Self {
+    pub(crate) fn set(
+        &mut self,
+        object: &str,
+        name: &str,
+        ty: ParamType,
+        value: &str,
+    ) -> &mut Self {
         self.params
             .entry(object.to_owned())
             .or_default()
@@ -57,7 +63,7 @@ impl MemTree {
     }
 
     /// Declares `param` an indexed unique key of `table`.
-    pub fn index(&mut self, table: &str, param: &str) -> &mut Self {
+    pub(crate) fn index(&mut self, table: &str, param: &str) -> &mut Self {
         self.indexed.insert(table.to_owned(), param.to_owned());
         self
     }
@@ -109,7 +115,7 @@ impl DataTree for MemTree {
 
 /// The spec's examples as a tree: IP interfaces, NAT port mappings, Wi-Fi radios, SSIDs and
 /// access points with references.
-pub fn spec_tree() -> MemTree {
+pub(crate) fn spec_tree() -> MemTree {
     let mut t = MemTree::new();
     let ip = "Device.IP.Interface.";
     for (n, name, ty, enable, errs) in [
