@@ -108,8 +108,8 @@ pub struct Pair {
     rng: u64,
 }
 
-impl std::fmt::Debug for Pair {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl core::fmt::Debug for Pair {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("Pair")
             .field("now", &self.now)
             .field("in_flight", &self.in_flight.len())
@@ -293,9 +293,8 @@ impl Pair {
                 break;
             }
             let (to_side, wire) = entry.remove();
-            let rec = match pb::Record::decode(wire) {
-                Ok(r) => r,
-                Err(_) => continue,
+            let Ok(rec) = pb::Record::decode(wire) else {
+                continue;
             };
             let (dst, side) = match to_side {
                 Side::A => (&mut self.b, Side::B),
