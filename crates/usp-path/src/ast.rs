@@ -518,7 +518,9 @@ impl fmt::Display for Target<'_> {
 /// The six kinds of Path Name (architecture, "Path Names").
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum PathKind {
-    /// An object or table path ending in `.` (`Device.IP.Interface.`), or a supported path.
+    /// An object or table path ending in `.` (`Device.IP.Interface.`), a supported path ending in
+    /// `{i}.`, or a path ending right after a reference follow (`LowerLayers+.`), whose target
+    /// is only known after resolution.
     Object,
     /// A path ending in an instance (`Device.IP.Interface.3.`), including a unique-key address
     /// when classified with [`Path::kind_with`].

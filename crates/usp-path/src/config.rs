@@ -56,7 +56,8 @@ impl ParseConfig {
         self.max_length
     }
 
-    /// Maximum number of segments (names, instance identifiers and follows) in a path.
+    /// Maximum number of segments in a path: names, instance identifiers and follows, plus the
+    /// steps of expression parameters (`Stats.ErrorsSent` counts 2).
     pub const fn max_segments(&self) -> usize {
         self.max_segments
     }
@@ -100,7 +101,7 @@ impl ParseConfigBuilder {
         self
     }
 
-    /// Maximum number of segments (default 128).
+    /// Maximum number of segments, expression parameter steps included (default 128).
     pub fn max_segments(&mut self, v: usize) -> &mut Self {
         self.cfg.max_segments = v;
         self

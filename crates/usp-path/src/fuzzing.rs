@@ -241,3 +241,24 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod props {
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(3000))]
+
+        /// Random path-like text through the fuzz body: no panic, no invariant failure.
+        #[test]
+        fn random_path_text(s in "(Device|IP|Interface|Loop|Ref|Name|Enable|MTU|LowerLayers|X-Y|_a|[.]|[0-9]|[*]|\\[|\\]|\\{i\\}|#|[+]|==|!=|~=|<=|>=|<|>|&&|\"|%22|%25|true|1500|,|, | |\\t|\\(\\)|!){0,24}") {
+            super::path_parse(s.as_bytes());
+        }
+
+        /// Arbitrary bytes: no panic.
+        #[test]
+        fn random_bytes(data in proptest::collection::vec(any::<u8>(), 0..64)) {
+            super::path_parse(&data);
+        }
+    }
+}

@@ -839,3 +839,70 @@ impl<'a> ArgPath<'a> {
         Parser::new(ParseConfig::DEFAULT).parse_arg(input)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quoted_decoding_only_touches_22_and_25() {
+        assert!(matches!(decode_quoted("plain"), Cow::Borrowed("plain")));
+        assert_eq!(decode_quoted("a%22b%25c"), "a\"b%c");
+        assert_eq!(decode_quoted("%41%2%"), "%41%2%");
+        assert_eq!(decode_quoted("%2522"), "%22");
+    }
+
+    #[test]
+    fn lexers() {
+        assert_eq!(lex_name("Abc_1-x.rest", true), Some((".rest", "Abc_1-x")));
+        assert_eq!(lex_name("Abc_1-x.rest", false), Some(("-x.rest", "Abc_1")));
+        assert_eq!(lex_name("1abc", true), None);
+        assert_eq!(lex_operator("<=5"), Some(("5", Operator::Le)));
+        assert_eq!(lex_operator("<5"), Some(("5", Operator::Lt)));
+        assert_eq!(lex_operator("=5"), None);
+        assert_eq!(lex_bare("08]"), Ok(("]", "08")));
+        assert_eq!(
+            lex_bare("2021-06-06T08:00:00Z&&"),
+            Ok(("&&", "2021-06-06T08:00:00Z"))
+        );
+        assert_eq!(lex_bare("\u{e9}t\u{e9} "), Ok((" ", "\u{e9}t\u{e9}")));
+        assert!(lex_bare(" x").is_err());
+        assert_eq!(eat2("&&x", b'&', b'&'), Some("x"));
+        assert_eq!(eat2("&", b'&', b'&'), None);
+    }
+
+    #[test]
+    fn limits_are_checked_before_allocating() {
+        let cfg = ParseConfig::builder()
+            .max_segments(3)
+            .max_components(2)
+            .max_name_length(4)
+            .max_references(2)
+            .build()
+            .unwrap();
+        let p = Parser::new(cfg);
+        assert_eq!(
+            p.parse("A.B.C.D.").unwrap_err(),
+            PathError::new(6, PathErrorKind::TooManySegments { max: 3 })
+        );
+        // Expression parameter steps count toward the depth limit too.
+        assert_eq!(
+            p.parse("A.[B.C.D==1].").unwrap_err().kind(),
+            PathErrorKind::TooManySegments { max: 3 }
+        );
+        assert_eq!(
+            p.parse("A.[B==1&&C==2&&D==3].").unwrap_err(),
+            PathError::new(15, PathErrorKind::TooManyComponents { max: 2 })
+        );
+        assert_eq!(
+            p.parse("A.Bcdef.").unwrap_err(),
+            PathError::new(2, PathErrorKind::NameTooLong { max: 4 })
+        );
+        assert_eq!(
+            p.parse_reference_list("A.1,A.2,A.3").unwrap_err(),
+            PathError::new(8, PathErrorKind::TooManyReferences { max: 2 })
+        );
+        assert!(ParseConfig::builder().max_length(0).build().is_err());
+        assert!(ParseConfig::builder().max_name_length(257).build().is_err());
+    }
+}

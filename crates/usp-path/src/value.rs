@@ -324,6 +324,44 @@ impl DateTime {
         nanos: 0,
     };
 
+    /// A UTC dateTime from its parts; `None` if any part is out of range (years 1-9999, a real
+    /// calendar date, hours 0-23, minutes and seconds 0-59, nanoseconds below 1e9).
+    ///
+    /// ```
+    /// use usp_path::value::DateTime;
+    ///
+    /// let t = DateTime::new(2024, 2, 29, 12, 0, 0, 500_000_000).unwrap();
+    /// assert_eq!(t.to_string(), "2024-02-29T12:00:00.5Z");
+    /// assert!(DateTime::new(2023, 2, 29, 0, 0, 0, 0).is_none());
+    /// ```
+    pub fn new(
+        year: u16,
+        month: u8,
+        day: u8,
+        hour: u8,
+        minute: u8,
+        second: u8,
+        nanos: u32,
+    ) -> Option<Self> {
+        let ok = (1..=9999).contains(&year)
+            && (1..=12).contains(&month)
+            && day >= 1
+            && day <= days_in_month(year, month)
+            && hour < 24
+            && minute < 60
+            && second < 60
+            && nanos < 1_000_000_000;
+        ok.then_some(Self {
+            year,
+            month,
+            day,
+            hour,
+            minute,
+            second,
+            nanos,
+        })
+    }
+
     /// Whether this is the Unknown Time `0001-01-01T00:00:00Z`.
     pub fn is_unknown(&self) -> bool {
         *self == Self::UNKNOWN
@@ -906,4 +944,120 @@ fn eq_text(c: &Value, text: &str) -> Result<bool, ValueError> {
         Value::UnsignedLong(v) => int_in::<u64>(text, ValueType::UnsignedLong)? == *v,
         other => Value::parse(other.value_type(), text)? == *other,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::string::ToString;
+    use proptest::prelude::*;
+
+    #[test]
+    fn shift_crosses_days_months_and_years() {
+        let t = |s| DateTime::parse(s).unwrap().to_string();
+        assert_eq!(t("2021-03-01T00:30:00+01:00"), "2021-02-28T23:30:00Z");
+        assert_eq!(t("2024-03-01T00:30:00+01:00"), "2024-02-29T23:30:00Z");
+        assert_eq!(t("2021-12-31T23:30:00-01:00"), "2022-01-01T00:30:00Z");
+        assert_eq!(t("2021-01-01T00:00:00+14:00"), "2020-12-31T10:00:00Z");
+        assert_eq!(t("2021-06-06T08:00:00-00:00"), "2021-06-06T08:00:00Z");
+        assert_eq!(
+            DateTime::parse("9999-12-31T23:00:00-01:00"),
+            Err(ValueError::OutOfRange(ValueType::DateTime))
+        );
+        assert_eq!(
+            DateTime::parse("2021-06-06T08:00:00+15:00"),
+            Err(ValueError::Invalid(ValueType::DateTime))
+        );
+    }
+
+    #[test]
+    fn leap_years() {
+        assert!(is_leap(2000) && is_leap(2024) && !is_leap(1900) && !is_leap(2023));
+    }
+
+    #[test]
+    fn integer_parsing_edges() {
+        assert_eq!(parse_integer("+0"), Some((false, 0)));
+        assert_eq!(
+            parse_integer("-18446744073709551615"),
+            Some((true, u64::MAX))
+        );
+        assert_eq!(parse_integer("18446744073709551616"), None);
+        assert_eq!(parse_integer("--1"), None);
+        assert_eq!(
+            int_in::<i64>("-9223372036854775809", ValueType::Long),
+            Err(ValueError::OutOfRange(ValueType::Long))
+        );
+    }
+
+    fn arb_value() -> impl Strategy<Value = Value> {
+        prop_oneof![
+            any::<bool>().prop_map(Value::Boolean),
+            any::<i32>().prop_map(Value::Int),
+            any::<u32>().prop_map(Value::UnsignedInt),
+            any::<i64>().prop_map(Value::Long),
+            any::<u64>().prop_map(Value::UnsignedLong),
+            "\\PC{0,16}".prop_map(Value::String),
+            proptest::collection::vec(any::<u8>(), 0..16).prop_map(Value::Base64),
+            proptest::collection::vec(any::<u8>(), 0..16).prop_map(Value::HexBinary),
+            ("-?[0-9]{1,20}", "[0-9]{0,10}").prop_map(|(i, f)| {
+                Value::Decimal(Decimal::parse(&alloc::format!("{i}.{f}")).unwrap())
+            }),
+            (
+                1u16..=9999,
+                1u8..=12,
+                1u8..=28,
+                0u8..24,
+                0u8..60,
+                0u8..60,
+                0u32..1_000_000_000
+            )
+                .prop_map(|(y, mo, d, h, mi, s, n)| {
+                    Value::DateTime(DateTime::new(y, mo, d, h, mi, s, n).unwrap())
+                }),
+        ]
+    }
+
+    proptest! {
+        /// R-ENC.6: the canonical string form parses back to the same value.
+        #[test]
+        fn canonical_form_round_trips(v in arb_value()) {
+            let text = v.to_string();
+            prop_assert_eq!(Value::parse(v.value_type(), &text), Ok(v));
+        }
+
+        /// Typed comparison agrees with the native order for integers, however written.
+        #[test]
+        fn int_comparison_is_numeric(a in any::<i32>(), b in any::<i32>(), zeros in 0usize..3, plus in any::<bool>()) {
+            let written = if a >= 0 {
+                alloc::format!("{}{}{}", if plus { "+" } else { "" }, "0".repeat(zeros), a)
+            } else {
+                a.to_string()
+            };
+            let ty = ParamType::scalar(ValueType::Int);
+            let cb: alloc::borrow::Cow<'_, str> = alloc::borrow::Cow::Owned(b.to_string());
+            for (op, expect) in [
+                (Operator::Eq, a == b),
+                (Operator::Ne, a != b),
+                (Operator::Lt, a < b),
+                (Operator::Le, a <= b),
+                (Operator::Gt, a > b),
+                (Operator::Ge, a >= b),
+            ] {
+                let c = check_constant(ty, op, &Constant::Bare(cb.clone())).unwrap();
+                prop_assert_eq!(c.matches(&written), Ok(expect));
+            }
+        }
+
+        /// Decimal ordering agrees with the order of the exact hundredths.
+        #[test]
+        fn decimal_order(a in -100_000i32..100_000, b in -100_000i32..100_000) {
+            let dec = |x: i32| {
+                let sign = if x < 0 { "-" } else { "" };
+                let m = x.unsigned_abs();
+                Decimal::parse(&alloc::format!("{sign}{}.{:02}", m / 100, m % 100)).unwrap()
+            };
+            prop_assert_eq!(dec(a).cmp(&dec(b)), a.cmp(&b));
+        }
+    }
 }
