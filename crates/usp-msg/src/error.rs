@@ -300,8 +300,8 @@ pub enum Warning {
 
 /// Why a builder refused to build a message.
 ///
-/// `field` names the offending field in the message schema (e.g. `"get.param_paths"`), and
-/// `index` its position where it is one entry of a list.
+/// [`Location`] names the offending field, with list indices filled in, e.g.
+/// `set.update_objs[1].param_settings[0].param`.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum BuildError {
@@ -309,43 +309,39 @@ pub enum BuildError {
     #[error("msg_id is empty")]
     EmptyMsgId,
     /// A list the message needs at least one entry in is empty.
-    #[error("{field} needs at least one entry")]
+    #[error("{at} needs at least one entry")]
     NoEntries {
         /// The list.
-        field: &'static str,
+        at: Location,
     },
     /// A string that must not be empty is empty.
-    #[error("{}{} is empty", field, Index(*index))]
+    #[error("{at} is empty")]
     EmptyValue {
         /// The field.
-        field: &'static str,
-        /// Position, for list entries.
-        index: Option<usize>,
+        at: Location,
     },
     /// A value has the wrong form.
-    #[error("{}{} is invalid: {reason}", field, Index(*index))]
+    #[error("{at} is invalid: {reason}")]
     InvalidValue {
         /// The field.
-        field: &'static str,
-        /// Position, for list entries.
-        index: Option<usize>,
+        at: Location,
         /// What is wrong with it.
         reason: &'static str,
     },
-    /// An error code outside 7000–7999.
-    #[error("{field} {code} is outside 7000-7999")]
+    /// An error code outside 7000–7999 (including 0, which means success on the wire).
+    #[error("{at} {code} is outside 7000-7999")]
     ErrorCodeOutOfRange {
         /// The field.
-        field: &'static str,
+        at: Location,
         /// The code given.
         code: u32,
     },
     /// An error code the spec does not allow for this operation (see
     /// [`ErrorCode::allowed_for`]).
-    #[error("{field} {code} is not allowed for {operation:?}")]
+    #[error("{at} {code} is not allowed for {operation:?}")]
     ErrorCodeNotAllowed {
         /// The field.
-        field: &'static str,
+        at: Location,
         /// The code given.
         code: ErrorCode,
         /// The operation whose list it is not on.
@@ -359,14 +355,79 @@ pub enum BuildError {
     Invalid(MsgError),
 }
 
-struct Index(Option<usize>);
+/// Where in a message a builder found a problem: a field path in the message schema whose
+/// `[]` markers (one per list level) are filled with the entry indices.
+///
+/// ```
+/// use usp_msg::{BuildError, SetBuilder, UpdateObject};
+///
+/// let err = SetBuilder::new("s")
+///     .update_obj(UpdateObject::new("Device.A.").param("X", "1"))
+///     .update_obj(UpdateObject::new("Device.B.").param("Y", "1").param("", "2"))
+///     .build()
+///     .unwrap_err();
+/// let BuildError::EmptyValue { at } = &err else { panic!("{err}") };
+/// assert_eq!(at.field(), "set.update_objs[].param_settings[].param");
+/// assert_eq!(at.indices(), [1, 1]);
+/// assert_eq!(err.to_string(), "set.update_objs[1].param_settings[1].param is empty");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Location {
+    field: &'static str,
+    indices: [usize; 3],
+    len: u8,
+}
 
-impl fmt::Display for Index {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.0 {
-            Some(i) => write!(f, "[{i}]"),
-            None => Ok(()),
+impl Location {
+    /// A location; `indices` fill the `[]` markers of `field` in order (at most 3 are kept).
+    pub(crate) fn new(field: &'static str, indices: &[usize]) -> Self {
+        let mut out = [0; 3];
+        let mut len = 0u8;
+        for (slot, &i) in out.iter_mut().zip(indices) {
+            *slot = i;
+            len += 1;
         }
+        Self {
+            field,
+            indices: out,
+            len,
+        }
+    }
+
+    /// The field path with a `[]` per list level, e.g. `"get.param_paths[]"`.
+    #[must_use]
+    pub fn field(&self) -> &'static str {
+        self.field
+    }
+
+    /// The list indices, outermost first.
+    #[must_use]
+    pub fn indices(&self) -> &[usize] {
+        self.indices.get(..usize::from(self.len)).unwrap_or(&[])
+    }
+}
+
+impl From<&'static str> for Location {
+    fn from(field: &'static str) -> Self {
+        Self::new(field, &[])
+    }
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut indices = self.indices().iter();
+        let mut parts = self.field.split("[]");
+        if let Some(first) = parts.next() {
+            f.write_str(first)?;
+        }
+        for part in parts {
+            match indices.next() {
+                Some(i) => write!(f, "[{i}]")?,
+                None => f.write_str("[]")?,
+            }
+            f.write_str(part)?;
+        }
+        Ok(())
     }
 }
 

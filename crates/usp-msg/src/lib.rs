@@ -143,7 +143,7 @@ mod oneof_scan;
 pub mod fuzzing;
 
 pub use builder::*;
-pub use error::{BodyKind, BuildError, MsgError, Oneof, Warning};
+pub use error::{BodyKind, BuildError, Location, MsgError, Oneof, Warning};
 pub use error_code::{AllowedCodes, ErrorCode, Operation};
 pub use msg::{
     Body, DEFAULT_MAX_MSG_SIZE, DecodeOptions, Msg, Notify, NotifyKind, Request, Response,

@@ -967,13 +967,13 @@ impl Msg {
     /// ```
     pub fn error_reply(
         &self,
-        code: ErrorCode,
+        code: impl Into<ErrorCode>,
         err_msg: impl Into<String>,
     ) -> Result<Self, BuildError> {
+        let code = code.into();
         let Body::Request(req) = &self.body else {
             return Err(BuildError::InvalidValue {
-                field: "msg",
-                index: None,
+                at: "msg".into(),
                 reason: "only requests are answered with an Error",
             });
         };
@@ -984,7 +984,7 @@ impl Msg {
                 && !code.is_allowed_for(op)
             {
                 return Err(BuildError::ErrorCodeNotAllowed {
-                    field: "error.err_code",
+                    at: "error.err_code".into(),
                     code,
                     operation: op,
                 });

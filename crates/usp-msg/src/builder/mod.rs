@@ -18,7 +18,7 @@ pub use notify::*;
 pub use request::*;
 pub use response::*;
 
-use crate::{BuildError, ErrorCode, Operation};
+use crate::{BuildError, ErrorCode, Location, Operation};
 
 /// Generates `build` and `build_bytes` from a private `into_parts(self) -> Result<(String, Body), BuildError>`.
 macro_rules! finish {
@@ -42,81 +42,86 @@ macro_rules! finish {
 }
 pub(crate) use finish;
 
-pub(crate) fn non_empty(
-    field: &'static str,
-    index: Option<usize>,
-    value: &str,
-) -> Result<(), BuildError> {
+/// Shorthand for a [`Location`] with indices.
+pub(crate) fn at(field: &'static str, indices: &[usize]) -> Location {
+    Location::new(field, indices)
+}
+
+pub(crate) fn non_empty(at: impl Into<Location>, value: &str) -> Result<(), BuildError> {
     if value.is_empty() {
-        Err(BuildError::EmptyValue { field, index })
+        Err(BuildError::EmptyValue { at: at.into() })
     } else {
         Ok(())
     }
 }
 
-pub(crate) fn at_least_one<T>(field: &'static str, items: &[T]) -> Result<(), BuildError> {
+pub(crate) fn at_least_one<T>(at: impl Into<Location>, items: &[T]) -> Result<(), BuildError> {
     if items.is_empty() {
-        Err(BuildError::NoEntries { field })
+        Err(BuildError::NoEntries { at: at.into() })
+    } else {
+        Ok(())
+    }
+}
+
+/// No key of a string map may be empty.
+pub(crate) fn map_keys<V>(
+    at: impl Into<Location>,
+    map: &alloc::collections::BTreeMap<alloc::string::String, V>,
+) -> Result<(), BuildError> {
+    if map.contains_key("") {
+        Err(BuildError::InvalidValue {
+            at: at.into(),
+            reason: "a key is empty",
+        })
     } else {
         Ok(())
     }
 }
 
 /// A path that must name an object: non-empty and ending in `.`.
-pub(crate) fn obj_path(
-    field: &'static str,
-    index: Option<usize>,
-    value: &str,
-) -> Result<(), BuildError> {
-    non_empty(field, index, value)?;
+pub(crate) fn obj_path(at: impl Into<Location>, value: &str) -> Result<(), BuildError> {
+    let at = at.into();
+    non_empty(at, value)?;
     if value.ends_with('.') {
         Ok(())
     } else {
         Err(BuildError::InvalidValue {
-            field,
-            index,
+            at,
             reason: "an object path must end with '.'",
         })
     }
 }
 
 /// A command path or name: something before a final `()`.
-pub(crate) fn command(
-    field: &'static str,
-    index: Option<usize>,
-    value: &str,
-) -> Result<(), BuildError> {
-    non_empty(field, index, value)?;
+pub(crate) fn command(at: impl Into<Location>, value: &str) -> Result<(), BuildError> {
+    let at = at.into();
+    non_empty(at, value)?;
     match value.strip_suffix("()") {
         Some(name) if !name.is_empty() && !name.ends_with('.') => Ok(()),
         _ => Err(BuildError::InvalidValue {
-            field,
-            index,
+            at,
             reason: "a command must be a name followed by \"()\"",
         }),
     }
 }
 
 /// An event path or name: something before a final `!`.
-pub(crate) fn event(
-    field: &'static str,
-    index: Option<usize>,
-    value: &str,
-) -> Result<(), BuildError> {
-    non_empty(field, index, value)?;
+pub(crate) fn event(at: impl Into<Location>, value: &str) -> Result<(), BuildError> {
+    let at = at.into();
+    non_empty(at, value)?;
     match value.strip_suffix('!') {
         Some(name) if !name.is_empty() && !name.ends_with('.') => Ok(()),
         _ => Err(BuildError::InvalidValue {
-            field,
-            index,
+            at,
             reason: "an event must be a name followed by '!'",
         }),
     }
 }
 
 /// A comma-separated list of `Major.Minor` protocol versions, e.g. `"1.3,1.4"`.
-pub(crate) fn versions(field: &'static str, value: &str) -> Result<(), BuildError> {
-    non_empty(field, None, value)?;
+pub(crate) fn versions(at: impl Into<Location>, value: &str) -> Result<(), BuildError> {
+    let at = at.into();
+    non_empty(at, value)?;
     let ok = value.split(',').all(|v| {
         let mut parts = v.trim().split('.');
         let digits = |p: Option<&str>| {
@@ -128,24 +133,28 @@ pub(crate) fn versions(field: &'static str, value: &str) -> Result<(), BuildErro
         Ok(())
     } else {
         Err(BuildError::InvalidValue {
-            field,
-            index: None,
+            at,
             reason: "expected a comma-separated list of Major.Minor versions such as \"1.3,1.4\"",
         })
     }
 }
 
 /// An error code for `op`: in 7000–7999 and allowed for `op` (or data-model defined).
-pub(crate) fn code_for(field: &'static str, code: u32, op: Operation) -> Result<(), BuildError> {
+pub(crate) fn code_for(
+    at: impl Into<Location>,
+    code: u32,
+    op: Operation,
+) -> Result<(), BuildError> {
+    let at = at.into();
     let c = ErrorCode::new(code);
     if !c.is_in_usp_range() {
-        return Err(BuildError::ErrorCodeOutOfRange { field, code });
+        return Err(BuildError::ErrorCodeOutOfRange { at, code });
     }
     if c.is_allowed_for(op) || c.is_data_model_defined() {
         Ok(())
     } else {
         Err(BuildError::ErrorCodeNotAllowed {
-            field,
+            at,
             code: c,
             operation: op,
         })
@@ -158,16 +167,16 @@ mod tests {
 
     #[test]
     fn helper_checks() {
-        assert!(obj_path("f", None, "Device.").is_ok());
-        assert!(obj_path("f", None, "Device").is_err());
-        assert!(obj_path("f", None, "").is_err());
-        assert!(command("f", None, "Device.Reboot()").is_ok());
-        assert!(command("f", None, "Reboot()").is_ok());
-        assert!(command("f", None, "()").is_err());
-        assert!(command("f", None, "Device.()").is_err());
-        assert!(command("f", None, "Device.Reboot").is_err());
-        assert!(event("f", None, "Boot!").is_ok());
-        assert!(event("f", None, "!").is_err());
+        assert!(obj_path("f", "Device.").is_ok());
+        assert!(obj_path("f", "Device").is_err());
+        assert!(obj_path("f", "").is_err());
+        assert!(command("f", "Device.Reboot()").is_ok());
+        assert!(command("f", "Reboot()").is_ok());
+        assert!(command("f", "()").is_err());
+        assert!(command("f", "Device.()").is_err());
+        assert!(command("f", "Device.Reboot").is_err());
+        assert!(event("f", "Boot!").is_ok());
+        assert!(event("f", "!").is_err());
         assert!(versions("f", "1.4").is_ok());
         assert!(versions("f", "1.0,1.1, 1.4").is_ok());
         assert!(versions("f", "1").is_err());

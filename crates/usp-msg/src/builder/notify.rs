@@ -3,7 +3,7 @@
 use alloc::collections::BTreeMap;
 use alloc::string::String;
 
-use super::{code_for, command, event, finish, non_empty, obj_path, versions};
+use super::{code_for, command, event, finish, map_keys, non_empty, obj_path, versions};
 use crate::{Body, BuildError, Notify, NotifyKind, Operation, Request, pb};
 
 fn notify_body(subscription_id: String, send_resp: bool, kind: NotifyKind) -> Body {
@@ -74,11 +74,9 @@ impl EventBuilder {
     }
 
     fn into_parts(self) -> Result<(String, Body), BuildError> {
-        obj_path("notify.event.obj_path", None, &self.event.obj_path)?;
-        event("notify.event.event_name", None, &self.event.event_name)?;
-        for (i, k) in self.event.params.keys().enumerate() {
-            non_empty("notify.event.params", Some(i), k)?;
-        }
+        obj_path("notify.event.obj_path", &self.event.obj_path)?;
+        event("notify.event.event_name", &self.event.event_name)?;
+        map_keys("notify.event.params", &self.event.params)?;
         let body = notify_body(
             self.subscription_id,
             self.send_resp,
@@ -138,11 +136,10 @@ impl ValueChangeBuilder {
 
     fn into_parts(self) -> Result<(String, Body), BuildError> {
         let path = &self.change.param_path;
-        non_empty("notify.value_change.param_path", None, path)?;
+        non_empty("notify.value_change.param_path", path)?;
         if path.ends_with('.') {
             return Err(BuildError::InvalidValue {
-                field: "notify.value_change.param_path",
-                index: None,
+                at: "notify.value_change.param_path".into(),
                 reason: "a parameter path must not end with '.'",
             });
         }
@@ -211,14 +208,11 @@ impl ObjCreationBuilder {
     }
 
     fn into_parts(self) -> Result<(String, Body), BuildError> {
-        obj_path(
-            "notify.obj_creation.obj_path",
-            None,
-            &self.creation.obj_path,
+        obj_path("notify.obj_creation.obj_path", &self.creation.obj_path)?;
+        map_keys(
+            "notify.obj_creation.unique_keys",
+            &self.creation.unique_keys,
         )?;
-        for (i, k) in self.creation.unique_keys.keys().enumerate() {
-            non_empty("notify.obj_creation.unique_keys", Some(i), k)?;
-        }
         let body = notify_body(
             self.subscription_id,
             self.send_resp,
@@ -274,11 +268,7 @@ impl ObjDeletionBuilder {
     }
 
     fn into_parts(self) -> Result<(String, Body), BuildError> {
-        obj_path(
-            "notify.obj_deletion.obj_path",
-            None,
-            &self.deletion.obj_path,
-        )?;
+        obj_path("notify.obj_deletion.obj_path", &self.deletion.obj_path)?;
         let body = notify_body(
             self.subscription_id,
             self.send_resp,
@@ -371,12 +361,8 @@ impl OperationCompleteBuilder {
 
     fn into_parts(self) -> Result<(String, Body), BuildError> {
         use pb::notify::operation_complete::{CommandFailure, OperationResp, OutputArgs};
-        obj_path("notify.oper_complete.obj_path", None, &self.obj_path)?;
-        command(
-            "notify.oper_complete.command_name",
-            None,
-            &self.command_name,
-        )?;
+        obj_path("notify.oper_complete.obj_path", &self.obj_path)?;
+        command("notify.oper_complete.command_name", &self.command_name)?;
         let resp = match self.failure {
             Some((code, err_msg)) => {
                 if !self.output_args.is_empty() {
@@ -395,9 +381,7 @@ impl OperationCompleteBuilder {
                 })
             }
             None => {
-                for (i, k) in self.output_args.keys().enumerate() {
-                    non_empty("notify.oper_complete.req_output_args", Some(i), k)?;
-                }
+                map_keys("notify.oper_complete.req_output_args", &self.output_args)?;
                 OperationResp::ReqOutputArgs(OutputArgs {
                     output_args: self.output_args,
                 })
@@ -467,16 +451,11 @@ impl OnBoardRequestBuilder {
         let oui = &self.req.oui;
         if !matches!(oui.len(), 6 | 7 | 9) || !oui.bytes().all(|b| b.is_ascii_hexdigit()) {
             return Err(BuildError::InvalidValue {
-                field: "notify.on_board_req.oui",
-                index: None,
+                at: "notify.on_board_req.oui".into(),
                 reason: "an OUI is 6, 7 or 9 hexadecimal digits",
             });
         }
-        non_empty(
-            "notify.on_board_req.serial_number",
-            None,
-            &self.req.serial_number,
-        )?;
+        non_empty("notify.on_board_req.serial_number", &self.req.serial_number)?;
         versions(
             "notify.on_board_req.agent_supported_protocol_versions",
             &self.req.agent_supported_protocol_versions,

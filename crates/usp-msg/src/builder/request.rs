@@ -4,7 +4,7 @@ use alloc::collections::BTreeMap;
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use super::{at_least_one, command, finish, non_empty, obj_path, versions};
+use super::{at, at_least_one, command, finish, map_keys, non_empty, obj_path, versions};
 use crate::{Body, BuildError, Request, pb};
 
 /// Builds a Get request.
@@ -65,7 +65,7 @@ impl GetBuilder {
     fn into_parts(self) -> Result<(String, Body), BuildError> {
         at_least_one("get.param_paths", &self.get.param_paths)?;
         for (i, p) in self.get.param_paths.iter().enumerate() {
-            non_empty("get.param_paths", Some(i), p)?;
+            non_empty(at("get.param_paths[]", &[i]), p)?;
         }
         Ok((self.msg_id, Body::Request(Request::Get(self.get))))
     }
@@ -145,7 +145,7 @@ impl GetSupportedDmBuilder {
     fn into_parts(self) -> Result<(String, Body), BuildError> {
         at_least_one("get_supported_dm.obj_paths", &self.req.obj_paths)?;
         for (i, p) in self.req.obj_paths.iter().enumerate() {
-            non_empty("get_supported_dm.obj_paths", Some(i), p)?;
+            non_empty(at("get_supported_dm.obj_paths[]", &[i]), p)?;
         }
         Ok((
             self.msg_id,
@@ -202,7 +202,7 @@ impl GetInstancesBuilder {
     fn into_parts(self) -> Result<(String, Body), BuildError> {
         at_least_one("get_instances.obj_paths", &self.req.obj_paths)?;
         for (i, p) in self.req.obj_paths.iter().enumerate() {
-            obj_path("get_instances.obj_paths", Some(i), p)?;
+            obj_path(at("get_instances.obj_paths[]", &[i]), p)?;
         }
         Ok((self.msg_id, Body::Request(Request::GetInstances(self.req))))
     }
@@ -298,10 +298,16 @@ impl SetBuilder {
     fn into_parts(self) -> Result<(String, Body), BuildError> {
         at_least_one("set.update_objs", &self.req.update_objs)?;
         for (i, o) in self.req.update_objs.iter().enumerate() {
-            obj_path("set.update_objs.obj_path", Some(i), &o.obj_path)?;
-            at_least_one("set.update_objs.param_settings", &o.param_settings)?;
+            obj_path(at("set.update_objs[].obj_path", &[i]), &o.obj_path)?;
+            at_least_one(
+                at("set.update_objs[].param_settings", &[i]),
+                &o.param_settings,
+            )?;
             for (j, s) in o.param_settings.iter().enumerate() {
-                non_empty("set.update_objs.param_settings.param", Some(j), &s.param)?;
+                non_empty(
+                    at("set.update_objs[].param_settings[].param", &[i, j]),
+                    &s.param,
+                )?;
             }
         }
         Ok((self.msg_id, Body::Request(Request::Set(self.req))))
@@ -389,9 +395,12 @@ impl AddBuilder {
     fn into_parts(self) -> Result<(String, Body), BuildError> {
         at_least_one("add.create_objs", &self.req.create_objs)?;
         for (i, o) in self.req.create_objs.iter().enumerate() {
-            obj_path("add.create_objs.obj_path", Some(i), &o.obj_path)?;
+            obj_path(at("add.create_objs[].obj_path", &[i]), &o.obj_path)?;
             for (j, s) in o.param_settings.iter().enumerate() {
-                non_empty("add.create_objs.param_settings.param", Some(j), &s.param)?;
+                non_empty(
+                    at("add.create_objs[].param_settings[].param", &[i, j]),
+                    &s.param,
+                )?;
             }
         }
         Ok((self.msg_id, Body::Request(Request::Add(self.req))))
@@ -445,7 +454,7 @@ impl DeleteBuilder {
     fn into_parts(self) -> Result<(String, Body), BuildError> {
         at_least_one("delete.obj_paths", &self.req.obj_paths)?;
         for (i, p) in self.req.obj_paths.iter().enumerate() {
-            obj_path("delete.obj_paths", Some(i), p)?;
+            obj_path(at("delete.obj_paths[]", &[i]), p)?;
         }
         Ok((self.msg_id, Body::Request(Request::Delete(self.req))))
     }
@@ -511,10 +520,8 @@ impl OperateBuilder {
     }
 
     fn into_parts(self) -> Result<(String, Body), BuildError> {
-        command("operate.command", None, &self.req.command)?;
-        for (i, k) in self.req.input_args.keys().enumerate() {
-            non_empty("operate.input_args", Some(i), k)?;
-        }
+        command("operate.command", &self.req.command)?;
+        map_keys("operate.input_args", &self.req.input_args)?;
         Ok((self.msg_id, Body::Request(Request::Operate(self.req))))
     }
 
@@ -615,7 +622,7 @@ impl RegisterBuilder {
     fn into_parts(self) -> Result<(String, Body), BuildError> {
         at_least_one("register.reg_paths", &self.req.reg_paths)?;
         for (i, p) in self.req.reg_paths.iter().enumerate() {
-            non_empty("register.reg_paths.path", Some(i), &p.path)?;
+            non_empty(at("register.reg_paths[].path", &[i]), &p.path)?;
         }
         Ok((self.msg_id, Body::Request(Request::Register(self.req))))
     }

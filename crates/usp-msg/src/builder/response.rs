@@ -4,9 +4,11 @@ use alloc::collections::BTreeMap;
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use super::{at_least_one, code_for, command, event, finish, non_empty, obj_path, versions};
+use super::{
+    at, at_least_one, code_for, command, event, finish, map_keys, non_empty, obj_path, versions,
+};
 use crate::pb::get_supported_dm_resp as gsdm;
-use crate::{Body, BuildError, ErrorCode, Operation, Response, pb};
+use crate::{Body, BuildError, ErrorCode, Location, Operation, Response, pb};
 
 // ---------------------------------------------------------------------------------------------
 // GetResp
@@ -129,8 +131,7 @@ impl GetRespBuilder {
             .enumerate()
         {
             non_empty(
-                "get_resp.req_path_results.requested_path",
-                Some(i),
+                at("get_resp.req_path_results[].requested_path", &[i]),
                 &r.requested_path,
             )?;
             if *failure && !r.resolved_path_results.is_empty() {
@@ -140,24 +141,26 @@ impl GetRespBuilder {
             }
             if *failure {
                 code_for(
-                    "get_resp.req_path_results.err_code",
+                    at("get_resp.req_path_results[].err_code", &[i]),
                     r.err_code,
                     Operation::Get,
                 )?;
             }
             for (j, rp) in r.resolved_path_results.iter().enumerate() {
                 obj_path(
-                    "get_resp.req_path_results.resolved_path_results.resolved_path",
-                    Some(j),
+                    at(
+                        "get_resp.req_path_results[].resolved_path_results[].resolved_path",
+                        &[i, j],
+                    ),
                     &rp.resolved_path,
                 )?;
-                for (k, name) in rp.result_params.keys().enumerate() {
-                    non_empty(
-                        "get_resp.req_path_results.resolved_path_results.result_params",
-                        Some(k),
-                        name,
-                    )?;
-                }
+                map_keys(
+                    at(
+                        "get_resp.req_path_results[].resolved_path_results[].result_params",
+                        &[i, j],
+                    ),
+                    &rp.result_params,
+                )?;
             }
         }
         Ok((self.msg_id, Body::Response(Response::GetResp(self.resp))))
@@ -263,52 +266,64 @@ impl SupportedObject {
     }
 }
 
-fn check_supported_object(o: &gsdm::SupportedObjectResult, index: usize) -> Result<(), BuildError> {
-    const F: &str = "get_supported_dm_resp.req_obj_results.supported_objs";
-    obj_path(
-        "get_supported_dm_resp.req_obj_results.supported_objs.supported_obj_path",
-        Some(index),
-        &o.supported_obj_path,
-    )?;
+fn check_supported_object(
+    o: &gsdm::SupportedObjectResult,
+    i: usize,
+    j: usize,
+) -> Result<(), BuildError> {
+    const OBJ: &str = "get_supported_dm_resp.req_obj_results[].supported_objs[]";
+    let path = at(
+        "get_supported_dm_resp.req_obj_results[].supported_objs[].supported_obj_path",
+        &[i, j],
+    );
+    obj_path(path, &o.supported_obj_path)?;
     if o.is_multi_instance && !o.supported_obj_path.ends_with(".{i}.") {
         return Err(BuildError::InvalidValue {
-            field: F,
-            index: Some(index),
+            at: path,
             reason: "a multi-instance object's supported path must end with \"{i}.\"",
         });
     }
-    for (j, p) in o.supported_params.iter().enumerate() {
+    if !o.is_multi_instance && o.supported_obj_path.ends_with(".{i}.") {
+        return Err(BuildError::InvalidValue {
+            at: at(OBJ, &[i, j]),
+            reason: "a path ending in \"{i}.\" names a multi-instance object",
+        });
+    }
+    for (k, p) in o.supported_params.iter().enumerate() {
         non_empty(
-            "get_supported_dm_resp.req_obj_results.supported_objs.supported_params.param_name",
-            Some(j),
+            at(
+                "get_supported_dm_resp.req_obj_results[].supported_objs[].supported_params[].param_name",
+                &[i, j, k],
+            ),
             &p.param_name,
         )?;
     }
-    for (j, c) in o.supported_commands.iter().enumerate() {
+    for (k, c) in o.supported_commands.iter().enumerate() {
         command(
-            "get_supported_dm_resp.req_obj_results.supported_objs.supported_commands.command_name",
-            Some(j),
+            at(
+                "get_supported_dm_resp.req_obj_results[].supported_objs[].supported_commands[].command_name",
+                &[i, j, k],
+            ),
             &c.command_name,
         )?;
     }
-    for (j, e) in o.supported_events.iter().enumerate() {
+    for (k, e) in o.supported_events.iter().enumerate() {
         event(
-            "get_supported_dm_resp.req_obj_results.supported_objs.supported_events.event_name",
-            Some(j),
+            at(
+                "get_supported_dm_resp.req_obj_results[].supported_objs[].supported_events[].event_name",
+                &[i, j, k],
+            ),
             &e.event_name,
         )?;
     }
-    for (j, k) in o.unique_key_sets.iter().enumerate() {
-        at_least_one(
-            "get_supported_dm_resp.req_obj_results.supported_objs.unique_key_sets.key_names",
-            &k.key_names,
-        )?;
-        for name in &k.key_names {
-            non_empty(
-                "get_supported_dm_resp.req_obj_results.supported_objs.unique_key_sets",
-                Some(j),
-                name,
-            )?;
+    for (k, set) in o.unique_key_sets.iter().enumerate() {
+        let keys = at(
+            "get_supported_dm_resp.req_obj_results[].supported_objs[].unique_key_sets[].key_names",
+            &[i, j, k],
+        );
+        at_least_one(keys, &set.key_names)?;
+        for name in &set.key_names {
+            non_empty(keys, name)?;
         }
     }
     Ok(())
@@ -404,8 +419,7 @@ impl GetSupportedDmRespBuilder {
         let mut resp = pb::GetSupportedDmResp::default();
         for (i, r) in self.results.into_iter().enumerate() {
             non_empty(
-                "get_supported_dm_resp.req_obj_results.req_obj_path",
-                Some(i),
+                at("get_supported_dm_resp.req_obj_results[].req_obj_path", &[i]),
                 &r.0.req_obj_path,
             )?;
             if r.1 && !r.0.supported_objs.is_empty() {
@@ -415,13 +429,13 @@ impl GetSupportedDmRespBuilder {
             }
             if r.1 {
                 code_for(
-                    "get_supported_dm_resp.req_obj_results.err_code",
+                    at("get_supported_dm_resp.req_obj_results[].err_code", &[i]),
                     r.0.err_code,
                     Operation::GetSupportedDm,
                 )?;
             }
             for (j, o) in r.0.supported_objs.iter().enumerate() {
-                check_supported_object(o, j)?;
+                check_supported_object(o, i, j)?;
             }
             resp.req_obj_results.push(r.0);
         }
@@ -552,8 +566,7 @@ impl GetInstancesRespBuilder {
             .enumerate()
         {
             non_empty(
-                "get_instances_resp.req_path_results.requested_path",
-                Some(i),
+                at("get_instances_resp.req_path_results[].requested_path", &[i]),
                 &r.requested_path,
             )?;
             if *failure && !r.curr_insts.is_empty() {
@@ -563,15 +576,17 @@ impl GetInstancesRespBuilder {
             }
             if *failure {
                 code_for(
-                    "get_instances_resp.req_path_results.err_code",
+                    at("get_instances_resp.req_path_results[].err_code", &[i]),
                     r.err_code,
                     Operation::GetInstances,
                 )?;
             }
             for (j, inst) in r.curr_insts.iter().enumerate() {
                 obj_path(
-                    "get_instances_resp.req_path_results.curr_insts.instantiated_obj_path",
-                    Some(j),
+                    at(
+                        "get_instances_resp.req_path_results[].curr_insts[].instantiated_obj_path",
+                        &[i, j],
+                    ),
                     &inst.instantiated_obj_path,
                 )?;
             }
@@ -770,18 +785,21 @@ impl SetRespBuilder {
     fn into_parts(self) -> Result<(String, Body), BuildError> {
         use pb::set_resp::updated_object_result::{OperationStatus, operation_status as os};
         at_least_one("set_resp.updated_obj_results", &self.results)?;
-        let check_errs = |errs: &[pb::set_resp::ParameterError]| -> Result<(), BuildError> {
+        let check_errs = |errs: &[pb::set_resp::ParameterError],
+                          fields: [&'static str; 2],
+                          i: usize,
+                          j: usize|
+         -> Result<(), BuildError> {
             for (k, e) in errs.iter().enumerate() {
-                non_empty("set_resp.param_errs.param", Some(k), &e.param)?;
-                code_for("set_resp.param_errs.err_code", e.err_code, Operation::Set)?;
+                non_empty(at(fields[0], &[i, j, k]), &e.param)?;
+                code_for(at(fields[1], &[i, j, k]), e.err_code, Operation::Set)?;
             }
             Ok(())
         };
         let mut resp = pb::SetResp::default();
         for (i, r) in self.results.into_iter().enumerate() {
             non_empty(
-                "set_resp.updated_obj_results.requested_path",
-                Some(i),
+                at("set_resp.updated_obj_results[].requested_path", &[i]),
                 &r.requested_path,
             )?;
             if r.conflict {
@@ -794,18 +812,28 @@ impl SetRespBuilder {
                     let mut out = Vec::with_capacity(insts.len());
                     for (j, inst) in insts.into_iter().enumerate() {
                         obj_path(
-                            "set_resp.oper_success.updated_inst_results.affected_path",
-                            Some(j),
+                            at(
+                                "set_resp.updated_obj_results[].oper_status.oper_success.updated_inst_results[].affected_path",
+                                &[i, j],
+                            ),
                             &inst.0.affected_path,
                         )?;
-                        for (k, name) in inst.0.updated_params.keys().enumerate() {
-                            non_empty(
-                                "set_resp.oper_success.updated_inst_results.updated_params",
-                                Some(k),
-                                name,
-                            )?;
-                        }
-                        check_errs(&inst.0.param_errs)?;
+                        map_keys(
+                            at(
+                                "set_resp.updated_obj_results[].oper_status.oper_success.updated_inst_results[].updated_params",
+                                &[i, j],
+                            ),
+                            &inst.0.updated_params,
+                        )?;
+                        check_errs(
+                            &inst.0.param_errs,
+                            [
+                                "set_resp.updated_obj_results[].oper_status.oper_success.updated_inst_results[].param_errs[].param",
+                                "set_resp.updated_obj_results[].oper_status.oper_success.updated_inst_results[].param_errs[].err_code",
+                            ],
+                            i,
+                            j,
+                        )?;
                         out.push(inst.0);
                     }
                     os::OperStatus::OperSuccess(os::OperationSuccess {
@@ -817,15 +845,32 @@ impl SetRespBuilder {
                     err_msg,
                     failures,
                 } => {
-                    code_for("set_resp.oper_failure.err_code", code, Operation::Set)?;
+                    code_for(
+                        at(
+                            "set_resp.updated_obj_results[].oper_status.oper_failure.err_code",
+                            &[i],
+                        ),
+                        code,
+                        Operation::Set,
+                    )?;
                     let mut out = Vec::with_capacity(failures.len());
                     for (j, f) in failures.into_iter().enumerate() {
                         obj_path(
-                            "set_resp.oper_failure.updated_inst_failures.affected_path",
-                            Some(j),
+                            at(
+                                "set_resp.updated_obj_results[].oper_status.oper_failure.updated_inst_failures[].affected_path",
+                                &[i, j],
+                            ),
                             &f.0.affected_path,
                         )?;
-                        check_errs(&f.0.param_errs)?;
+                        check_errs(
+                            &f.0.param_errs,
+                            [
+                                "set_resp.updated_obj_results[].oper_status.oper_failure.updated_inst_failures[].param_errs[].param",
+                                "set_resp.updated_obj_results[].oper_status.oper_failure.updated_inst_failures[].param_errs[].err_code",
+                            ],
+                            i,
+                            j,
+                        )?;
                         out.push(f.0);
                     }
                     os::OperStatus::OperFailure(os::OperationFailure {
@@ -996,31 +1041,52 @@ impl AddRespBuilder {
         }
         for (i, r) in self.resp.created_obj_results.iter().enumerate() {
             non_empty(
-                "add_resp.created_obj_results.requested_path",
-                Some(i),
+                at("add_resp.created_obj_results[].requested_path", &[i]),
                 &r.requested_path,
             )?;
             match r.oper_status.as_ref().and_then(|s| s.oper_status.as_ref()) {
                 Some(OperStatus::OperSuccess(s)) => {
                     obj_path(
-                        "add_resp.oper_success.instantiated_path",
-                        Some(i),
+                        at(
+                            "add_resp.created_obj_results[].oper_status.oper_success.instantiated_path",
+                            &[i],
+                        ),
                         &s.instantiated_path,
                     )?;
-                    for (k, name) in s.unique_keys.keys().enumerate() {
-                        non_empty("add_resp.oper_success.unique_keys", Some(k), name)?;
-                    }
+                    map_keys(
+                        at(
+                            "add_resp.created_obj_results[].oper_status.oper_success.unique_keys",
+                            &[i],
+                        ),
+                        &s.unique_keys,
+                    )?;
                     for (k, e) in s.param_errs.iter().enumerate() {
-                        non_empty("add_resp.oper_success.param_errs.param", Some(k), &e.param)?;
+                        non_empty(
+                            at(
+                                "add_resp.created_obj_results[].oper_status.oper_success.param_errs[].param",
+                                &[i, k],
+                            ),
+                            &e.param,
+                        )?;
                         code_for(
-                            "add_resp.oper_success.param_errs.err_code",
+                            at(
+                                "add_resp.created_obj_results[].oper_status.oper_success.param_errs[].err_code",
+                                &[i, k],
+                            ),
                             e.err_code,
                             Operation::Add,
                         )?;
                     }
                 }
                 Some(OperStatus::OperFailure(f)) => {
-                    code_for("add_resp.oper_failure.err_code", f.err_code, Operation::Add)?;
+                    code_for(
+                        at(
+                            "add_resp.created_obj_results[].oper_status.oper_failure.err_code",
+                            &[i],
+                        ),
+                        f.err_code,
+                        Operation::Add,
+                    )?;
                 }
                 // Constructors always set the oneof; Msg::new would report it anyway.
                 None => {}
@@ -1174,23 +1240,33 @@ impl DeleteRespBuilder {
         }
         for (i, r) in self.resp.deleted_obj_results.iter().enumerate() {
             non_empty(
-                "delete_resp.deleted_obj_results.requested_path",
-                Some(i),
+                at("delete_resp.deleted_obj_results[].requested_path", &[i]),
                 &r.requested_path,
             )?;
             match r.oper_status.as_ref().and_then(|s| s.oper_status.as_ref()) {
                 Some(OperStatus::OperSuccess(s)) => {
                     for (k, p) in s.affected_paths.iter().enumerate() {
-                        obj_path("delete_resp.oper_success.affected_paths", Some(k), p)?;
+                        obj_path(
+                            at(
+                                "delete_resp.deleted_obj_results[].oper_status.oper_success.affected_paths[]",
+                                &[i, k],
+                            ),
+                            p,
+                        )?;
                     }
                     for (k, e) in s.unaffected_path_errs.iter().enumerate() {
                         obj_path(
-                            "delete_resp.oper_success.unaffected_path_errs.unaffected_path",
-                            Some(k),
+                            at(
+                                "delete_resp.deleted_obj_results[].oper_status.oper_success.unaffected_path_errs[].unaffected_path",
+                                &[i, k],
+                            ),
                             &e.unaffected_path,
                         )?;
                         code_for(
-                            "delete_resp.oper_success.unaffected_path_errs.err_code",
+                            at(
+                                "delete_resp.deleted_obj_results[].oper_status.oper_success.unaffected_path_errs[].err_code",
+                                &[i, k],
+                            ),
                             e.err_code,
                             Operation::Delete,
                         )?;
@@ -1198,7 +1274,10 @@ impl DeleteRespBuilder {
                 }
                 Some(OperStatus::OperFailure(f)) => {
                     code_for(
-                        "delete_resp.oper_failure.err_code",
+                        at(
+                            "delete_resp.deleted_obj_results[].oper_status.oper_failure.err_code",
+                            &[i],
+                        ),
                         f.err_code,
                         Operation::Delete,
                     )?;
@@ -1326,26 +1405,28 @@ impl OperateRespBuilder {
         }
         for (i, r) in self.resp.operation_results.iter().enumerate() {
             command(
-                "operate_resp.operation_results.executed_command",
-                Some(i),
+                at("operate_resp.operation_results[].executed_command", &[i]),
                 &r.executed_command,
             )?;
             match &r.operation_resp {
                 Some(OperationResp::ReqObjPath(p)) => {
-                    obj_path("operate_resp.operation_results.req_obj_path", Some(i), p)?;
+                    obj_path(at("operate_resp.operation_results[].req_obj_path", &[i]), p)?;
                 }
                 Some(OperationResp::ReqOutputArgs(a)) => {
-                    for (k, name) in a.output_args.keys().enumerate() {
-                        non_empty(
-                            "operate_resp.operation_results.req_output_args",
-                            Some(k),
-                            name,
-                        )?;
-                    }
+                    map_keys(
+                        at(
+                            "operate_resp.operation_results[].req_output_args.output_args",
+                            &[i],
+                        ),
+                        &a.output_args,
+                    )?;
                 }
                 Some(OperationResp::CmdFailure(f)) => {
                     code_for(
-                        "operate_resp.operation_results.cmd_failure.err_code",
+                        at(
+                            "operate_resp.operation_results[].cmd_failure.err_code",
+                            &[i],
+                        ),
                         f.err_code,
                         Operation::CommandFailure,
                     )?;
@@ -1534,18 +1615,25 @@ impl RegisterRespBuilder {
         )?;
         for (i, r) in self.resp.registered_path_results.iter().enumerate() {
             non_empty(
-                "register_resp.registered_path_results.requested_path",
-                Some(i),
+                at(
+                    "register_resp.registered_path_results[].requested_path",
+                    &[i],
+                ),
                 &r.requested_path,
             )?;
             match r.oper_status.as_ref().and_then(|s| s.oper_status.as_ref()) {
                 Some(OperStatus::OperSuccess(s)) => non_empty(
-                    "register_resp.oper_success.registered_path",
-                    Some(i),
+                    at(
+                        "register_resp.registered_path_results[].oper_status.oper_success.registered_path",
+                        &[i],
+                    ),
                     &s.registered_path,
                 )?,
                 Some(OperStatus::OperFailure(f)) => code_for(
-                    "register_resp.oper_failure.err_code",
+                    at(
+                        "register_resp.registered_path_results[].oper_status.oper_failure.err_code",
+                        &[i],
+                    ),
                     f.err_code,
                     Operation::Register,
                 )?,
@@ -1647,15 +1735,24 @@ impl DeregisterRespBuilder {
             "deregister_resp.deregistered_path_results",
             &self.resp.deregistered_path_results,
         )?;
-        for r in &self.resp.deregistered_path_results {
+        for (i, r) in self.resp.deregistered_path_results.iter().enumerate() {
             match r.oper_status.as_ref().and_then(|s| s.oper_status.as_ref()) {
                 Some(OperStatus::OperSuccess(s)) => {
                     for (k, p) in s.deregistered_path.iter().enumerate() {
-                        non_empty("deregister_resp.oper_success.deregistered_path", Some(k), p)?;
+                        non_empty(
+                            at(
+                                "deregister_resp.deregistered_path_results[].oper_status.oper_success.deregistered_path[]",
+                                &[i, k],
+                            ),
+                            p,
+                        )?;
                     }
                 }
                 Some(OperStatus::OperFailure(f)) => code_for(
-                    "deregister_resp.oper_failure.err_code",
+                    at(
+                        "deregister_resp.deregistered_path_results[].oper_status.oper_failure.err_code",
+                        &[i],
+                    ),
                     f.err_code,
                     Operation::Deregister,
                 )?,
@@ -1702,11 +1799,11 @@ pub struct ErrorBuilder {
 
 impl ErrorBuilder {
     /// An Error answering the message with this msg_id (R-MSG.9).
-    pub fn new(msg_id: impl Into<String>, code: ErrorCode) -> Self {
+    pub fn new(msg_id: impl Into<String>, code: impl Into<ErrorCode>) -> Self {
         Self {
             msg_id: msg_id.into(),
             error: pb::Error {
-                err_code: code.get(),
+                err_code: code.into().get(),
                 err_msg: String::new(),
                 param_errs: Vec::new(),
             },
@@ -1735,17 +1832,17 @@ impl ErrorBuilder {
     }
 
     fn into_parts(self) -> Result<(String, Body), BuildError> {
-        let in_range = |field, code: u32| {
+        let in_range = |at: Location, code: u32| {
             if ErrorCode::new(code).is_in_usp_range() {
                 Ok(())
             } else {
-                Err(BuildError::ErrorCodeOutOfRange { field, code })
+                Err(BuildError::ErrorCodeOutOfRange { at, code })
             }
         };
-        in_range("error.err_code", self.error.err_code)?;
+        in_range("error.err_code".into(), self.error.err_code)?;
         for (i, e) in self.error.param_errs.iter().enumerate() {
-            non_empty("error.param_errs.param_path", Some(i), &e.param_path)?;
-            in_range("error.param_errs.err_code", e.err_code)?;
+            non_empty(at("error.param_errs[].param_path", &[i]), &e.param_path)?;
+            in_range(at("error.param_errs[].err_code", &[i]), e.err_code)?;
         }
         Ok((self.msg_id, Body::Error(self.error)))
     }

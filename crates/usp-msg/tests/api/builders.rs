@@ -47,22 +47,18 @@ fn get() {
     );
     assert_eq!(g.max_depth, 2);
     assert_eq!(
-        GetBuilder::new("g").build().unwrap_err(),
-        BuildError::NoEntries {
-            field: "get.param_paths"
-        }
+        GetBuilder::new("g").build().unwrap_err().to_string(),
+        "get.param_paths needs at least one entry"
     );
-    assert_eq!(
-        GetBuilder::new("g")
-            .path("Device.")
-            .path("")
-            .build()
-            .unwrap_err(),
-        BuildError::EmptyValue {
-            field: "get.param_paths",
-            index: Some(1)
-        }
-    );
+    let err = GetBuilder::new("g")
+        .path("Device.")
+        .path("")
+        .build()
+        .unwrap_err();
+    let BuildError::EmptyValue { at } = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!((at.field(), at.indices()), ("get.param_paths[]", &[1][..]));
     assert_eq!(
         GetBuilder::new("g")
             .path("")

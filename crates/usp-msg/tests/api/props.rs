@@ -100,7 +100,7 @@ proptest! {
             prop_assert_eq!(d.error().unwrap().err_code, code);
             prop_assert_eq!(&d.error().unwrap().err_msg, &text);
         } else {
-            prop_assert_eq!(r.unwrap_err(), BuildError::ErrorCodeOutOfRange { field: "error.err_code", code });
+            prop_assert_eq!(r.unwrap_err(), BuildError::ErrorCodeOutOfRange { at: "error.err_code".into(), code });
         }
     }
 
