@@ -8,6 +8,8 @@ extern crate std;
 
 mod engine;
 mod error;
+#[cfg(any(fuzzing, test))]
+pub mod fuzzing;
 mod memory;
 mod model;
 pub mod schema;

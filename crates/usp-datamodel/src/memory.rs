@@ -19,6 +19,12 @@ struct Table {
     next: u32,
 }
 
+/// Objects and tables removed with a row, kept for rollback.
+type Subtree = (
+    Vec<(String, BTreeMap<String, String>)>,
+    Vec<(String, Table)>,
+);
+
 #[derive(Clone, Debug)]
 enum Undo {
     Set {
@@ -107,13 +113,7 @@ impl MemoryDataModel {
 
     /// Creates object `id` at concrete path `path` and its single-instance sub-objects,
     /// taking values from `init` (keys relative to `rel`'s base) or the initial values.
-    fn instantiate(
-        &mut self,
-        id: ObjId,
-        path: String,
-        init: &BTreeMap<String, String>,
-        rel: &str,
-    ) {
+    fn instantiate(&mut self, id: ObjId, path: String, init: &BTreeMap<String, String>, rel: &str) {
         let Some(def) = self.schema.get(id) else {
             return;
         };
@@ -161,7 +161,10 @@ impl MemoryDataModel {
     /// 7016 if the object does not exist.
     pub fn set_value(&mut self, object: &str, param: &str, value: &str) -> Result<(), DmError> {
         let o = self.objects.get_mut(object).ok_or_else(|| {
-            DmError::new(code::OBJECT_DOES_NOT_EXIST, format!("{object} does not exist"))
+            DmError::new(
+                code::OBJECT_DOES_NOT_EXIST,
+                format!("{object} does not exist"),
+            )
         })?;
         o.insert(String::from(param), String::from(value));
         Ok(())
@@ -195,19 +198,22 @@ impl MemoryDataModel {
         }
     }
 
-    fn remove_subtree(
-        &mut self,
-        prefix: &str,
-    ) -> (Vec<(String, BTreeMap<String, String>)>, Vec<(String, Table)>) {
+    fn remove_subtree(&mut self, prefix: &str) -> Subtree {
         let okeys: Vec<String> = self
             .objects
-            .range::<str, _>((core::ops::Bound::Included(prefix), core::ops::Bound::Unbounded))
+            .range::<str, _>((
+                core::ops::Bound::Included(prefix),
+                core::ops::Bound::Unbounded,
+            ))
             .take_while(|(k, _)| k.starts_with(prefix))
             .map(|(k, _)| k.clone())
             .collect();
         let tkeys: Vec<String> = self
             .tables
-            .range::<str, _>((core::ops::Bound::Included(prefix), core::ops::Bound::Unbounded))
+            .range::<str, _>((
+                core::ops::Bound::Included(prefix),
+                core::ops::Bound::Unbounded,
+            ))
             .take_while(|(k, _)| k.starts_with(prefix))
             .map(|(k, _)| k.clone())
             .collect();
@@ -254,7 +260,10 @@ impl DataModel for MemoryDataModel {
 
     fn set(&mut self, object: &str, param: &str, value: &str) -> Result<(), DmError> {
         let o = self.objects.get_mut(object).ok_or_else(|| {
-            DmError::new(code::OBJECT_DOES_NOT_EXIST, format!("{object} does not exist"))
+            DmError::new(
+                code::OBJECT_DOES_NOT_EXIST,
+                format!("{object} does not exist"),
+            )
         })?;
         let old = o.insert(String::from(param), String::from(value));
         self.log(Undo::Set {
@@ -281,9 +290,9 @@ impl DataModel for MemoryDataModel {
         })?;
         let n = t.next.max(1);
         let prev_next = t.next;
-        t.next = n.checked_add(1).ok_or_else(|| {
-            DmError::new(code::OBJECT_NOT_CREATED, "instance numbers exhausted")
-        })?;
+        t.next = n
+            .checked_add(1)
+            .ok_or_else(|| DmError::new(code::OBJECT_NOT_CREATED, "instance numbers exhausted"))?;
         t.rows.insert(n);
         self.instantiate(id, row_path(table, n), init, "");
         self.log(Undo::Add {
@@ -295,9 +304,8 @@ impl DataModel for MemoryDataModel {
     }
 
     fn delete(&mut self, object: &str) -> Result<(), DmError> {
-        let (table, n) = split_row(object).ok_or_else(|| {
-            DmError::new(code::DELETE_FAILURE, format!("{object} is not a row"))
-        })?;
+        let (table, n) = split_row(object)
+            .ok_or_else(|| DmError::new(code::DELETE_FAILURE, format!("{object} is not a row")))?;
         let present = self.tables.get(table).is_some_and(|t| t.rows.contains(&n));
         if !present {
             return Err(DmError::new(
@@ -403,9 +411,8 @@ mod tests {
         let _ = s.add_object(
             ObjectDef::new("Device.T.{i}.S.").with_param(ParamDef::new("B", ValueType::String)),
         );
-        let _ = s.add_object(
-            ObjectDef::new("Device.T.{i}.U.{i}.").with_access(ObjAccess::AddDelete),
-        );
+        let _ =
+            s.add_object(ObjectDef::new("Device.T.{i}.U.{i}.").with_access(ObjAccess::AddDelete));
         s
     }
 

@@ -407,7 +407,8 @@ impl ParamDef {
                     "{}: {n} list items, allowed {}..{}",
                     self.name,
                     c.min_items.unwrap_or(0),
-                    c.max_items.map_or_else(|| "".to_string(), |m| m.to_string())
+                    c.max_items
+                        .map_or_else(|| "".to_string(), |m| m.to_string())
                 ),
             ));
         }
@@ -441,7 +442,8 @@ impl ParamDef {
                         "{}: length {len} outside {}..{}",
                         self.name,
                         c.min_length.unwrap_or(0),
-                        c.max_length.map_or_else(|| "".to_string(), |m| m.to_string())
+                        c.max_length
+                            .map_or_else(|| "".to_string(), |m| m.to_string())
                     ),
                 ));
             }
@@ -449,7 +451,10 @@ impl ParamDef {
         if !c.enumerations.is_empty() && !c.enumerations.iter().any(|e| e == text) {
             return Err(DmError::new(
                 code::INVALID_VALUE,
-                format!("{}: {text:?} is not one of the enumerated values", self.name),
+                format!(
+                    "{}: {text:?} is not one of the enumerated values",
+                    self.name
+                ),
             ));
         }
         if !c.ranges.is_empty() && !c.ranges.iter().any(|r| r.contains(&v)) {
@@ -458,10 +463,18 @@ impl ParamDef {
                 format!("{}: {text:?} is outside the allowed range", self.name),
             ));
         }
-        if self.is_alias() && !text.chars().next().is_some_and(|ch| ch.is_ascii_alphabetic()) {
+        if self.is_alias()
+            && !text
+                .chars()
+                .next()
+                .is_some_and(|ch| ch.is_ascii_alphabetic())
+        {
             return Err(DmError::new(
                 code::INVALID_VALUE,
-                format!("{}: an Alias must be non-empty and start with a letter", self.name),
+                format!(
+                    "{}: an Alias must be non-empty and start with a letter",
+                    self.name
+                ),
             ));
         }
         Ok(match v {
@@ -912,20 +925,28 @@ mod tests {
         assert_eq!(b.check_value("1").ok().as_deref(), Some("true"));
         assert_eq!(b.check_value("yes").map_err(|e| e.code()), Err(7011));
         let i = ParamDef::new("I", ValueType::Int);
-        assert_eq!(i.check_value("99999999999").map_err(|e| e.code()), Err(7012));
-        let mut c = Constraints::default();
-        c.enumerations = alloc::vec!["Up".into(), "Down".into()];
-        c.max_items = Some(2);
+        assert_eq!(
+            i.check_value("99999999999").map_err(|e| e.code()),
+            Err(7012)
+        );
+        let c = Constraints {
+            enumerations: alloc::vec!["Up".into(), "Down".into()],
+            max_items: Some(2),
+            ..Constraints::default()
+        };
         let mut l = ParamDef::new("L", ParamType::list(ValueType::String));
         l.constraints = c;
         assert_eq!(l.check_value("Up, Down").ok().as_deref(), Some("Up,Down"));
-        assert_eq!(l.check_value("Up,Sideways").map_err(|e| e.code()), Err(7012));
+        assert_eq!(
+            l.check_value("Up,Sideways").map_err(|e| e.code()),
+            Err(7012)
+        );
         assert_eq!(l.check_value("Up,Up,Up").map_err(|e| e.code()), Err(7012));
         assert_eq!(l.check_value("").ok().as_deref(), Some(""));
         let mut r = ParamDef::new("S", ValueType::Int);
-        r.constraints.ranges.push(
-            Range::new(Some(Value::Int(-10)), Some(Value::Int(10))).with_step(5),
-        );
+        r.constraints
+            .ranges
+            .push(Range::new(Some(Value::Int(-10)), Some(Value::Int(10))).with_step(5));
         assert!(r.check_value("5").is_ok());
         assert_eq!(r.check_value("6").map_err(|e| e.code()), Err(7012));
         let a = ParamDef::new("Alias", ValueType::String);

@@ -41,8 +41,8 @@ use usp_path::value::{ParamType, Value, ValueType};
 
 use crate::error::SchemaError;
 use crate::schema::{
-    CommandDef, Constraints, EventDef, ObjAccess, ObjectDef, ParamAccess, ParamDef, Range,
-    RefKind, Schema, UniqueKey, ValueChange,
+    CommandDef, Constraints, EventDef, ObjAccess, ObjectDef, ParamAccess, ParamDef, Range, RefKind,
+    Schema, UniqueKey, ValueChange,
 };
 
 /// Why a data model XML file could not be loaded.
@@ -83,11 +83,14 @@ pub enum XmlError {
     },
 }
 
+/// `<list minItems maxItems>` when the type is a list.
+type ListItems = Option<(Option<u32>, Option<u32>)>;
+
 /// A named data type, resolved to a base type with facets.
 #[derive(Clone, Debug)]
 struct NamedType {
     base: Option<ValueType>,
-    list: Option<(Option<u32>, Option<u32>)>,
+    list: ListItems,
     constraints: Constraints,
     /// The name of the base named type (`base="..."`), resolved lazily.
     parent: Option<String>,
@@ -301,7 +304,7 @@ impl Cx<'_, '_> {
     }
 
     /// Resolves a named type to (base, list, constraints), following `base=` up to 16 levels.
-    fn named(&self, name: &str) -> Option<(ValueType, Option<(Option<u32>, Option<u32>)>, Constraints)> {
+    fn named(&self, name: &str) -> Option<(ValueType, ListItems, Constraints)> {
         let mut c = Constraints::default();
         let mut list = None;
         let mut cur = name;
@@ -416,7 +419,8 @@ impl Cx<'_, '_> {
         let mut unknown = None;
         let mut secured = false;
         if let Some(s) = syntax {
-            secured = s.attribute("secured") == Some("true") || s.attribute("hidden") == Some("true");
+            secured =
+                s.attribute("secured") == Some("true") || s.attribute("hidden") == Some("true");
             for c in s.children().filter(Node::is_element) {
                 let tag = c.tag_name().name();
                 if let Some(b) = base_type(tag) {
@@ -431,7 +435,10 @@ impl Cx<'_, '_> {
                 } else {
                     match tag {
                         "dataType" => {
-                            let r = c.attribute("ref").or_else(|| c.attribute("base")).unwrap_or("");
+                            let r = c
+                                .attribute("ref")
+                                .or_else(|| c.attribute("base"))
+                                .unwrap_or("");
                             if let Some((b, l, inherited)) = self.named(r) {
                                 base = Some(b);
                                 list = list.or(l);
@@ -479,7 +486,8 @@ impl Cx<'_, '_> {
         def.secured = secured;
         // A default must be a valid value, or it would make every Add fail; invalid ones
         // (e.g. an enumeration default not in the list) are dropped.
-        def.default = default.filter(|d| def.check_value(d).is_ok() || d.is_empty() && !def.is_alias());
+        def.default =
+            default.filter(|d| def.check_value(d).is_ok() || d.is_empty() && !def.is_alias());
         if p.attribute("activeNotify") == Some("canDeny") {
             def.value_change = ValueChange::WillIgnore;
         }
@@ -518,7 +526,9 @@ mod tests {
 
     #[test]
     fn loads_every_construct() {
-        let s = Loader::new().load_str(DOC).unwrap_or_else(|e| panic!("{e}"));
+        let s = Loader::new()
+            .load_str(DOC)
+            .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(s.uri(), "urn:t");
         let d = s.object("Device.").unwrap_or_else(|| panic!());
         let go = &d.commands["Go"];
@@ -552,12 +562,27 @@ mod tests {
 
     #[test]
     fn errors() {
-        assert!(matches!(Loader::new().load_str("<a"), Err(XmlError::Syntax(_))));
-        assert!(matches!(Loader::new().load_str("<a/>"), Err(XmlError::NoModel)));
+        assert!(matches!(
+            Loader::new().load_str("<a"),
+            Err(XmlError::Syntax(_))
+        ));
+        assert!(matches!(
+            Loader::new().load_str("<a/>"),
+            Err(XmlError::NoModel)
+        ));
         let bad = r#"<d><model><object name="Device."><parameter name="X"><syntax><dataType ref="Nope"/></syntax></parameter></object></model></d>"#;
-        assert!(matches!(Loader::new().load_str(bad), Err(XmlError::UnknownType { line: 1, .. })));
+        assert!(matches!(
+            Loader::new().load_str(bad),
+            Err(XmlError::UnknownType { line: 1, .. })
+        ));
         let orphan = r#"<d><model><object name="Device.A.B."/></model></d>"#;
-        assert!(matches!(Loader::new().load_str(orphan), Err(XmlError::Schema { .. })));
-        assert!(matches!(Loader::new().load_file("/nonexistent/x.xml"), Err(XmlError::Io { .. })));
+        assert!(matches!(
+            Loader::new().load_str(orphan),
+            Err(XmlError::Schema { .. })
+        ));
+        assert!(matches!(
+            Loader::new().load_file("/nonexistent/x.xml"),
+            Err(XmlError::Io { .. })
+        ));
     }
 }

@@ -31,15 +31,22 @@ fn tr181_2_16_loads_with_expected_counts() {
     assert_eq!(s.objects().map(|o| o.events.len()).sum::<usize>(), 17);
     assert_eq!(s.objects().filter(|o| o.is_multi_instance()).count(), 339);
     assert_eq!(s.objects().map(|o| o.unique_keys.len()).sum::<usize>(), 483);
-    let c = s.object("Device.LocalAgent.Controller.{i}.").expect("Controller");
+    let c = s
+        .object("Device.LocalAgent.Controller.{i}.")
+        .expect("Controller");
     assert_eq!(c.access, ObjAccess::AddDelete);
     assert!(c.unique_keys.iter().any(|k| k.params == ["EndpointID"]));
     let alias = &c.params["Alias"];
     assert_eq!(alias.data_type.as_deref(), Some("Alias"));
     assert_eq!(alias.constraints.max_length, Some(64));
-    let st = &s.object("Device.IP.Interface.{i}.Stats.").expect("Stats").params["BytesSent"];
+    let st = &s
+        .object("Device.IP.Interface.{i}.Stats.")
+        .expect("Stats")
+        .params["BytesSent"];
     assert_eq!(st.ty.base(), ValueType::UnsignedLong);
-    let kv = &s.object("Device.Security.Certificate.{i}.").map(|o| o.params.len());
+    let kv = &s
+        .object("Device.Security.Certificate.{i}.")
+        .map(|o| o.params.len());
     assert!(kv.is_some());
     let wo = s
         .objects()

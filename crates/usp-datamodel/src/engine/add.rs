@@ -110,7 +110,9 @@ fn add_one<M: DataModel + ?Sized>(
     let mut out = Vec::new();
     for h in m.hits {
         let schema = tx.dm.schema();
-        let Some(def) = schema.get(h.id) else { continue };
+        let Some(def) = schema.get(h.id) else {
+            continue;
+        };
         let r = if !h.is_table {
             Err(AddFail {
                 fail: Fail::new(
@@ -174,7 +176,10 @@ fn create<M: DataModel + ?Sized>(
             table: table.clone(),
         };
         let Some(def) = schema.get(id) else {
-            return Err(fail(Fail::new(code::INTERNAL_ERROR, "schema index"), Vec::new()));
+            return Err(fail(
+                Fail::new(code::INTERNAL_ERROR, "schema index"),
+                Vec::new(),
+            ));
         };
         let mut rows = Vec::new();
         dm.instances(&table, &mut rows);
@@ -220,7 +225,10 @@ fn create<M: DataModel + ?Sized>(
             }
         }
         if let Some(first) = required_errs.first() {
-            let msg = format!("required parameter {} failed: {}", first.param, first.err_msg);
+            let msg = format!(
+                "required parameter {} failed: {}",
+                first.param, first.err_msg
+            );
             required_errs.append(&mut param_errs);
             return Err(fail(
                 Fail::new(code::REQUIRED_PARAMETER_FAILED, msg),
@@ -251,9 +259,9 @@ fn create<M: DataModel + ?Sized>(
             let gated = k.functional && def.enable_param.is_some();
             let en = def.enable_param.as_deref().unwrap_or("");
             let initial = |name: &str| -> Option<Cow<'_, str>> {
-                init.get(name).map(|v| Cow::Borrowed(v.as_str())).or_else(|| {
-                    def.params.get(name).map(|p| Cow::Owned(p.initial_value()))
-                })
+                init.get(name)
+                    .map(|v| Cow::Borrowed(v.as_str()))
+                    .or_else(|| def.params.get(name).map(|p| Cow::Owned(p.initial_value())))
             };
             if gated && initial(en).as_deref() != Some("true") {
                 continue;

@@ -47,11 +47,16 @@ fn check<M: DataModel + ?Sized>(
     let schema = dm.schema();
     let mut rows = Vec::with_capacity(m.hits.len());
     for h in m.hits {
-        let Some(def) = schema.get(h.id) else { continue };
+        let Some(def) = schema.get(h.id) else {
+            continue;
+        };
         if h.is_table {
             return Err(Fail::new(
                 code::INVALID_PATH,
-                format!("{} is a table path; Delete needs Object Instance Paths", h.path),
+                format!(
+                    "{} is a table path; Delete needs Object Instance Paths",
+                    h.path
+                ),
             ));
         }
         if !def.is_multi_instance() {

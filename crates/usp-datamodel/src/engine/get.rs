@@ -104,12 +104,10 @@ fn get_one<M: DataModel + ?Sized>(
     let path = parse(text)?;
     let schema = dm.schema();
     match path.target() {
-        Target::Command(_) | Target::Event(_) => {
-            return Err(Fail::new(
-                code::INVALID_PATH,
-                format!("{text}: Get reads objects and parameters, not commands or events"),
-            ));
-        }
+        Target::Command(_) | Target::Event(_) => Err(Fail::new(
+            code::INVALID_PATH,
+            format!("{text}: Get reads objects and parameters, not commands or events"),
+        )),
         Target::Parameter(name) => {
             let m = resolve_objects(cfg, dm, &path, code::INVALID_PATH)?;
             let mut out = Vec::new();

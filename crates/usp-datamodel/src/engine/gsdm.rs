@@ -159,9 +159,13 @@ fn one<M: DataModel + ?Sized>(
             }
         }
         let exists = Path::parse(&concrete).ok().is_some_and(|p| {
-            usp_path::resolve::Resolver::with_limits(&Tree(dm), cfg.limits, usp_path::ParseConfig::DEFAULT)
-                .resolve(&p)
-                .is_ok_and(|v| !v.is_empty())
+            usp_path::resolve::Resolver::with_limits(
+                &Tree(dm),
+                cfg.limits,
+                usp_path::ParseConfig::DEFAULT,
+            )
+            .resolve(&p)
+            .is_ok_and(|v| !v.is_empty())
         });
         if !exists {
             return Err(Fail::new(
@@ -188,17 +192,26 @@ fn one<M: DataModel + ?Sized>(
     };
     match path.target() {
         Target::Parameter(n) => {
-            let p = o.params.get(n.as_str()).ok_or_else(|| missing("such parameter"))?;
+            let p = o
+                .params
+                .get(n.as_str())
+                .ok_or_else(|| missing("such parameter"))?;
             base.supported_params.push(param_result(p));
             Ok(alloc::vec![base])
         }
         Target::Command(n) => {
-            let c = o.commands.get(n.as_str()).ok_or_else(|| missing("such command"))?;
+            let c = o
+                .commands
+                .get(n.as_str())
+                .ok_or_else(|| missing("such command"))?;
             base.supported_commands.push(command_result(c));
             Ok(alloc::vec![base])
         }
         Target::Event(n) => {
-            let e = o.events.get(n.as_str()).ok_or_else(|| missing("such event"))?;
+            let e = o
+                .events
+                .get(n.as_str())
+                .ok_or_else(|| missing("such event"))?;
             base.supported_events.push(event_result(e));
             Ok(alloc::vec![base])
         }
@@ -211,7 +224,10 @@ fn one<M: DataModel + ?Sized>(
             };
             let mut out = alloc::vec![object_result(o, f)];
             if g.first_level_only {
-                let child = Flags { keys: f.keys, ..none };
+                let child = Flags {
+                    keys: f.keys,
+                    ..none
+                };
                 for &c in schema.children(id) {
                     if let Some(co) = schema.get(c) {
                         out.push(object_result(co, child));

@@ -88,7 +88,14 @@ fn one<M: DataModel + ?Sized>(
             let mut ids = Vec::new();
             dm.instances(&h.path, &mut ids);
             for n in ids {
-                push(dm, h.id, row(&h.path, n), first_level_only, &mut out, &mut budget)?;
+                push(
+                    dm,
+                    h.id,
+                    row(&h.path, n),
+                    first_level_only,
+                    &mut out,
+                    &mut budget,
+                )?;
             }
         } else {
             push(dm, h.id, h.path, first_level_only, &mut out, &mut budget)?;
@@ -105,9 +112,9 @@ fn push<M: DataModel + ?Sized>(
     out: &mut Vec<CurrInstance>,
     budget: &mut usize,
 ) -> Result<(), Fail> {
-    *budget = budget.checked_sub(1).ok_or_else(|| {
-        Fail::new(code::RESOURCES_EXCEEDED, "too many instances")
-    })?;
+    *budget = budget
+        .checked_sub(1)
+        .ok_or_else(|| Fail::new(code::RESOURCES_EXCEEDED, "too many instances"))?;
     out.push(CurrInstance {
         unique_keys: unique_keys(dm, id, &path),
         instantiated_obj_path: path.clone(),

@@ -21,7 +21,6 @@ mod resolve;
 mod set;
 mod tx;
 
-
 /// What the engine does with requests it does not implement (Operate, Notify, Register,
 /// Deregister) — R-MSG.1 allows either.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -257,7 +256,9 @@ impl Engine {
             ReqType::Set(s) => set::set(&self.cfg, dm, s).map(R::SetResp),
             ReqType::Add(a) => add::add(&self.cfg, dm, a).map(R::AddResp),
             ReqType::Delete(d) => delete::delete(&self.cfg, dm, d).map(R::DeleteResp),
-            ReqType::Operate(_) | ReqType::Notify(_) | ReqType::Register(_)
+            ReqType::Operate(_)
+            | ReqType::Notify(_)
+            | ReqType::Register(_)
             | ReqType::Deregister(_) => {
                 if self.cfg.unsupported == Unsupported::Ignore {
                     return None;

@@ -267,8 +267,11 @@ pub(crate) fn rel_param<'s>(
     };
     let valid = |s: &str| {
         !s.is_empty()
-            && s.bytes().next().is_some_and(|b| b.is_ascii_alphabetic() || b == b'_')
-            && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+            && s.bytes()
+                .next()
+                .is_some_and(|b| b.is_ascii_alphabetic() || b == b'_')
+            && s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
     };
     let mut parts = rel.split('.').collect::<Vec<_>>();
     let name = parts.pop().filter(|n| valid(n)).ok_or_else(unsupported)?;

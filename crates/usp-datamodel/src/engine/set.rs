@@ -7,10 +7,10 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use usp_msg::pb;
+use usp_msg::pb::set_resp::updated_object_result::OperationStatus;
 use usp_msg::pb::set_resp::updated_object_result::operation_status::{
     OperStatus, OperationFailure, OperationSuccess,
 };
-use usp_msg::pb::set_resp::updated_object_result::OperationStatus;
 use usp_msg::pb::set_resp::{
     ParameterError, UpdatedInstanceFailure, UpdatedInstanceResult, UpdatedObjectResult,
 };
@@ -110,7 +110,10 @@ fn set_one<M: DataModel + ?Sized>(
         if h.is_table {
             return Err(Fail::new(
                 code::INVALID_PATH,
-                format!("{} is a table; Set needs an object or instance path", h.path),
+                format!(
+                    "{} is a table; Set needs an object or instance path",
+                    h.path
+                ),
             )
             .into());
         }
@@ -223,7 +226,11 @@ fn set_instance<M: DataModel + ?Sized>(
     }
     let mut updated = BTreeMap::new();
     for p in applied.into_iter().filter(|p| p.echo) {
-        let v = tx.dm.get(&p.object, &p.name).map(Cow::into_owned).unwrap_or(p.value);
+        let v = tx
+            .dm
+            .get(&p.object, &p.name)
+            .map(Cow::into_owned)
+            .unwrap_or(p.value);
         updated.insert(p.rel, v);
     }
     Ok(UpdatedInstanceResult {
@@ -351,4 +358,3 @@ fn key_clashes<M: DataModel + ?Sized>(
     }
     out
 }
-

@@ -39,7 +39,10 @@ impl<'m, M: DataModel + ?Sized> Tx<'m, M> {
     }
 
     pub(crate) fn set(&mut self, object: &str, param: &str, value: &str) -> Result<(), DmError> {
-        let old = self.dm.get(object, param).map(alloc::borrow::Cow::into_owned);
+        let old = self
+            .dm
+            .get(object, param)
+            .map(alloc::borrow::Cow::into_owned);
         self.dm.set(object, param, value)?;
         self.journal.push(Step::Set {
             object: String::from(object),

@@ -27,13 +27,27 @@ pub(crate) fn model() -> MemoryDataModel {
         i.insert("Alias".to_string(), alias.to_string());
         i
     };
-    assert_eq!(m.add("Device.IP.Interface.", &iface("eth0", "Normal", "true", "lan")), Ok(1));
-    assert_eq!(m.add("Device.IP.Interface.", &iface("lo", "Loopback", "true", "lo")), Ok(2));
+    assert_eq!(
+        m.add(
+            "Device.IP.Interface.",
+            &iface("eth0", "Normal", "true", "lan")
+        ),
+        Ok(1)
+    );
+    assert_eq!(
+        m.add(
+            "Device.IP.Interface.",
+            &iface("lo", "Loopback", "true", "lo")
+        ),
+        Ok(2)
+    );
     let mut wan = iface("wan0", "Normal", "false", "wan");
     wan.insert("LowerLayers".into(), "Device.IP.Interface.1".into());
     assert_eq!(m.add("Device.IP.Interface.", &wan), Ok(3));
-    m.set_value("Device.IP.Interface.1.", "Status", "Up").unwrap();
-    m.set_value("Device.IP.Interface.1.Stats.", "ErrorsSent", "3").unwrap();
+    m.set_value("Device.IP.Interface.1.", "Status", "Up")
+        .unwrap();
+    m.set_value("Device.IP.Interface.1.Stats.", "ErrorsSent", "3")
+        .unwrap();
     for (a, ip) in [("a1", "192.168.1.1"), ("a2", "10.0.0.1")] {
         let mut v = BTreeMap::new();
         v.insert("Alias".to_string(), a.to_string());
@@ -50,7 +64,8 @@ pub(crate) fn model() -> MemoryDataModel {
         let mut v = BTreeMap::new();
         v.insert("Alias".to_string(), a.to_string());
         v.insert("Name".to_string(), n.to_string());
-        m.add("Device.DeviceInfo.TemperatureStatus.TemperatureSensor.", &v).unwrap();
+        m.add("Device.DeviceInfo.TemperatureStatus.TemperatureSensor.", &v)
+            .unwrap();
     }
     m
 }
@@ -62,7 +77,9 @@ pub(crate) fn msg(id: &str, rt: ReqType) -> pb::Msg {
             msg_type: 1,
         }),
         body: Some(pb::Body {
-            msg_body: Some(pb::body::MsgBody::Request(pb::Request { req_type: Some(rt) })),
+            msg_body: Some(pb::body::MsgBody::Request(pb::Request {
+                req_type: Some(rt),
+            })),
         }),
     }
 }
@@ -73,8 +90,14 @@ pub(crate) fn run<M: DataModel + ?Sized>(dm: &mut M, rt: ReqType) -> pb::Msg {
         .expect("a reply")
 }
 
-pub(crate) fn run_cfg<M: DataModel + ?Sized>(cfg: EngineConfig, dm: &mut M, rt: ReqType) -> pb::Msg {
-    Engine::new(cfg).handle(dm, &msg("t-1", rt)).expect("a reply")
+pub(crate) fn run_cfg<M: DataModel + ?Sized>(
+    cfg: EngineConfig,
+    dm: &mut M,
+    rt: ReqType,
+) -> pb::Msg {
+    Engine::new(cfg)
+        .handle(dm, &msg("t-1", rt))
+        .expect("a reply")
 }
 
 pub(crate) enum Reply {
@@ -112,7 +135,11 @@ pub(crate) fn get(dm: &mut MemoryDataModel, paths: &[&str], max_depth: u32) -> p
 }
 
 /// `(resolved_path, params)` pairs of the first requested path; panics on an error code.
-pub(crate) fn get_ok(dm: &mut MemoryDataModel, path: &str, max_depth: u32) -> Vec<(String, BTreeMap<String, String>)> {
+pub(crate) fn get_ok(
+    dm: &mut MemoryDataModel,
+    path: &str,
+    max_depth: u32,
+) -> Vec<(String, BTreeMap<String, String>)> {
     let r = get(dm, &[path], max_depth);
     let rp = &r.req_path_results[0];
     assert_eq!(rp.err_code, 0, "{path}: {}", rp.err_msg);
@@ -163,7 +190,11 @@ impl DataModel for Flaky {
         self.inner.get(object, param)
     }
     fn set(&mut self, object: &str, param: &str, value: &str) -> Result<(), DmError> {
-        if self.refuse_set.iter().any(|p| *p == format!("{object}{param}")) {
+        if self
+            .refuse_set
+            .iter()
+            .any(|p| *p == format!("{object}{param}"))
+        {
             return Err(DmError::new(7009, "hardware refused the value"));
         }
         self.inner.set(object, param, value)

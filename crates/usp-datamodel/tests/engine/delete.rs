@@ -20,7 +20,11 @@ fn del_resp(m: pb::Msg) -> Vec<OperStatus> {
         Reply::Resp(RespType::DeleteResp(r)) => r
             .deleted_obj_results
             .into_iter()
-            .map(|o| o.oper_status.and_then(|s| s.oper_status).expect("oper_status"))
+            .map(|o| {
+                o.oper_status
+                    .and_then(|s| s.oper_status)
+                    .expect("oper_status")
+            })
             .collect(),
         Reply::Err(e) => panic!("unexpected Error {e:?}"),
         Reply::Resp(r) => panic!("not a DeleteResp: {r:?}"),
@@ -36,21 +40,49 @@ fn rows<M: DataModel>(m: &M, table: &str) -> Vec<u32> {
 #[test]
 fn delete_instance_and_search() {
     let mut m = model();
-    let r = del_resp(run(&mut m, del_req(false, &["Device.IP.Interface.1.", r#"Device.IP.Interface.[Type=="Loopback"]."#])));
-    let OperStatus::OperSuccess(s) = &r[0] else { panic!() };
+    let r = del_resp(run(
+        &mut m,
+        del_req(
+            false,
+            &[
+                "Device.IP.Interface.1.",
+                r#"Device.IP.Interface.[Type=="Loopback"]."#,
+            ],
+        ),
+    ));
+    let OperStatus::OperSuccess(s) = &r[0] else {
+        panic!()
+    };
     assert_eq!(s.affected_paths, ["Device.IP.Interface.1."]);
-    let OperStatus::OperSuccess(s) = &r[1] else { panic!() };
+    let OperStatus::OperSuccess(s) = &r[1] else {
+        panic!()
+    };
     assert_eq!(s.affected_paths, ["Device.IP.Interface.2."]);
     assert_eq!(rows(&m, "Device.IP.Interface."), [3]);
-    assert!(rows(&m, "Device.IP.Interface.1.IPv4Address.").is_empty(), "sub-rows go too");
+    assert!(
+        rows(&m, "Device.IP.Interface.1.IPv4Address.").is_empty(),
+        "sub-rows go too"
+    );
 }
 
 #[test]
 fn r_del_0_entries_are_independent_with_allow_partial() {
     // TP-469 1.30, 1.31
     let mut m = model();
-    let r = del_resp(run(&mut m, del_req(true, &["Device.IP.Interface.2.", "Device.DeviceInfo.", "Device.Nope.1."])));
-    assert!(matches!(&r[0], OperStatus::OperSuccess(s) if s.affected_paths == ["Device.IP.Interface.2."]));
+    let r = del_resp(run(
+        &mut m,
+        del_req(
+            true,
+            &[
+                "Device.IP.Interface.2.",
+                "Device.DeviceInfo.",
+                "Device.Nope.1.",
+            ],
+        ),
+    ));
+    assert!(
+        matches!(&r[0], OperStatus::OperSuccess(s) if s.affected_paths == ["Device.IP.Interface.2."])
+    );
     assert!(matches!(&r[1], OperStatus::OperFailure(f) if f.err_code == 7018));
     assert!(matches!(&r[2], OperStatus::OperFailure(f) if f.err_code == 7026));
     assert_eq!(rows(&m, "Device.IP.Interface."), [1, 3]);
@@ -60,12 +92,15 @@ fn r_del_0_entries_are_independent_with_allow_partial() {
 fn r_del_1_each_condition_fails_the_whole_delete_without_changes() {
     // TP-469 1.26, 1.28
     let cases = [
-        ("Device.DeviceInfo.", 7018),                 // not an instance path
-        ("Device.IP.Interface.", 7026),               // a table path
-        ("Device.IP.Interface.9.", 7016),             // missing instance
-        ("Device.LocalAgent.Request.1.", 7016),       // missing (and non-deletable)
-        ("Device.DeviceInfo.TemperatureStatus.TemperatureSensor.1.", 7024), // non-deletable
-        ("Device.IP.Interface.1.Name", 7026),         // a parameter path
+        ("Device.DeviceInfo.", 7018),           // not an instance path
+        ("Device.IP.Interface.", 7026),         // a table path
+        ("Device.IP.Interface.9.", 7016),       // missing instance
+        ("Device.LocalAgent.Request.1.", 7016), // missing (and non-deletable)
+        (
+            "Device.DeviceInfo.TemperatureStatus.TemperatureSensor.1.",
+            7024,
+        ), // non-deletable
+        ("Device.IP.Interface.1.Name", 7026),   // a parameter path
         ("Device.IP..", 7008),
     ];
     for (p, want) in cases {
@@ -83,7 +118,11 @@ fn decision_8_1_missing_instance_can_succeed_as_tp_1_25_expects() {
     let mut m = model();
     let mut cfg = EngineConfig::default();
     cfg.set_delete_missing(DeleteMissing::Success);
-    let r = del_resp(run_cfg(cfg, &mut m, del_req(false, &["Device.IP.Interface.9."])));
+    let r = del_resp(run_cfg(
+        cfg,
+        &mut m,
+        del_req(false, &["Device.IP.Interface.9."]),
+    ));
     assert!(matches!(&r[0], OperStatus::OperSuccess(s) if s.affected_paths.is_empty()));
 }
 
@@ -91,10 +130,27 @@ fn decision_8_1_missing_instance_can_succeed_as_tp_1_25_expects() {
 fn r_del_2a_valid_path_resolving_to_nothing_succeeds_empty() {
     // TP-469 1.29, 1.90
     let mut m = model();
-    let r = del_resp(run(&mut m, del_req(false, &[r#"Device.IP.Interface.[Type=="Tunnel"]."#])));
-    assert!(matches!(&r[0], OperStatus::OperSuccess(s) if s.affected_paths.is_empty() && s.unaffected_path_errs.is_empty()));
-    let r = del_resp(run(&mut m, del_req(true, &["Device.IP.Interface.9.", r#"Device.IP.Interface.[Alias=="nope"]."#])));
-    assert!(r.iter().all(|x| matches!(x, OperStatus::OperSuccess(s) if s.affected_paths.is_empty())));
+    let r = del_resp(run(
+        &mut m,
+        del_req(false, &[r#"Device.IP.Interface.[Type=="Tunnel"]."#]),
+    ));
+    assert!(
+        matches!(&r[0], OperStatus::OperSuccess(s) if s.affected_paths.is_empty() && s.unaffected_path_errs.is_empty())
+    );
+    let r = del_resp(run(
+        &mut m,
+        del_req(
+            true,
+            &[
+                "Device.IP.Interface.9.",
+                r#"Device.IP.Interface.[Alias=="nope"]."#,
+            ],
+        ),
+    ));
+    assert!(
+        r.iter()
+            .all(|x| matches!(x, OperStatus::OperSuccess(s) if s.affected_paths.is_empty()))
+    );
 }
 
 #[test]
@@ -102,10 +158,18 @@ fn r_del_3_one_unaffected_path_error_per_failed_instance() {
     let mut m = Flaky::new(model(), true);
     m.refuse_delete.push("Device.IP.Interface.2.".into());
     let r = del_resp(run(&mut m, del_req(true, &["Device.IP.Interface.*."])));
-    let OperStatus::OperSuccess(s) = &r[0] else { panic!() };
-    assert_eq!(s.affected_paths, ["Device.IP.Interface.1.", "Device.IP.Interface.3."]);
+    let OperStatus::OperSuccess(s) = &r[0] else {
+        panic!()
+    };
+    assert_eq!(
+        s.affected_paths,
+        ["Device.IP.Interface.1.", "Device.IP.Interface.3."]
+    );
     assert_eq!(s.unaffected_path_errs.len(), 1);
-    assert_eq!(s.unaffected_path_errs[0].unaffected_path, "Device.IP.Interface.2.");
+    assert_eq!(
+        s.unaffected_path_errs[0].unaffected_path,
+        "Device.IP.Interface.2."
+    );
     assert_eq!(s.unaffected_path_errs[0].err_code, 7024);
 }
 
@@ -123,8 +187,23 @@ fn refused_delete_without_allow_partial_rolls_back() {
 #[test]
 fn rows_deleted_twice_in_one_message_are_reported_once() {
     let mut m = model();
-    let r = del_resp(run(&mut m, del_req(true, &["Device.IP.Interface.1.", "Device.IP.Interface.*.", "Device.IP.Interface.1.IPv4Address.1."])));
-    let OperStatus::OperSuccess(s) = &r[1] else { panic!() };
-    assert_eq!(s.affected_paths, ["Device.IP.Interface.2.", "Device.IP.Interface.3."]);
+    let r = del_resp(run(
+        &mut m,
+        del_req(
+            true,
+            &[
+                "Device.IP.Interface.1.",
+                "Device.IP.Interface.*.",
+                "Device.IP.Interface.1.IPv4Address.1.",
+            ],
+        ),
+    ));
+    let OperStatus::OperSuccess(s) = &r[1] else {
+        panic!()
+    };
+    assert_eq!(
+        s.affected_paths,
+        ["Device.IP.Interface.2.", "Device.IP.Interface.3."]
+    );
     assert!(matches!(&r[2], OperStatus::OperSuccess(s) if s.affected_paths.is_empty()));
 }

@@ -35,7 +35,11 @@ fn get_instances_first_level_only() {
     assert_eq!(r.req_path_results[0].err_code, 0);
     assert_eq!(
         inst_paths(&r, 0),
-        ["Device.IP.Interface.1.", "Device.IP.Interface.2.", "Device.IP.Interface.3."]
+        [
+            "Device.IP.Interface.1.",
+            "Device.IP.Interface.2.",
+            "Device.IP.Interface.3."
+        ]
     );
     let keys = &r.req_path_results[0].curr_insts[0].unique_keys;
     assert_eq!(keys["Alias"], "lan");
@@ -74,7 +78,10 @@ fn get_instances_search_and_errors() {
         ],
         true,
     );
-    assert_eq!(inst_paths(&r, 0), ["Device.IP.Interface.1.", "Device.IP.Interface.3."]);
+    assert_eq!(
+        inst_paths(&r, 0),
+        ["Device.IP.Interface.1.", "Device.IP.Interface.3."]
+    );
     let codes: Vec<u32> = r.req_path_results.iter().map(|x| x.err_code).collect();
     assert_eq!(codes, [0, 7018, 7026, 7016, 7018, 7008, 0]);
     assert_eq!(inst_paths(&r, 6).len(), 2);
@@ -104,9 +111,16 @@ fn gsdm_first_level_only_lists_children_without_details() {
     let r = &r[0];
     assert_eq!(r.err_code, 0);
     assert_eq!(r.data_model_inst_uri, "urn:usp-rs:demo-device-1-0");
-    let paths: Vec<_> = r.supported_objs.iter().map(|o| o.supported_obj_path.as_str()).collect();
+    let paths: Vec<_> = r
+        .supported_objs
+        .iter()
+        .map(|o| o.supported_obj_path.as_str())
+        .collect();
     assert_eq!(paths, ["Device.IP.", "Device.IP.Interface.{i}."]);
-    assert_eq!(r.supported_objs[0].supported_params[0].param_name, "InterfaceNumberOfEntries");
+    assert_eq!(
+        r.supported_objs[0].supported_params[0].param_name,
+        "InterfaceNumberOfEntries"
+    );
     let t = &r.supported_objs[1];
     assert!(t.is_multi_instance);
     assert_eq!(t.access, 1); // OBJ_ADD_DELETE
@@ -130,21 +144,46 @@ fn gsdm_full_subtree_with_flags() {
     );
     assert_eq!(objs[0].supported_commands[0].command_name, "Reset()");
     assert_eq!(objs[0].supported_commands[0].command_type, 1); // CMD_SYNC
-    let p = objs[0].supported_params.iter().find(|p| p.param_name == "Status").unwrap();
+    let p = objs[0]
+        .supported_params
+        .iter()
+        .find(|p| p.param_name == "Status")
+        .unwrap();
     assert_eq!((p.access, p.value_type), (0, 8)); // READ_ONLY, STRING
-    let en = objs[0].supported_params.iter().find(|p| p.param_name == "Enable").unwrap();
+    let en = objs[0]
+        .supported_params
+        .iter()
+        .find(|p| p.param_name == "Enable")
+        .unwrap();
     assert_eq!((en.access, en.value_type, en.value_change), (1, 2, 1));
     // Without flags: no details, no keys.
     let r = gsdm(&["Device.IP.Interface."], false, false);
-    assert!(r[0].supported_objs.iter().all(|o| o.supported_params.is_empty() && o.unique_key_sets.is_empty()));
+    assert!(
+        r[0].supported_objs
+            .iter()
+            .all(|o| o.supported_params.is_empty() && o.unique_key_sets.is_empty())
+    );
     assert_eq!(r[0].supported_objs.len(), 3, "final {{i}}. may be omitted");
 }
 
 #[test]
 fn gsdm_commands_events_and_element_paths() {
-    let r = gsdm(&["Device.", "Device.Reboot()", "Device.Boot!", "Device.DeviceInfo.UpTime"], true, true);
+    let r = gsdm(
+        &[
+            "Device.",
+            "Device.Reboot()",
+            "Device.Boot!",
+            "Device.DeviceInfo.UpTime",
+        ],
+        true,
+        true,
+    );
     let dev = &r[0].supported_objs[0];
-    let st = dev.supported_commands.iter().find(|c| c.command_name == "SelfTestDiagnostics()").unwrap();
+    let st = dev
+        .supported_commands
+        .iter()
+        .find(|c| c.command_name == "SelfTestDiagnostics()")
+        .unwrap();
     assert_eq!(st.command_type, 2);
     assert_eq!(st.output_arg_names, ["Status", "Results"]);
     assert_eq!(dev.supported_events[0].event_name, "Boot!");
@@ -153,7 +192,10 @@ fn gsdm_commands_events_and_element_paths() {
     assert_eq!(r[1].supported_objs.len(), 1);
     assert_eq!(r[1].supported_objs[0].supported_commands.len(), 1);
     assert!(r[1].supported_objs[0].supported_params.is_empty());
-    assert_eq!(r[2].supported_objs[0].supported_events[0].event_name, "Boot!");
+    assert_eq!(
+        r[2].supported_objs[0].supported_events[0].event_name,
+        "Boot!"
+    );
     let up = &r[3].supported_objs[0];
     assert_eq!(up.supported_obj_path, "Device.DeviceInfo.");
     assert_eq!(up.supported_params.len(), 1);
@@ -162,7 +204,11 @@ fn gsdm_commands_events_and_element_paths() {
 
 #[test]
 fn gsdm_write_once_is_reported_read_write() {
-    let r = gsdm(&["Device.LocalAgent.Subscription.{i}.TimeToLive"], false, false);
+    let r = gsdm(
+        &["Device.LocalAgent.Subscription.{i}.TimeToLive"],
+        false,
+        false,
+    );
     assert_eq!(r[0].supported_objs[0].supported_params[0].access, 1);
 }
 
@@ -182,7 +228,10 @@ fn gsdm_instantiated_paths_and_errors() {
     );
     let codes: Vec<u32> = r.iter().map(|x| x.err_code).collect();
     assert_eq!(codes, [0, 7016, 7026, 7026, 7008, 7008]);
-    assert_eq!(r[0].supported_objs[0].supported_obj_path, "Device.IP.Interface.{i}.IPv4Address.{i}.");
+    assert_eq!(
+        r[0].supported_objs[0].supported_obj_path,
+        "Device.IP.Interface.{i}.IPv4Address.{i}."
+    );
 }
 
 #[test]
@@ -203,8 +252,14 @@ fn get_supported_protocol_reports_configured_versions() {
     }
     let mut cfg = usp_datamodel::EngineConfig::default();
     cfg.set_agent_supported_protocol_versions("1.4");
-    match reply(run_cfg(cfg, &mut m, ReqType::GetSupportedProtocol(pb::GetSupportedProtocol::default()))) {
-        Reply::Resp(RespType::GetSupportedProtocolResp(p)) => assert_eq!(p.agent_supported_protocol_versions, "1.4"),
+    match reply(run_cfg(
+        cfg,
+        &mut m,
+        ReqType::GetSupportedProtocol(pb::GetSupportedProtocol::default()),
+    )) {
+        Reply::Resp(RespType::GetSupportedProtocolResp(p)) => {
+            assert_eq!(p.agent_supported_protocol_versions, "1.4")
+        }
         _ => panic!(),
     }
 }

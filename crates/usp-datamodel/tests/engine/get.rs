@@ -8,13 +8,19 @@ fn r_get_0_unknown_path_is_7026_and_other_paths_still_answer() {
     let mut m = model();
     let r = get(
         &mut m,
-        &["Device.LocalAgent.InvalidParameter", "Device.DeviceInfo.SoftwareVersion"],
+        &[
+            "Device.LocalAgent.InvalidParameter",
+            "Device.DeviceInfo.SoftwareVersion",
+        ],
         0,
     );
     assert_eq!(r.req_path_results[0].err_code, 7026);
     assert!(r.req_path_results[0].err_msg.contains("InvalidParameter"));
     assert_eq!(r.req_path_results[1].err_code, 0);
-    assert_eq!(r.req_path_results[1].resolved_path_results[0].result_params["SoftwareVersion"], "0.1.0");
+    assert_eq!(
+        r.req_path_results[1].resolved_path_results[0].result_params["SoftwareVersion"],
+        "0.1.0"
+    );
 }
 
 #[test]
@@ -30,7 +36,12 @@ fn r_get_0_missing_instance_and_unsupported_search_are_7026() {
 #[test]
 fn syntax_errors_are_7008() {
     let mut m = model();
-    for p in ["Device..IP.", "Device.IP.Interface.01.", "Device.IP.Interface.[].", "Device.IP .Interface."] {
+    for p in [
+        "Device..IP.",
+        "Device.IP.Interface.01.",
+        "Device.IP.Interface.[].",
+        "Device.IP .Interface.",
+    ] {
         assert_eq!(get_code(&mut m, p), 7008, "{p}");
     }
 }
@@ -39,8 +50,14 @@ fn syntax_errors_are_7008() {
 fn decision_8_7_type_mismatch_in_search_is_7008() {
     let mut m = model();
     // REQUIREMENTS §1.3: [Enable=="true"] is invalid (boolean vs quoted string).
-    assert_eq!(get_code(&mut m, r#"Device.IP.Interface.[Enable=="true"].Name"#), 7008);
-    assert_eq!(get_code(&mut m, r#"Device.IP.Interface.[Name<"a"].Name"#), 7008);
+    assert_eq!(
+        get_code(&mut m, r#"Device.IP.Interface.[Enable=="true"].Name"#),
+        7008
+    );
+    assert_eq!(
+        get_code(&mut m, r#"Device.IP.Interface.[Name<"a"].Name"#),
+        7008
+    );
     // An unknown parameter in the expression is not in the Supported DM.
     assert_eq!(get_code(&mut m, "Device.IP.Interface.[Nope==1].Name"), 7026);
 }
@@ -58,9 +75,19 @@ fn r_get_1a_search_without_match_is_empty_success() {
     let mut m = model();
     assert!(get_ok(&mut m, r#"Device.IP.Interface.[Type=="Tunnel"]."#, 0).is_empty());
     assert!(get_ok(&mut m, r#"Device.IP.Interface.[Type=="Tunnel"].Status"#, 0).is_empty());
-    assert!(get_ok(&mut m, r#"Device.IP.Interface.[Name=="eth0"&&Enable==false]."#, 0).is_empty());
+    assert!(
+        get_ok(
+            &mut m,
+            r#"Device.IP.Interface.[Name=="eth0"&&Enable==false]."#,
+            0
+        )
+        .is_empty()
+    );
     // Name alone is a unique key: [Name=="nope"] addresses an instance, which is missing.
-    assert_eq!(get_code(&mut m, r#"Device.IP.Interface.[Name=="nope"]."#), 7026);
+    assert_eq!(
+        get_code(&mut m, r#"Device.IP.Interface.[Name=="nope"]."#),
+        7026
+    );
 }
 
 #[test]
@@ -94,7 +121,12 @@ fn r_get_4_secured_params_read_empty() {
 fn r_get_5_max_depth_table_of_the_spec() {
     // TP-469 1.89; the spec's Device.DeviceInfo. table.
     let mut m = model();
-    let mut paths = |d| get_ok(&mut m, "Device.DeviceInfo.", d).into_iter().map(|x| x.0).collect::<Vec<_>>();
+    let mut paths = |d| {
+        get_ok(&mut m, "Device.DeviceInfo.", d)
+            .into_iter()
+            .map(|x| x.0)
+            .collect::<Vec<_>>()
+    };
     let all = vec![
         "Device.DeviceInfo.",
         "Device.DeviceInfo.TemperatureStatus.",
@@ -129,10 +161,23 @@ fn each_object_gets_its_own_result_with_relative_params() {
 fn r_arc_9_search_returns_every_match() {
     let mut m = model();
     let r = get_ok(&mut m, r#"Device.IP.Interface.[Type=="Normal"].Name"#, 0);
-    let v: Vec<_> = r.iter().map(|x| (x.0.as_str(), x.1["Name"].as_str())).collect();
-    assert_eq!(v, [("Device.IP.Interface.1.", "eth0"), ("Device.IP.Interface.3.", "wan0")]);
+    let v: Vec<_> = r
+        .iter()
+        .map(|x| (x.0.as_str(), x.1["Name"].as_str()))
+        .collect();
+    assert_eq!(
+        v,
+        [
+            ("Device.IP.Interface.1.", "eth0"),
+            ("Device.IP.Interface.3.", "wan0")
+        ]
+    );
     // Typed comparison: 1 == true, and a nested parameter.
-    let r = get_ok(&mut m, "Device.IP.Interface.[Enable==1&&Stats.ErrorsSent>0].Alias", 0);
+    let r = get_ok(
+        &mut m,
+        "Device.IP.Interface.[Enable==1&&Stats.ErrorsSent>0].Alias",
+        0,
+    );
     assert_eq!(r.len(), 1);
     assert_eq!(r[0].1["Alias"], "lan");
 }
@@ -153,7 +198,10 @@ fn r_msg_3_key_addressed_get_reports_instance_numbers() {
     let r = get_ok(&mut m, r#"Device.IP.Interface.[Alias=="wan"].Status"#, 0);
     assert_eq!(r[0].0, "Device.IP.Interface.3.");
     // A unique-key address that matches nothing is a missing instance (not a search).
-    assert_eq!(get_code(&mut m, r#"Device.IP.Interface.[Alias=="none"].Status"#), 7026);
+    assert_eq!(
+        get_code(&mut m, r#"Device.IP.Interface.[Alias=="none"].Status"#),
+        7026
+    );
 }
 
 #[test]
@@ -162,6 +210,10 @@ fn reference_following() {
     let r = get_ok(&mut m, "Device.IP.Interface.3.LowerLayers+.Name", 0);
     assert_eq!(r[0].0, "Device.IP.Interface.1.");
     assert_eq!(r[0].1["Name"], "eth0");
-    let r = get_ok(&mut m, r#"Device.IP.Interface.[LowerLayers+.Name=="eth0"].Alias"#, 0);
+    let r = get_ok(
+        &mut m,
+        r#"Device.IP.Interface.[LowerLayers+.Name=="eth0"].Alias"#,
+        0,
+    );
     assert_eq!(r[0].1["Alias"], "wan");
 }

@@ -15,7 +15,16 @@ use crate::set::{set_req, upd};
 fn r_msg_9_reply_carries_the_request_msg_id_and_matching_type() {
     let mut m = model();
     let r = Engine::default()
-        .handle(&mut m, &msg("abc-1", ReqType::Get(pb::Get { param_paths: vec!["Device.".into()], max_depth: 1 })))
+        .handle(
+            &mut m,
+            &msg(
+                "abc-1",
+                ReqType::Get(pb::Get {
+                    param_paths: vec!["Device.".into()],
+                    max_depth: 1,
+                }),
+            ),
+        )
         .unwrap();
     let h = r.header.unwrap();
     assert_eq!((h.msg_id.as_str(), h.msg_type), ("abc-1", 2));
@@ -24,7 +33,13 @@ fn r_msg_9_reply_carries_the_request_msg_id_and_matching_type() {
 #[test]
 fn r_msg_10_body_wins_over_header_msg_type() {
     let mut m = model();
-    let mut req = msg("x", ReqType::Get(pb::Get { param_paths: vec!["Device.DeviceInfo.".into()], max_depth: 0 }));
+    let mut req = msg(
+        "x",
+        ReqType::Get(pb::Get {
+            param_paths: vec!["Device.DeviceInfo.".into()],
+            max_depth: 0,
+        }),
+    );
     req.header.as_mut().unwrap().msg_type = 4; // SET
     let r = Engine::default().handle(&mut m, &req).unwrap();
     assert_eq!(r.header.unwrap().msg_type, 2); // GET_RESP
@@ -34,24 +49,53 @@ fn r_msg_10_body_wins_over_header_msg_type() {
 fn r_enc_5_broken_oneofs_get_7004_and_r_msg_8_unusable_ids_get_nothing() {
     let mut m = model();
     let e = Engine::default();
-    let no_body = pb::Msg { header: Some(pb::Header { msg_id: "a".into(), msg_type: 1 }), body: None };
+    let no_body = pb::Msg {
+        header: Some(pb::Header {
+            msg_id: "a".into(),
+            msg_type: 1,
+        }),
+        body: None,
+    };
     let r = e.handle(&mut m, &no_body).unwrap();
-    assert!(matches!(r.body.and_then(|b| b.msg_body), Some(pb::body::MsgBody::Error(x)) if x.err_code == 7004));
+    assert!(
+        matches!(r.body.and_then(|b| b.msg_body), Some(pb::body::MsgBody::Error(x)) if x.err_code == 7004)
+    );
     let no_req = pb::Msg {
-        header: Some(pb::Header { msg_id: "a".into(), msg_type: 1 }),
-        body: Some(pb::Body { msg_body: Some(pb::body::MsgBody::Request(pb::Request { req_type: None })) }),
+        header: Some(pb::Header {
+            msg_id: "a".into(),
+            msg_type: 1,
+        }),
+        body: Some(pb::Body {
+            msg_body: Some(pb::body::MsgBody::Request(pb::Request { req_type: None })),
+        }),
     };
     let r = e.handle(&mut m, &no_req).unwrap();
     assert_eq!(r.header.as_ref().unwrap().msg_type, 0);
-    assert!(matches!(r.body.and_then(|b| b.msg_body), Some(pb::body::MsgBody::Error(x)) if x.err_code == 7004));
-    assert!(e.handle(&mut m, &pb::Msg { header: None, body: no_req.body.clone() }).is_none());
+    assert!(
+        matches!(r.body.and_then(|b| b.msg_body), Some(pb::body::MsgBody::Error(x)) if x.err_code == 7004)
+    );
+    assert!(
+        e.handle(
+            &mut m,
+            &pb::Msg {
+                header: None,
+                body: no_req.body.clone()
+            }
+        )
+        .is_none()
+    );
     let mut empty = no_req.clone();
     empty.header.as_mut().unwrap().msg_id.clear();
     assert!(e.handle(&mut m, &empty).is_none());
     // A response sent to the Agent is not answered.
     let resp = pb::Msg {
-        header: Some(pb::Header { msg_id: "a".into(), msg_type: 16 }),
-        body: Some(pb::Body { msg_body: Some(pb::body::MsgBody::Response(pb::Response::default())) }),
+        header: Some(pb::Header {
+            msg_id: "a".into(),
+            msg_type: 16,
+        }),
+        body: Some(pb::Body {
+            msg_body: Some(pb::body::MsgBody::Response(pb::Response::default())),
+        }),
     };
     assert!(e.handle(&mut m, &resp).is_none());
 }
@@ -60,7 +104,10 @@ fn r_enc_5_broken_oneofs_get_7004_and_r_msg_8_unusable_ids_get_nothing() {
 fn r_msg_1_unsupported_requests_get_7001_or_nothing() {
     let mut m = model();
     let reqs = [
-        ReqType::Operate(pb::Operate { command: "Device.Reboot()".into(), ..Default::default() }),
+        ReqType::Operate(pb::Operate {
+            command: "Device.Reboot()".into(),
+            ..Default::default()
+        }),
         ReqType::Notify(pb::Notify::default()),
         ReqType::Register(pb::Register::default()),
         ReqType::Deregister(pb::Deregister::default()),
@@ -77,11 +124,19 @@ fn r_msg_1_unsupported_requests_get_7001_or_nothing() {
 #[test]
 fn handle_bytes_round_trip() {
     let mut m = model();
-    let req = msg("b", ReqType::GetSupportedProtocol(pb::GetSupportedProtocol::default())).encode_to_vec();
+    let req = msg(
+        "b",
+        ReqType::GetSupportedProtocol(pb::GetSupportedProtocol::default()),
+    )
+    .encode_to_vec();
     let out = Engine::default().handle_bytes(&mut m, &req).unwrap();
     let r = pb::Msg::decode(out.as_slice()).unwrap();
     assert_eq!(r.header.unwrap().msg_id, "b");
-    assert!(Engine::default().handle_bytes(&mut m, &[0xff, 0xff]).is_none());
+    assert!(
+        Engine::default()
+            .handle_bytes(&mut m, &[0xff, 0xff])
+            .is_none()
+    );
 }
 
 /// TP-469 section 1 scenarios as a table: (case, request, expected error code of the Error
@@ -89,25 +144,128 @@ fn handle_bytes_round_trip() {
 #[test]
 fn tp_469_section_1_scenarios() {
     let cases: Vec<(&str, ReqType, u32)> = vec![
-        ("1.3 Add, allow_partial false, invalid param", add_req(false, vec![create("Device.LocalAgent.Controller.", &[("Nope", "1", true)])]), 7021),
-        ("1.4 Add, allow_partial false, multiple objects one invalid", add_req(false, vec![
-            create("Device.LocalAgent.Controller.", &[("EndpointID", "p::1", true)]),
-            create("Device.LocalAgent.Controller.", &[("EndpointID", "p::2", true), ("Enable", "x", true)]),
-        ]), 7021),
-        ("1.6 Add to a non-creatable table", add_req(false, vec![create("Device.LocalAgent.Request.", &[])]), 7019),
-        ("1.7 Add with unsupported path", add_req(false, vec![create("Device.Nope.", &[])]), 7026),
-        ("1.8 Add, allow_partial true, one invalid", add_req(true, vec![
-            create("Device.LocalAgent.Controller.", &[("EndpointID", "p::3", true)]),
-            create("Device.LocalAgent.Controller.", &[("Nope", "1", true)]),
-        ]), 0),
-        ("1.14 Set, allow_partial false, invalid value", set_req(false, vec![upd("Device.LocalAgent.Controller.1.", &[("PeriodicNotifInterval", "0", true)])]), 7021),
-        ("1.15 Set, allow_partial false, read-only param", set_req(false, vec![upd("Device.DeviceInfo.", &[("Manufacturer", "x", true)])]), 7021),
-        ("1.16 Set, allow_partial true, invalid param", set_req(true, vec![upd("Device.LocalAgent.Controller.1.", &[("Nope", "x", true)])]), 0),
-        ("1.23 Set on a search matching nothing", set_req(false, vec![upd(r#"Device.LocalAgent.Controller.[Enable==true]."#, &[("Enable", "false", true)])]), 0),
-        ("1.26 Delete, allow_partial false, non-existent instance", del_req(false, &["Device.LocalAgent.Controller.99."]), 7016),
-        ("1.28 Delete non-deletable", del_req(false, &["Device.DeviceInfo.TemperatureStatus.TemperatureSensor.1."]), 7024),
-        ("1.29 Delete search matching nothing", del_req(false, &[r#"Device.LocalAgent.Controller.[Enable==true]."#]), 0),
-        ("1.30 Delete, allow_partial true, mixed", del_req(true, &["Device.LocalAgent.Controller.1.", "Device.LocalAgent.Controller.99."]), 0),
+        (
+            "1.3 Add, allow_partial false, invalid param",
+            add_req(
+                false,
+                vec![create(
+                    "Device.LocalAgent.Controller.",
+                    &[("Nope", "1", true)],
+                )],
+            ),
+            7021,
+        ),
+        (
+            "1.4 Add, allow_partial false, multiple objects one invalid",
+            add_req(
+                false,
+                vec![
+                    create(
+                        "Device.LocalAgent.Controller.",
+                        &[("EndpointID", "p::1", true)],
+                    ),
+                    create(
+                        "Device.LocalAgent.Controller.",
+                        &[("EndpointID", "p::2", true), ("Enable", "x", true)],
+                    ),
+                ],
+            ),
+            7021,
+        ),
+        (
+            "1.6 Add to a non-creatable table",
+            add_req(false, vec![create("Device.LocalAgent.Request.", &[])]),
+            7019,
+        ),
+        (
+            "1.7 Add with unsupported path",
+            add_req(false, vec![create("Device.Nope.", &[])]),
+            7026,
+        ),
+        (
+            "1.8 Add, allow_partial true, one invalid",
+            add_req(
+                true,
+                vec![
+                    create(
+                        "Device.LocalAgent.Controller.",
+                        &[("EndpointID", "p::3", true)],
+                    ),
+                    create("Device.LocalAgent.Controller.", &[("Nope", "1", true)]),
+                ],
+            ),
+            0,
+        ),
+        (
+            "1.14 Set, allow_partial false, invalid value",
+            set_req(
+                false,
+                vec![upd(
+                    "Device.LocalAgent.Controller.1.",
+                    &[("PeriodicNotifInterval", "0", true)],
+                )],
+            ),
+            7021,
+        ),
+        (
+            "1.15 Set, allow_partial false, read-only param",
+            set_req(
+                false,
+                vec![upd("Device.DeviceInfo.", &[("Manufacturer", "x", true)])],
+            ),
+            7021,
+        ),
+        (
+            "1.16 Set, allow_partial true, invalid param",
+            set_req(
+                true,
+                vec![upd(
+                    "Device.LocalAgent.Controller.1.",
+                    &[("Nope", "x", true)],
+                )],
+            ),
+            0,
+        ),
+        (
+            "1.23 Set on a search matching nothing",
+            set_req(
+                false,
+                vec![upd(
+                    r#"Device.LocalAgent.Controller.[Enable==true]."#,
+                    &[("Enable", "false", true)],
+                )],
+            ),
+            0,
+        ),
+        (
+            "1.26 Delete, allow_partial false, non-existent instance",
+            del_req(false, &["Device.LocalAgent.Controller.99."]),
+            7016,
+        ),
+        (
+            "1.28 Delete non-deletable",
+            del_req(
+                false,
+                &["Device.DeviceInfo.TemperatureStatus.TemperatureSensor.1."],
+            ),
+            7024,
+        ),
+        (
+            "1.29 Delete search matching nothing",
+            del_req(false, &[r#"Device.LocalAgent.Controller.[Enable==true]."#]),
+            0,
+        ),
+        (
+            "1.30 Delete, allow_partial true, mixed",
+            del_req(
+                true,
+                &[
+                    "Device.LocalAgent.Controller.1.",
+                    "Device.LocalAgent.Controller.99.",
+                ],
+            ),
+            0,
+        ),
     ];
     for (case, rt, want) in cases {
         let mut m = model();

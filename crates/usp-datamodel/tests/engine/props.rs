@@ -12,8 +12,24 @@ use crate::common::*;
 use crate::delete::del_req;
 use crate::set::{set_req, upd};
 
-const PARAMS: [&str; 6] = ["Enable", "Name", "Type", "MaxMTUSize", "LowerLayers", "Alias"];
-const VALUES: [&str; 8] = ["true", "0", "eth9", "Normal", "Tunnel", "1400", "", "Device.IP.Interface.2"];
+const PARAMS: [&str; 6] = [
+    "Enable",
+    "Name",
+    "Type",
+    "MaxMTUSize",
+    "LowerLayers",
+    "Alias",
+];
+const VALUES: [&str; 8] = [
+    "true",
+    "0",
+    "eth9",
+    "Normal",
+    "Tunnel",
+    "1400",
+    "",
+    "Device.IP.Interface.2",
+];
 
 fn settings() -> impl Strategy<Value = Vec<(usize, usize, bool)>> {
     proptest::collection::vec((0..PARAMS.len(), 0..VALUES.len(), any::<bool>()), 0..5)
@@ -59,9 +75,9 @@ proptest! {
         let mut m = model();
         let ps: Vec<String> = paths.iter().map(|p| format!("Device.{p}")).collect();
         let rt = match kind {
-            0 => ReqType::Get(pb::Get { param_paths: ps.clone(), max_depth: 0 }),
-            1 => ReqType::GetInstances(pb::GetInstances { obj_paths: ps.clone(), first_level_only: false }),
-            2 => ReqType::GetSupportedDm(pb::GetSupportedDm { obj_paths: ps.clone(), ..Default::default() }),
+            0 => ReqType::Get(pb::Get { param_paths: ps, max_depth: 0 }),
+            1 => ReqType::GetInstances(pb::GetInstances { obj_paths: ps, first_level_only: false }),
+            2 => ReqType::GetSupportedDm(pb::GetSupportedDm { obj_paths: ps, ..Default::default() }),
             3 => del_req(true, &ps.iter().map(String::as_str).collect::<Vec<_>>()),
             4 => add_req(true, ps.iter().map(|p| create(p, &[])).collect()),
             _ => set_req(true, ps.iter().map(|p| upd(p, &[("Enable", "1", false)])).collect()),

@@ -29,12 +29,20 @@ pub(crate) fn set_req(allow_partial: bool, objs: Vec<pb::set::UpdateObject>) -> 
     })
 }
 
-fn set_resp<M: usp_datamodel::DataModel>(dm: &mut M, allow_partial: bool, objs: Vec<pb::set::UpdateObject>) -> Vec<OperStatus> {
+fn set_resp<M: usp_datamodel::DataModel>(
+    dm: &mut M,
+    allow_partial: bool,
+    objs: Vec<pb::set::UpdateObject>,
+) -> Vec<OperStatus> {
     match reply(run(dm, set_req(allow_partial, objs))) {
         Reply::Resp(RespType::SetResp(r)) => r
             .updated_obj_results
             .into_iter()
-            .map(|o| o.oper_status.and_then(|s| s.oper_status).expect("oper_status"))
+            .map(|o| {
+                o.oper_status
+                    .and_then(|s| s.oper_status)
+                    .expect("oper_status")
+            })
             .collect(),
         Reply::Err(e) => panic!("unexpected Error {e:?}"),
         Reply::Resp(r) => panic!("not a SetResp: {r:?}"),
@@ -45,7 +53,10 @@ fn param_code(dm: &mut MemoryDataModel, obj: &str, p: &str, v: &str) -> u32 {
     // Non-required: the object succeeds and the parameter error carries the code.
     let r = set_resp(dm, true, vec![upd(obj, &[(p, v, false)])]);
     match &r[0] {
-        OperStatus::OperSuccess(s) => s.updated_inst_results[0].param_errs.first().map_or(0, |e| e.err_code),
+        OperStatus::OperSuccess(s) => s.updated_inst_results[0]
+            .param_errs
+            .first()
+            .map_or(0, |e| e.err_code),
         OperStatus::OperFailure(f) => panic!("object failed: {f:?}"),
     }
 }
@@ -71,7 +82,10 @@ fn r_enc_6_value_and_access_checks_give_the_exact_codes() {
     for (o, p, v, want) in cases {
         assert_eq!(param_code(&mut m, o, p, v), want, "{o}{p} = {v:?}");
     }
-    assert_eq!(value(&m, "Device.IP.Interface.1.", "MaxMTUSize").as_deref(), Some("1400"));
+    assert_eq!(
+        value(&m, "Device.IP.Interface.1.", "MaxMTUSize").as_deref(),
+        Some("1400")
+    );
 }
 
 #[test]
@@ -87,17 +101,38 @@ fn r_set_0_objects_are_independent_with_allow_partial() {
             upd("Device.Nope.", &[("X", "1", true)]),
         ],
     );
-    let OperStatus::OperSuccess(s) = &r[0] else { panic!() };
-    assert_eq!(s.updated_inst_results[0].affected_path, "Device.IP.Interface.2.");
-    assert_eq!(s.updated_inst_results[0].updated_params["MaxMTUSize"], "9000");
-    let OperStatus::OperFailure(f) = &r[1] else { panic!() };
+    let OperStatus::OperSuccess(s) = &r[0] else {
+        panic!()
+    };
+    assert_eq!(
+        s.updated_inst_results[0].affected_path,
+        "Device.IP.Interface.2."
+    );
+    assert_eq!(
+        s.updated_inst_results[0].updated_params["MaxMTUSize"],
+        "9000"
+    );
+    let OperStatus::OperFailure(f) = &r[1] else {
+        panic!()
+    };
     assert_eq!(f.err_code, 7021);
-    assert_eq!(f.updated_inst_failures[0].affected_path, "Device.IP.Interface.3.");
+    assert_eq!(
+        f.updated_inst_failures[0].affected_path,
+        "Device.IP.Interface.3."
+    );
     assert_eq!(f.updated_inst_failures[0].param_errs[0].err_code, 7012);
-    let OperStatus::OperFailure(f) = &r[2] else { panic!() };
+    let OperStatus::OperFailure(f) = &r[2] else {
+        panic!()
+    };
     assert_eq!(f.err_code, 7026);
-    assert_eq!(value(&m, "Device.IP.Interface.2.", "MaxMTUSize").as_deref(), Some("9000"));
-    assert_eq!(value(&m, "Device.IP.Interface.3.", "MaxMTUSize").as_deref(), Some("1500"));
+    assert_eq!(
+        value(&m, "Device.IP.Interface.2.", "MaxMTUSize").as_deref(),
+        Some("9000")
+    );
+    assert_eq!(
+        value(&m, "Device.IP.Interface.3.", "MaxMTUSize").as_deref(),
+        Some("1500")
+    );
 }
 
 #[test]
@@ -150,19 +185,35 @@ fn r_set_2_failed_required_param_fails_the_object_and_non_required_ones_do_not()
         &mut m,
         true,
         vec![
-            upd("Device.IP.Interface.1.", &[("MaxMTUSize", "1400", false), ("Type", "Bogus", true)]),
-            upd("Device.IP.Interface.2.", &[("MaxMTUSize", "1400", false), ("Type", "Bogus", false)]),
+            upd(
+                "Device.IP.Interface.1.",
+                &[("MaxMTUSize", "1400", false), ("Type", "Bogus", true)],
+            ),
+            upd(
+                "Device.IP.Interface.2.",
+                &[("MaxMTUSize", "1400", false), ("Type", "Bogus", false)],
+            ),
         ],
     );
-    let OperStatus::OperFailure(f) = &r[0] else { panic!() };
+    let OperStatus::OperFailure(f) = &r[0] else {
+        panic!()
+    };
     assert_eq!(f.err_code, 7021);
-    assert_eq!(value(&m, "Device.IP.Interface.1.", "MaxMTUSize").as_deref(), Some("1500"));
-    let OperStatus::OperSuccess(s) = &r[1] else { panic!() };
+    assert_eq!(
+        value(&m, "Device.IP.Interface.1.", "MaxMTUSize").as_deref(),
+        Some("1500")
+    );
+    let OperStatus::OperSuccess(s) = &r[1] else {
+        panic!()
+    };
     let i = &s.updated_inst_results[0];
     assert_eq!(i.param_errs.len(), 1);
     assert_eq!(i.param_errs[0].param, "Type");
     assert_eq!(i.updated_params.len(), 1);
-    assert_eq!(value(&m, "Device.IP.Interface.2.", "MaxMTUSize").as_deref(), Some("1400"));
+    assert_eq!(
+        value(&m, "Device.IP.Interface.2.", "MaxMTUSize").as_deref(),
+        Some("1400")
+    );
 }
 
 #[test]
@@ -170,10 +221,22 @@ fn r_set_2a_search_matching_several_objects_is_all_or_nothing() {
     // TP-469 1.20, 1.21
     let mut m = Flaky::new(model(), true);
     m.refuse_set.push("Device.IP.Interface.2.MaxMTUSize".into());
-    let r = set_resp(&mut m, true, vec![upd("Device.IP.Interface.*.", &[("MaxMTUSize", "1280", true)])]);
-    let OperStatus::OperFailure(f) = &r[0] else { panic!() };
+    let r = set_resp(
+        &mut m,
+        true,
+        vec![upd(
+            "Device.IP.Interface.*.",
+            &[("MaxMTUSize", "1280", true)],
+        )],
+    );
+    let OperStatus::OperFailure(f) = &r[0] else {
+        panic!()
+    };
     assert_eq!(f.updated_inst_failures.len(), 1);
-    assert_eq!(f.updated_inst_failures[0].affected_path, "Device.IP.Interface.2.");
+    assert_eq!(
+        f.updated_inst_failures[0].affected_path,
+        "Device.IP.Interface.2."
+    );
     for i in 1..=3 {
         let v = value(&m.inner, &format!("Device.IP.Interface.{i}."), "MaxMTUSize");
         assert_eq!(v.as_deref(), Some("1500"), "row {i} was undone");
@@ -188,38 +251,83 @@ fn r_set_3_updated_params_echo_readable_values_even_if_unchanged() {
         true,
         vec![upd(
             "Device.LocalAgent.Controller.1.",
-            &[("Enable", "1", false), ("PeriodicNotifInterval", "86400", false), ("Credential", "pw", false)],
+            &[
+                ("Enable", "1", false),
+                ("PeriodicNotifInterval", "86400", false),
+                ("Credential", "pw", false),
+            ],
         )],
     );
-    let OperStatus::OperSuccess(s) = &r[0] else { panic!() };
+    let OperStatus::OperSuccess(s) = &r[0] else {
+        panic!()
+    };
     let u = &s.updated_inst_results[0].updated_params;
     assert_eq!(u["Enable"], "true", "canonical boolean");
     assert_eq!(u["PeriodicNotifInterval"], "86400");
-    assert!(!u.contains_key("Credential"), "secured values are not echoed");
-    assert_eq!(value(&m, "Device.LocalAgent.Controller.1.", "Credential").as_deref(), Some("pw"));
+    assert!(
+        !u.contains_key("Credential"),
+        "secured values are not echoed"
+    );
+    assert_eq!(
+        value(&m, "Device.LocalAgent.Controller.1.", "Credential").as_deref(),
+        Some("pw")
+    );
 }
 
 #[test]
 fn r_key_1_non_functional_keys_cannot_change() {
     // TP-469 1.96
     let mut m = model();
-    assert_eq!(param_code(&mut m, "Device.IP.Interface.1.", "Alias", "other"), 7013);
-    assert_eq!(param_code(&mut m, "Device.IP.Interface.1.", "Alias", "lan"), 0, "same value is fine");
-    assert_eq!(param_code(&mut m, "Device.LocalAgent.Controller.1.", "EndpointID", "x::y"), 7013);
+    assert_eq!(
+        param_code(&mut m, "Device.IP.Interface.1.", "Alias", "other"),
+        7013
+    );
+    assert_eq!(
+        param_code(&mut m, "Device.IP.Interface.1.", "Alias", "lan"),
+        0,
+        "same value is fine"
+    );
+    assert_eq!(
+        param_code(
+            &mut m,
+            "Device.LocalAgent.Controller.1.",
+            "EndpointID",
+            "x::y"
+        ),
+        7013
+    );
 }
 
 #[test]
 fn r_key_2_functional_keys_may_change_but_stay_unique() {
     let mut m = model();
     // Interface 1 and 2 are enabled: Name must stay unique among them.
-    assert_eq!(param_code(&mut m, "Device.IP.Interface.2.", "Name", "eth0"), 7025);
-    assert_eq!(param_code(&mut m, "Device.IP.Interface.2.", "Name", "lo0"), 0);
+    assert_eq!(
+        param_code(&mut m, "Device.IP.Interface.2.", "Name", "eth0"),
+        7025
+    );
+    assert_eq!(
+        param_code(&mut m, "Device.IP.Interface.2.", "Name", "lo0"),
+        0
+    );
     // Interface 3 is disabled: functional keys of disabled rows are not compared (TR-106).
-    assert_eq!(param_code(&mut m, "Device.IP.Interface.3.", "Name", "eth0"), 0);
+    assert_eq!(
+        param_code(&mut m, "Device.IP.Interface.3.", "Name", "eth0"),
+        0
+    );
     // Enabling it now would clash, but Enable is not a key: the clash is reported when the
     // key itself changes while enabled.
-    let r = set_resp(&mut m, true, vec![upd("Device.IP.Interface.3.", &[("Name", "eth0", false), ("Enable", "true", false)])]);
-    let OperStatus::OperSuccess(s) = &r[0] else { panic!() };
+    let r = set_resp(
+        &mut m,
+        true,
+        vec![upd(
+            "Device.IP.Interface.3.",
+            &[("Name", "eth0", false), ("Enable", "true", false)],
+        )],
+    );
+    let OperStatus::OperSuccess(s) = &r[0] else {
+        panic!()
+    };
     assert_eq!(s.updated_inst_results[0].param_errs[0].err_code, 7025);
 }
 
@@ -230,17 +338,50 @@ fn write_once_read_only_can_be_set_once() {
     a.insert("ID".to_string(), "s1".to_string());
     use usp_datamodel::DataModel;
     m.add("Device.LocalAgent.Subscription.", &a).unwrap();
-    assert_eq!(param_code(&mut m, "Device.LocalAgent.Subscription.1.", "TimeToLive", "60"), 0);
-    assert_eq!(param_code(&mut m, "Device.LocalAgent.Subscription.1.", "TimeToLive", "30"), 7013);
-    assert_eq!(param_code(&mut m, "Device.LocalAgent.Subscription.1.", "TimeToLive", "60"), 0);
+    assert_eq!(
+        param_code(
+            &mut m,
+            "Device.LocalAgent.Subscription.1.",
+            "TimeToLive",
+            "60"
+        ),
+        0
+    );
+    assert_eq!(
+        param_code(
+            &mut m,
+            "Device.LocalAgent.Subscription.1.",
+            "TimeToLive",
+            "30"
+        ),
+        7013
+    );
+    assert_eq!(
+        param_code(
+            &mut m,
+            "Device.LocalAgent.Subscription.1.",
+            "TimeToLive",
+            "60"
+        ),
+        0
+    );
 }
 
 #[test]
 fn r_msg_4a_search_matching_nothing_succeeds_empty() {
     // TP-469 1.23
     let mut m = model();
-    let r = set_resp(&mut m, false, vec![upd(r#"Device.IP.Interface.[Type=="Tunnel"]."#, &[("Enable", "true", true)])]);
-    let OperStatus::OperSuccess(s) = &r[0] else { panic!() };
+    let r = set_resp(
+        &mut m,
+        false,
+        vec![upd(
+            r#"Device.IP.Interface.[Type=="Tunnel"]."#,
+            &[("Enable", "true", true)],
+        )],
+    );
+    let OperStatus::OperSuccess(s) = &r[0] else {
+        panic!()
+    };
     assert!(s.updated_inst_results.is_empty());
 }
 
@@ -256,9 +397,14 @@ fn set_path_errors() {
     ];
     for (p, want) in cases {
         let r = set_resp(&mut m, true, vec![upd(p, &[("Enable", "true", true)])]);
-        let OperStatus::OperFailure(f) = &r[0] else { panic!("{p}") };
+        let OperStatus::OperFailure(f) = &r[0] else {
+            panic!("{p}")
+        };
         assert_eq!(f.err_code, want, "{p}");
-        let e = error(run(&mut m, set_req(false, vec![upd(p, &[("Enable", "true", true)])])));
+        let e = error(run(
+            &mut m,
+            set_req(false, vec![upd(p, &[("Enable", "true", true)])]),
+        ));
         assert_eq!(e.err_code, want, "{p}");
     }
 }
