@@ -947,6 +947,31 @@ impl Msg {
         Bytes::from(self.encode_to_vec())
     }
 
+    /// True if this message answers `request`: the same msg_id (R-MSG.9) and either the
+    /// response type matching the request's type, or an Error. A Controller uses this to
+    /// match replies and drop the rest.
+    ///
+    /// ```
+    /// use usp_msg::{ErrorBuilder, ErrorCode, GetBuilder, GetRespBuilder, GetResult, NotifyRespBuilder};
+    ///
+    /// # fn main() -> Result<(), usp_msg::BuildError> {
+    /// let get = GetBuilder::new("g-1").path("Device.").build()?;
+    /// let resp = GetRespBuilder::new("g-1").result(GetResult::new("Device.")).build()?;
+    /// let err = ErrorBuilder::new("g-1", ErrorCode::INTERNAL_ERROR).build()?;
+    /// let other = GetRespBuilder::new("g-2").result(GetResult::new("Device.")).build()?;
+    /// let wrong_type = NotifyRespBuilder::new("g-1", "").build()?;
+    /// assert!(resp.is_reply_to(&get) && err.is_reply_to(&get));
+    /// assert!(!other.is_reply_to(&get) && !wrong_type.is_reply_to(&get));
+    /// # Ok(()) }
+    /// ```
+    #[must_use]
+    pub fn is_reply_to(&self, request: &Self) -> bool {
+        let expected = request.msg_type().response_type();
+        self.msg_id == request.msg_id
+            && expected.is_some()
+            && (self.msg_type().is_error() || Some(self.msg_type()) == expected)
+    }
+
     /// Builds the Error reply to this request: same msg_id (R-MSG.9), the given code and text.
     ///
     /// Fails if this message is not a request (responses and errors are never answered), if

@@ -412,6 +412,8 @@ fn r_msg_9_error_reply_copies_msg_id_and_checks_the_code() {
         get.error_reply(ErrorCode::new(42), ""),
         Err(BuildError::ErrorCodeOutOfRange { code: 42, .. })
     ));
+    assert!(reply.is_reply_to(&get));
+    assert!(!get.is_reply_to(&reply));
     // Responses are never answered.
     assert!(reply.error_reply(ErrorCode::MESSAGE_FAILED, "").is_err());
     let resp = NotifyRespBuilder::new("n", "").build().unwrap();
