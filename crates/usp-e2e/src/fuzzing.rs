@@ -321,3 +321,24 @@ mod tests {
         e2e_session(&data);
     }
 }
+
+#[cfg(test)]
+mod stress {
+    #[test]
+    #[ignore = "long stress run"]
+    fn stress_random_inputs() {
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        for i in 0..200_000u32 {
+            let len = 8 + (i as usize * 7919) % 3000;
+            let data: alloc::vec::Vec<u8> = (0..len)
+                .map(|_| {
+                    x ^= x << 13;
+                    x ^= x >> 7;
+                    x ^= x << 17;
+                    (x >> 24) as u8
+                })
+                .collect();
+            super::e2e_session(&data);
+        }
+    }
+}

@@ -111,7 +111,10 @@ pub trait RecordIntegrity {
 /// `mac_signature` is not verified, so R-E2E.30 is only met when the MTP is protected and the peer does not
 /// sign; plug in a real [`RecordIntegrity`] otherwise.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-#[allow(clippy::exhaustive_structs, reason = "a stateless unit marker, constructed by name")]
+#[allow(
+    clippy::exhaustive_structs,
+    reason = "a stateless unit marker, constructed by name"
+)]
 pub struct TrustMtp;
 
 impl RecordIntegrity for TrustMtp {

@@ -79,7 +79,10 @@ pub trait PayloadSecurity {
 /// # Ok::<(), usp_e2e::SecurityError>(())
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-#[allow(clippy::exhaustive_structs, reason = "a stateless unit marker, constructed by name")]
+#[allow(
+    clippy::exhaustive_structs,
+    reason = "a stateless unit marker, constructed by name"
+)]
 pub struct Plaintext;
 
 impl PayloadSecurity for Plaintext {

@@ -1138,20 +1138,37 @@ fn sar_case_7_tls_records_some_fragmented() {
     assert!(st.iter().filter(|s| s.1 == 1).count() == 2);
 }
 
+/// Every Record of a segmented message except its last is filled to MaxUSPRecordSize (within one byte of
+/// varint slack), and none exceeds it.
+fn assert_filled(out: &[pb::Record], max: u32) {
+    let max = max as usize;
+    for r in out {
+        let len = r.encoded_len();
+        assert!(len <= max, "{len} > {max}");
+        if sc(r).payload_sar_state != 3 {
+            assert!(
+                len + 1 >= max,
+                "record of {len} bytes under-filled for {max}"
+            );
+        }
+    }
+}
+
 #[test]
 fn sar_segments_fill_records_exactly() {
     for max in [512u32, 513, 1000, 4096, 65_535] {
         let (mut a, _) = seg_pair(max, || Box::new(Plaintext));
         a.send(T0, Bytes::from(vec![9u8; 200_000])).unwrap();
-        let out = drain_tx(&mut a);
-        // Every record but the last is filled to the limit (within one byte of varint slack).
-        for r in &out[..out.len() - 1] {
-            let len = r.encoded_len();
-            assert!(
-                len <= max as usize && len + 1 >= max as usize,
-                "max {max}: {len}"
-            );
-        }
+        assert_filled(&drain_tx(&mut a), max);
+        // With a mac_signature (reserved up front) the bound still holds exactly.
+        let mut c = cfg(A, B, 1);
+        c.max_record_size(max);
+        let mut signed =
+            Session::with_layers(c, T0, Box::new(Plaintext), Box::new(Keyed(1))).unwrap();
+        signed.send(T0, Bytes::from(vec![9u8; 200_000])).unwrap();
+        let out = drain_tx(&mut signed);
+        assert!(out.iter().all(|r| r.mac_signature.len() == 4));
+        assert_filled(&out, max);
     }
 }
 
@@ -1333,4 +1350,165 @@ fn untransmitted_payloads_move_to_the_new_context() {
     let out = drain_tx(&mut a);
     assert_eq!((sc(&out[0]).session_id, sc(&out[0]).sequence_id), (43, 1));
     assert_eq!(sc(&out[0]).payload, [Bytes::from_static(b"second")]);
+}
+
+// ---------------------------------------------------------------- TLS12 seams (R-E2E.33–39)
+
+/// A TLS stand-in whose "handshake" is complete: MAC method, 64 bytes of exported keying material.
+struct HandshakeDone;
+
+impl PayloadSecurity for HandshakeDone {
+    fn kind(&self) -> pb::record::PayloadSecurity {
+        pb::record::PayloadSecurity::Tls12
+    }
+    fn seal(&mut self, m: Bytes, out: &mut Vec<Bytes>) -> Result<(), SecurityError> {
+        out.push(m);
+        Ok(())
+    }
+    fn open(&mut self, r: Vec<Bytes>, out: &mut Vec<Bytes>) -> Result<(), SecurityError> {
+        out.extend(r);
+        Ok(())
+    }
+    fn integrity_method(&self) -> IntegrityMethod {
+        IntegrityMethod::Mac
+    }
+    fn keying_material(&self) -> Option<&[u8]> {
+        Some(&[0xAB; 64])
+    }
+}
+
+/// Records the contexts it is called with; MACs with the half of the key for the sender's TLS role.
+#[derive(Default)]
+struct RoleMac {
+    seen: alloc::sync::Arc<core::sync::atomic::AtomicUsize>,
+}
+
+impl RecordIntegrity for RoleMac {
+    fn max_len(&self, m: IntegrityMethod) -> usize {
+        if m == IntegrityMethod::Mac { 32 } else { 0 }
+    }
+    fn protect(
+        &mut self,
+        cx: &IntegrityContext<'_>,
+        input: &[u8],
+    ) -> Result<Bytes, IntegrityError> {
+        assert_eq!(cx.method, IntegrityMethod::Mac);
+        let keys = cx
+            .keying_material
+            .ok_or(IntegrityError::Backend("no keys"))?;
+        assert_eq!(keys.len(), 64, "R-E2E.37: 64 bytes of keying material");
+        // R-E2E.39: the client MACs with bytes 0..32, the server with 32..64.
+        let key = if cx.local_is_tls_client {
+            &keys[..32]
+        } else {
+            &keys[32..]
+        };
+        self.seen
+            .fetch_add(1, core::sync::atomic::Ordering::Relaxed);
+        Ok(Bytes::from(mac(key, input, cx.local_is_tls_client)))
+    }
+    fn verify(
+        &mut self,
+        cx: &IntegrityContext<'_>,
+        input: &[u8],
+        m: &[u8],
+        _c: &[u8],
+    ) -> Result<(), IntegrityError> {
+        let keys = cx.keying_material.ok_or(IntegrityError::Missing)?;
+        // The peer has the other role.
+        let peer_is_client = !cx.local_is_tls_client;
+        let key = if peer_is_client {
+            &keys[..32]
+        } else {
+            &keys[32..]
+        };
+        if m == mac(key, input, peer_is_client).as_slice() {
+            Ok(())
+        } else {
+            Err(IntegrityError::Mismatch)
+        }
+    }
+}
+
+fn mac(key: &[u8], input: &[u8], client: bool) -> Vec<u8> {
+    let mut h: u64 = if client { 1 } else { 2 };
+    for b in key.iter().chain(input) {
+        h = (h ^ u64::from(*b)).wrapping_mul(0x0000_0100_0000_01B3);
+    }
+    let mut out = h.to_be_bytes().to_vec();
+    out.resize(32, 0);
+    out
+}
+
+#[test]
+fn r_e2e_33_to_39_mac_method_uses_exported_keys_by_tls_role() {
+    let seen = alloc::sync::Arc::new(core::sync::atomic::AtomicUsize::new(0));
+    let mut a = Session::with_layers(
+        cfg(A, B, 1),
+        T0,
+        Box::new(HandshakeDone),
+        Box::new(RoleMac { seen: seen.clone() }),
+    )
+    .unwrap();
+    let mut b = Session::with_layers(
+        cfg(B, A, 2),
+        T0,
+        Box::new(HandshakeDone),
+        Box::new(RoleMac::default()),
+    )
+    .unwrap();
+    a.send(T0, Bytes::from_static(b"over tls")).unwrap();
+    let (_, eb) = settle(&mut a, &mut b, T0);
+    assert_eq!(payloads(&eb), [Bytes::from_static(b"over tls")]);
+    assert!(seen.load(core::sync::atomic::Ordering::Relaxed) >= 1);
+    // A Record MACed with the wrong role's key fails (R-E2E.33: verified with HMAC over the non-payload part).
+    b.send(T0, Bytes::from_static(b"reply")).unwrap();
+    let mut out = drain_tx(&mut b);
+    let mut input = Vec::new();
+    integrity_input(&out[0], &mut input);
+    out[0].mac_signature = Bytes::from(mac(&[0xAB; 32], &input, true));
+    assert!(matches!(
+        a.handle_record(T0, out.remove(0)),
+        Err(E2eError::Integrity(IntegrityError::Mismatch))
+    ));
+}
+
+#[test]
+fn r_e2e_41_tls12_session_records_are_accepted_in_a_session() {
+    let (mut a, mut b) = seg_pair(512, || Box::new(FakeTls { rec: 64 }));
+    a.send(T0, Bytes::from(vec![1u8; 1000])).unwrap();
+    let (_, eb) = settle(&mut a, &mut b, T0);
+    assert_eq!(payloads(&eb), [Bytes::from(vec![1u8; 1000])]);
+}
+
+// ---------------------------------------------------------------- Sessions
+
+#[test]
+fn sessions_route_by_remote_endpoint() {
+    let mut tmpl = cfg(A, "proto::x", 1);
+    tmpl.mode(SessionMode::Require);
+    let mut all = Sessions::new(tmpl, 2, T0).unwrap();
+    all.send(T0, "proto::b", Bytes::from_static(b"1")).unwrap();
+    all.send(T0, "proto::c", Bytes::from_static(b"2")).unwrap();
+    assert!(matches!(
+        all.send(T0, "proto::d", Bytes::from_static(b"3")),
+        Err(E2eError::UnexpectedSender)
+    ));
+    let out: Vec<pb::Record> = core::iter::from_fn(|| all.poll_transmit()).collect();
+    let mut to: Vec<&str> = out.iter().map(|r| r.to_id.as_str()).collect();
+    to.sort_unstable();
+    assert_eq!(to, ["proto::b", "proto::c"]);
+    // Different peers get different session ids (derived seeds).
+    assert_ne!(
+        all.get("proto::b").unwrap().session_id(),
+        all.get("proto::c").unwrap().session_id()
+    );
+    let mut r = from_b(5, 1, 1, &[b"x"]);
+    r.to_id = "proto::nobody".into();
+    assert_eq!(all.handle_record(T0, r), Err(E2eError::NotForUs));
+    assert!(all.poll_event().is_some());
+    assert!(all.poll_timeout().is_some());
+    assert!(all.remove("proto::b").is_some());
+    assert_eq!(all.len(), 1);
+    assert!(Sessions::new(cfg(A, B, 1), 0, T0).is_err());
 }
