@@ -480,6 +480,25 @@ impl ErrorCode {
         AllowedCodes { op, ranges }
     }
 
+    /// The codes a message of type `t` (a request, or its response) may be answered or
+    /// reported with; `None` for [`MsgType::Error`]. Same as
+    /// `Operation::from_msg_type(t).map(ErrorCode::allowed_for)`.
+    ///
+    /// ```
+    /// use usp_msg::{ErrorCode, MsgType};
+    ///
+    /// let codes = ErrorCode::allowed_for_msg_type(MsgType::RegisterResp).unwrap();
+    /// assert!(codes.contains(ErrorCode::ALREADY_IN_USE));
+    /// assert!(ErrorCode::allowed_for_msg_type(MsgType::Error).is_none());
+    /// ```
+    #[must_use]
+    pub const fn allowed_for_msg_type(t: MsgType) -> Option<AllowedCodes> {
+        match Operation::from_msg_type(t) {
+            Some(op) => Some(Self::allowed_for(op)),
+            None => None,
+        }
+    }
+
     /// Shorthand for `ErrorCode::allowed_for(op).contains(self)`.
     #[must_use]
     pub const fn is_allowed_for(self, op: Operation) -> bool {
