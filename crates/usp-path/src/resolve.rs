@@ -25,7 +25,6 @@ use alloc::borrow::Cow;
 use alloc::collections::BTreeSet;
 use alloc::string::String;
 use alloc::vec::Vec;
-use core::fmt::Write as _;
 
 use crate::ast::{Expression, Instance, ListIndex, Path, RelStep, Segment, Target};
 use crate::value::{ParamType, TypedConstant, ValueError, check_constant};
@@ -359,7 +358,7 @@ impl<T: DataTree + ?Sized> Cx<'_, T> {
                     for mut p in cur {
                         self.tick(1)?;
                         if self.tree.has_instance(&p, *n) {
-                            let _ = write!(p, "{n}.");
+                            push_instance(&mut p, *n);
                             next.push(p);
                         }
                     }
@@ -395,11 +394,15 @@ impl<T: DataTree + ?Sized> Cx<'_, T> {
                             KeyLookup::NotIndexed => self.tree.instances(p, &mut ids),
                         }
                         self.tick(ids.len().max(1))?;
+                        // One buffer for every row; only matches are copied out.
+                        let mut obj = String::with_capacity(p.len() + 11);
                         for n in &ids {
-                            let obj = row(p, *n);
+                            obj.clear();
+                            obj.push_str(p);
+                            push_instance(&mut obj, *n);
                             if self.eval(&obj, e, si, &mut consts, depth)? {
                                 self.check_results(next.len() + 1)?;
-                                next.push(obj);
+                                next.push(obj.clone());
                             }
                         }
                     }
@@ -591,8 +594,29 @@ impl<T: DataTree + ?Sized> Cx<'_, T> {
 fn row(table: &str, n: u32) -> String {
     let mut s = String::with_capacity(table.len() + 11);
     s.push_str(table);
-    let _ = write!(s, "{n}.");
+    push_instance(&mut s, n);
     s
+}
+
+/// Appends `n` and `.` without the formatting machinery.
+fn push_instance(s: &mut String, n: u32) {
+    let mut digits = [0u8; 10];
+    let mut i = digits.len();
+    let mut v = n;
+    loop {
+        i -= 1;
+        if let Some(d) = digits.get_mut(i) {
+            *d = b'0' + (v % 10) as u8;
+        }
+        v /= 10;
+        if v == 0 || i == 0 {
+            break;
+        }
+    }
+    for d in digits.get(i..).unwrap_or(&[]) {
+        s.push(char::from(*d));
+    }
+    s.push('.');
 }
 
 impl Path<'_> {
@@ -638,5 +662,32 @@ impl Path<'_> {
                 ) => m == n,
                 _ => false,
             })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn instance_numbers_are_written_in_decimal() {
+        for (n, s) in [
+            (0, "T.0."),
+            (7, "T.7."),
+            (10, "T.10."),
+            (u32::MAX, "T.4294967295."),
+        ] {
+            assert_eq!(row("T.", n), s);
+        }
+    }
+
+    #[test]
+    fn error_codes() {
+        assert_eq!(ResolveError::ReferenceCycle.usp_error_code(), 7005);
+        assert_eq!(ResolveError::Placeholder.usp_error_code(), 7008);
+        assert_eq!(
+            ResolveError::WorkLimit { max: 1 }.usp_error_code(),
+            ResolveError::TooManyResults { max: 1 }.usp_error_code()
+        );
     }
 }

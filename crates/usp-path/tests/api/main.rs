@@ -1,5 +1,6 @@
 //! Public-API tests of usp-path, one binary with a module per topic.
 
+mod golden;
 mod props;
 mod requirements;
 mod resolve;
