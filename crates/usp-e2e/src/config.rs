@@ -249,7 +249,9 @@ impl Config {
         self
     }
 
-    /// Seed of the PRNG for session ids and retry jitter (STYLE §6: no OS RNG). Give each endpoint its own seed.
+    /// Seed of the PRNG for session ids and retry jitter (STYLE §6: no OS RNG). Give each endpoint its own
+    /// seed, and a different one after every reboot (e.g. mix in a boot counter or hardware randomness): a
+    /// rebooted endpoint that replays the same session ids could collide with ids its peer still remembers.
     pub fn rng_seed(&mut self, seed: u64) -> &mut Self {
         self.rng_seed = seed;
         self

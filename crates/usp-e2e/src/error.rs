@@ -137,7 +137,8 @@ pub enum E2eError {
     /// An empty payload in a `no_session_context` Record (R-E2E.26), or an empty send without a session.
     #[error("no_session_context needs a non-empty payload")]
     EmptyPayload,
-    /// A `no_session_context` Record arrived or was about to be sent while `SessionMode` is `Require`.
+    /// A `no_session_context` Record arrived while `SessionMode` is `Require`, or a send without a session was
+    /// refused because the payload security is not PLAINTEXT (R-E2E.41).
     #[error("a Session Context is required")]
     SessionRequired,
     /// A session Record arrived while `SessionMode` is `Forbid`; a Disconnect Record (7106) was queued (R-E2E.6a).

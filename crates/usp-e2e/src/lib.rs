@@ -100,15 +100,29 @@
 //! * **Item 4 (HMAC key direction)**: the TLS client (the session initiator) MACs with bytes 0–31, the server
 //!   with 32–63; [`IntegrityContext::local_is_tls_client`] carries the role.
 //!
-//! Further choices the spec leaves open: retransmissions on timeout resend the lowest unacknowledged Record
-//! unchanged and do not count against `MaxRetransmitTries` (which caps *requested* resends); a receiver
-//! acknowledges with an empty Record after [`Config::ack_delay`] when no payload carries its `expected_id`;
-//! `expected_id == 0` carries no acknowledgement, and one beyond our next sequence_id fails the Record; on a
-//! restart, payloads not yet transmitted move to the new context, partially or fully transmitted but
-//! unacknowledged ones are reported as [`Event::Unacknowledged`]; the first restart after a successful receive
-//! is immediate, each further one waits the R-E2E.10 back-off (this is what breaks the persistent-failure cycle
-//! the spec describes); a Record is "activity" for SessionExpiration when it is newly sent or processed, not
-//! when it is retransmitted, so establishment retries end at expiry (R-E2E.11).
+//! Further choices the spec leaves open:
+//! * **Acknowledgement and retransmit request of an out-of-order Record are acted on at once**; only its payload
+//!   waits for its turn (R-E2E.20). Read literally, R-E2E.20 would process `retransmit_id` only in order, and
+//!   when both ends lose a Record of the other, each end's request would then wait behind its own gap forever.
+//!   A request for a Record the peer has already acknowledged (overtaken by a later Record) is stale and
+//!   ignored rather than treated as "Record does not exist".
+//! * Records are acknowledged by the `expected_id` of whatever we send next; when nothing else goes out within
+//!   [`Config::ack_delay`], an empty Record carries it. Only Records with payload, and the first Record of a
+//!   context its sender started, ask for an acknowledgement, so acknowledgements never ping-pong.
+//! * Missing Records are requested with `retransmit_id` as soon as a gap is seen, again after
+//!   [`Config::retransmit_timeout`] (doubling). When acknowledgements stop coming, the lowest unacknowledged
+//!   Record that asks for one is resent unchanged; such resends do not count against `MaxRetransmitTries`,
+//!   which caps *requested* resends. Until a context we started is established, resends follow the R-E2E.10
+//!   back-off instead.
+//! * `expected_id == 0` carries no acknowledgement; one beyond our next sequence_id fails the Record.
+//! * On a restart, payloads not yet transmitted move to the new context; partially or fully transmitted but
+//!   unacknowledged ones are reported as [`Event::Unacknowledged`] (the application decides whether to resend).
+//! * The first restart after a successful receive is immediate, each further one waits the R-E2E.10 back-off;
+//!   this is what breaks the persistent-failure cycle the spec describes.
+//! * A Record is "activity" for SessionExpiration when it is newly sent or processed, not when it is
+//!   retransmitted, so establishment retries end at expiry (R-E2E.11).
+//! * `Allow` mode restarts a context it is perpetuating after failures (TR-181: it "MUST perpetuate any existing
+//!   Session Context"), but does not start one for a `send`.
 #![no_std]
 #![forbid(unsafe_code)]
 #![warn(clippy::exhaustive_enums, clippy::exhaustive_structs)]

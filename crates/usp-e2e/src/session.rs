@@ -404,6 +404,8 @@ impl Session {
     ///
     /// # Errors
     /// [`E2eError::SendBufferFull`] when `max_send_queue_bytes` would be exceeded (retry after acknowledgements),
+    /// [`E2eError::SessionRequired`] when the payload security is not PLAINTEXT but no session is in use
+    /// (R-E2E.41),
     /// [`E2eError::EmptyPayload`] for an empty no-session payload (R-E2E.26), [`E2eError::Security`] if sealing
     /// fails, [`E2eError::RecordSizeTooSmall`] if the Record header leaves no room for payload.
     pub fn send(&mut self, now: Instant, payload: Bytes) -> Result<(), E2eError> {
@@ -414,6 +416,10 @@ impl Session {
             SessionMode::Require => true,
         };
         if !use_session {
+            if self.security.kind() != pb::record::PayloadSecurity::Plaintext {
+                // R-E2E.41: TLS12 only inside a session; never fall back to an unprotected payload.
+                return Err(E2eError::SessionRequired);
+            }
             if payload.is_empty() {
                 return Err(E2eError::EmptyPayload);
             }
@@ -1079,6 +1085,14 @@ impl Session {
     }
 
     fn queue_disconnect(&mut self, reason_code: u32, reason: &str) {
+        // One pending Disconnect is enough: a flood of refused Records must not grow the queue.
+        if self
+            .transmit
+            .iter()
+            .any(|r| matches!(r.record_type, Some(RecordType::Disconnect(_))))
+        {
+            return;
+        }
         let mut rec = self.template.clone();
         rec.payload_security = pb::record::PayloadSecurity::Plaintext as i32;
         rec.record_type = Some(RecordType::Disconnect(pb::DisconnectRecord {

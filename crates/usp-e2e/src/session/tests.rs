@@ -288,7 +288,12 @@ fn r_e2e_6a_forbid_answers_session_start_with_disconnect_7106() {
         a.handle_record(T0, from_b(42, 1, 1, &[b"x"])),
         Err(E2eError::SessionNotAllowed)
     );
+    // A flood of refused Records queues one Disconnect, not one each.
+    for seq in 2..100 {
+        let _ = a.handle_record(T0, from_b(42, seq, 1, &[b"x"]));
+    }
     let out = drain_tx(&mut a);
+    assert_eq!(out.len(), 1);
     match &out[0].record_type {
         Some(RecordType::Disconnect(d)) => assert_eq!(d.reason_code, 7106),
         other => panic!("{other:?}"),
@@ -1471,6 +1476,18 @@ fn r_e2e_33_to_39_mac_method_uses_exported_keys_by_tls_role() {
         a.handle_record(T0, out.remove(0)),
         Err(E2eError::Integrity(IntegrityError::Mismatch))
     ));
+}
+
+#[test]
+fn r_e2e_41_tls12_never_sends_without_a_session() {
+    let mut c = cfg(A, B, 1);
+    c.mode(SessionMode::Forbid);
+    let mut a = Session::with_layers(c, T0, Box::new(HandshakeDone), Box::new(TrustMtp)).unwrap();
+    assert_eq!(
+        a.send(T0, Bytes::from_static(b"secret")),
+        Err(E2eError::SessionRequired)
+    );
+    assert!(drain_tx(&mut a).is_empty());
 }
 
 #[test]
