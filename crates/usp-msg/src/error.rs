@@ -25,9 +25,15 @@ pub enum MsgError {
     },
     /// The bytes are not a valid `usp.Msg` protobuf encoding (R-MSG.5): truncated data, a
     /// wrong wire type for a known field, invalid UTF-8 in a string, a varint overflow, or
-    /// nesting deeper than prost's recursion limit.
-    #[error("protobuf decode failed: {0}")]
-    Decode(prost::DecodeError),
+    /// nesting deeper than prost's recursion limit. [`MsgError::offset`] says where.
+    #[error("protobuf decode failed: {}", DecodeDetail(detail.as_ref(), source))]
+    Decode {
+        /// prost's error.
+        source: prost::DecodeError,
+        /// What is wrong and at which byte offset, from the generated views, which reject
+        /// exactly the inputs prost rejects (`None` only if they disagree with prost).
+        detail: Option<crate::view::DecodeError>,
+    },
     /// `Msg.header` is absent (R-MSG.6).
     #[error("header missing")]
     MissingHeader,
@@ -92,12 +98,30 @@ impl MsgError {
     pub fn usp_error_code(&self) -> ErrorCode {
         match self {
             Self::TooLarge { .. } | Self::BufferTooSmall { .. } => ErrorCode::RESOURCES_EXCEEDED,
-            Self::Decode(_) => ErrorCode::MESSAGE_FAILED,
+            Self::Decode { .. } => ErrorCode::MESSAGE_FAILED,
             Self::MissingHeader
             | Self::EmptyMsgId
             | Self::MissingOneof { .. }
             | Self::ConflictingOneof { .. }
             | Self::MsgTypeRejected { .. } => ErrorCode::INVALID_ARGUMENTS,
+        }
+    }
+
+    /// The byte offset in the input where decoding failed, for [`MsgError::Decode`].
+    ///
+    /// ```
+    /// use usp_msg::Msg;
+    ///
+    /// // A header (field 1) whose length prefix (byte 1: 9 bytes) runs past the end.
+    /// let err = Msg::decode(&[0x0a, 0x09, 0x0a][..]).unwrap_err();
+    /// assert_eq!(err.offset(), Some(1));
+    /// assert_eq!(err.to_string(), "protobuf decode failed: truncated input at byte 1");
+    /// ```
+    #[must_use]
+    pub fn offset(&self) -> Option<usize> {
+        match self {
+            Self::Decode { detail, .. } => detail.map(|d| d.offset()),
+            _ => None,
         }
     }
 
@@ -428,6 +452,18 @@ impl fmt::Display for Location {
             f.write_str(part)?;
         }
         Ok(())
+    }
+}
+
+/// Displays the view's error when there is one, else prost's.
+struct DecodeDetail<'a>(Option<&'a crate::view::DecodeError>, &'a prost::DecodeError);
+
+impl fmt::Display for DecodeDetail<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Some(detail) => fmt::Display::fmt(detail, f),
+            None => fmt::Display::fmt(self.1, f),
+        }
     }
 }
 

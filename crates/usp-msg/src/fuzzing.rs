@@ -42,10 +42,16 @@ pub fn msg_decode(data: &[u8]) {
     }
     // The raw layer and the validated layer agree on what is well-formed protobuf.
     let raw = pb::Msg::decode(data);
-    if let Err(crate::MsgError::Decode(_)) = lenient {
+    if let Err(crate::MsgError::Decode { detail, .. }) = lenient {
         assert!(raw.is_err());
+        // The generated views reject exactly what prost rejects, so a detail is always there.
+        assert!(detail.is_some(), "prost rejected input the views accept");
     } else {
         assert!(raw.is_ok());
+        assert!(
+            crate::view::Msg::decode(data).is_ok(),
+            "the views rejected input prost accepts"
+        );
     }
 }
 

@@ -715,18 +715,27 @@ impl Msg {
                 max: opts.max_msg_size,
             });
         }
-        // R-ENC.5: look for a second oneof member on the wire, which prost would drop.
-        // Contiguous input (`Bytes`, `&[u8]`) is scanned in place; anything else is first
+        // Contiguous input (`Bytes`, `&[u8]`) is used in place; anything else is first
         // gathered into one `Bytes`.
-        let (conflict, raw) = if buf.chunk().len() == size {
-            let conflict = oneof_scan::scan(buf.chunk()).err();
-            (conflict, pb::Msg::decode(buf))
+        let mut buf = buf;
+        let gathered: Bytes;
+        let data: &[u8] = if buf.chunk().len() == size {
+            buf.chunk()
         } else {
-            let mut buf = buf;
-            let bytes = buf.copy_to_bytes(size);
-            (oneof_scan::scan(&bytes).err(), pb::Msg::decode(bytes))
+            gathered = buf.copy_to_bytes(size);
+            &gathered
         };
-        let raw = raw.map_err(MsgError::Decode)?;
+        // R-ENC.5: look for a second oneof member on the wire, which prost would drop.
+        let conflict = oneof_scan::scan(data).err();
+        let raw = match pb::Msg::decode(data) {
+            Ok(raw) => raw,
+            Err(source) => {
+                // prost's error has no offset; the generated views reject exactly the same
+                // inputs and say where.
+                let detail = crate::view::Msg::decode(data).err();
+                return Err(MsgError::Decode { source, detail });
+            }
+        };
         let Some(conflict) = conflict else {
             return Self::from_pb_with(raw, opts);
         };

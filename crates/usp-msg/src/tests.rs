@@ -274,7 +274,7 @@ fn r_enc_5_missing_nested_oper_status_in_every_response() {
 fn r_msg_5_wrong_wire_type_is_a_decode_error() {
     let bin = include_bytes!("../../../testdata/vectors/invalid_wrong_wire_type.bin");
     let err = Msg::decode(&bin[..]).unwrap_err();
-    assert!(matches!(err, MsgError::Decode(_)), "{err:?}");
+    assert!(matches!(err, MsgError::Decode { .. }), "{err:?}");
     assert!(!err.can_reply());
     assert_eq!(err.usp_error_code(), ErrorCode::MESSAGE_FAILED);
 }
@@ -300,7 +300,7 @@ fn r_msg_5_truncated_input_is_a_decode_error() {
     let bin = include_bytes!("../../../testdata/vectors/msg_get.bin");
     for cut in [1, 2, 10, bin.len() - 1] {
         let err = Msg::decode(&bin[..cut]).unwrap_err();
-        assert!(matches!(err, MsgError::Decode(_)), "cut {cut}: {err:?}");
+        assert!(matches!(err, MsgError::Decode { .. }), "cut {cut}: {err:?}");
     }
 }
 

@@ -146,13 +146,18 @@ fn invalid_msg_vectors_fail_with_the_expected_class() {
         match j["expect"].as_str().unwrap() {
             "decode_error" => {
                 assert!(
-                    matches!(lenient, Err(MsgError::Decode(_))),
+                    matches!(lenient, Err(MsgError::Decode { .. })),
                     "{}: {lenient:?}",
                     v.name
                 );
-                assert!(matches!(strict, Err(MsgError::Decode(_))), "{}", v.name);
+                assert!(matches!(strict, Err(MsgError::Decode { .. })), "{}", v.name);
                 let err = lenient.unwrap_err();
                 assert!(!err.can_reply() && err.error_reply().is_none());
+                // Every decode error says where.
+                let offset = err
+                    .offset()
+                    .unwrap_or_else(|| panic!("{}: no offset", v.name));
+                assert!(offset < v.bin.len(), "{}: offset {offset}", v.name);
             }
             "validation_error" if v.name == "invalid_msg_type_mismatch" => {
                 let msg = lenient.unwrap();
