@@ -11,7 +11,7 @@ use bytes::Bytes;
 use prost::Message as _;
 use usp_record::pb::{self, record::RecordType};
 
-use crate::{Config, Instant, Session, SessionMode};
+use crate::{Config, Event, Instant, Session, SessionMode};
 
 const A: &str = "proto::fuzz-a";
 const B: &str = "proto::fuzz-b";
@@ -143,7 +143,8 @@ fn check(s: &Session) {
     );
 }
 
-fn drain(s: &mut Session, link: &mut VecDeque<Bytes>) {
+/// Drains transmits onto `link` and events; returns the number of payloads delivered.
+fn drain(s: &mut Session, link: &mut VecDeque<Bytes>) -> usize {
     let max = s.config().get_max_record_size() as usize;
     // Each poll either pops a queued Record or consumes window/flags, so this terminates; the bound is a guard.
     for _ in 0..10_000 {
@@ -160,12 +161,16 @@ fn drain(s: &mut Session, link: &mut VecDeque<Bytes>) {
             link.push_back(wire);
         }
     }
+    let mut payloads = 0;
     for _ in 0..10_000 {
-        if s.poll_event().is_none() {
-            break;
+        match s.poll_event() {
+            None => break,
+            Some(Event::Payload(_)) => payloads += 1,
+            Some(_) => {}
         }
     }
     check(s);
+    payloads
 }
 
 /// Drives two sessions (A, B) and a crafted-Record stream from `data`. Panics only on a broken invariant.
@@ -175,12 +180,18 @@ fn drain(s: &mut Session, link: &mut VecDeque<Bytes>) {
 /// id, sequence numbers near 0 or near `u64::MAX`, any SAR states, payloads, wrong `to_id`, TLS12, other
 /// record types), advance time, fire timers, reset/close.
 pub fn e2e_session(data: &[u8]) {
+    let _ = run(data);
+}
+
+/// The body of [`e2e_session`]; returns how many payloads each side received.
+fn run(data: &[u8]) -> (usize, usize) {
+    let mut received = (0, 0);
     let mut inp = Input { data };
     let ca = config(A, B, &mut inp);
     let cb = config(B, A, &mut inp);
     let mut now = Instant::ZERO;
     let (Ok(mut a), Ok(mut b)) = (Session::new(ca, now), Session::new(cb, now)) else {
-        return;
+        return received;
     };
     let mut a_to_b: VecDeque<Bytes> = VecDeque::new();
     let mut b_to_a: VecDeque<Bytes> = VecDeque::new();
@@ -270,14 +281,15 @@ pub fn e2e_session(data: &[u8]) {
                 }
             },
         }
-        drain(&mut a, &mut a_to_b);
-        drain(&mut b, &mut b_to_a);
+        received.0 += drain(&mut a, &mut a_to_b);
+        received.1 += drain(&mut b, &mut b_to_a);
     }
+    received
 }
 
 #[cfg(test)]
 mod tests {
-    use super::e2e_session;
+    use super::{e2e_session, run};
     use alloc::vec::Vec;
 
     #[test]
@@ -307,10 +319,11 @@ mod tests {
 
     #[test]
     fn scripted_exchange_delivers() {
-        // Config A: Require, max 512; B: Require, max 512; then A sends 2000 bytes and the link delivers.
+        // Config A and B: Require, MaxUSPRecordSize 512, MaxRetransmitTries 10, no expiry, no ack delay; then
+        // A sends 2000 bytes and the link delivers both ways.
         let mut data = Vec::new();
-        for _ in 0..2 {
-            data.extend_from_slice(&[0x04, 0x00, 0x00, 0x0b, 0, 0, 0, 7]);
+        for seed in [7, 8] {
+            data.extend_from_slice(&[0x06, 0x00, 0x00, 0x0b, 0, 0, 0, seed]);
         }
         data.push(0);
         data.extend_from_slice(&2000u16.to_le_bytes());
@@ -318,6 +331,7 @@ mod tests {
         for _ in 0..40 {
             data.extend_from_slice(&[2, 3]);
         }
+        assert_eq!(run(&data), (0, 1));
         e2e_session(&data);
     }
 }
