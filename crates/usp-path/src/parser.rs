@@ -457,6 +457,10 @@ impl<'a> Run<'a, '_> {
                     self.push_segment(&mut segs, Segment::Object(name), at)?;
                     rest = rest.get(1..).unwrap_or("");
                     if rest.as_bytes().first().is_some_and(|c| starts_instance(*c)) {
+                        if first {
+                            // The root object (`Device.`) is never a table.
+                            return self.err(rest, PathErrorKind::Expected(Expected::Name));
+                        }
                         if self.form == Form::RelParam {
                             return self.err(rest, PathErrorKind::InstanceNotAllowed);
                         }
@@ -887,20 +891,25 @@ mod tests {
         );
         // Expression parameter steps count toward the depth limit too.
         assert_eq!(
-            p.parse("A.[B.C.D==1].").unwrap_err().kind(),
+            p.parse("A.T.[B.C==1].").unwrap_err().kind(),
             PathErrorKind::TooManySegments { max: 3 }
         );
         assert_eq!(
             p.parse("A.[B==1&&C==2&&D==3].").unwrap_err(),
-            PathError::new(15, PathErrorKind::TooManyComponents { max: 2 })
+            PathError::new(2, PathErrorKind::Expected(Expected::Name))
+        );
+        let p2 = Parser::new(ParseConfig::builder().max_components(2).build().unwrap());
+        assert_eq!(
+            p2.parse("A.T.[B==1&&C==2&&D==3].").unwrap_err(),
+            PathError::new(17, PathErrorKind::TooManyComponents { max: 2 })
         );
         assert_eq!(
             p.parse("A.Bcdef.").unwrap_err(),
             PathError::new(2, PathErrorKind::NameTooLong { max: 4 })
         );
         assert_eq!(
-            p.parse_reference_list("A.1,A.2,A.3").unwrap_err(),
-            PathError::new(8, PathErrorKind::TooManyReferences { max: 2 })
+            p.parse_reference_list("A.T.1,A.T.2,A.T.3").unwrap_err(),
+            PathError::new(12, PathErrorKind::TooManyReferences { max: 2 })
         );
         assert!(ParseConfig::builder().max_length(0).build().is_err());
         assert!(ParseConfig::builder().max_name_length(257).build().is_err());

@@ -170,7 +170,7 @@ invalid! {
     ours_empty: Path "" => PathErrorKind::Empty, at 0;
     ours_no_dot_after_root: Path "Device" => PathErrorKind::Expected(Expected::Dot), at 6;
     ours_object_needs_dot: Path "Device.IP.Interface.3" => PathErrorKind::Expected(Expected::Dot), at 21;
-    ours_digit_name: Path "Device.1abc." => PathErrorKind::Expected(Expected::Dot), at 8;
+    ours_digit_name: Path "Device.X.1abc." => PathErrorKind::Expected(Expected::Dot), at 10;
     ours_bad_char: Path "Device.IP$." => PathErrorKind::Expected(Expected::NameEnd), at 9;
     ours_trailing_space: Path "Device.IP. " => PathErrorKind::Whitespace, at 10;
     ours_leading_space: Path " Device." => PathErrorKind::Whitespace, at 0;
@@ -187,6 +187,8 @@ invalid! {
     ours_follow_in_gsdm: Supported "Device.X.{i}.Ref+.Y" => PathErrorKind::FollowNotAllowed, at 16;
     ours_placeholder_typo: Supported "Device.X.{j}." => PathErrorKind::Expected(Expected::Number), at 9;
     ours_supported_zero: Supported "Device.X.0." => PathErrorKind::ZeroInstance, at 9;
+    ours_root_is_not_a_table: Path "Device.1.X" => PathErrorKind::Expected(Expected::Name), at 7;
+    ours_root_is_not_a_table_gsdm: Supported "Root.{i}." => PathErrorKind::Expected(Expected::Name), at 5;
     ours_instance_overflow: Path "Device.X.4294967296." => PathErrorKind::NumberOutOfRange, at 9;
     ours_command_unclosed: Path "Device.X.Reset(." => PathErrorKind::Expected(Expected::CloseParen), at 15;
     ours_event_then_more: Path "Device.X.Boot!.Y" => PathErrorKind::Expected(Expected::End), at 14;
