@@ -8,8 +8,10 @@
 //!   wire and nothing checked. Its semver follows prost.
 //! - The validated layer: [`Msg`] with a typed [`Body`] ([`Request`], [`Response`], Error) and
 //!   [`Notify`] kinds. A `Msg` can only be made through [`Msg::decode`], `TryFrom<pb::Msg>`,
-//!   [`Msg::new`] or a builder, so holding one means the header, msg_id and every required
-//!   oneof are present (R-MSG.6–R-MSG.8, R-ENC.5). The msg_type is derived from the body:
+//!   [`Msg::new`] or a builder, so holding one means the header and msg_id are present and
+//!   every required oneof has exactly one member (R-MSG.6–R-MSG.8, R-ENC.5; two members on
+//!   the wire, which prost would silently resolve, are rejected). The msg_type is derived
+//!   from the body:
 //!   a received header that disagrees is reported as a [`Warning`] (R-MSG.10), or rejected in
 //!   strict mode.
 //!
