@@ -19,10 +19,19 @@ pub const DEFAULT_MAX_MSG_SIZE: usize = 1024 * 1024;
 /// ```
 /// use usp_msg::DecodeOptions;
 ///
+/// use usp_msg::{GetBuilder, Msg};
+///
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// let mut opts = DecodeOptions::default();
 /// opts.max_msg_size(64 * 1024).strict(true);
 /// assert_eq!(opts.get_max_msg_size(), 64 * 1024);
 /// assert!(opts.is_strict());
+///
+/// // Or inline, for one call:
+/// let bytes = GetBuilder::new("g").path("Device.").build_bytes()?;
+/// let msg = Msg::decode_with(bytes, DecodeOptions::default().strict(true))?;
+/// assert_eq!(msg.msg_id(), "g");
+/// # Ok(()) }
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DecodeOptions {
