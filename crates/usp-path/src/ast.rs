@@ -329,7 +329,9 @@ impl<'a> Component<'a> {
 
 impl fmt::Display for Component<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}{}{}", self.param, self.op, self.value)
+        self.param.fmt(f)?;
+        f.write_str(self.op.as_str())?;
+        self.value.fmt(f)
     }
 }
 
@@ -465,9 +467,12 @@ impl Segment<'_> {
 impl fmt::Display for Segment<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::Object(n) => n.fmt(f),
+            Self::Object(n) => f.write_str(n.as_str()),
             Self::Instance(i) => i.fmt(f),
-            Self::Follow(n, i) => write!(f, "{n}{i}"),
+            Self::Follow(n, i) => {
+                f.write_str(n.as_str())?;
+                i.fmt(f)
+            }
         }
     }
 }
@@ -508,9 +513,15 @@ impl fmt::Display for Target<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Object => Ok(()),
-            Self::Parameter(n) => n.fmt(f),
-            Self::Command(n) => write!(f, "{n}()"),
-            Self::Event(n) => write!(f, "{n}!"),
+            Self::Parameter(n) => f.write_str(n.as_str()),
+            Self::Command(n) => {
+                f.write_str(n.as_str())?;
+                f.write_str("()")
+            }
+            Self::Event(n) => {
+                f.write_str(n.as_str())?;
+                f.write_str("!")
+            }
         }
     }
 }

@@ -180,8 +180,9 @@ impl<'a> Run<'a, '_> {
         rest.is_empty() || (self.in_list && rest.trim_start_matches(is_ws).starts_with(','))
     }
 
+    /// A name; returned as text so that callers build the [`Name`] in place.
     #[inline(always)]
-    fn name(&self, rest: &'a str) -> R<'a, Name<'a>> {
+    fn name(&self, rest: &'a str) -> R<'a, &'a str> {
         match lex_name(rest, self.cfg.allow_hyphen) {
             Some((r, n)) => {
                 if n.len() > self.cfg.max_name_length {
@@ -192,7 +193,7 @@ impl<'a> Run<'a, '_> {
                         },
                     );
                 }
-                Ok((r, Name(Cow::Borrowed(n))))
+                Ok((r, n))
             }
             None => self.unexpected(rest, Expected::Name),
         }
@@ -378,6 +379,7 @@ impl<'a> Run<'a, '_> {
         let mut r = rest;
         loop {
             let (r2, name) = self.name(r)?;
+            let name = Name(Cow::Borrowed(name));
             r = r2;
             let mut follow = None;
             if matches!(r.as_bytes().first(), Some(b'#' | b'+')) {
@@ -454,7 +456,7 @@ impl<'a> Run<'a, '_> {
             let first = segs.is_empty() && !self.form.relative();
             match rest.as_bytes().first() {
                 Some(b'.') => {
-                    self.push_segment(&mut segs, Segment::Object(name), at)?;
+                    self.push_segment(&mut segs, Segment::Object(Name(Cow::Borrowed(name))), at)?;
                     rest = rest.get(1..).unwrap_or("");
                     if rest.as_bytes().first().is_some_and(|c| starts_instance(*c)) {
                         if first {
@@ -487,7 +489,11 @@ impl<'a> Run<'a, '_> {
                         return self.err(rest, PathErrorKind::FollowNotAllowed);
                     }
                     let (r, idx) = self.follow(rest)?;
-                    self.push_segment(&mut segs, Segment::Follow(name, idx), at)?;
+                    self.push_segment(
+                        &mut segs,
+                        Segment::Follow(Name(Cow::Borrowed(name)), idx),
+                        at,
+                    )?;
                     match self.after_step(r)? {
                         Some(r) => rest = r,
                         None => {
@@ -507,18 +513,18 @@ impl<'a> Run<'a, '_> {
                     let Some(r) = r.strip_prefix(')') else {
                         return self.unexpected(r, Expected::CloseParen);
                     };
-                    return self.finish(r, segs, Target::Command(name));
+                    return self.finish(r, segs, Target::Command(Name(Cow::Borrowed(name))));
                 }
                 Some(b'!') if self.form != Form::RelParam => {
                     let r = rest.get(1..).unwrap_or("");
-                    return self.finish(r, segs, Target::Event(name));
+                    return self.finish(r, segs, Target::Event(Name(Cow::Borrowed(name))));
                 }
                 _ if self.at_end(rest) => {
                     return Ok((
                         rest,
                         Path {
                             segments: segs,
-                            target: Target::Parameter(name),
+                            target: Target::Parameter(Name(Cow::Borrowed(name))),
                         },
                     ));
                 }
@@ -716,6 +722,7 @@ impl Parser {
         self.check_len(input)?;
         let run = self.run(input, Form::Supported, false);
         let (mut rest, first) = run.name(input)?;
+        let first = Name(Cow::Borrowed(first));
         let mut parts = Vec::with_capacity(4);
         parts.push(ArgSegment::Name(first));
         while !rest.is_empty() {
@@ -739,6 +746,7 @@ impl Parser {
                 rest = r2;
             } else {
                 let (r2, n) = run.name(r)?;
+                let n = Name(Cow::Borrowed(n));
                 parts.push(ArgSegment::Name(n));
                 rest = r2;
             }
