@@ -247,7 +247,7 @@ mod props {
     use proptest::prelude::*;
 
     proptest! {
-        #![proptest_config(ProptestConfig::with_cases(3000))]
+        #![proptest_config(ProptestConfig::with_cases(1500))]
 
         /// Random path-like text through the fuzz body: no panic, no invariant failure.
         #[test]

@@ -99,3 +99,8 @@ pub use ast::{
 pub use config::{ParseConfig, ParseConfigBuilder};
 pub use error::{ConfigError, Expected, PathError, PathErrorKind};
 pub use parser::Parser;
+
+/// The README's example, compiled and run as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
