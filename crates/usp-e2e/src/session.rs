@@ -55,7 +55,10 @@ pub(crate) fn retry_wait_bounds(m_secs: u32, k: u32, n: u32) -> (u64, u64) {
 #[derive(Debug)]
 struct Sent {
     seq: u64,
-    record: pb::Record,
+    /// The session part, `mac_signature` and `sender_cert`; the header strings come from the template.
+    sc: pb::SessionContextRecord,
+    mac_signature: Bytes,
+    sender_cert: Bytes,
     retransmits: u32,
     ack_eliciting: bool,
 }
@@ -505,7 +508,7 @@ impl Session {
             // The lowest unacknowledged Record that asks for an acknowledgement: the peer either lacks it (and
             // then requests any gap below it) or acknowledges the duplicate.
             if let Some(lowest) = ctx.sent.iter().find(|s| s.ack_eliciting) {
-                let rec = lowest.record.clone();
+                let rec = Self::rebuild(&self.template, lowest);
                 self.stats.timeouts += 1;
                 if ctx.initiated_locally && !ctx.established {
                     self.retry_count = self.retry_count.saturating_add(1);
@@ -894,7 +897,7 @@ impl Session {
             }
         }
         sent.retransmits += 1;
-        let rec = sent.record.clone();
+        let rec = Self::rebuild(&self.template, sent);
         self.stats.retransmissions += 1;
         Self::queue_resend(&mut self.transmit, rec);
         Ok(())
@@ -1025,12 +1028,16 @@ impl Session {
         }
         let ctx = self.ctx.as_mut()?;
         ctx.next_tx_seq = seq + 1;
-        ctx.sent.push_back(Sent {
-            seq,
-            record: rec.clone(),
-            retransmits: 0,
-            ack_eliciting: eliciting,
-        });
+        if let Some(RecordType::SessionContext(sc)) = &rec.record_type {
+            ctx.sent.push_back(Sent {
+                seq,
+                sc: sc.clone(),
+                mac_signature: rec.mac_signature.clone(),
+                sender_cert: rec.sender_cert.clone(),
+                retransmits: 0,
+                ack_eliciting: eliciting,
+            });
+        }
         ctx.ack_now = false;
         ctx.ack_deadline = None;
         if retransmit_id != 0 {
@@ -1045,6 +1052,15 @@ impl Session {
             self.rearm_rto(now, self.cfg.retransmit_timeout);
         }
         Some(rec)
+    }
+
+    /// The stored Record again, byte for byte (same fields, same mac_signature).
+    fn rebuild(template: &pb::Record, sent: &Sent) -> pb::Record {
+        let mut rec = template.clone();
+        rec.mac_signature = sent.mac_signature.clone();
+        rec.sender_cert = sent.sender_cert.clone();
+        rec.record_type = Some(RecordType::SessionContext(sent.sc.clone()));
+        rec
     }
 
     fn rearm_rto(&mut self, now: Instant, rto: Duration) {
