@@ -340,11 +340,14 @@ pub(crate) fn get(a: &GetArgs) -> Result<ExitCode, Failure> {
     finish(&a.common, &msg)
 }
 
+/// One parameter setting: `(param, value, required)`.
+type Setting<'a> = (&'a str, &'a str, bool);
+
 /// Groups `(obj_path, param, value, required)` settings by object, in first-seen order.
 fn group<'a>(
     settings: impl IntoIterator<Item = (&'a str, &'a str, &'a str, bool)>,
-) -> Vec<(&'a str, Vec<(&'a str, &'a str, bool)>)> {
-    let mut groups: Vec<(&str, Vec<(&str, &str, bool)>)> = Vec::new();
+) -> Vec<(&'a str, Vec<Setting<'a>>)> {
+    let mut groups: Vec<(&str, Vec<Setting<'_>>)> = Vec::new();
     for (obj, param, value, required) in settings {
         match groups.iter_mut().find(|(o, _)| *o == obj) {
             Some((_, list)) => list.push((param, value, required)),

@@ -322,7 +322,7 @@ fn first_field_guess(bytes: &[u8]) -> Option<As> {
         return None;
     }
     let body = rest.get(..usize::from(len)).unwrap_or(rest);
-    if std::str::from_utf8(body)
+    if core::str::from_utf8(body)
         .ok()
         .and_then(usp_record::Version::parse)
         .is_some()
@@ -949,10 +949,18 @@ fn record_text_node(r: &rpb::Record, inline: Option<&InlineMsg>) -> Node {
         }
     }
     if !r.sender_cert.is_empty() {
-        let pem = r.sender_cert.starts_with(b"-----BEGIN");
-        let what = if pem { "PEM text" } else { "" };
+        let first_line = r
+            .sender_cert
+            .split(|&b| b == b'\n')
+            .next()
+            .filter(|l| l.starts_with(b"-----BEGIN"))
+            .and_then(|l| core::str::from_utf8(l).ok());
+        let note = match first_line {
+            Some(line) => format!("<{} bytes, PEM: {line} ...>", r.sender_cert.len()),
+            None => bytes_note(&r.sender_cert, ""),
+        };
         if let Some(v) = node.get_mut("sender_cert") {
-            *v = Node::Note(bytes_note(&r.sender_cert, what), None);
+            *v = Node::Note(note, None);
         }
     }
     let tls = r.payload_security != PLAINTEXT;
@@ -1001,4 +1009,164 @@ fn record_text_node(r: &rpb::Record, inline: Option<&InlineMsg>) -> Node {
         _ => {}
     }
     node
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A SessionContext Record of session 7 with the given states and payload pieces.
+    fn seg(seq: u64, sar: i32, rec: i32, pieces: &[&[u8]], tls: bool) -> Item {
+        let record = rpb::Record {
+            version: "1.4".into(),
+            to_id: "proto::a".into(),
+            from_id: "proto::b".into(),
+            payload_security: i32::from(tls),
+            record_type: Some(rpb::record::RecordType::SessionContext(
+                rpb::SessionContextRecord {
+                    session_id: 7,
+                    sequence_id: seq,
+                    expected_id: 1,
+                    payload_sar_state: sar,
+                    payloadrec_sar_state: rec,
+                    payload: pieces.iter().map(|p| Bytes::copy_from_slice(p)).collect(),
+                    ..Default::default()
+                },
+            )),
+            ..Default::default()
+        };
+        Item {
+            source: format!("seq{seq}"),
+            len: 0,
+            encoding: Encoding::Binary,
+            top: Top::Record(record),
+            inline: None,
+        }
+    }
+
+    fn run(items: &[Item]) -> (Vec<Reassembled>, Diags) {
+        let mut diags = Diags::default();
+        let out = reassemble(items, &mut diags);
+        (out, diags)
+    }
+
+    fn messages(d: &Diags) -> Vec<String> {
+        d.0.iter().map(|d| d.message.clone()).collect()
+    }
+
+    /// TR-369 SAR case 6: one whole TLS record per USP Record, payloadrec_sar_state NONE.
+    #[test]
+    fn r_e2e_sar_tls_whole_records_per_usp_record() {
+        let (out, d) = run(&[
+            seg(1, 1, 0, &[b"t1"], true),
+            seg(2, 2, 0, &[b"t2"], true),
+            seg(3, 3, 0, &[b"t3", b"t4"], true),
+        ]);
+        assert!(d.0.is_empty(), "{:?}", messages(&d));
+        assert_eq!(out.len(), 1);
+        assert_eq!(
+            out[0].records,
+            [
+                b"t1".to_vec(),
+                b"t2".to_vec(),
+                b"t3".to_vec(),
+                b"t4".to_vec()
+            ]
+        );
+        assert_eq!(out[0].seqs, [1, 2, 3]);
+    }
+
+    /// TR-369 SAR case 7: TLS records split across USP Records, rebuilt by
+    /// payloadrec_sar_state.
+    #[test]
+    fn r_e2e_sar_tls_records_split_across_usp_records() {
+        let (out, d) = run(&[
+            seg(10, 1, 1, &[b"w1", b"a-"], true),
+            seg(11, 2, 2, &[b"b-"], true),
+            seg(12, 3, 3, &[b"c", b"w2"], true),
+        ]);
+        assert!(d.0.is_empty(), "{:?}", messages(&d));
+        assert_eq!(
+            out[0].records,
+            [b"w1".to_vec(), b"a-b-c".to_vec(), b"w2".to_vec()]
+        );
+    }
+
+    #[test]
+    fn protocol_violations_are_errors() {
+        // a second BEGIN before COMPLETE
+        let (out, d) = run(&[
+            seg(1, 1, 1, &[b"x"], false),
+            seg(2, 1, 1, &[b"y"], false),
+            seg(3, 3, 3, &[b"z"], false),
+        ]);
+        assert!(d.has_errors());
+        assert!(
+            messages(&d)[0].contains("BEGINs a new Msg"),
+            "{:?}",
+            messages(&d)
+        );
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].records, [b"yz".to_vec()]);
+        // NONE inside a segmented Msg
+        let (out, d) = run(&[seg(1, 1, 1, &[b"x"], false), seg(2, 0, 0, &[b"y"], false)]);
+        assert!(out.is_empty());
+        assert!(
+            messages(&d)[0].contains("NONE inside"),
+            "{:?}",
+            messages(&d)
+        );
+        // payloadrec COMPLETE without a payload record begun
+        let (_, d) = run(&[seg(1, 1, 0, &[b"x"], true), seg(2, 3, 3, &[b"y"], true)]);
+        assert!(messages(&d)[0].contains("without a payload record begun"));
+        // COMPLETE while the last payload record is still open
+        let (out, d) = run(&[seg(1, 1, 1, &[b"x"], true), seg(2, 3, 1, &[b"y"], true)]);
+        assert!(out.is_empty());
+        assert!(d.has_errors());
+        // a different Record with the same sequence_id
+        let (_, d) = run(&[
+            seg(1, 1, 1, &[b"x"], false),
+            seg(1, 1, 1, &[b"other"], false),
+        ]);
+        assert!(messages(&d)[0].contains("different Record with sequence_id 1"));
+    }
+
+    #[test]
+    fn missing_pieces_are_warnings() {
+        let (out, d) = run(&[seg(5, 2, 2, &[b"x"], false), seg(6, 3, 3, &[b"y"], false)]);
+        assert!(out.is_empty());
+        assert!(!d.has_errors() && d.has_warnings());
+        let (_, d) = run(&[seg(1, 1, 1, &[b"x"], false), seg(4, 3, 3, &[b"y"], false)]);
+        assert_eq!(
+            messages(&d),
+            [
+                "reassembly: sequence_id 2 to 3 are missing between 1 and 4 \
+              (a receiver asks for it with retransmit_id)"
+            ]
+        );
+    }
+
+    #[test]
+    fn sessions_are_reassembled_separately() {
+        let mut other = seg(2, 1, 1, &[b"B"], false);
+        if let Top::Record(r) = &mut other.top {
+            r.from_id = "proto::c".into();
+        }
+        let (out, d) = run(&[
+            seg(1, 1, 1, &[b"A1"], false),
+            other,
+            seg(2, 3, 3, &[b"A2"], false),
+        ]);
+        assert_eq!(out.len(), 1, "{:?}", messages(&d));
+        assert_eq!(out[0].records, [b"A1A2".to_vec()]);
+        assert!(messages(&d).iter().any(|m| m.contains("incomplete")));
+    }
+
+    #[test]
+    fn first_field_guesses() {
+        assert_eq!(first_field_guess(b"\x0a\x031.4\x12"), Some(As::Record));
+        assert_eq!(first_field_guess(b"\x0a\x05\x0a\x03abc"), Some(As::Msg));
+        assert_eq!(first_field_guess(b"\x12\x00"), None);
+        assert_eq!(first_field_guess(b""), None);
+    }
 }

@@ -133,15 +133,15 @@ Examples:
   usp encode --output c-array --name get_record record.json
   usp decode --output json record.bin | usp encode --output base64";
 
+/// The long help of a request builder: its description, then what all builders share.
 macro_rules! build_help {
-    ($about:literal, $examples:literal) => {
+    ($about:literal) => {
         concat!(
             $about,
             "\n\nThe request is wrapped in a NoSessionContext Record from --from to --to (Record version 1.4),\n",
             "or written alone with --msg-only. The msg_id is \"usp-cli-1\" unless --msg-id is given, so the\n",
             "output is reproducible. Paths are checked with the USP path grammar first (7008 on error);\n",
-            "--no-path-check skips that.\n\nExamples:\n",
-            $examples
+            "--no-path-check skips that."
         )
     };
 }
@@ -169,7 +169,8 @@ enum Command {
     Encode(encode::EncodeArgs),
     #[command(
         about = "Build a Get request",
-        long_about = build_help!("Build a Get request.", "\
+        long_about = build_help!("Build a Get request."),
+        after_help = concat!("Examples:\n  ", "\
   usp get Device.DeviceInfo.SoftwareVersion --to os::012345-525400A1B2C3 --from proto::controller-1 -o get.bin
   usp get 'Device.WiFi.SSID.*.' --max-depth 1 --msg-only --output json
   usp get 'Device.IP.Interface.[Type==\"Normal\"].Status' --to proto::agent --from proto::ctrl --output hex")
@@ -180,49 +181,56 @@ enum Command {
         long_about = build_help!("Build a Set request.
 
 Each PATH=VALUE is split at the first '=' outside a search expression; the path is split at
-its last '.' into obj_path and param, and settings of the same object become one UpdateObject.", "\
+its last '.' into obj_path and param, and settings of the same object become one UpdateObject."),
+        after_help = concat!("Examples:\n  ", "\
   usp set Device.WiFi.SSID.1.SSID=Home Device.WiFi.SSID.1.Enable=true --to proto::agent --from proto::ctrl -o set.bin
   usp set -r Device.LocalAgent.Controller.1.Enable=false --allow-partial --msg-only --output text")
     )]
     Set(build::SetArgs),
     #[command(
         about = "Build an Add request",
-        long_about = build_help!("Build an Add request creating one instance of OBJ.", "\
+        long_about = build_help!("Build an Add request creating one instance of OBJ."),
+        after_help = concat!("Examples:\n  ", "\
   usp add Device.LocalAgent.Subscription. Enable=true NotifType=ValueChange ReferenceList=Device.DeviceInfo.UpTime --to proto::agent --from proto::ctrl -o add.bin
   usp add Device.IP.Interface. -r Alias=wan2 --msg-only --output json")
     )]
     Add(build::AddArgs),
     #[command(
         about = "Build a Delete request",
-        long_about = build_help!("Build a Delete request.", "\
+        long_about = build_help!("Build a Delete request."),
+        after_help = concat!("Examples:\n  ", "\
   usp delete Device.LocalAgent.Subscription.3. --to proto::agent --from proto::ctrl -o delete.bin
   usp delete 'Device.NAT.PortMapping.[Alias==\"old\"].' --allow-partial --msg-only --output text")
     )]
     Delete(build::DeleteArgs),
     #[command(
         about = "Build an Operate request",
-        long_about = build_help!("Build an Operate request for the command CMD with input arguments ARG=VALUE.", "\
+        long_about = build_help!("Build an Operate request for the command CMD with input arguments ARG=VALUE."),
+        after_help = concat!("Examples:\n  ", "\
   usp operate 'Device.Reboot()' --command-key reboot-1 --to proto::agent --from proto::ctrl -o reboot.bin
   usp operate 'Device.IP.Diagnostics.IPPing()' Host=192.0.2.1 NumberOfRepetitions=3 --send-resp --msg-only --output json")
     )]
     Operate(build::OperateArgs),
     #[command(
         about = "Build a GetInstances request",
-        long_about = build_help!("Build a GetInstances request.", "\
+        long_about = build_help!("Build a GetInstances request."),
+        after_help = concat!("Examples:\n  ", "\
   usp get-instances Device.WiFi.SSID. --first-level-only --to proto::agent --from proto::ctrl -o gi.bin")
     )]
     GetInstances(build::GetInstancesArgs),
     #[command(
         name = "get-supported-dm",
         about = "Build a GetSupportedDM request",
-        long_about = build_help!("Build a GetSupportedDM request.", "\
+        long_about = build_help!("Build a GetSupportedDM request."),
+        after_help = concat!("Examples:\n  ", "\
   usp get-supported-dm Device.WiFi. --all --first-level-only --to proto::agent --from proto::ctrl -o gsdm.bin
   usp get-supported-dm 'Device.WiFi.SSID.{i}.' --return-params --msg-only --output text")
     )]
     GetSupportedDm(build::GetSupportedDmArgs),
     #[command(
         about = "Build a GetSupportedProtocol request",
-        long_about = build_help!("Build a GetSupportedProtocol request listing the Controller's USP versions.", "\
+        long_about = build_help!("Build a GetSupportedProtocol request listing the Controller's USP versions."),
+        after_help = concat!("Examples:\n  ", "\
   usp get-supported-protocol 1.3,1.4 --to proto::agent --from proto::ctrl -o gsp.bin")
     )]
     GetSupportedProtocol(build::GetSupportedProtocolArgs),

@@ -26,12 +26,12 @@ pub(crate) enum Node {
     /// A string.
     Str(String),
     /// An array.
-    Seq(Vec<Node>),
+    Seq(Vec<Self>),
     /// An object, keys in order.
-    Map(Vec<(String, Node)>),
+    Map(Vec<(String, Self)>),
     /// Text output only: `label` written verbatim (never quoted), followed by the entries of
     /// the optional nested object. In JSON it is written as the label string.
-    Note(String, Option<Box<Node>>),
+    Note(String, Option<Box<Self>>),
 }
 
 impl Node {
