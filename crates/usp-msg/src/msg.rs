@@ -910,14 +910,29 @@ impl Msg {
     /// Length of [`Msg::encode`]'s output.
     #[must_use]
     pub fn encoded_len(&self) -> usize {
-        field_len(self.header().encoded_len()) + field_len(self.body.encoded_len())
+        field_len(self.header_len()) + field_len(self.body.encoded_len())
     }
 
-    fn header(&self) -> pb::Header {
-        pb::Header {
-            msg_id: self.msg_id.clone(),
-            msg_type: self.msg_type().as_i32(),
+    /// Length of the Header message: msg_id (never empty) and msg_type (omitted when it is
+    /// ERROR = 0, as proto3 does; every other value fits a one-byte varint).
+    fn header_len(&self) -> usize {
+        let msg_type = if self.msg_type().is_error() { 0 } else { 2 };
+        field_len(self.msg_id.len()) + msg_type
+    }
+
+    fn encode_header(&self, buf: &mut impl BufMut) -> Result<(), prost::EncodeError> {
+        buf.put_u8(key(1));
+        prost::encode_length_delimiter(self.header_len(), buf)?;
+        buf.put_u8(key(1));
+        prost::encode_length_delimiter(self.msg_id.len(), buf)?;
+        buf.put_slice(self.msg_id.as_bytes());
+        let t = self.msg_type();
+        if !t.is_error() {
+            // Field 2, varint wire type; values 1..=22 are one byte.
+            buf.put_u8(2 << 3);
+            buf.put_u8(t.as_i32().to_le_bytes()[0]);
         }
+        Ok(())
     }
 
     /// Encodes the message into `buf`, with msg_type taken from the body.
@@ -943,8 +958,7 @@ impl Msg {
     }
 
     fn encode_unchecked(&self, buf: &mut impl BufMut) -> Result<(), prost::EncodeError> {
-        buf.put_u8(key(1));
-        self.header().encode_length_delimited(buf)?;
+        self.encode_header(buf)?;
         buf.put_u8(key(2));
         prost::encode_length_delimiter(self.body.encoded_len(), buf)?;
         self.body.encode_raw(buf)

@@ -81,6 +81,15 @@ fn r_enc_0_envelope_encoder_matches_prost_for_every_body_kind() {
         ErrorBuilder::new("d", ErrorCode::MESSAGE_FAILED)
             .build()
             .unwrap(),
+        // A msg_id over 127 bytes needs a two-byte length prefix.
+        GetBuilder::new("m".repeat(300))
+            .path("Device.")
+            .build()
+            .unwrap(),
+        DeregisterRespBuilder::new("d".repeat(20_000))
+            .success("", ["Device.Time."])
+            .build()
+            .unwrap(),
     ];
     for m in msgs {
         let ours = m.encode_to_vec();
