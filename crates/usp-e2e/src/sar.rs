@@ -356,4 +356,50 @@ mod tests {
             Err(SarError::TooLarge { .. })
         ));
     }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 64, ..Default::default() })]
+
+        /// Any list of payload records, any limit: the Records stay within it, the states follow the SAR
+        /// algorithm, and reassembly returns the same payload records with their boundaries.
+        #[test]
+        fn segment_then_reassemble_keeps_payload_records(
+            sizes in proptest::collection::vec(0usize..3000, 1..6),
+            max in 200usize..4096,
+        ) {
+            let f = fit(max);
+            let parts: Vec<Bytes> = sizes
+                .iter()
+                .enumerate()
+                .map(|(i, n)| Bytes::from(vec![i as u8; *n]))
+                .collect();
+            let mut m = OutMsg::new(Bytes::new(), parts.clone(), 0);
+            let mut r = Reassembler::default();
+            let mut out = None;
+            let mut records = 0u64;
+            while let Some(seg) = m.take(&f) {
+                records += 1;
+                let states = if seg.payload_sar_state == NONE { 0 } else { 2 }
+                    + if seg.payloadrec_sar_state == NONE { 0 } else { 2 };
+                let size = f.total(states, seg.entries.iter().map(|e| entry_cost(e.len())).sum());
+                proptest::prop_assert!(size <= max, "{} > {}", size, max);
+                if seg.payload_sar_state == NONE {
+                    proptest::prop_assert_eq!(seg.payloadrec_sar_state, NONE);
+                } else {
+                    proptest::prop_assert_eq!(seg.entries.len(), 1);
+                }
+                if parts.len() == 1 && seg.payload_sar_state != NONE {
+                    // PLAINTEXT / one TLS record: both states equal on every Record.
+                    proptest::prop_assert_eq!(seg.payload_sar_state, seg.payloadrec_sar_state);
+                }
+                out = r
+                    .push(records, seg.payload_sar_state, seg.payloadrec_sar_state, seg.entries, usize::MAX)
+                    .unwrap();
+                proptest::prop_assert!(records < 100_000);
+            }
+            proptest::prop_assert!(m.is_done());
+            proptest::prop_assert_eq!(out.unwrap(), parts);
+            proptest::prop_assert_eq!(r.held(), 0);
+        }
+    }
 }
