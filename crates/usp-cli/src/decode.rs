@@ -787,7 +787,10 @@ pub(crate) fn present(
             let mut root = if let ([item], []) = (items, reassembled) {
                 item_json(item)
             } else if items.is_empty() && reassembled.is_empty() {
-                return String::new();
+                if diags.0.is_empty() {
+                    return String::new();
+                }
+                Node::Map(Vec::new())
             } else {
                 Node::map([
                     ("inputs", Node::Seq(items.iter().map(item_json).collect())),
@@ -809,6 +812,44 @@ pub(crate) fn present(
 
 fn node_of<T: serde::Serialize>(v: &T) -> Node {
     Node::of(v).unwrap_or_else(|e| Node::str(format!("<cannot render as JSON: {e}>")))
+}
+
+/// The text-view tree of a Msg: USP error codes carry their name.
+fn text_node_of(m: &mpb::Msg) -> Node {
+    let mut n = node_of(m);
+    annotate_codes(&mut n);
+    // ERROR is msg_type 0, the proto3 default, so protobuf JSON leaves it out.
+    if let Some(header) = n.get_mut("header") {
+        if m.header.as_ref().is_some_and(|h| h.msg_type == 0) {
+            header.push(
+                "msg_type",
+                Node::Note("ERROR (0: not on the wire)".into(), None),
+            );
+        }
+    }
+    n
+}
+
+/// Adds the USP error code name to every `err_code` and `reason_code`.
+fn annotate_codes(node: &mut Node) {
+    match node {
+        Node::Map(entries) => {
+            for (k, v) in entries {
+                match v {
+                    Node::U64(code) if k == "err_code" || k == "reason_code" => {
+                        let name = u32::try_from(*code).map_or("Not a USP error code", |c| {
+                            usp_msg::ErrorCode::new(c).name()
+                        });
+                        *v = Node::Note(format!("{code} ({name})"), None);
+                    }
+                    other => annotate_codes(other),
+                }
+            }
+        }
+        Node::Seq(items) => items.iter_mut().for_each(annotate_codes),
+        Node::Note(_, Some(inner)) => annotate_codes(inner),
+        _ => {}
+    }
 }
 
 fn item_json(item: &Item) -> Node {
@@ -891,7 +932,7 @@ fn present_text(items: &[Item], reassembled: &[Reassembled]) -> String {
         out.push_str(&format!("{what} ({} bytes{enc})\n", item.len));
         let node = match &item.top {
             Top::Record(r) => record_text_node(r, item.inline.as_ref()),
-            Top::Msg(m) => node_of(m),
+            Top::Msg(m) => text_node_of(m),
         };
         out.push_str(&node.render_text(2));
     }
@@ -912,7 +953,7 @@ fn present_text(items: &[Item], reassembled: &[Reassembled]) -> String {
             r.sources.join(", ")
         ));
         match &r.msg {
-            Some(m) => out.push_str(&node_of(m).render_text(2)),
+            Some(m) => out.push_str(&text_node_of(m).render_text(2)),
             None if r.security != PLAINTEXT => {
                 for rec in &r.records {
                     out.push_str(&format!("  - {}\n", bytes_note(rec, "TLS record")));
@@ -943,6 +984,7 @@ fn bytes_note(b: &[u8], what: &str) -> String {
 /// nested under the payload.
 fn record_text_node(r: &rpb::Record, inline: Option<&InlineMsg>) -> Node {
     let mut node = node_of(r);
+    annotate_codes(&mut node);
     if !r.mac_signature.is_empty() {
         if let Some(v) = node.get_mut("mac_signature") {
             *v = Node::Note(bytes_note(&r.mac_signature, ""), None);
@@ -967,7 +1009,7 @@ fn record_text_node(r: &rpb::Record, inline: Option<&InlineMsg>) -> Node {
     let msg_note = |len: usize, inline: Option<&InlineMsg>| match inline {
         Some(InlineMsg { msg: Some(m), .. }) => Node::Note(
             format!("<{len} bytes: USP Msg>"),
-            Some(Box::new(node_of(m))),
+            Some(Box::new(text_node_of(m))),
         ),
         Some(InlineMsg { msg: None, .. }) => {
             Node::Note(format!("<{len} bytes: not a valid USP Msg>"), None)

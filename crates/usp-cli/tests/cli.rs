@@ -460,6 +460,56 @@ Record (140 bytes)
     }
 
     #[test]
+    fn text_view_names_error_codes_and_the_implicit_error_type() {
+        let text = usp(&["decode", &vector("msg_error.bin")]).ok().text();
+        assert!(
+            text.starts_with("Msg (312 bytes)\n  header:\n    msg_id: 11537\n    msg_type: ERROR (0: not on the wire)\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("      err_code: 7021 (Required parameter failed)\n"),
+            "{text}"
+        );
+        let text = usp(&["decode", &vector("record_disconnect.bin")])
+            .ok()
+            .text();
+        assert!(text.contains("    reason_code: 7103 ("), "{text}");
+        // JSON keeps plain protobuf JSON
+        let j = usp(&["decode", "--output", "json", &vector("msg_error.bin")])
+            .ok()
+            .json();
+        assert_eq!(j["value"]["body"]["error"]["err_code"], 7021);
+        assert!(j["value"]["header"].get("msg_type").is_none());
+    }
+
+    #[test]
+    fn tls_payloads_are_listed_not_decoded() {
+        let text = usp(&["decode", &vector("record_session_tls12.bin")])
+            .ok()
+            .text();
+        assert!(text.contains("  payload_security: TLS12\n"), "{text}");
+        assert!(text.contains("  mac_signature: <32 bytes: "), "{text}");
+        assert!(
+            text.contains("  sender_cert: <162 bytes, PEM: -----BEGIN CERTIFICATE----- ...>"),
+            "{text}"
+        );
+        assert!(
+            text.contains("      - <90 bytes, TLS data: 1703030055"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn json_output_of_a_failed_input_lists_the_diagnostics() {
+        let file = vector("invalid_record_truncated.bin");
+        let out = usp(&["decode", "--output", "json", &file]).fails(1);
+        let j = out.json();
+        assert_eq!(j["diagnostics"][0]["severity"], "error");
+        assert_eq!(j["diagnostics"][0]["source"], file.as_str());
+        assert_eq!(j["diagnostics"][0]["usp_error_code"], 7100);
+    }
+
+    #[test]
     fn record_errors_without_a_code_say_they_are_discarded() {
         let file = vector("invalid_record_no_record_type.bin");
         let out = usp(&["decode", &file]).ok();
