@@ -28,7 +28,7 @@ use crate::time::Instant;
 /// tmpl.mode(SessionMode::Require).rng_seed(9);
 /// let mut ctrl = Sessions::new(tmpl, 16, now)?;
 /// ctrl.send(now, "proto::agent-1", Bytes::from_static(b"get"))?;
-/// let rec = ctrl.poll_transmit().unwrap();
+/// let rec = ctrl.poll_transmit().ok_or("nothing to send")?;
 /// assert_eq!(rec.to_id, "proto::agent-1");
 /// assert!(matches!(ctrl.poll_event(), Some((_, Event::SessionStarted { .. }))));
 /// # Ok::<(), Box<dyn std::error::Error>>(())

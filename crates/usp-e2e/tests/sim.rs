@@ -76,7 +76,7 @@ fn link() -> impl Strategy<Value = Link> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 32, max_shrink_iters: 64, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 64, max_shrink_iters: 64, ..ProptestConfig::default() })]
 
     /// R-E2E.20/25 and the SAR algorithm: under up to 10% loss, duplication and reordering every payload
     /// arrives exactly once, in order and byte-identical, Records stay within MaxUSPRecordSize and buffers
