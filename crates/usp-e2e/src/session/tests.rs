@@ -693,8 +693,6 @@ fn r_e2e_23_integrity_failure_is_silent_and_restarts() {
     let sid = a.session_id().unwrap();
     a.send(T0, Bytes::from_static(b"tampered")).unwrap();
     let mut out = drain_tx(&mut a);
-    out[0].to_id = "proto:c".into();
-    out[0].to_id = B.into();
     out[0].version = "1.5".into(); // one field flipped after signing
     let err = b.handle_record(T0, out.remove(0)).unwrap_err();
     assert_eq!(err, E2eError::Integrity(IntegrityError::Mismatch));
@@ -1528,4 +1526,32 @@ fn sessions_route_by_remote_endpoint() {
     assert!(all.remove("proto::b").is_some());
     assert_eq!(all.len(), 1);
     assert!(Sessions::new(cfg(A, B, 1), 0, T0).is_err());
+}
+
+#[test]
+fn r_e2e_32_other_record_types_cover_the_header_only() {
+    // §8 item 3: Disconnect (and Connect) Records are covered by the Record header fields only.
+    let (mut a, mut b) = keyed_pair();
+    a.send(T0, Bytes::from_static(b"x")).unwrap();
+    settle(&mut a, &mut b, T0);
+    b.close_session(T0);
+    let mut out = drain_tx(&mut b);
+    let mut input = Vec::new();
+    integrity_input(&out[0], &mut input);
+    assert_eq!(input, b"1.4proto::aproto::b\0\0\0\0");
+    // Signed by the sender, verified by the receiver, in both directions.
+    let mut tampered = out[0].clone();
+    tampered.version = "9.9".into();
+    assert!(matches!(
+        a.handle_record(T0, tampered),
+        Err(E2eError::Integrity(_))
+    ));
+    a.handle_record(T0, out.remove(0)).unwrap();
+    assert!(events(&mut a).iter().any(|e| matches!(
+        e,
+        Event::Disconnected {
+            reason_code: 7105,
+            ..
+        }
+    )));
 }
