@@ -211,8 +211,16 @@ pub(crate) fn run(args: &DecodeArgs) -> Result<ExitCode, Failure> {
     }
     let mut diags = Diags::default();
     let mut items = Vec::new();
+    let mut total = 0u64;
     for f in &files {
         let (source, raw) = input::read_source(f.as_deref())?;
+        total = total.saturating_add(raw.len() as u64);
+        if total > input::MAX_TOTAL_INPUT {
+            return Err(Failure::new(format!(
+                "the inputs add up to more than {} MiB; decode fewer at a time",
+                input::MAX_TOTAL_INPUT / (1024 * 1024)
+            )));
+        }
         match input::decode_input(&raw, args.input) {
             Ok((bytes, encoding)) => {
                 if let Some(item) = decode_bytes(&source, bytes, encoding, args.kind, &mut diags) {
@@ -266,7 +274,7 @@ pub(crate) fn decode_bytes(
 }
 
 fn auto_top(source: &str, bytes: &Bytes, diags: &mut Diags) -> Option<Top> {
-    if usp_record::Record::decode(bytes.clone()).is_ok() {
+    if record_decode(bytes).is_ok() {
         return record_top(source, bytes, diags).map(Top::Record);
     }
     let msg_wire = mpb::Msg::decode(bytes.clone());
@@ -290,7 +298,7 @@ fn auto_top(source: &str, bytes: &Bytes, diags: &mut Diags) -> Option<Top> {
             msg_top(source, "msg", bytes, diags).map(Top::Msg)
         }
         _ => {
-            let rec_err = match usp_record::Record::decode(bytes.clone()) {
+            let rec_err = match record_decode(bytes) {
                 Err(e) => e.to_string(),
                 Ok(_) => "no record_type".into(),
             };
@@ -335,8 +343,27 @@ fn first_field_guess(bytes: &[u8]) -> Option<As> {
     }
 }
 
+/// Validates a Record with usp-record's rules; the size limit is the tool's input limit, and
+/// a Record above usp-record's default limit is reported by [`record_top`] as a warning.
+fn record_decode(bytes: &Bytes) -> Result<usp_record::Record, usp_record::RecordError> {
+    let limit = usize::try_from(input::MAX_INPUT).unwrap_or(usize::MAX);
+    let opts = usp_record::DecodeOptions::new().max_record_size(limit);
+    usp_record::Record::decode_with(bytes.clone(), &opts)
+}
+
 fn record_top(source: &str, bytes: &Bytes, diags: &mut Diags) -> Option<rpb::Record> {
-    match usp_record::Record::decode(bytes.clone()) {
+    if bytes.len() > usp_record::DEFAULT_MAX_RECORD_SIZE {
+        diags.warning(
+            source,
+            format!(
+                "record: {} bytes, more than usp-record's default limit of {} bytes",
+                bytes.len(),
+                usp_record::DEFAULT_MAX_RECORD_SIZE
+            ),
+            Some(7100),
+        );
+    }
+    match record_decode(bytes) {
         Ok(_) => {}
         Err(e) if e.is_decode_error() => {
             diags.record_error(Severity::Error, source, &e);

@@ -11,6 +11,9 @@ use crate::Failure;
 /// default (usp-record's limit), so this leaves room for hex and base64 text.
 pub(crate) const MAX_INPUT: u64 = 64 * 1024 * 1024;
 
+/// The most `decode` reads over all its inputs together: 256 MiB.
+pub(crate) const MAX_TOTAL_INPUT: u64 = 4 * MAX_INPUT;
+
 /// How the bytes of an input are written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub(crate) enum InputFormat {
@@ -54,10 +57,11 @@ pub(crate) fn read_source(path: Option<&Path>) -> Result<(String, Vec<u8>), Fail
         Some(p) => p.display().to_string(),
     };
     let result = if name == "<stdin>" {
-        std::io::stdin()
-            .lock()
-            .take(MAX_INPUT + 1)
-            .read_to_end(&mut buf)
+        let stdin = std::io::stdin();
+        if std::io::IsTerminal::is_terminal(&stdin) {
+            eprintln!("usp: reading stdin (give a FILE or pipe the input in; Ctrl-D ends it)");
+        }
+        stdin.lock().take(MAX_INPUT + 1).read_to_end(&mut buf)
     } else {
         let p = path.unwrap_or(Path::new("-"));
         std::fs::File::open(p).and_then(|f| f.take(MAX_INPUT + 1).read_to_end(&mut buf))
