@@ -138,20 +138,15 @@ impl Sc {
         }
     }
 
-    /// Statement writing key `key` and value `v`.
-    fn write(self, key: &str, v: &str) -> String {
+    /// Statements writing value `v` (after the key).
+    fn write(self, v: &str) -> String {
         match self {
-            Self::Str => format!("put_ld(buf, {key}, {v}.as_bytes());"),
-            Self::Bytes => format!("put_ld(buf, {key}, {v});"),
+            Self::Str => format!("w.ld({v}.as_bytes());"),
+            Self::Bytes => format!("w.ld({v});"),
             Self::Fixed32 | Self::Sfixed32 | Self::Fixed64 | Self::Sfixed64 => {
-                format!(
-                    "buf.extend_from_slice({key}); buf.extend_from_slice(&({v}).to_le_bytes());"
-                )
+                format!("w.bytes(&({v}).to_le_bytes());")
             }
-            _ => format!(
-                "buf.extend_from_slice({key}); put_varint(buf, {});",
-                self.varint_of(v)
-            ),
+            _ => format!("w.varint({});", self.varint_of(v)),
         }
     }
 }
@@ -196,9 +191,9 @@ impl Field {
         }
     }
 
-    /// The key bytes as a Rust byte-slice expression.
+    /// Statement writing the key.
     fn key(&self) -> String {
-        key_expr(self.number, self.wire_type())
+        key_write(self.number, self.wire_type())
     }
 
     fn key_len(&self) -> usize {
@@ -246,10 +241,15 @@ fn varint_bytes(mut v: u64) -> Vec<u8> {
     out
 }
 
-fn key_expr(number: u32, wire_type: u32) -> String {
+fn key_write(number: u32, wire_type: u32) -> String {
     let bytes = varint_bytes(u64::from(number << 3 | wire_type));
-    let list: Vec<String> = bytes.iter().map(|b| b.to_string()).collect();
-    format!("&[{}]", list.join(", "))
+    match bytes.as_slice() {
+        [b] => format!("w.byte({b});"),
+        _ => {
+            let list: Vec<String> = bytes.iter().map(|b| b.to_string()).collect();
+            format!("w.bytes(&[{}]);", list.join(", "))
+        }
+    }
 }
 
 /// Everything the generator knows about one file.
@@ -265,6 +265,8 @@ struct Schema {
     fixed: BTreeSet<usize>,
     /// Whether some field is a map.
     maps: bool,
+    /// Full names of messages with a string field (directly or nested).
+    has_str: BTreeSet<String>,
 }
 
 enum Known {
@@ -431,6 +433,7 @@ impl Schema {
             oneof_borrows: BTreeSet::new(),
             fixed: BTreeSet::new(),
             maps: false,
+            has_str: BTreeSet::new(),
         };
         s.check_acyclic();
         s.compute_borrows();
@@ -470,6 +473,22 @@ impl Schema {
     }
 
     fn compute_borrows(&mut self) {
+        loop {
+            let mut changed = false;
+            for m in &self.msgs {
+                let has = m.fields.iter().any(|f| match &f.ty {
+                    Ty::Sc(Sc::Str) => true,
+                    Ty::Msg(t) => self.has_str.contains(t),
+                    _ => f.shape == Shape::StringMap,
+                });
+                if has {
+                    changed |= self.has_str.insert(m.full.clone());
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
         loop {
             let mut changed = false;
             for m in &self.msgs {
@@ -743,9 +762,10 @@ fn decode_impl(s: &Schema, m: &Msg) -> String {
          UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].\n\
          pub fn decode(buf: {buf_ty}) -> Result<Self, DecodeError> {{\n\
          let mut m = Self::default();\n\
-         m.merge(Reader::new(buf), RECURSION_LIMIT)?;\n\
+         m.merge(Reader::new(buf, {text}), RECURSION_LIMIT)?;\n\
          Ok(m)\n}}",
-        full = m.full
+        full = m.full,
+        text = s.has_str.contains(&m.full),
     )
     .unwrap();
     writeln!(
@@ -755,7 +775,7 @@ fn decode_impl(s: &Schema, m: &Msg) -> String {
     .unwrap();
     out.push_str("while r.more() {\n");
     if m.fields.is_empty() {
-        out.push_str("let key = r.key()?;\nr.skip(key, depth)?;\n");
+        out.push_str("let at = r.pos;\nlet key = r.key()?;\nr.check_key(at, key)?;\nr.skip(key, depth)?;\n");
     } else {
         out.push_str("let at = r.pos;\nlet key = r.key()?;\nmatch key {\n");
         for f in &m.fields {
@@ -764,7 +784,7 @@ fn decode_impl(s: &Schema, m: &Msg) -> String {
             out.push_str(&decode_arm(s, m, f));
             out.push('\n');
         }
-        out.push_str("_ => match key >> 3 {\n");
+        out.push_str("_ => {\nr.check_key(at, key)?;\nmatch key >> 3 {\n");
         for f in &m.fields {
             writeln!(
                 out,
@@ -775,7 +795,7 @@ fn decode_impl(s: &Schema, m: &Msg) -> String {
             )
             .unwrap();
         }
-        out.push_str("_ => r.skip(key, depth)?,\n},\n}\n");
+        out.push_str("_ => r.skip(key, depth)?,\n}\n}\n}\n");
     }
     out.push_str("}\nOk(())\n}\n");
     // Typed enum accessors.
@@ -795,31 +815,18 @@ fn decode_impl(s: &Schema, m: &Msg) -> String {
     out
 }
 
-/// The type to construct a fresh view of message `t` from inside `m`'s impl.
-fn ctor(s: &Schema, m: &Msg, t: &str) -> String {
-    if t == m.full {
-        "Self".into()
-    } else {
-        s.msgs[s.index[t]].rel.clone()
-    }
-}
-
 fn decode_arm(s: &Schema, m: &Msg, f: &Field) -> String {
-    let sub_merge = |t: &str, target: &str| {
-        format!(
-            "{{ let sub = r.sub(depth)?; let mut v = {}::default(); v.merge(sub, depth - 1)?; {target} }}",
-            ctor(s, m, t)
-        )
-    };
     if let Some(o) = f.oneof {
         let of = &m.oneofs[o];
         let var = format!("{}::{}", of.rel, f.ident);
+        // Built in place: a repeated occurrence of the same member merges into it (prost).
         return match &f.ty {
             Ty::Msg(t) => format!(
-                "{{ let sub = r.sub(depth)?; match &mut self.{oi} {{ Some({var}(v)) => v.merge(sub, depth - 1)?, \
-                 _ => {{ let mut v = {c}::default(); v.merge(sub, depth - 1)?; self.{oi} = Some({var}(v)); }} }} }}",
+                "{{ let sub = r.sub(depth, {txt})?; \
+                 if !matches!(self.{oi}, Some({var}(_))) {{ self.{oi} = Some({var}(Default::default())); }} \
+                 if let Some({var}(v)) = &mut self.{oi} {{ v.merge(sub, depth - 1)?; }} }}",
+                txt = s.has_str.contains(t),
                 oi = of.ident,
-                c = ctor(s, m, t)
             ),
             _ => format!(
                 "self.{} = Some({var}({})),",
@@ -833,10 +840,16 @@ fn decode_arm(s: &Schema, m: &Msg, f: &Field) -> String {
             "{{ let (k, v) = r.string_map_entry(depth, {:?})?; self.{}.push(k, v); }}",
             f.full, f.ident
         ),
-        (Shape::Repeated, Ty::Msg(t)) => sub_merge(t, &format!("self.{}.push(v);", f.ident)),
+        (Shape::Repeated, Ty::Msg(t)) => format!(
+            "{{ let sub = r.sub(depth, {})?; self.{i}.push(Default::default()); \
+             if let Some(v) = self.{i}.last_mut() {{ v.merge(sub, depth - 1)?; }} }}",
+            s.has_str.contains(t),
+            i = f.ident
+        ),
         (Shape::Repeated, _) => format!("self.{}.push({}),", f.ident, f.sc().decode(&f.full)),
-        (Shape::Single, Ty::Msg(_)) => format!(
-            "{{ let sub = r.sub(depth)?; self.{}.get_or_insert_with(Default::default).merge(sub, depth - 1)?; }}",
+        (Shape::Single, Ty::Msg(t)) => format!(
+            "{{ let sub = r.sub(depth, {})?; self.{}.get_or_insert_with(Default::default).merge(sub, depth - 1)?; }}",
+            s.has_str.contains(t),
             f.ident
         ),
         (Shape::Single, _) => format!("self.{} = {},", f.ident, f.sc().decode(&f.full)),
@@ -1007,12 +1020,8 @@ fn size_value(f: &Field, v: &str) -> String {
 
 fn write_value(f: &Field, v: &str) -> String {
     match &f.ty {
-        Ty::Msg(_) => format!(
-            "buf.extend_from_slice({}); put_varint(buf, s.next() as u64); {v}.write(buf, s);",
-            f.key()
-        ),
-        Ty::Sc(Sc::Bytes) => format!("put_ld(buf, {}, {v});", f.key()),
-        _ => f.sc().write(&f.key(), v),
+        Ty::Msg(_) => format!("{} w.varint(s.next() as u64); {v}.write(w, s);", f.key()),
+        _ => format!("{} {}", f.key(), f.sc().write(v)),
     }
 }
 
@@ -1049,7 +1058,7 @@ fn encode_impl(s: &Schema, m: &Msg, view: bool) -> String {
                         .unwrap();
                         writeln!(
                             write,
-                            "for (k, v) in self.{i}.iter() {{ put_string_entry(buf, {}, k, v); }}",
+                            "for (k, v) in self.{i}.iter() {{ {} w.string_entry(k, v); }}",
                             f.key()
                         )
                         .unwrap();
@@ -1057,7 +1066,7 @@ fn encode_impl(s: &Schema, m: &Msg, view: bool) -> String {
                     (Shape::Repeated, _) => {
                         writeln!(size, "for v in &self.{i} {{ {} }}", size_value(f, "v")).unwrap();
                         let wv = match f.ty {
-                            Ty::Sc(Sc::Str) => format!("put_ld(buf, {}, v.as_bytes());", f.key()),
+                            Ty::Sc(Sc::Str) => format!("{} w.ld(v.as_bytes());", f.key()),
                             _ => write_value(f, "v"),
                         };
                         writeln!(write, "for v in &self.{i} {{ {wv} }}").unwrap();
@@ -1121,13 +1130,13 @@ fn encode_impl(s: &Schema, m: &Msg, view: bool) -> String {
     let (size_fn, write_fn) = if m.fields.is_empty() {
         (
             "fn size(&self, _s: &mut Sizes) -> usize { 0 }".to_string(),
-            "fn write(&self, _buf: &mut alloc::vec::Vec<u8>, _s: &mut Sizes) {}".to_string(),
+            "fn write(&self, _w: &mut Writer<'_>, _s: &mut Sizes) {}".to_string(),
         )
     } else {
         (
             format!("fn size(&self, {sv}: &mut Sizes) -> usize {{ let mut n = 0; {size} n }}"),
             format!(
-                "fn write(&self, buf: &mut alloc::vec::Vec<u8>, {sv}: &mut Sizes) {{ {write} }}"
+                "fn write(&self, w: &mut Writer<'_>, {sv}: &mut Sizes) {{ {write} }}"
             ),
         )
     };
@@ -1135,6 +1144,7 @@ fn encode_impl(s: &Schema, m: &Msg, view: bool) -> String {
         "impl Encode for {ty} {{ {size_fn} {write_fn} }}\n\
          impl FastEncode for {ty} {{\n\
          fn fast_encoded_len(&self) -> usize {{ encoded_len_with(self) }}\n\
-         fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {{ encode_with(self, buf) }}\n}}\n"
+         fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {{ encode_with(self, buf) }}\n\
+         fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {{ encode_to_vec_with(self) }}\n}}\n"
     )
 }

@@ -89,26 +89,41 @@ impl DecodeError {
         }
     }
 }
+/// `data` as a `str` if it is all valid UTF-8.
+#[inline(never)]
+fn as_text(data: &[u8]) -> Option<&str> {
+    core::str::from_utf8(data).ok()
+}
 /// A cursor over one message's bytes. `off` is where `data` starts in the whole input, so
 /// errors carry absolute offsets.
+///
+/// `text` is `data` as a `str` when all of it is valid UTF-8 (typical for USP: strings with
+/// small length prefixes). A string field is then a substring found with `str::get` (a char
+/// boundary check), so one validation pass covers every string of the message. A substring
+/// of valid UTF-8 that is not on char boundaries is never valid UTF-8, so the result is the
+/// same as validating each string on its own; when `text` is `None` each string is.
 struct Reader<'a> {
     data: &'a [u8],
+    text: Option<&'a str>,
     pos: usize,
     off: usize,
 }
 impl<'a> Reader<'a> {
-    fn new(data: &'a [u8]) -> Self {
-        Self { data, pos: 0, off: 0 }
+    /// `want_text`: whether the message has string fields (directly or nested), so that
+    /// validating its bytes as a whole can pay off.
+    fn new(data: &'a [u8], want_text: bool) -> Self {
+        let text = if want_text { as_text(data) } else { None };
+        Self { data, text, pos: 0, off: 0 }
     }
-    #[inline]
+    #[inline(always)]
     fn more(&self) -> bool {
         self.pos < self.data.len()
     }
-    #[inline]
+    #[inline(always)]
     fn at(&self, pos: usize) -> usize {
         self.off + pos
     }
-    #[inline]
+    #[inline(always)]
     fn varint(&mut self) -> Result<u64, DecodeError> {
         match self.data.get(self.pos) {
             Some(&b) if b < 0x80 => {
@@ -141,33 +156,48 @@ impl<'a> Reader<'a> {
             offset: self.at(start),
         })
     }
-    /// Reads a field key; rejects keys over `u32::MAX`, wire types 6 and 7, field number 0.
-    #[inline]
+    /// Reads a field key, rejecting keys over `u32::MAX`. The wire type and field number are
+    /// checked by [`Reader::check_key`] only for keys that match no known field (a known key
+    /// is valid by construction).
+    #[inline(always)]
     fn key(&mut self) -> Result<u32, DecodeError> {
+        match self.data.get(self.pos) {
+            Some(&b) if b < 0x80 => {
+                self.pos += 1;
+                Ok(u32::from(b))
+            }
+            _ => self.key_slow(),
+        }
+    }
+    fn key_slow(&mut self) -> Result<u32, DecodeError> {
         let start = self.pos;
-        let key = self.varint()?;
-        let Ok(k) = u32::try_from(key) else {
-            return Err(DecodeError::InvalidKey {
+        let key = self.varint_slow()?;
+        u32::try_from(key)
+            .map_err(|_| DecodeError::InvalidKey {
                 offset: self.at(start),
                 key,
-            });
-        };
-        if k & 7 > 5 {
+            })
+    }
+    /// Rejects wire types 6 and 7 and field number 0, like prost's `decode_key`; `at` is where
+    /// the key starts.
+    #[inline(always)]
+    fn check_key(&self, at: usize, key: u32) -> Result<(), DecodeError> {
+        if key & 7 > 5 {
             return Err(DecodeError::InvalidWireType {
-                offset: self.at(start),
-                wire_type: (k & 7) as u8,
+                offset: self.at(at),
+                wire_type: (key & 7) as u8,
             });
         }
-        if k >> 3 == 0 {
+        if key >> 3 == 0 {
             return Err(DecodeError::InvalidKey {
-                offset: self.at(start),
-                key,
+                offset: self.at(at),
+                key: u64::from(key),
             });
         }
-        Ok(k)
+        Ok(())
     }
     /// Advances past `len` bytes, returning them.
-    #[inline]
+    #[inline(always)]
     fn take(&mut self, len: u64, start: usize) -> Result<&'a [u8], DecodeError> {
         let rest = self.data.len().saturating_sub(self.pos);
         if len > rest as u64 {
@@ -189,16 +219,19 @@ impl<'a> Reader<'a> {
         }
     }
     /// A length-delimited value.
-    #[inline]
+    #[inline(always)]
     fn bytes(&mut self) -> Result<&'a [u8], DecodeError> {
         let start = self.pos;
         let len = self.varint()?;
         self.take(len, start)
     }
     /// A length-delimited value that must be UTF-8.
-    #[inline]
+    #[inline(always)]
     fn str(&mut self, field: &'static str) -> Result<&'a str, DecodeError> {
         let b = self.bytes()?;
+        if let Some(s) = self.text.and_then(|t| t.get(self.pos - b.len()..self.pos)) {
+            return Ok(s);
+        }
         match core::str::from_utf8(b) {
             Ok(s) => Ok(s),
             Err(_) => {
@@ -211,18 +244,28 @@ impl<'a> Reader<'a> {
     }
     /// A nested message: checks the nesting limit like prost, then returns a reader over its
     /// bytes.
-    #[inline]
-    fn sub(&mut self, depth: u32) -> Result<Self, DecodeError> {
+    ///
+    /// `want_text` as for [`Reader::new`]; when this message's bytes are already known to
+    /// be UTF-8 the nested message's are taken from them without another pass.
+    #[inline(always)]
+    fn sub(&mut self, depth: u32, want_text: bool) -> Result<Self, DecodeError> {
         if depth == 0 {
             return Err(DecodeError::RecursionLimit {
                 offset: self.at(self.pos),
             });
         }
         let data = self.bytes()?;
+        let start = self.pos - data.len();
+        let text = match self.text {
+            Some(t) => t.get(start..self.pos),
+            None if want_text => as_text(data),
+            None => None,
+        };
         Ok(Self {
             data,
+            text,
             pos: 0,
-            off: self.at(self.pos - data.len()),
+            off: self.at(start),
         })
     }
     /// The error for a known field number with the wrong wire type; `at` is where its key
@@ -265,6 +308,7 @@ impl<'a> Reader<'a> {
                 loop {
                     let inner_start = self.pos;
                     let inner = self.key()?;
+                    self.check_key(inner_start, inner)?;
                     if inner & 7 == 4 {
                         if inner >> 3 != key >> 3 {
                             return Err(DecodeError::UnexpectedEndGroup {
@@ -305,7 +349,7 @@ impl Sizes {
             next: 0,
         }
     }
-    #[inline]
+    #[inline(always)]
     fn reserve(&mut self) -> usize {
         let i = self.len;
         self.len += 1;
@@ -314,7 +358,7 @@ impl Sizes {
         }
         i
     }
-    #[inline]
+    #[inline(always)]
     fn set(&mut self, i: usize, size: usize) {
         let n = self.inline.len();
         if let Some(s) = self.inline.get_mut(i) {
@@ -324,7 +368,7 @@ impl Sizes {
         }
     }
     /// The next size in pre-order (write pass).
-    #[inline]
+    #[inline(always)]
     fn next(&mut self) -> usize {
         let i = self.next;
         self.next += 1;
@@ -338,7 +382,83 @@ impl Sizes {
 /// The body of one message: encoded length (recording nested sizes) and writer.
 trait Encode {
     fn size(&self, s: &mut Sizes) -> usize;
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, s: &mut Sizes);
+    fn write(&self, w: &mut Writer<'_>, s: &mut Sizes);
+}
+/// Copies `s` into `d` (same length, at most 32) with two overlapping fixed-size moves instead
+/// of a `memcpy` call: most USP strings (names, values) are this short.
+#[inline(always)]
+fn small_copy(d: &mut [u8], s: &[u8]) {
+    if s.len() >= 16 {
+        if let (Some(dh), Some(sh)) = (
+            d.first_chunk_mut::<16>(),
+            s.first_chunk::<16>(),
+        ) {
+            *dh = *sh;
+        }
+        if let (Some(dt), Some(st)) = (d.last_chunk_mut::<16>(), s.last_chunk::<16>()) {
+            *dt = *st;
+        }
+    } else if s.len() >= 8 {
+        if let (Some(dh), Some(sh)) = (d.first_chunk_mut::<8>(), s.first_chunk::<8>()) {
+            *dh = *sh;
+        }
+        if let (Some(dt), Some(st)) = (d.last_chunk_mut::<8>(), s.last_chunk::<8>()) {
+            *dt = *st;
+        }
+    } else if s.len() >= 4 {
+        if let (Some(dh), Some(sh)) = (d.first_chunk_mut::<4>(), s.first_chunk::<4>()) {
+            *dh = *sh;
+        }
+        if let (Some(dt), Some(st)) = (d.last_chunk_mut::<4>(), s.last_chunk::<4>()) {
+            *dt = *st;
+        }
+    } else {
+        for (a, b) in d.iter_mut().zip(s) {
+            *a = *b;
+        }
+    }
+}
+/// Writes into a slice sized by the size pass. Writing through a slice and a local position
+/// (rather than `Vec::push`) lets the compiler keep both in registers. The size pass makes
+/// every write fit; were it ever wrong, bytes past the end would be dropped, never a panic.
+struct Writer<'b> {
+    buf: &'b mut [u8],
+    pos: usize,
+}
+impl Writer<'_> {
+    #[inline(always)]
+    fn byte(&mut self, b: u8) {
+        if let Some(d) = self.buf.get_mut(self.pos) {
+            *d = b;
+        }
+        self.pos += 1;
+    }
+    #[inline(always)]
+    fn bytes(&mut self, src: &[u8]) {
+        let end = self.pos + src.len();
+        if let Some(d) = self.buf.get_mut(self.pos..end) {
+            if src.len() <= 32 {
+                small_copy(d, src);
+            } else {
+                d.copy_from_slice(src);
+            }
+        }
+        self.pos = end;
+    }
+    #[inline(always)]
+    fn varint(&mut self, mut v: u64) {
+        while v >= 0x80 {
+            self.byte((v as u8) | 0x80);
+            v >>= 7;
+        }
+        self.byte(v as u8);
+    }
+    /// A length prefix and the bytes (the key is written by the caller).
+    #[inline(always)]
+    fn ld(&mut self, data: &[u8]) {
+        self.varint(data.len() as u64);
+        self.bytes(data);
+    }
 }
 /// Fast protobuf encoding: nested message sizes are computed once (prost recomputes them at
 /// every nesting level), then everything is written in one pass into a buffer reserved to the
@@ -362,40 +482,37 @@ pub trait FastEncode {
         buf
     }
 }
-#[inline]
+#[inline(always)]
 fn encode_with<T: Encode>(m: &T, buf: &mut alloc::vec::Vec<u8>) {
     let mut s = Sizes::new();
     let len = m.size(&mut s);
-    buf.reserve(len);
-    m.write(buf, &mut s);
+    let start = buf.len();
+    buf.resize(start + len, 0);
+    if let Some(out) = buf.get_mut(start..) {
+        m.write(&mut Writer { buf: out, pos: 0 }, &mut s);
+    }
 }
-#[inline]
+#[inline(always)]
+fn encode_to_vec_with<T: Encode>(m: &T) -> alloc::vec::Vec<u8> {
+    let mut s = Sizes::new();
+    let len = m.size(&mut s);
+    let mut buf = alloc::vec![0; len];
+    m.write(&mut Writer { buf: &mut buf, pos: 0 }, &mut s);
+    buf
+}
+#[inline(always)]
 fn encoded_len_with<T: Encode>(m: &T) -> usize {
     m.size(&mut Sizes::new())
 }
 /// Bytes in the varint encoding of `v`.
-#[inline]
+#[inline(always)]
 fn varint_len(v: u64) -> usize {
     ((((v | 1).leading_zeros() ^ 63) * 9 + 73) / 64) as usize
 }
 /// Bytes of a length prefix plus `len` bytes.
-#[inline]
+#[inline(always)]
 fn ld_len(len: usize) -> usize {
     varint_len(len as u64) + len
-}
-#[inline]
-fn put_varint(buf: &mut alloc::vec::Vec<u8>, mut v: u64) {
-    while v >= 0x80 {
-        buf.push((v as u8) | 0x80);
-        v >>= 7;
-    }
-    buf.push(v as u8);
-}
-#[inline]
-fn put_ld(buf: &mut alloc::vec::Vec<u8>, key: &[u8], data: &[u8]) {
-    buf.extend_from_slice(key);
-    put_varint(buf, data.len() as u64);
-    buf.extend_from_slice(data);
 }
 /// A borrowed protobuf `map<string, string>`: the entries in the order they were decoded.
 ///
@@ -480,7 +597,22 @@ impl<'a> Reader<'a> {
         depth: u32,
         field: &'static str,
     ) -> Result<(&'a str, &'a str), DecodeError> {
-        let mut r = self.sub(depth)?;
+        let mut r = self.sub(depth, true)?;
+        if let (Some(t), [10, kl, rest @ ..]) = (r.text, r.data) {
+            let kl = usize::from(*kl);
+            if let (true, Some(&18), Some(&vl)) = (
+                kl < 0x80,
+                rest.get(kl),
+                rest.get(kl + 1),
+            ) {
+                let vl = usize::from(vl);
+                if vl < 0x80 && kl + vl + 4 == r.data.len() {
+                    if let (Some(k), Some(v)) = (t.get(2..2 + kl), t.get(4 + kl..)) {
+                        return Ok((k, v));
+                    }
+                }
+            }
+        }
         let (mut k, mut v) = ("", "");
         while r.more() {
             let at = r.pos;
@@ -489,6 +621,7 @@ impl<'a> Reader<'a> {
                 10 => k = r.str(field)?,
                 18 => v = r.str(field)?,
                 _ => {
+                    r.check_key(at, key)?;
                     match key >> 3 {
                         1 | 2 => return Err(r.mismatch(at, key, 2, field)),
                         _ => r.skip(key, depth - 1)?,
@@ -501,20 +634,24 @@ impl<'a> Reader<'a> {
 }
 /// The body length of a `map<string, string>` entry; an empty key or value is left out, as
 /// prost does.
-#[inline]
+#[inline(always)]
 fn string_entry_len(k: &str, v: &str) -> usize {
     (if k.is_empty() { 0 } else { 1 + ld_len(k.len()) })
         + (if v.is_empty() { 0 } else { 1 + ld_len(v.len()) })
 }
-#[inline]
-fn put_string_entry(buf: &mut alloc::vec::Vec<u8>, key: &[u8], k: &str, v: &str) {
-    buf.extend_from_slice(key);
-    put_varint(buf, string_entry_len(k, v) as u64);
-    if !k.is_empty() {
-        put_ld(buf, &[10], k.as_bytes());
-    }
-    if !v.is_empty() {
-        put_ld(buf, &[18], v.as_bytes());
+impl Writer<'_> {
+    /// A `map<string, string>` entry's length and body (the key is written by the caller).
+    #[inline(always)]
+    fn string_entry(&mut self, k: &str, v: &str) {
+        self.varint(string_entry_len(k, v) as u64);
+        if !k.is_empty() {
+            self.byte(10);
+            self.ld(k.as_bytes());
+        }
+        if !v.is_empty() {
+            self.byte(18);
+            self.ld(v.as_bytes());
+        }
     }
 }
 impl<'a> Reader<'a> {
@@ -1433,7 +1570,7 @@ impl<'a> Msg<'a> {
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
         let mut m = Self::default();
-        m.merge(Reader::new(buf), RECURSION_LIMIT)?;
+        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
         Ok(m)
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
@@ -1442,18 +1579,19 @@ impl<'a> Msg<'a> {
             let key = r.key()?;
             match key {
                 10 => {
-                    let sub = r.sub(depth)?;
+                    let sub = r.sub(depth, true)?;
                     self.header
                         .get_or_insert_with(Default::default)
                         .merge(sub, depth - 1)?;
                 }
                 18 => {
-                    let sub = r.sub(depth)?;
+                    let sub = r.sub(depth, true)?;
                     self.body
                         .get_or_insert_with(Default::default)
                         .merge(sub, depth - 1)?;
                 }
                 _ => {
+                    r.check_key(at, key)?;
                     match key >> 3 {
                         1 => return Err(r.mismatch(at, key, 2, "usp.Msg.header")),
                         2 => return Err(r.mismatch(at, key, 2, "usp.Msg.body")),
@@ -1506,16 +1644,16 @@ impl Encode for crate::pb::Msg {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, s: &mut Sizes) {
         if let Some(v) = &self.header {
-            buf.extend_from_slice(&[10]);
-            put_varint(buf, s.next() as u64);
-            v.write(buf, s);
+            w.byte(10);
+            w.varint(s.next() as u64);
+            v.write(w, s);
         }
         if let Some(v) = &self.body {
-            buf.extend_from_slice(&[18]);
-            put_varint(buf, s.next() as u64);
-            v.write(buf, s);
+            w.byte(18);
+            w.varint(s.next() as u64);
+            v.write(w, s);
         }
     }
 }
@@ -1525,6 +1663,9 @@ impl FastEncode for crate::pb::Msg {
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl Encode for Msg<'_> {
@@ -1544,16 +1685,16 @@ impl Encode for Msg<'_> {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, s: &mut Sizes) {
         if let Some(v) = &self.header {
-            buf.extend_from_slice(&[10]);
-            put_varint(buf, s.next() as u64);
-            v.write(buf, s);
+            w.byte(10);
+            w.varint(s.next() as u64);
+            v.write(w, s);
         }
         if let Some(v) = &self.body {
-            buf.extend_from_slice(&[18]);
-            put_varint(buf, s.next() as u64);
-            v.write(buf, s);
+            w.byte(18);
+            w.varint(s.next() as u64);
+            v.write(w, s);
         }
     }
 }
@@ -1563,6 +1704,9 @@ impl FastEncode for Msg<'_> {
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl<'a> Header<'a> {
@@ -1574,7 +1718,7 @@ impl<'a> Header<'a> {
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
         let mut m = Self::default();
-        m.merge(Reader::new(buf), RECURSION_LIMIT)?;
+        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
         Ok(m)
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
@@ -1585,6 +1729,7 @@ impl<'a> Header<'a> {
                 10 => self.msg_id = r.str("usp.Header.msg_id")?,
                 16 => self.msg_type = r.varint()? as i32,
                 _ => {
+                    r.check_key(at, key)?;
                     match key >> 3 {
                         1 => return Err(r.mismatch(at, key, 2, "usp.Header.msg_id")),
                         2 => return Err(r.mismatch(at, key, 0, "usp.Header.msg_type")),
@@ -1635,13 +1780,14 @@ impl Encode for crate::pb::Header {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, _s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, _s: &mut Sizes) {
         if !self.msg_id.is_empty() {
-            put_ld(buf, &[10], self.msg_id.as_bytes());
+            w.byte(10);
+            w.ld(self.msg_id.as_bytes());
         }
         if self.msg_type != 0 {
-            buf.extend_from_slice(&[16]);
-            put_varint(buf, self.msg_type as u64);
+            w.byte(16);
+            w.varint(self.msg_type as u64);
         }
     }
 }
@@ -1651,6 +1797,9 @@ impl FastEncode for crate::pb::Header {
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl Encode for Header<'_> {
@@ -1664,13 +1813,14 @@ impl Encode for Header<'_> {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, _s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, _s: &mut Sizes) {
         if !self.msg_id.is_empty() {
-            put_ld(buf, &[10], self.msg_id.as_bytes());
+            w.byte(10);
+            w.ld(self.msg_id.as_bytes());
         }
         if self.msg_type != 0 {
-            buf.extend_from_slice(&[16]);
-            put_varint(buf, self.msg_type as u64);
+            w.byte(16);
+            w.varint(self.msg_type as u64);
         }
     }
 }
@@ -1680,6 +1830,9 @@ impl FastEncode for Header<'_> {
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl<'a> Body<'a> {
@@ -1691,7 +1844,7 @@ impl<'a> Body<'a> {
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
         let mut m = Self::default();
-        m.merge(Reader::new(buf), RECURSION_LIMIT)?;
+        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
         Ok(m)
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
@@ -1700,39 +1853,36 @@ impl<'a> Body<'a> {
             let key = r.key()?;
             match key {
                 10 => {
-                    let sub = r.sub(depth)?;
-                    match &mut self.msg_body {
-                        Some(body::MsgBody::Request(v)) => v.merge(sub, depth - 1)?,
-                        _ => {
-                            let mut v = Request::default();
-                            v.merge(sub, depth - 1)?;
-                            self.msg_body = Some(body::MsgBody::Request(v));
-                        }
+                    let sub = r.sub(depth, true)?;
+                    if !matches!(self.msg_body, Some(body::MsgBody::Request(_))) {
+                        self.msg_body = Some(body::MsgBody::Request(Default::default()));
+                    }
+                    if let Some(body::MsgBody::Request(v)) = &mut self.msg_body {
+                        v.merge(sub, depth - 1)?;
                     }
                 }
                 18 => {
-                    let sub = r.sub(depth)?;
-                    match &mut self.msg_body {
-                        Some(body::MsgBody::Response(v)) => v.merge(sub, depth - 1)?,
-                        _ => {
-                            let mut v = Response::default();
-                            v.merge(sub, depth - 1)?;
-                            self.msg_body = Some(body::MsgBody::Response(v));
-                        }
+                    let sub = r.sub(depth, true)?;
+                    if !matches!(self.msg_body, Some(body::MsgBody::Response(_))) {
+                        self.msg_body = Some(
+                            body::MsgBody::Response(Default::default()),
+                        );
+                    }
+                    if let Some(body::MsgBody::Response(v)) = &mut self.msg_body {
+                        v.merge(sub, depth - 1)?;
                     }
                 }
                 26 => {
-                    let sub = r.sub(depth)?;
-                    match &mut self.msg_body {
-                        Some(body::MsgBody::Error(v)) => v.merge(sub, depth - 1)?,
-                        _ => {
-                            let mut v = Error::default();
-                            v.merge(sub, depth - 1)?;
-                            self.msg_body = Some(body::MsgBody::Error(v));
-                        }
+                    let sub = r.sub(depth, true)?;
+                    if !matches!(self.msg_body, Some(body::MsgBody::Error(_))) {
+                        self.msg_body = Some(body::MsgBody::Error(Default::default()));
+                    }
+                    if let Some(body::MsgBody::Error(v)) = &mut self.msg_body {
+                        v.merge(sub, depth - 1)?;
                     }
                 }
                 _ => {
+                    r.check_key(at, key)?;
                     match key >> 3 {
                         1 => return Err(r.mismatch(at, key, 2, "usp.Body.request")),
                         2 => return Err(r.mismatch(at, key, 2, "usp.Body.response")),
@@ -1820,23 +1970,23 @@ impl Encode for crate::pb::Body {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, s: &mut Sizes) {
         if let Some(o) = &self.msg_body {
             match o {
                 crate::pb::body::MsgBody::Request(v) => {
-                    buf.extend_from_slice(&[10]);
-                    put_varint(buf, s.next() as u64);
-                    v.write(buf, s);
+                    w.byte(10);
+                    w.varint(s.next() as u64);
+                    v.write(w, s);
                 }
                 crate::pb::body::MsgBody::Response(v) => {
-                    buf.extend_from_slice(&[18]);
-                    put_varint(buf, s.next() as u64);
-                    v.write(buf, s);
+                    w.byte(18);
+                    w.varint(s.next() as u64);
+                    v.write(w, s);
                 }
                 crate::pb::body::MsgBody::Error(v) => {
-                    buf.extend_from_slice(&[26]);
-                    put_varint(buf, s.next() as u64);
-                    v.write(buf, s);
+                    w.byte(26);
+                    w.varint(s.next() as u64);
+                    v.write(w, s);
                 }
             }
         }
@@ -1848,6 +1998,9 @@ impl FastEncode for crate::pb::Body {
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl Encode for Body<'_> {
@@ -1877,23 +2030,23 @@ impl Encode for Body<'_> {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, s: &mut Sizes) {
         if let Some(o) = &self.msg_body {
             match o {
                 body::MsgBody::Request(v) => {
-                    buf.extend_from_slice(&[10]);
-                    put_varint(buf, s.next() as u64);
-                    v.write(buf, s);
+                    w.byte(10);
+                    w.varint(s.next() as u64);
+                    v.write(w, s);
                 }
                 body::MsgBody::Response(v) => {
-                    buf.extend_from_slice(&[18]);
-                    put_varint(buf, s.next() as u64);
-                    v.write(buf, s);
+                    w.byte(18);
+                    w.varint(s.next() as u64);
+                    v.write(w, s);
                 }
                 body::MsgBody::Error(v) => {
-                    buf.extend_from_slice(&[26]);
-                    put_varint(buf, s.next() as u64);
-                    v.write(buf, s);
+                    w.byte(26);
+                    w.varint(s.next() as u64);
+                    v.write(w, s);
                 }
             }
         }
@@ -1906,6 +2059,9 @@ impl FastEncode for Body<'_> {
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
     }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
+    }
 }
 impl<'a> Request<'a> {
     /// Decodes a `usp.Request` from `buf` without copying: strings and bytes borrow from `buf`.
@@ -1916,7 +2072,7 @@ impl<'a> Request<'a> {
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
         let mut m = Self::default();
-        m.merge(Reader::new(buf), RECURSION_LIMIT)?;
+        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
         Ok(m)
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
@@ -1925,135 +2081,131 @@ impl<'a> Request<'a> {
             let key = r.key()?;
             match key {
                 10 => {
-                    let sub = r.sub(depth)?;
-                    match &mut self.req_type {
-                        Some(request::ReqType::Get(v)) => v.merge(sub, depth - 1)?,
-                        _ => {
-                            let mut v = Get::default();
-                            v.merge(sub, depth - 1)?;
-                            self.req_type = Some(request::ReqType::Get(v));
-                        }
+                    let sub = r.sub(depth, true)?;
+                    if !matches!(self.req_type, Some(request::ReqType::Get(_))) {
+                        self.req_type = Some(request::ReqType::Get(Default::default()));
+                    }
+                    if let Some(request::ReqType::Get(v)) = &mut self.req_type {
+                        v.merge(sub, depth - 1)?;
                     }
                 }
                 18 => {
-                    let sub = r.sub(depth)?;
-                    match &mut self.req_type {
-                        Some(request::ReqType::GetSupportedDm(v)) => {
-                            v.merge(sub, depth - 1)?
-                        }
-                        _ => {
-                            let mut v = GetSupportedDm::default();
-                            v.merge(sub, depth - 1)?;
-                            self.req_type = Some(request::ReqType::GetSupportedDm(v));
-                        }
+                    let sub = r.sub(depth, true)?;
+                    if !matches!(
+                        self.req_type, Some(request::ReqType::GetSupportedDm(_))
+                    ) {
+                        self.req_type = Some(
+                            request::ReqType::GetSupportedDm(Default::default()),
+                        );
+                    }
+                    if let Some(request::ReqType::GetSupportedDm(v)) = &mut self.req_type
+                    {
+                        v.merge(sub, depth - 1)?;
                     }
                 }
                 26 => {
-                    let sub = r.sub(depth)?;
-                    match &mut self.req_type {
-                        Some(request::ReqType::GetInstances(v)) => {
-                            v.merge(sub, depth - 1)?
-                        }
-                        _ => {
-                            let mut v = GetInstances::default();
-                            v.merge(sub, depth - 1)?;
-                            self.req_type = Some(request::ReqType::GetInstances(v));
-                        }
+                    let sub = r.sub(depth, true)?;
+                    if !matches!(
+                        self.req_type, Some(request::ReqType::GetInstances(_))
+                    ) {
+                        self.req_type = Some(
+                            request::ReqType::GetInstances(Default::default()),
+                        );
+                    }
+                    if let Some(request::ReqType::GetInstances(v)) = &mut self.req_type {
+                        v.merge(sub, depth - 1)?;
                     }
                 }
                 34 => {
-                    let sub = r.sub(depth)?;
-                    match &mut self.req_type {
-                        Some(request::ReqType::Set(v)) => v.merge(sub, depth - 1)?,
-                        _ => {
-                            let mut v = Set::default();
-                            v.merge(sub, depth - 1)?;
-                            self.req_type = Some(request::ReqType::Set(v));
-                        }
+                    let sub = r.sub(depth, true)?;
+                    if !matches!(self.req_type, Some(request::ReqType::Set(_))) {
+                        self.req_type = Some(request::ReqType::Set(Default::default()));
+                    }
+                    if let Some(request::ReqType::Set(v)) = &mut self.req_type {
+                        v.merge(sub, depth - 1)?;
                     }
                 }
                 42 => {
-                    let sub = r.sub(depth)?;
-                    match &mut self.req_type {
-                        Some(request::ReqType::Add(v)) => v.merge(sub, depth - 1)?,
-                        _ => {
-                            let mut v = Add::default();
-                            v.merge(sub, depth - 1)?;
-                            self.req_type = Some(request::ReqType::Add(v));
-                        }
+                    let sub = r.sub(depth, true)?;
+                    if !matches!(self.req_type, Some(request::ReqType::Add(_))) {
+                        self.req_type = Some(request::ReqType::Add(Default::default()));
+                    }
+                    if let Some(request::ReqType::Add(v)) = &mut self.req_type {
+                        v.merge(sub, depth - 1)?;
                     }
                 }
                 50 => {
-                    let sub = r.sub(depth)?;
-                    match &mut self.req_type {
-                        Some(request::ReqType::Delete(v)) => v.merge(sub, depth - 1)?,
-                        _ => {
-                            let mut v = Delete::default();
-                            v.merge(sub, depth - 1)?;
-                            self.req_type = Some(request::ReqType::Delete(v));
-                        }
+                    let sub = r.sub(depth, true)?;
+                    if !matches!(self.req_type, Some(request::ReqType::Delete(_))) {
+                        self.req_type = Some(
+                            request::ReqType::Delete(Default::default()),
+                        );
+                    }
+                    if let Some(request::ReqType::Delete(v)) = &mut self.req_type {
+                        v.merge(sub, depth - 1)?;
                     }
                 }
                 58 => {
-                    let sub = r.sub(depth)?;
-                    match &mut self.req_type {
-                        Some(request::ReqType::Operate(v)) => v.merge(sub, depth - 1)?,
-                        _ => {
-                            let mut v = Operate::default();
-                            v.merge(sub, depth - 1)?;
-                            self.req_type = Some(request::ReqType::Operate(v));
-                        }
+                    let sub = r.sub(depth, true)?;
+                    if !matches!(self.req_type, Some(request::ReqType::Operate(_))) {
+                        self.req_type = Some(
+                            request::ReqType::Operate(Default::default()),
+                        );
+                    }
+                    if let Some(request::ReqType::Operate(v)) = &mut self.req_type {
+                        v.merge(sub, depth - 1)?;
                     }
                 }
                 66 => {
-                    let sub = r.sub(depth)?;
-                    match &mut self.req_type {
-                        Some(request::ReqType::Notify(v)) => v.merge(sub, depth - 1)?,
-                        _ => {
-                            let mut v = Notify::default();
-                            v.merge(sub, depth - 1)?;
-                            self.req_type = Some(request::ReqType::Notify(v));
-                        }
+                    let sub = r.sub(depth, true)?;
+                    if !matches!(self.req_type, Some(request::ReqType::Notify(_))) {
+                        self.req_type = Some(
+                            request::ReqType::Notify(Default::default()),
+                        );
+                    }
+                    if let Some(request::ReqType::Notify(v)) = &mut self.req_type {
+                        v.merge(sub, depth - 1)?;
                     }
                 }
                 74 => {
-                    let sub = r.sub(depth)?;
-                    match &mut self.req_type {
-                        Some(request::ReqType::GetSupportedProtocol(v)) => {
-                            v.merge(sub, depth - 1)?
-                        }
-                        _ => {
-                            let mut v = GetSupportedProtocol::default();
-                            v.merge(sub, depth - 1)?;
-                            self.req_type = Some(
-                                request::ReqType::GetSupportedProtocol(v),
-                            );
-                        }
+                    let sub = r.sub(depth, true)?;
+                    if !matches!(
+                        self.req_type, Some(request::ReqType::GetSupportedProtocol(_))
+                    ) {
+                        self.req_type = Some(
+                            request::ReqType::GetSupportedProtocol(Default::default()),
+                        );
+                    }
+                    if let Some(request::ReqType::GetSupportedProtocol(v)) = &mut self
+                        .req_type
+                    {
+                        v.merge(sub, depth - 1)?;
                     }
                 }
                 82 => {
-                    let sub = r.sub(depth)?;
-                    match &mut self.req_type {
-                        Some(request::ReqType::Register(v)) => v.merge(sub, depth - 1)?,
-                        _ => {
-                            let mut v = Register::default();
-                            v.merge(sub, depth - 1)?;
-                            self.req_type = Some(request::ReqType::Register(v));
-                        }
+                    let sub = r.sub(depth, true)?;
+                    if !matches!(self.req_type, Some(request::ReqType::Register(_))) {
+                        self.req_type = Some(
+                            request::ReqType::Register(Default::default()),
+                        );
+                    }
+                    if let Some(request::ReqType::Register(v)) = &mut self.req_type {
+                        v.merge(sub, depth - 1)?;
                     }
                 }
                 90 => {
-                    let sub = r.sub(depth)?;
-                    match &mut self.req_type {
-                        Some(request::ReqType::Deregister(v)) => v.merge(sub, depth - 1)?,
-                        _ => {
-                            let mut v = Deregister::default();
-                            v.merge(sub, depth - 1)?;
-                            self.req_type = Some(request::ReqType::Deregister(v));
-                        }
+                    let sub = r.sub(depth, true)?;
+                    if !matches!(self.req_type, Some(request::ReqType::Deregister(_))) {
+                        self.req_type = Some(
+                            request::ReqType::Deregister(Default::default()),
+                        );
+                    }
+                    if let Some(request::ReqType::Deregister(v)) = &mut self.req_type {
+                        v.merge(sub, depth - 1)?;
                     }
                 }
                 _ => {
+                    r.check_key(at, key)?;
                     match key >> 3 {
                         1 => return Err(r.mismatch(at, key, 2, "usp.Request.get")),
                         2 => {
@@ -2235,63 +2387,63 @@ impl Encode for crate::pb::Request {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, s: &mut Sizes) {
         if let Some(o) = &self.req_type {
             match o {
                 crate::pb::request::ReqType::Get(v) => {
-                    buf.extend_from_slice(&[10]);
-                    put_varint(buf, s.next() as u64);
-                    v.write(buf, s);
+                    w.byte(10);
+                    w.varint(s.next() as u64);
+                    v.write(w, s);
                 }
                 crate::pb::request::ReqType::GetSupportedDm(v) => {
-                    buf.extend_from_slice(&[18]);
-                    put_varint(buf, s.next() as u64);
-                    v.write(buf, s);
+                    w.byte(18);
+                    w.varint(s.next() as u64);
+                    v.write(w, s);
                 }
                 crate::pb::request::ReqType::GetInstances(v) => {
-                    buf.extend_from_slice(&[26]);
-                    put_varint(buf, s.next() as u64);
-                    v.write(buf, s);
+                    w.byte(26);
+                    w.varint(s.next() as u64);
+                    v.write(w, s);
                 }
                 crate::pb::request::ReqType::Set(v) => {
-                    buf.extend_from_slice(&[34]);
-                    put_varint(buf, s.next() as u64);
-                    v.write(buf, s);
+                    w.byte(34);
+                    w.varint(s.next() as u64);
+                    v.write(w, s);
                 }
                 crate::pb::request::ReqType::Add(v) => {
-                    buf.extend_from_slice(&[42]);
-                    put_varint(buf, s.next() as u64);
-                    v.write(buf, s);
+                    w.byte(42);
+                    w.varint(s.next() as u64);
+                    v.write(w, s);
                 }
                 crate::pb::request::ReqType::Delete(v) => {
-                    buf.extend_from_slice(&[50]);
-                    put_varint(buf, s.next() as u64);
-                    v.write(buf, s);
+                    w.byte(50);
+                    w.varint(s.next() as u64);
+                    v.write(w, s);
                 }
                 crate::pb::request::ReqType::Operate(v) => {
-                    buf.extend_from_slice(&[58]);
-                    put_varint(buf, s.next() as u64);
-                    v.write(buf, s);
+                    w.byte(58);
+                    w.varint(s.next() as u64);
+                    v.write(w, s);
                 }
                 crate::pb::request::ReqType::Notify(v) => {
-                    buf.extend_from_slice(&[66]);
-                    put_varint(buf, s.next() as u64);
-                    v.write(buf, s);
+                    w.byte(66);
+                    w.varint(s.next() as u64);
+                    v.write(w, s);
                 }
                 crate::pb::request::ReqType::GetSupportedProtocol(v) => {
-                    buf.extend_from_slice(&[74]);
-                    put_varint(buf, s.next() as u64);
-                    v.write(buf, s);
+                    w.byte(74);
+                    w.varint(s.next() as u64);
+                    v.write(w, s);
                 }
                 crate::pb::request::ReqType::Register(v) => {
-                    buf.extend_from_slice(&[82]);
-                    put_varint(buf, s.next() as u64);
-                    v.write(buf, s);
+                    w.byte(82);
+                    w.varint(s.next() as u64);
+                    v.write(w, s);
                 }
                 crate::pb::request::ReqType::Deregister(v) => {
-                    buf.extend_from_slice(&[90]);
-                    put_varint(buf, s.next() as u64);
-                    v.write(buf, s);
+                    w.byte(90);
+                    w.varint(s.next() as u64);
+                    v.write(w, s);
                 }
             }
         }
@@ -2303,6 +2455,9 @@ impl FastEncode for crate::pb::Request {
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl Encode for Request<'_> {
@@ -2380,63 +2535,63 @@ impl Encode for Request<'_> {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, s: &mut Sizes) {
         if let Some(o) = &self.req_type {
             match o {
                 request::ReqType::Get(v) => {
-                    buf.extend_from_slice(&[10]);
-                    put_varint(buf, s.next() as u64);
-                    v.write(buf, s);
+                    w.byte(10);
+                    w.varint(s.next() as u64);
+                    v.write(w, s);
                 }
                 request::ReqType::GetSupportedDm(v) => {
-                    buf.extend_from_slice(&[18]);
-                    put_varint(buf, s.next() as u64);
-                    v.write(buf, s);
+                    w.byte(18);
+                    w.varint(s.next() as u64);
+                    v.write(w, s);
                 }
                 request::ReqType::GetInstances(v) => {
-                    buf.extend_from_slice(&[26]);
-                    put_varint(buf, s.next() as u64);
-                    v.write(buf, s);
+                    w.byte(26);
+                    w.varint(s.next() as u64);
+                    v.write(w, s);
                 }
                 request::ReqType::Set(v) => {
-                    buf.extend_from_slice(&[34]);
-                    put_varint(buf, s.next() as u64);
-                    v.write(buf, s);
+                    w.byte(34);
+                    w.varint(s.next() as u64);
+                    v.write(w, s);
                 }
                 request::ReqType::Add(v) => {
-                    buf.extend_from_slice(&[42]);
-                    put_varint(buf, s.next() as u64);
-                    v.write(buf, s);
+                    w.byte(42);
+                    w.varint(s.next() as u64);
+                    v.write(w, s);
                 }
                 request::ReqType::Delete(v) => {
-                    buf.extend_from_slice(&[50]);
-                    put_varint(buf, s.next() as u64);
-                    v.write(buf, s);
+                    w.byte(50);
+                    w.varint(s.next() as u64);
+                    v.write(w, s);
                 }
                 request::ReqType::Operate(v) => {
-                    buf.extend_from_slice(&[58]);
-                    put_varint(buf, s.next() as u64);
-                    v.write(buf, s);
+                    w.byte(58);
+                    w.varint(s.next() as u64);
+                    v.write(w, s);
                 }
                 request::ReqType::Notify(v) => {
-                    buf.extend_from_slice(&[66]);
-                    put_varint(buf, s.next() as u64);
-                    v.write(buf, s);
+                    w.byte(66);
+                    w.varint(s.next() as u64);
+                    v.write(w, s);
                 }
                 request::ReqType::GetSupportedProtocol(v) => {
-                    buf.extend_from_slice(&[74]);
-                    put_varint(buf, s.next() as u64);
-                    v.write(buf, s);
+                    w.byte(74);
+                    w.varint(s.next() as u64);
+                    v.write(w, s);
                 }
                 request::ReqType::Register(v) => {
-                    buf.extend_from_slice(&[82]);
-                    put_varint(buf, s.next() as u64);
-                    v.write(buf, s);
+                    w.byte(82);
+                    w.varint(s.next() as u64);
+                    v.write(w, s);
                 }
                 request::ReqType::Deregister(v) => {
-                    buf.extend_from_slice(&[90]);
-                    put_varint(buf, s.next() as u64);
-                    v.write(buf, s);
+                    w.byte(90);
+                    w.varint(s.next() as u64);
+                    v.write(w, s);
                 }
             }
         }
@@ -2449,6 +2604,9 @@ impl FastEncode for Request<'_> {
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
     }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
+    }
 }
 impl<'a> Response<'a> {
     /// Decodes a `usp.Response` from `buf` without copying: strings and bytes borrow from `buf`.
@@ -2459,7 +2617,7 @@ impl<'a> Response<'a> {
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
         let mut m = Self::default();
-        m.merge(Reader::new(buf), RECURSION_LIMIT)?;
+        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
         Ok(m)
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
@@ -2468,149 +2626,160 @@ impl<'a> Response<'a> {
             let key = r.key()?;
             match key {
                 10 => {
-                    let sub = r.sub(depth)?;
-                    match &mut self.resp_type {
-                        Some(response::RespType::GetResp(v)) => v.merge(sub, depth - 1)?,
-                        _ => {
-                            let mut v = GetResp::default();
-                            v.merge(sub, depth - 1)?;
-                            self.resp_type = Some(response::RespType::GetResp(v));
-                        }
+                    let sub = r.sub(depth, true)?;
+                    if !matches!(self.resp_type, Some(response::RespType::GetResp(_))) {
+                        self.resp_type = Some(
+                            response::RespType::GetResp(Default::default()),
+                        );
+                    }
+                    if let Some(response::RespType::GetResp(v)) = &mut self.resp_type {
+                        v.merge(sub, depth - 1)?;
                     }
                 }
                 18 => {
-                    let sub = r.sub(depth)?;
-                    match &mut self.resp_type {
-                        Some(response::RespType::GetSupportedDmResp(v)) => {
-                            v.merge(sub, depth - 1)?
-                        }
-                        _ => {
-                            let mut v = GetSupportedDmResp::default();
-                            v.merge(sub, depth - 1)?;
-                            self.resp_type = Some(
-                                response::RespType::GetSupportedDmResp(v),
-                            );
-                        }
+                    let sub = r.sub(depth, true)?;
+                    if !matches!(
+                        self.resp_type, Some(response::RespType::GetSupportedDmResp(_))
+                    ) {
+                        self.resp_type = Some(
+                            response::RespType::GetSupportedDmResp(Default::default()),
+                        );
+                    }
+                    if let Some(response::RespType::GetSupportedDmResp(v)) = &mut self
+                        .resp_type
+                    {
+                        v.merge(sub, depth - 1)?;
                     }
                 }
                 26 => {
-                    let sub = r.sub(depth)?;
-                    match &mut self.resp_type {
-                        Some(response::RespType::GetInstancesResp(v)) => {
-                            v.merge(sub, depth - 1)?
-                        }
-                        _ => {
-                            let mut v = GetInstancesResp::default();
-                            v.merge(sub, depth - 1)?;
-                            self.resp_type = Some(
-                                response::RespType::GetInstancesResp(v),
-                            );
-                        }
+                    let sub = r.sub(depth, true)?;
+                    if !matches!(
+                        self.resp_type, Some(response::RespType::GetInstancesResp(_))
+                    ) {
+                        self.resp_type = Some(
+                            response::RespType::GetInstancesResp(Default::default()),
+                        );
+                    }
+                    if let Some(response::RespType::GetInstancesResp(v)) = &mut self
+                        .resp_type
+                    {
+                        v.merge(sub, depth - 1)?;
                     }
                 }
                 34 => {
-                    let sub = r.sub(depth)?;
-                    match &mut self.resp_type {
-                        Some(response::RespType::SetResp(v)) => v.merge(sub, depth - 1)?,
-                        _ => {
-                            let mut v = SetResp::default();
-                            v.merge(sub, depth - 1)?;
-                            self.resp_type = Some(response::RespType::SetResp(v));
-                        }
+                    let sub = r.sub(depth, true)?;
+                    if !matches!(self.resp_type, Some(response::RespType::SetResp(_))) {
+                        self.resp_type = Some(
+                            response::RespType::SetResp(Default::default()),
+                        );
+                    }
+                    if let Some(response::RespType::SetResp(v)) = &mut self.resp_type {
+                        v.merge(sub, depth - 1)?;
                     }
                 }
                 42 => {
-                    let sub = r.sub(depth)?;
-                    match &mut self.resp_type {
-                        Some(response::RespType::AddResp(v)) => v.merge(sub, depth - 1)?,
-                        _ => {
-                            let mut v = AddResp::default();
-                            v.merge(sub, depth - 1)?;
-                            self.resp_type = Some(response::RespType::AddResp(v));
-                        }
+                    let sub = r.sub(depth, true)?;
+                    if !matches!(self.resp_type, Some(response::RespType::AddResp(_))) {
+                        self.resp_type = Some(
+                            response::RespType::AddResp(Default::default()),
+                        );
+                    }
+                    if let Some(response::RespType::AddResp(v)) = &mut self.resp_type {
+                        v.merge(sub, depth - 1)?;
                     }
                 }
                 50 => {
-                    let sub = r.sub(depth)?;
-                    match &mut self.resp_type {
-                        Some(response::RespType::DeleteResp(v)) => {
-                            v.merge(sub, depth - 1)?
-                        }
-                        _ => {
-                            let mut v = DeleteResp::default();
-                            v.merge(sub, depth - 1)?;
-                            self.resp_type = Some(response::RespType::DeleteResp(v));
-                        }
+                    let sub = r.sub(depth, true)?;
+                    if !matches!(
+                        self.resp_type, Some(response::RespType::DeleteResp(_))
+                    ) {
+                        self.resp_type = Some(
+                            response::RespType::DeleteResp(Default::default()),
+                        );
+                    }
+                    if let Some(response::RespType::DeleteResp(v)) = &mut self.resp_type
+                    {
+                        v.merge(sub, depth - 1)?;
                     }
                 }
                 58 => {
-                    let sub = r.sub(depth)?;
-                    match &mut self.resp_type {
-                        Some(response::RespType::OperateResp(v)) => {
-                            v.merge(sub, depth - 1)?
-                        }
-                        _ => {
-                            let mut v = OperateResp::default();
-                            v.merge(sub, depth - 1)?;
-                            self.resp_type = Some(response::RespType::OperateResp(v));
-                        }
+                    let sub = r.sub(depth, true)?;
+                    if !matches!(
+                        self.resp_type, Some(response::RespType::OperateResp(_))
+                    ) {
+                        self.resp_type = Some(
+                            response::RespType::OperateResp(Default::default()),
+                        );
+                    }
+                    if let Some(response::RespType::OperateResp(v)) = &mut self.resp_type
+                    {
+                        v.merge(sub, depth - 1)?;
                     }
                 }
                 66 => {
-                    let sub = r.sub(depth)?;
-                    match &mut self.resp_type {
-                        Some(response::RespType::NotifyResp(v)) => {
-                            v.merge(sub, depth - 1)?
-                        }
-                        _ => {
-                            let mut v = NotifyResp::default();
-                            v.merge(sub, depth - 1)?;
-                            self.resp_type = Some(response::RespType::NotifyResp(v));
-                        }
+                    let sub = r.sub(depth, true)?;
+                    if !matches!(
+                        self.resp_type, Some(response::RespType::NotifyResp(_))
+                    ) {
+                        self.resp_type = Some(
+                            response::RespType::NotifyResp(Default::default()),
+                        );
+                    }
+                    if let Some(response::RespType::NotifyResp(v)) = &mut self.resp_type
+                    {
+                        v.merge(sub, depth - 1)?;
                     }
                 }
                 74 => {
-                    let sub = r.sub(depth)?;
-                    match &mut self.resp_type {
-                        Some(response::RespType::GetSupportedProtocolResp(v)) => {
-                            v.merge(sub, depth - 1)?
-                        }
-                        _ => {
-                            let mut v = GetSupportedProtocolResp::default();
-                            v.merge(sub, depth - 1)?;
-                            self.resp_type = Some(
-                                response::RespType::GetSupportedProtocolResp(v),
-                            );
-                        }
+                    let sub = r.sub(depth, true)?;
+                    if !matches!(
+                        self.resp_type,
+                        Some(response::RespType::GetSupportedProtocolResp(_))
+                    ) {
+                        self.resp_type = Some(
+                            response::RespType::GetSupportedProtocolResp(
+                                Default::default(),
+                            ),
+                        );
+                    }
+                    if let Some(response::RespType::GetSupportedProtocolResp(v)) = &mut self
+                        .resp_type
+                    {
+                        v.merge(sub, depth - 1)?;
                     }
                 }
                 82 => {
-                    let sub = r.sub(depth)?;
-                    match &mut self.resp_type {
-                        Some(response::RespType::RegisterResp(v)) => {
-                            v.merge(sub, depth - 1)?
-                        }
-                        _ => {
-                            let mut v = RegisterResp::default();
-                            v.merge(sub, depth - 1)?;
-                            self.resp_type = Some(response::RespType::RegisterResp(v));
-                        }
+                    let sub = r.sub(depth, true)?;
+                    if !matches!(
+                        self.resp_type, Some(response::RespType::RegisterResp(_))
+                    ) {
+                        self.resp_type = Some(
+                            response::RespType::RegisterResp(Default::default()),
+                        );
+                    }
+                    if let Some(response::RespType::RegisterResp(v)) = &mut self
+                        .resp_type
+                    {
+                        v.merge(sub, depth - 1)?;
                     }
                 }
                 90 => {
-                    let sub = r.sub(depth)?;
-                    match &mut self.resp_type {
-                        Some(response::RespType::DeregisterResp(v)) => {
-                            v.merge(sub, depth - 1)?
-                        }
-                        _ => {
-                            let mut v = DeregisterResp::default();
-                            v.merge(sub, depth - 1)?;
-                            self.resp_type = Some(response::RespType::DeregisterResp(v));
-                        }
+                    let sub = r.sub(depth, true)?;
+                    if !matches!(
+                        self.resp_type, Some(response::RespType::DeregisterResp(_))
+                    ) {
+                        self.resp_type = Some(
+                            response::RespType::DeregisterResp(Default::default()),
+                        );
+                    }
+                    if let Some(response::RespType::DeregisterResp(v)) = &mut self
+                        .resp_type
+                    {
+                        v.merge(sub, depth - 1)?;
                     }
                 }
                 _ => {
+                    r.check_key(at, key)?;
                     match key >> 3 {
                         1 => return Err(r.mismatch(at, key, 2, "usp.Response.get_resp")),
                         2 => {
@@ -2828,63 +2997,63 @@ impl Encode for crate::pb::Response {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, s: &mut Sizes) {
         if let Some(o) = &self.resp_type {
             match o {
                 crate::pb::response::RespType::GetResp(v) => {
-                    buf.extend_from_slice(&[10]);
-                    put_varint(buf, s.next() as u64);
-                    v.write(buf, s);
+                    w.byte(10);
+                    w.varint(s.next() as u64);
+                    v.write(w, s);
                 }
                 crate::pb::response::RespType::GetSupportedDmResp(v) => {
-                    buf.extend_from_slice(&[18]);
-                    put_varint(buf, s.next() as u64);
-                    v.write(buf, s);
+                    w.byte(18);
+                    w.varint(s.next() as u64);
+                    v.write(w, s);
                 }
                 crate::pb::response::RespType::GetInstancesResp(v) => {
-                    buf.extend_from_slice(&[26]);
-                    put_varint(buf, s.next() as u64);
-                    v.write(buf, s);
+                    w.byte(26);
+                    w.varint(s.next() as u64);
+                    v.write(w, s);
                 }
                 crate::pb::response::RespType::SetResp(v) => {
-                    buf.extend_from_slice(&[34]);
-                    put_varint(buf, s.next() as u64);
-                    v.write(buf, s);
+                    w.byte(34);
+                    w.varint(s.next() as u64);
+                    v.write(w, s);
                 }
                 crate::pb::response::RespType::AddResp(v) => {
-                    buf.extend_from_slice(&[42]);
-                    put_varint(buf, s.next() as u64);
-                    v.write(buf, s);
+                    w.byte(42);
+                    w.varint(s.next() as u64);
+                    v.write(w, s);
                 }
                 crate::pb::response::RespType::DeleteResp(v) => {
-                    buf.extend_from_slice(&[50]);
-                    put_varint(buf, s.next() as u64);
-                    v.write(buf, s);
+                    w.byte(50);
+                    w.varint(s.next() as u64);
+                    v.write(w, s);
                 }
                 crate::pb::response::RespType::OperateResp(v) => {
-                    buf.extend_from_slice(&[58]);
-                    put_varint(buf, s.next() as u64);
-                    v.write(buf, s);
+                    w.byte(58);
+                    w.varint(s.next() as u64);
+                    v.write(w, s);
                 }
                 crate::pb::response::RespType::NotifyResp(v) => {
-                    buf.extend_from_slice(&[66]);
-                    put_varint(buf, s.next() as u64);
-                    v.write(buf, s);
+                    w.byte(66);
+                    w.varint(s.next() as u64);
+                    v.write(w, s);
                 }
                 crate::pb::response::RespType::GetSupportedProtocolResp(v) => {
-                    buf.extend_from_slice(&[74]);
-                    put_varint(buf, s.next() as u64);
-                    v.write(buf, s);
+                    w.byte(74);
+                    w.varint(s.next() as u64);
+                    v.write(w, s);
                 }
                 crate::pb::response::RespType::RegisterResp(v) => {
-                    buf.extend_from_slice(&[82]);
-                    put_varint(buf, s.next() as u64);
-                    v.write(buf, s);
+                    w.byte(82);
+                    w.varint(s.next() as u64);
+                    v.write(w, s);
                 }
                 crate::pb::response::RespType::DeregisterResp(v) => {
-                    buf.extend_from_slice(&[90]);
-                    put_varint(buf, s.next() as u64);
-                    v.write(buf, s);
+                    w.byte(90);
+                    w.varint(s.next() as u64);
+                    v.write(w, s);
                 }
             }
         }
@@ -2896,6 +3065,9 @@ impl FastEncode for crate::pb::Response {
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl Encode for Response<'_> {
@@ -2973,63 +3145,63 @@ impl Encode for Response<'_> {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, s: &mut Sizes) {
         if let Some(o) = &self.resp_type {
             match o {
                 response::RespType::GetResp(v) => {
-                    buf.extend_from_slice(&[10]);
-                    put_varint(buf, s.next() as u64);
-                    v.write(buf, s);
+                    w.byte(10);
+                    w.varint(s.next() as u64);
+                    v.write(w, s);
                 }
                 response::RespType::GetSupportedDmResp(v) => {
-                    buf.extend_from_slice(&[18]);
-                    put_varint(buf, s.next() as u64);
-                    v.write(buf, s);
+                    w.byte(18);
+                    w.varint(s.next() as u64);
+                    v.write(w, s);
                 }
                 response::RespType::GetInstancesResp(v) => {
-                    buf.extend_from_slice(&[26]);
-                    put_varint(buf, s.next() as u64);
-                    v.write(buf, s);
+                    w.byte(26);
+                    w.varint(s.next() as u64);
+                    v.write(w, s);
                 }
                 response::RespType::SetResp(v) => {
-                    buf.extend_from_slice(&[34]);
-                    put_varint(buf, s.next() as u64);
-                    v.write(buf, s);
+                    w.byte(34);
+                    w.varint(s.next() as u64);
+                    v.write(w, s);
                 }
                 response::RespType::AddResp(v) => {
-                    buf.extend_from_slice(&[42]);
-                    put_varint(buf, s.next() as u64);
-                    v.write(buf, s);
+                    w.byte(42);
+                    w.varint(s.next() as u64);
+                    v.write(w, s);
                 }
                 response::RespType::DeleteResp(v) => {
-                    buf.extend_from_slice(&[50]);
-                    put_varint(buf, s.next() as u64);
-                    v.write(buf, s);
+                    w.byte(50);
+                    w.varint(s.next() as u64);
+                    v.write(w, s);
                 }
                 response::RespType::OperateResp(v) => {
-                    buf.extend_from_slice(&[58]);
-                    put_varint(buf, s.next() as u64);
-                    v.write(buf, s);
+                    w.byte(58);
+                    w.varint(s.next() as u64);
+                    v.write(w, s);
                 }
                 response::RespType::NotifyResp(v) => {
-                    buf.extend_from_slice(&[66]);
-                    put_varint(buf, s.next() as u64);
-                    v.write(buf, s);
+                    w.byte(66);
+                    w.varint(s.next() as u64);
+                    v.write(w, s);
                 }
                 response::RespType::GetSupportedProtocolResp(v) => {
-                    buf.extend_from_slice(&[74]);
-                    put_varint(buf, s.next() as u64);
-                    v.write(buf, s);
+                    w.byte(74);
+                    w.varint(s.next() as u64);
+                    v.write(w, s);
                 }
                 response::RespType::RegisterResp(v) => {
-                    buf.extend_from_slice(&[82]);
-                    put_varint(buf, s.next() as u64);
-                    v.write(buf, s);
+                    w.byte(82);
+                    w.varint(s.next() as u64);
+                    v.write(w, s);
                 }
                 response::RespType::DeregisterResp(v) => {
-                    buf.extend_from_slice(&[90]);
-                    put_varint(buf, s.next() as u64);
-                    v.write(buf, s);
+                    w.byte(90);
+                    w.varint(s.next() as u64);
+                    v.write(w, s);
                 }
             }
         }
@@ -3042,6 +3214,9 @@ impl FastEncode for Response<'_> {
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
     }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
+    }
 }
 impl<'a> Error<'a> {
     /// Decodes a `usp.Error` from `buf` without copying: strings and bytes borrow from `buf`.
@@ -3052,7 +3227,7 @@ impl<'a> Error<'a> {
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
         let mut m = Self::default();
-        m.merge(Reader::new(buf), RECURSION_LIMIT)?;
+        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
         Ok(m)
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
@@ -3063,12 +3238,14 @@ impl<'a> Error<'a> {
                 13 => self.err_code = u32::from_le_bytes(r.fixed::<4>()?),
                 18 => self.err_msg = r.str("usp.Error.err_msg")?,
                 26 => {
-                    let sub = r.sub(depth)?;
-                    let mut v = error::ParamError::default();
-                    v.merge(sub, depth - 1)?;
-                    self.param_errs.push(v);
+                    let sub = r.sub(depth, true)?;
+                    self.param_errs.push(Default::default());
+                    if let Some(v) = self.param_errs.last_mut() {
+                        v.merge(sub, depth - 1)?;
+                    }
                 }
                 _ => {
+                    r.check_key(at, key)?;
                     match key >> 3 {
                         1 => return Err(r.mismatch(at, key, 5, "usp.Error.err_code")),
                         2 => return Err(r.mismatch(at, key, 2, "usp.Error.err_msg")),
@@ -3124,18 +3301,19 @@ impl Encode for crate::pb::Error {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, s: &mut Sizes) {
         if self.err_code != 0 {
-            buf.extend_from_slice(&[13]);
-            buf.extend_from_slice(&(self.err_code).to_le_bytes());
+            w.byte(13);
+            w.bytes(&(self.err_code).to_le_bytes());
         }
         if !self.err_msg.is_empty() {
-            put_ld(buf, &[18], self.err_msg.as_bytes());
+            w.byte(18);
+            w.ld(self.err_msg.as_bytes());
         }
         for v in &self.param_errs {
-            buf.extend_from_slice(&[26]);
-            put_varint(buf, s.next() as u64);
-            v.write(buf, s);
+            w.byte(26);
+            w.varint(s.next() as u64);
+            v.write(w, s);
         }
     }
 }
@@ -3145,6 +3323,9 @@ impl FastEncode for crate::pb::Error {
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl Encode for Error<'_> {
@@ -3164,18 +3345,19 @@ impl Encode for Error<'_> {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, s: &mut Sizes) {
         if self.err_code != 0 {
-            buf.extend_from_slice(&[13]);
-            buf.extend_from_slice(&(self.err_code).to_le_bytes());
+            w.byte(13);
+            w.bytes(&(self.err_code).to_le_bytes());
         }
         if !self.err_msg.is_empty() {
-            put_ld(buf, &[18], self.err_msg.as_bytes());
+            w.byte(18);
+            w.ld(self.err_msg.as_bytes());
         }
         for v in &self.param_errs {
-            buf.extend_from_slice(&[26]);
-            put_varint(buf, s.next() as u64);
-            v.write(buf, s);
+            w.byte(26);
+            w.varint(s.next() as u64);
+            v.write(w, s);
         }
     }
 }
@@ -3185,6 +3367,9 @@ impl FastEncode for Error<'_> {
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl<'a> error::ParamError<'a> {
@@ -3196,7 +3381,7 @@ impl<'a> error::ParamError<'a> {
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
         let mut m = Self::default();
-        m.merge(Reader::new(buf), RECURSION_LIMIT)?;
+        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
         Ok(m)
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
@@ -3208,6 +3393,7 @@ impl<'a> error::ParamError<'a> {
                 21 => self.err_code = u32::from_le_bytes(r.fixed::<4>()?),
                 26 => self.err_msg = r.str("usp.Error.ParamError.err_msg")?,
                 _ => {
+                    r.check_key(at, key)?;
                     match key >> 3 {
                         1 => {
                             return Err(
@@ -3272,16 +3458,18 @@ impl Encode for crate::pb::error::ParamError {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, _s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, _s: &mut Sizes) {
         if !self.param_path.is_empty() {
-            put_ld(buf, &[10], self.param_path.as_bytes());
+            w.byte(10);
+            w.ld(self.param_path.as_bytes());
         }
         if self.err_code != 0 {
-            buf.extend_from_slice(&[21]);
-            buf.extend_from_slice(&(self.err_code).to_le_bytes());
+            w.byte(21);
+            w.bytes(&(self.err_code).to_le_bytes());
         }
         if !self.err_msg.is_empty() {
-            put_ld(buf, &[26], self.err_msg.as_bytes());
+            w.byte(26);
+            w.ld(self.err_msg.as_bytes());
         }
     }
 }
@@ -3291,6 +3479,9 @@ impl FastEncode for crate::pb::error::ParamError {
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl Encode for error::ParamError<'_> {
@@ -3307,16 +3498,18 @@ impl Encode for error::ParamError<'_> {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, _s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, _s: &mut Sizes) {
         if !self.param_path.is_empty() {
-            put_ld(buf, &[10], self.param_path.as_bytes());
+            w.byte(10);
+            w.ld(self.param_path.as_bytes());
         }
         if self.err_code != 0 {
-            buf.extend_from_slice(&[21]);
-            buf.extend_from_slice(&(self.err_code).to_le_bytes());
+            w.byte(21);
+            w.bytes(&(self.err_code).to_le_bytes());
         }
         if !self.err_msg.is_empty() {
-            put_ld(buf, &[26], self.err_msg.as_bytes());
+            w.byte(26);
+            w.ld(self.err_msg.as_bytes());
         }
     }
 }
@@ -3326,6 +3519,9 @@ impl FastEncode for error::ParamError<'_> {
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl<'a> Get<'a> {
@@ -3337,7 +3533,7 @@ impl<'a> Get<'a> {
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
         let mut m = Self::default();
-        m.merge(Reader::new(buf), RECURSION_LIMIT)?;
+        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
         Ok(m)
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
@@ -3348,6 +3544,7 @@ impl<'a> Get<'a> {
                 10 => self.param_paths.push(r.str("usp.Get.param_paths")?),
                 21 => self.max_depth = u32::from_le_bytes(r.fixed::<4>()?),
                 _ => {
+                    r.check_key(at, key)?;
                     match key >> 3 {
                         1 => return Err(r.mismatch(at, key, 2, "usp.Get.param_paths")),
                         2 => return Err(r.mismatch(at, key, 5, "usp.Get.max_depth")),
@@ -3398,13 +3595,14 @@ impl Encode for crate::pb::Get {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, _s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, _s: &mut Sizes) {
         for v in &self.param_paths {
-            put_ld(buf, &[10], v.as_bytes());
+            w.byte(10);
+            w.ld(v.as_bytes());
         }
         if self.max_depth != 0 {
-            buf.extend_from_slice(&[21]);
-            buf.extend_from_slice(&(self.max_depth).to_le_bytes());
+            w.byte(21);
+            w.bytes(&(self.max_depth).to_le_bytes());
         }
     }
 }
@@ -3414,6 +3612,9 @@ impl FastEncode for crate::pb::Get {
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl Encode for Get<'_> {
@@ -3427,13 +3628,14 @@ impl Encode for Get<'_> {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, _s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, _s: &mut Sizes) {
         for v in &self.param_paths {
-            put_ld(buf, &[10], v.as_bytes());
+            w.byte(10);
+            w.ld(v.as_bytes());
         }
         if self.max_depth != 0 {
-            buf.extend_from_slice(&[21]);
-            buf.extend_from_slice(&(self.max_depth).to_le_bytes());
+            w.byte(21);
+            w.bytes(&(self.max_depth).to_le_bytes());
         }
     }
 }
@@ -3443,6 +3645,9 @@ impl FastEncode for Get<'_> {
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl<'a> GetResp<'a> {
@@ -3454,7 +3659,7 @@ impl<'a> GetResp<'a> {
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
         let mut m = Self::default();
-        m.merge(Reader::new(buf), RECURSION_LIMIT)?;
+        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
         Ok(m)
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
@@ -3463,12 +3668,14 @@ impl<'a> GetResp<'a> {
             let key = r.key()?;
             match key {
                 10 => {
-                    let sub = r.sub(depth)?;
-                    let mut v = get_resp::RequestedPathResult::default();
-                    v.merge(sub, depth - 1)?;
-                    self.req_path_results.push(v);
+                    let sub = r.sub(depth, true)?;
+                    self.req_path_results.push(Default::default());
+                    if let Some(v) = self.req_path_results.last_mut() {
+                        v.merge(sub, depth - 1)?;
+                    }
                 }
                 _ => {
+                    r.check_key(at, key)?;
                     match key >> 3 {
                         1 => {
                             return Err(
@@ -3516,11 +3723,11 @@ impl Encode for crate::pb::GetResp {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, s: &mut Sizes) {
         for v in &self.req_path_results {
-            buf.extend_from_slice(&[10]);
-            put_varint(buf, s.next() as u64);
-            v.write(buf, s);
+            w.byte(10);
+            w.varint(s.next() as u64);
+            v.write(w, s);
         }
     }
 }
@@ -3530,6 +3737,9 @@ impl FastEncode for crate::pb::GetResp {
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl Encode for GetResp<'_> {
@@ -3543,11 +3753,11 @@ impl Encode for GetResp<'_> {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, s: &mut Sizes) {
         for v in &self.req_path_results {
-            buf.extend_from_slice(&[10]);
-            put_varint(buf, s.next() as u64);
-            v.write(buf, s);
+            w.byte(10);
+            w.varint(s.next() as u64);
+            v.write(w, s);
         }
     }
 }
@@ -3557,6 +3767,9 @@ impl FastEncode for GetResp<'_> {
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl<'a> get_resp::RequestedPathResult<'a> {
@@ -3568,7 +3781,7 @@ impl<'a> get_resp::RequestedPathResult<'a> {
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
         let mut m = Self::default();
-        m.merge(Reader::new(buf), RECURSION_LIMIT)?;
+        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
         Ok(m)
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
@@ -3583,12 +3796,14 @@ impl<'a> get_resp::RequestedPathResult<'a> {
                 21 => self.err_code = u32::from_le_bytes(r.fixed::<4>()?),
                 26 => self.err_msg = r.str("usp.GetResp.RequestedPathResult.err_msg")?,
                 34 => {
-                    let sub = r.sub(depth)?;
-                    let mut v = get_resp::ResolvedPathResult::default();
-                    v.merge(sub, depth - 1)?;
-                    self.resolved_path_results.push(v);
+                    let sub = r.sub(depth, true)?;
+                    self.resolved_path_results.push(Default::default());
+                    if let Some(v) = self.resolved_path_results.last_mut() {
+                        v.merge(sub, depth - 1)?;
+                    }
                 }
                 _ => {
+                    r.check_key(at, key)?;
                     match key >> 3 {
                         1 => {
                             return Err(
@@ -3700,21 +3915,23 @@ impl Encode for crate::pb::get_resp::RequestedPathResult {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, s: &mut Sizes) {
         if !self.requested_path.is_empty() {
-            put_ld(buf, &[10], self.requested_path.as_bytes());
+            w.byte(10);
+            w.ld(self.requested_path.as_bytes());
         }
         if self.err_code != 0 {
-            buf.extend_from_slice(&[21]);
-            buf.extend_from_slice(&(self.err_code).to_le_bytes());
+            w.byte(21);
+            w.bytes(&(self.err_code).to_le_bytes());
         }
         if !self.err_msg.is_empty() {
-            put_ld(buf, &[26], self.err_msg.as_bytes());
+            w.byte(26);
+            w.ld(self.err_msg.as_bytes());
         }
         for v in &self.resolved_path_results {
-            buf.extend_from_slice(&[34]);
-            put_varint(buf, s.next() as u64);
-            v.write(buf, s);
+            w.byte(34);
+            w.varint(s.next() as u64);
+            v.write(w, s);
         }
     }
 }
@@ -3724,6 +3941,9 @@ impl FastEncode for crate::pb::get_resp::RequestedPathResult {
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl Encode for get_resp::RequestedPathResult<'_> {
@@ -3746,21 +3966,23 @@ impl Encode for get_resp::RequestedPathResult<'_> {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, s: &mut Sizes) {
         if !self.requested_path.is_empty() {
-            put_ld(buf, &[10], self.requested_path.as_bytes());
+            w.byte(10);
+            w.ld(self.requested_path.as_bytes());
         }
         if self.err_code != 0 {
-            buf.extend_from_slice(&[21]);
-            buf.extend_from_slice(&(self.err_code).to_le_bytes());
+            w.byte(21);
+            w.bytes(&(self.err_code).to_le_bytes());
         }
         if !self.err_msg.is_empty() {
-            put_ld(buf, &[26], self.err_msg.as_bytes());
+            w.byte(26);
+            w.ld(self.err_msg.as_bytes());
         }
         for v in &self.resolved_path_results {
-            buf.extend_from_slice(&[34]);
-            put_varint(buf, s.next() as u64);
-            v.write(buf, s);
+            w.byte(34);
+            w.varint(s.next() as u64);
+            v.write(w, s);
         }
     }
 }
@@ -3770,6 +3992,9 @@ impl FastEncode for get_resp::RequestedPathResult<'_> {
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl<'a> get_resp::ResolvedPathResult<'a> {
@@ -3781,7 +4006,7 @@ impl<'a> get_resp::ResolvedPathResult<'a> {
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
         let mut m = Self::default();
-        m.merge(Reader::new(buf), RECURSION_LIMIT)?;
+        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
         Ok(m)
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
@@ -3802,6 +4027,7 @@ impl<'a> get_resp::ResolvedPathResult<'a> {
                     self.result_params.push(k, v);
                 }
                 _ => {
+                    r.check_key(at, key)?;
                     match key >> 3 {
                         1 => {
                             return Err(
@@ -3870,12 +4096,14 @@ impl Encode for crate::pb::get_resp::ResolvedPathResult {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, _s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, _s: &mut Sizes) {
         if !self.resolved_path.is_empty() {
-            put_ld(buf, &[10], self.resolved_path.as_bytes());
+            w.byte(10);
+            w.ld(self.resolved_path.as_bytes());
         }
         for (k, v) in self.result_params.iter() {
-            put_string_entry(buf, &[18], k, v);
+            w.byte(18);
+            w.string_entry(k, v);
         }
     }
 }
@@ -3885,6 +4113,9 @@ impl FastEncode for crate::pb::get_resp::ResolvedPathResult {
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl Encode for get_resp::ResolvedPathResult<'_> {
@@ -3898,12 +4129,14 @@ impl Encode for get_resp::ResolvedPathResult<'_> {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, _s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, _s: &mut Sizes) {
         if !self.resolved_path.is_empty() {
-            put_ld(buf, &[10], self.resolved_path.as_bytes());
+            w.byte(10);
+            w.ld(self.resolved_path.as_bytes());
         }
         for (k, v) in self.result_params.iter() {
-            put_string_entry(buf, &[18], k, v);
+            w.byte(18);
+            w.string_entry(k, v);
         }
     }
 }
@@ -3913,6 +4146,9 @@ impl FastEncode for get_resp::ResolvedPathResult<'_> {
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl<'a> GetSupportedDm<'a> {
@@ -3924,7 +4160,7 @@ impl<'a> GetSupportedDm<'a> {
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
         let mut m = Self::default();
-        m.merge(Reader::new(buf), RECURSION_LIMIT)?;
+        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
         Ok(m)
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
@@ -3939,6 +4175,7 @@ impl<'a> GetSupportedDm<'a> {
                 40 => self.return_params = r.varint()? != 0,
                 48 => self.return_unique_key_sets = r.varint()? != 0,
                 _ => {
+                    r.check_key(at, key)?;
                     match key >> 3 {
                         1 => {
                             return Err(
@@ -4040,29 +4277,30 @@ impl Encode for crate::pb::GetSupportedDm {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, _s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, _s: &mut Sizes) {
         for v in &self.obj_paths {
-            put_ld(buf, &[10], v.as_bytes());
+            w.byte(10);
+            w.ld(v.as_bytes());
         }
         if self.first_level_only {
-            buf.extend_from_slice(&[16]);
-            put_varint(buf, u64::from(self.first_level_only));
+            w.byte(16);
+            w.varint(u64::from(self.first_level_only));
         }
         if self.return_commands {
-            buf.extend_from_slice(&[24]);
-            put_varint(buf, u64::from(self.return_commands));
+            w.byte(24);
+            w.varint(u64::from(self.return_commands));
         }
         if self.return_events {
-            buf.extend_from_slice(&[32]);
-            put_varint(buf, u64::from(self.return_events));
+            w.byte(32);
+            w.varint(u64::from(self.return_events));
         }
         if self.return_params {
-            buf.extend_from_slice(&[40]);
-            put_varint(buf, u64::from(self.return_params));
+            w.byte(40);
+            w.varint(u64::from(self.return_params));
         }
         if self.return_unique_key_sets {
-            buf.extend_from_slice(&[48]);
-            put_varint(buf, u64::from(self.return_unique_key_sets));
+            w.byte(48);
+            w.varint(u64::from(self.return_unique_key_sets));
         }
     }
 }
@@ -4072,6 +4310,9 @@ impl FastEncode for crate::pb::GetSupportedDm {
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl Encode for GetSupportedDm<'_> {
@@ -4097,29 +4338,30 @@ impl Encode for GetSupportedDm<'_> {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, _s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, _s: &mut Sizes) {
         for v in &self.obj_paths {
-            put_ld(buf, &[10], v.as_bytes());
+            w.byte(10);
+            w.ld(v.as_bytes());
         }
         if self.first_level_only {
-            buf.extend_from_slice(&[16]);
-            put_varint(buf, u64::from(self.first_level_only));
+            w.byte(16);
+            w.varint(u64::from(self.first_level_only));
         }
         if self.return_commands {
-            buf.extend_from_slice(&[24]);
-            put_varint(buf, u64::from(self.return_commands));
+            w.byte(24);
+            w.varint(u64::from(self.return_commands));
         }
         if self.return_events {
-            buf.extend_from_slice(&[32]);
-            put_varint(buf, u64::from(self.return_events));
+            w.byte(32);
+            w.varint(u64::from(self.return_events));
         }
         if self.return_params {
-            buf.extend_from_slice(&[40]);
-            put_varint(buf, u64::from(self.return_params));
+            w.byte(40);
+            w.varint(u64::from(self.return_params));
         }
         if self.return_unique_key_sets {
-            buf.extend_from_slice(&[48]);
-            put_varint(buf, u64::from(self.return_unique_key_sets));
+            w.byte(48);
+            w.varint(u64::from(self.return_unique_key_sets));
         }
     }
 }
@@ -4129,6 +4371,9 @@ impl FastEncode for GetSupportedDm<'_> {
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl<'a> GetSupportedDmResp<'a> {
@@ -4140,7 +4385,7 @@ impl<'a> GetSupportedDmResp<'a> {
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
         let mut m = Self::default();
-        m.merge(Reader::new(buf), RECURSION_LIMIT)?;
+        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
         Ok(m)
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
@@ -4149,12 +4394,14 @@ impl<'a> GetSupportedDmResp<'a> {
             let key = r.key()?;
             match key {
                 10 => {
-                    let sub = r.sub(depth)?;
-                    let mut v = get_supported_dm_resp::RequestedObjectResult::default();
-                    v.merge(sub, depth - 1)?;
-                    self.req_obj_results.push(v);
+                    let sub = r.sub(depth, true)?;
+                    self.req_obj_results.push(Default::default());
+                    if let Some(v) = self.req_obj_results.last_mut() {
+                        v.merge(sub, depth - 1)?;
+                    }
                 }
                 _ => {
+                    r.check_key(at, key)?;
                     match key >> 3 {
                         1 => {
                             return Err(
@@ -4208,11 +4455,11 @@ impl Encode for crate::pb::GetSupportedDmResp {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, s: &mut Sizes) {
         for v in &self.req_obj_results {
-            buf.extend_from_slice(&[10]);
-            put_varint(buf, s.next() as u64);
-            v.write(buf, s);
+            w.byte(10);
+            w.varint(s.next() as u64);
+            v.write(w, s);
         }
     }
 }
@@ -4222,6 +4469,9 @@ impl FastEncode for crate::pb::GetSupportedDmResp {
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl Encode for GetSupportedDmResp<'_> {
@@ -4235,11 +4485,11 @@ impl Encode for GetSupportedDmResp<'_> {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, s: &mut Sizes) {
         for v in &self.req_obj_results {
-            buf.extend_from_slice(&[10]);
-            put_varint(buf, s.next() as u64);
-            v.write(buf, s);
+            w.byte(10);
+            w.varint(s.next() as u64);
+            v.write(w, s);
         }
     }
 }
@@ -4249,6 +4499,9 @@ impl FastEncode for GetSupportedDmResp<'_> {
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl<'a> get_supported_dm_resp::RequestedObjectResult<'a> {
@@ -4260,7 +4513,7 @@ impl<'a> get_supported_dm_resp::RequestedObjectResult<'a> {
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
         let mut m = Self::default();
-        m.merge(Reader::new(buf), RECURSION_LIMIT)?;
+        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
         Ok(m)
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
@@ -4286,12 +4539,14 @@ impl<'a> get_supported_dm_resp::RequestedObjectResult<'a> {
                         )?;
                 }
                 42 => {
-                    let sub = r.sub(depth)?;
-                    let mut v = get_supported_dm_resp::SupportedObjectResult::default();
-                    v.merge(sub, depth - 1)?;
-                    self.supported_objs.push(v);
+                    let sub = r.sub(depth, true)?;
+                    self.supported_objs.push(Default::default());
+                    if let Some(v) = self.supported_objs.last_mut() {
+                        v.merge(sub, depth - 1)?;
+                    }
                 }
                 _ => {
+                    r.check_key(at, key)?;
                     match key >> 3 {
                         1 => {
                             return Err(
@@ -4411,24 +4666,27 @@ impl Encode for crate::pb::get_supported_dm_resp::RequestedObjectResult {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, s: &mut Sizes) {
         if !self.req_obj_path.is_empty() {
-            put_ld(buf, &[10], self.req_obj_path.as_bytes());
+            w.byte(10);
+            w.ld(self.req_obj_path.as_bytes());
         }
         if self.err_code != 0 {
-            buf.extend_from_slice(&[21]);
-            buf.extend_from_slice(&(self.err_code).to_le_bytes());
+            w.byte(21);
+            w.bytes(&(self.err_code).to_le_bytes());
         }
         if !self.err_msg.is_empty() {
-            put_ld(buf, &[26], self.err_msg.as_bytes());
+            w.byte(26);
+            w.ld(self.err_msg.as_bytes());
         }
         if !self.data_model_inst_uri.is_empty() {
-            put_ld(buf, &[34], self.data_model_inst_uri.as_bytes());
+            w.byte(34);
+            w.ld(self.data_model_inst_uri.as_bytes());
         }
         for v in &self.supported_objs {
-            buf.extend_from_slice(&[42]);
-            put_varint(buf, s.next() as u64);
-            v.write(buf, s);
+            w.byte(42);
+            w.varint(s.next() as u64);
+            v.write(w, s);
         }
     }
 }
@@ -4438,6 +4696,9 @@ impl FastEncode for crate::pb::get_supported_dm_resp::RequestedObjectResult {
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl Encode for get_supported_dm_resp::RequestedObjectResult<'_> {
@@ -4463,24 +4724,27 @@ impl Encode for get_supported_dm_resp::RequestedObjectResult<'_> {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, s: &mut Sizes) {
         if !self.req_obj_path.is_empty() {
-            put_ld(buf, &[10], self.req_obj_path.as_bytes());
+            w.byte(10);
+            w.ld(self.req_obj_path.as_bytes());
         }
         if self.err_code != 0 {
-            buf.extend_from_slice(&[21]);
-            buf.extend_from_slice(&(self.err_code).to_le_bytes());
+            w.byte(21);
+            w.bytes(&(self.err_code).to_le_bytes());
         }
         if !self.err_msg.is_empty() {
-            put_ld(buf, &[26], self.err_msg.as_bytes());
+            w.byte(26);
+            w.ld(self.err_msg.as_bytes());
         }
         if !self.data_model_inst_uri.is_empty() {
-            put_ld(buf, &[34], self.data_model_inst_uri.as_bytes());
+            w.byte(34);
+            w.ld(self.data_model_inst_uri.as_bytes());
         }
         for v in &self.supported_objs {
-            buf.extend_from_slice(&[42]);
-            put_varint(buf, s.next() as u64);
-            v.write(buf, s);
+            w.byte(42);
+            w.varint(s.next() as u64);
+            v.write(w, s);
         }
     }
 }
@@ -4490,6 +4754,9 @@ impl FastEncode for get_supported_dm_resp::RequestedObjectResult<'_> {
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl<'a> get_supported_dm_resp::SupportedObjectResult<'a> {
@@ -4501,7 +4768,7 @@ impl<'a> get_supported_dm_resp::SupportedObjectResult<'a> {
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
         let mut m = Self::default();
-        m.merge(Reader::new(buf), RECURSION_LIMIT)?;
+        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
         Ok(m)
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
@@ -4518,22 +4785,25 @@ impl<'a> get_supported_dm_resp::SupportedObjectResult<'a> {
                 16 => self.access = r.varint()? as i32,
                 24 => self.is_multi_instance = r.varint()? != 0,
                 34 => {
-                    let sub = r.sub(depth)?;
-                    let mut v = get_supported_dm_resp::SupportedCommandResult::default();
-                    v.merge(sub, depth - 1)?;
-                    self.supported_commands.push(v);
+                    let sub = r.sub(depth, true)?;
+                    self.supported_commands.push(Default::default());
+                    if let Some(v) = self.supported_commands.last_mut() {
+                        v.merge(sub, depth - 1)?;
+                    }
                 }
                 42 => {
-                    let sub = r.sub(depth)?;
-                    let mut v = get_supported_dm_resp::SupportedEventResult::default();
-                    v.merge(sub, depth - 1)?;
-                    self.supported_events.push(v);
+                    let sub = r.sub(depth, true)?;
+                    self.supported_events.push(Default::default());
+                    if let Some(v) = self.supported_events.last_mut() {
+                        v.merge(sub, depth - 1)?;
+                    }
                 }
                 50 => {
-                    let sub = r.sub(depth)?;
-                    let mut v = get_supported_dm_resp::SupportedParamResult::default();
-                    v.merge(sub, depth - 1)?;
-                    self.supported_params.push(v);
+                    let sub = r.sub(depth, true)?;
+                    self.supported_params.push(Default::default());
+                    if let Some(v) = self.supported_params.last_mut() {
+                        v.merge(sub, depth - 1)?;
+                    }
                 }
                 58 => {
                     self.divergent_paths
@@ -4545,12 +4815,14 @@ impl<'a> get_supported_dm_resp::SupportedObjectResult<'a> {
                         )
                 }
                 66 => {
-                    let sub = r.sub(depth)?;
-                    let mut v = get_supported_dm_resp::SupportedUniqueKeySet::default();
-                    v.merge(sub, depth - 1)?;
-                    self.unique_key_sets.push(v);
+                    let sub = r.sub(depth, true)?;
+                    self.unique_key_sets.push(Default::default());
+                    if let Some(v) = self.unique_key_sets.last_mut() {
+                        v.merge(sub, depth - 1)?;
+                    }
                 }
                 _ => {
+                    r.check_key(at, key)?;
                     match key >> 3 {
                         1 => {
                             return Err(
@@ -4740,40 +5012,42 @@ impl Encode for crate::pb::get_supported_dm_resp::SupportedObjectResult {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, s: &mut Sizes) {
         if !self.supported_obj_path.is_empty() {
-            put_ld(buf, &[10], self.supported_obj_path.as_bytes());
+            w.byte(10);
+            w.ld(self.supported_obj_path.as_bytes());
         }
         if self.access != 0 {
-            buf.extend_from_slice(&[16]);
-            put_varint(buf, self.access as u64);
+            w.byte(16);
+            w.varint(self.access as u64);
         }
         if self.is_multi_instance {
-            buf.extend_from_slice(&[24]);
-            put_varint(buf, u64::from(self.is_multi_instance));
+            w.byte(24);
+            w.varint(u64::from(self.is_multi_instance));
         }
         for v in &self.supported_commands {
-            buf.extend_from_slice(&[34]);
-            put_varint(buf, s.next() as u64);
-            v.write(buf, s);
+            w.byte(34);
+            w.varint(s.next() as u64);
+            v.write(w, s);
         }
         for v in &self.supported_events {
-            buf.extend_from_slice(&[42]);
-            put_varint(buf, s.next() as u64);
-            v.write(buf, s);
+            w.byte(42);
+            w.varint(s.next() as u64);
+            v.write(w, s);
         }
         for v in &self.supported_params {
-            buf.extend_from_slice(&[50]);
-            put_varint(buf, s.next() as u64);
-            v.write(buf, s);
+            w.byte(50);
+            w.varint(s.next() as u64);
+            v.write(w, s);
         }
         for v in &self.divergent_paths {
-            put_ld(buf, &[58], v.as_bytes());
+            w.byte(58);
+            w.ld(v.as_bytes());
         }
         for v in &self.unique_key_sets {
-            buf.extend_from_slice(&[66]);
-            put_varint(buf, s.next() as u64);
-            v.write(buf, s);
+            w.byte(66);
+            w.varint(s.next() as u64);
+            v.write(w, s);
         }
     }
 }
@@ -4783,6 +5057,9 @@ impl FastEncode for crate::pb::get_supported_dm_resp::SupportedObjectResult {
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl Encode for get_supported_dm_resp::SupportedObjectResult<'_> {
@@ -4826,40 +5103,42 @@ impl Encode for get_supported_dm_resp::SupportedObjectResult<'_> {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, s: &mut Sizes) {
         if !self.supported_obj_path.is_empty() {
-            put_ld(buf, &[10], self.supported_obj_path.as_bytes());
+            w.byte(10);
+            w.ld(self.supported_obj_path.as_bytes());
         }
         if self.access != 0 {
-            buf.extend_from_slice(&[16]);
-            put_varint(buf, self.access as u64);
+            w.byte(16);
+            w.varint(self.access as u64);
         }
         if self.is_multi_instance {
-            buf.extend_from_slice(&[24]);
-            put_varint(buf, u64::from(self.is_multi_instance));
+            w.byte(24);
+            w.varint(u64::from(self.is_multi_instance));
         }
         for v in &self.supported_commands {
-            buf.extend_from_slice(&[34]);
-            put_varint(buf, s.next() as u64);
-            v.write(buf, s);
+            w.byte(34);
+            w.varint(s.next() as u64);
+            v.write(w, s);
         }
         for v in &self.supported_events {
-            buf.extend_from_slice(&[42]);
-            put_varint(buf, s.next() as u64);
-            v.write(buf, s);
+            w.byte(42);
+            w.varint(s.next() as u64);
+            v.write(w, s);
         }
         for v in &self.supported_params {
-            buf.extend_from_slice(&[50]);
-            put_varint(buf, s.next() as u64);
-            v.write(buf, s);
+            w.byte(50);
+            w.varint(s.next() as u64);
+            v.write(w, s);
         }
         for v in &self.divergent_paths {
-            put_ld(buf, &[58], v.as_bytes());
+            w.byte(58);
+            w.ld(v.as_bytes());
         }
         for v in &self.unique_key_sets {
-            buf.extend_from_slice(&[66]);
-            put_varint(buf, s.next() as u64);
-            v.write(buf, s);
+            w.byte(66);
+            w.varint(s.next() as u64);
+            v.write(w, s);
         }
     }
 }
@@ -4869,6 +5148,9 @@ impl FastEncode for get_supported_dm_resp::SupportedObjectResult<'_> {
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl<'a> get_supported_dm_resp::SupportedParamResult<'a> {
@@ -4880,7 +5162,7 @@ impl<'a> get_supported_dm_resp::SupportedParamResult<'a> {
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
         let mut m = Self::default();
-        m.merge(Reader::new(buf), RECURSION_LIMIT)?;
+        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
         Ok(m)
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
@@ -4896,6 +5178,7 @@ impl<'a> get_supported_dm_resp::SupportedParamResult<'a> {
                 24 => self.value_type = r.varint()? as i32,
                 32 => self.value_change = r.varint()? as i32,
                 _ => {
+                    r.check_key(at, key)?;
                     match key >> 3 {
                         1 => {
                             return Err(
@@ -5011,21 +5294,22 @@ impl Encode for crate::pb::get_supported_dm_resp::SupportedParamResult {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, _s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, _s: &mut Sizes) {
         if !self.param_name.is_empty() {
-            put_ld(buf, &[10], self.param_name.as_bytes());
+            w.byte(10);
+            w.ld(self.param_name.as_bytes());
         }
         if self.access != 0 {
-            buf.extend_from_slice(&[16]);
-            put_varint(buf, self.access as u64);
+            w.byte(16);
+            w.varint(self.access as u64);
         }
         if self.value_type != 0 {
-            buf.extend_from_slice(&[24]);
-            put_varint(buf, self.value_type as u64);
+            w.byte(24);
+            w.varint(self.value_type as u64);
         }
         if self.value_change != 0 {
-            buf.extend_from_slice(&[32]);
-            put_varint(buf, self.value_change as u64);
+            w.byte(32);
+            w.varint(self.value_change as u64);
         }
     }
 }
@@ -5035,6 +5319,9 @@ impl FastEncode for crate::pb::get_supported_dm_resp::SupportedParamResult {
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl Encode for get_supported_dm_resp::SupportedParamResult<'_> {
@@ -5054,21 +5341,22 @@ impl Encode for get_supported_dm_resp::SupportedParamResult<'_> {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, _s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, _s: &mut Sizes) {
         if !self.param_name.is_empty() {
-            put_ld(buf, &[10], self.param_name.as_bytes());
+            w.byte(10);
+            w.ld(self.param_name.as_bytes());
         }
         if self.access != 0 {
-            buf.extend_from_slice(&[16]);
-            put_varint(buf, self.access as u64);
+            w.byte(16);
+            w.varint(self.access as u64);
         }
         if self.value_type != 0 {
-            buf.extend_from_slice(&[24]);
-            put_varint(buf, self.value_type as u64);
+            w.byte(24);
+            w.varint(self.value_type as u64);
         }
         if self.value_change != 0 {
-            buf.extend_from_slice(&[32]);
-            put_varint(buf, self.value_change as u64);
+            w.byte(32);
+            w.varint(self.value_change as u64);
         }
     }
 }
@@ -5078,6 +5366,9 @@ impl FastEncode for get_supported_dm_resp::SupportedParamResult<'_> {
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl<'a> get_supported_dm_resp::SupportedCommandResult<'a> {
@@ -5089,7 +5380,7 @@ impl<'a> get_supported_dm_resp::SupportedCommandResult<'a> {
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
         let mut m = Self::default();
-        m.merge(Reader::new(buf), RECURSION_LIMIT)?;
+        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
         Ok(m)
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
@@ -5123,6 +5414,7 @@ impl<'a> get_supported_dm_resp::SupportedCommandResult<'a> {
                 }
                 32 => self.command_type = r.varint()? as i32,
                 _ => {
+                    r.check_key(at, key)?;
                     match key >> 3 {
                         1 => {
                             return Err(
@@ -5240,19 +5532,22 @@ impl Encode for crate::pb::get_supported_dm_resp::SupportedCommandResult {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, _s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, _s: &mut Sizes) {
         if !self.command_name.is_empty() {
-            put_ld(buf, &[10], self.command_name.as_bytes());
+            w.byte(10);
+            w.ld(self.command_name.as_bytes());
         }
         for v in &self.input_arg_names {
-            put_ld(buf, &[18], v.as_bytes());
+            w.byte(18);
+            w.ld(v.as_bytes());
         }
         for v in &self.output_arg_names {
-            put_ld(buf, &[26], v.as_bytes());
+            w.byte(26);
+            w.ld(v.as_bytes());
         }
         if self.command_type != 0 {
-            buf.extend_from_slice(&[32]);
-            put_varint(buf, self.command_type as u64);
+            w.byte(32);
+            w.varint(self.command_type as u64);
         }
     }
 }
@@ -5262,6 +5557,9 @@ impl FastEncode for crate::pb::get_supported_dm_resp::SupportedCommandResult {
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl Encode for get_supported_dm_resp::SupportedCommandResult<'_> {
@@ -5281,19 +5579,22 @@ impl Encode for get_supported_dm_resp::SupportedCommandResult<'_> {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, _s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, _s: &mut Sizes) {
         if !self.command_name.is_empty() {
-            put_ld(buf, &[10], self.command_name.as_bytes());
+            w.byte(10);
+            w.ld(self.command_name.as_bytes());
         }
         for v in &self.input_arg_names {
-            put_ld(buf, &[18], v.as_bytes());
+            w.byte(18);
+            w.ld(v.as_bytes());
         }
         for v in &self.output_arg_names {
-            put_ld(buf, &[26], v.as_bytes());
+            w.byte(26);
+            w.ld(v.as_bytes());
         }
         if self.command_type != 0 {
-            buf.extend_from_slice(&[32]);
-            put_varint(buf, self.command_type as u64);
+            w.byte(32);
+            w.varint(self.command_type as u64);
         }
     }
 }
@@ -5303,6 +5604,9 @@ impl FastEncode for get_supported_dm_resp::SupportedCommandResult<'_> {
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl<'a> get_supported_dm_resp::SupportedEventResult<'a> {
@@ -5314,7 +5618,7 @@ impl<'a> get_supported_dm_resp::SupportedEventResult<'a> {
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
         let mut m = Self::default();
-        m.merge(Reader::new(buf), RECURSION_LIMIT)?;
+        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
         Ok(m)
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
@@ -5336,6 +5640,7 @@ impl<'a> get_supported_dm_resp::SupportedEventResult<'a> {
                         )
                 }
                 _ => {
+                    r.check_key(at, key)?;
                     match key >> 3 {
                         1 => {
                             return Err(
@@ -5404,12 +5709,14 @@ impl Encode for crate::pb::get_supported_dm_resp::SupportedEventResult {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, _s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, _s: &mut Sizes) {
         if !self.event_name.is_empty() {
-            put_ld(buf, &[10], self.event_name.as_bytes());
+            w.byte(10);
+            w.ld(self.event_name.as_bytes());
         }
         for v in &self.arg_names {
-            put_ld(buf, &[18], v.as_bytes());
+            w.byte(18);
+            w.ld(v.as_bytes());
         }
     }
 }
@@ -5419,6 +5726,9 @@ impl FastEncode for crate::pb::get_supported_dm_resp::SupportedEventResult {
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl Encode for get_supported_dm_resp::SupportedEventResult<'_> {
@@ -5432,12 +5742,14 @@ impl Encode for get_supported_dm_resp::SupportedEventResult<'_> {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, _s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, _s: &mut Sizes) {
         if !self.event_name.is_empty() {
-            put_ld(buf, &[10], self.event_name.as_bytes());
+            w.byte(10);
+            w.ld(self.event_name.as_bytes());
         }
         for v in &self.arg_names {
-            put_ld(buf, &[18], v.as_bytes());
+            w.byte(18);
+            w.ld(v.as_bytes());
         }
     }
 }
@@ -5447,6 +5759,9 @@ impl FastEncode for get_supported_dm_resp::SupportedEventResult<'_> {
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl<'a> get_supported_dm_resp::SupportedUniqueKeySet<'a> {
@@ -5458,7 +5773,7 @@ impl<'a> get_supported_dm_resp::SupportedUniqueKeySet<'a> {
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
         let mut m = Self::default();
-        m.merge(Reader::new(buf), RECURSION_LIMIT)?;
+        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
         Ok(m)
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
@@ -5476,6 +5791,7 @@ impl<'a> get_supported_dm_resp::SupportedUniqueKeySet<'a> {
                         )
                 }
                 _ => {
+                    r.check_key(at, key)?;
                     match key >> 3 {
                         1 => {
                             return Err(
@@ -5528,9 +5844,10 @@ impl Encode for crate::pb::get_supported_dm_resp::SupportedUniqueKeySet {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, _s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, _s: &mut Sizes) {
         for v in &self.key_names {
-            put_ld(buf, &[10], v.as_bytes());
+            w.byte(10);
+            w.ld(v.as_bytes());
         }
     }
 }
@@ -5541,6 +5858,9 @@ impl FastEncode for crate::pb::get_supported_dm_resp::SupportedUniqueKeySet {
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
     }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
+    }
 }
 impl Encode for get_supported_dm_resp::SupportedUniqueKeySet<'_> {
     fn size(&self, _s: &mut Sizes) -> usize {
@@ -5550,9 +5870,10 @@ impl Encode for get_supported_dm_resp::SupportedUniqueKeySet<'_> {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, _s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, _s: &mut Sizes) {
         for v in &self.key_names {
-            put_ld(buf, &[10], v.as_bytes());
+            w.byte(10);
+            w.ld(v.as_bytes());
         }
     }
 }
@@ -5562,6 +5883,9 @@ impl FastEncode for get_supported_dm_resp::SupportedUniqueKeySet<'_> {
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl<'a> GetInstances<'a> {
@@ -5573,7 +5897,7 @@ impl<'a> GetInstances<'a> {
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
         let mut m = Self::default();
-        m.merge(Reader::new(buf), RECURSION_LIMIT)?;
+        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
         Ok(m)
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
@@ -5584,6 +5908,7 @@ impl<'a> GetInstances<'a> {
                 10 => self.obj_paths.push(r.str("usp.GetInstances.obj_paths")?),
                 16 => self.first_level_only = r.varint()? != 0,
                 _ => {
+                    r.check_key(at, key)?;
                     match key >> 3 {
                         1 => {
                             return Err(
@@ -5638,13 +5963,14 @@ impl Encode for crate::pb::GetInstances {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, _s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, _s: &mut Sizes) {
         for v in &self.obj_paths {
-            put_ld(buf, &[10], v.as_bytes());
+            w.byte(10);
+            w.ld(v.as_bytes());
         }
         if self.first_level_only {
-            buf.extend_from_slice(&[16]);
-            put_varint(buf, u64::from(self.first_level_only));
+            w.byte(16);
+            w.varint(u64::from(self.first_level_only));
         }
     }
 }
@@ -5654,6 +5980,9 @@ impl FastEncode for crate::pb::GetInstances {
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl Encode for GetInstances<'_> {
@@ -5667,13 +5996,14 @@ impl Encode for GetInstances<'_> {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, _s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, _s: &mut Sizes) {
         for v in &self.obj_paths {
-            put_ld(buf, &[10], v.as_bytes());
+            w.byte(10);
+            w.ld(v.as_bytes());
         }
         if self.first_level_only {
-            buf.extend_from_slice(&[16]);
-            put_varint(buf, u64::from(self.first_level_only));
+            w.byte(16);
+            w.varint(u64::from(self.first_level_only));
         }
     }
 }
@@ -5683,6 +6013,9 @@ impl FastEncode for GetInstances<'_> {
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl<'a> GetInstancesResp<'a> {
@@ -5694,7 +6027,7 @@ impl<'a> GetInstancesResp<'a> {
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
         let mut m = Self::default();
-        m.merge(Reader::new(buf), RECURSION_LIMIT)?;
+        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
         Ok(m)
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
@@ -5703,12 +6036,14 @@ impl<'a> GetInstancesResp<'a> {
             let key = r.key()?;
             match key {
                 10 => {
-                    let sub = r.sub(depth)?;
-                    let mut v = get_instances_resp::RequestedPathResult::default();
-                    v.merge(sub, depth - 1)?;
-                    self.req_path_results.push(v);
+                    let sub = r.sub(depth, true)?;
+                    self.req_path_results.push(Default::default());
+                    if let Some(v) = self.req_path_results.last_mut() {
+                        v.merge(sub, depth - 1)?;
+                    }
                 }
                 _ => {
+                    r.check_key(at, key)?;
                     match key >> 3 {
                         1 => {
                             return Err(
@@ -5762,11 +6097,11 @@ impl Encode for crate::pb::GetInstancesResp {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, s: &mut Sizes) {
         for v in &self.req_path_results {
-            buf.extend_from_slice(&[10]);
-            put_varint(buf, s.next() as u64);
-            v.write(buf, s);
+            w.byte(10);
+            w.varint(s.next() as u64);
+            v.write(w, s);
         }
     }
 }
@@ -5776,6 +6111,9 @@ impl FastEncode for crate::pb::GetInstancesResp {
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl Encode for GetInstancesResp<'_> {
@@ -5789,11 +6127,11 @@ impl Encode for GetInstancesResp<'_> {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, s: &mut Sizes) {
         for v in &self.req_path_results {
-            buf.extend_from_slice(&[10]);
-            put_varint(buf, s.next() as u64);
-            v.write(buf, s);
+            w.byte(10);
+            w.varint(s.next() as u64);
+            v.write(w, s);
         }
     }
 }
@@ -5803,6 +6141,9 @@ impl FastEncode for GetInstancesResp<'_> {
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl<'a> get_instances_resp::RequestedPathResult<'a> {
@@ -5814,7 +6155,7 @@ impl<'a> get_instances_resp::RequestedPathResult<'a> {
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
         let mut m = Self::default();
-        m.merge(Reader::new(buf), RECURSION_LIMIT)?;
+        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
         Ok(m)
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
@@ -5832,12 +6173,14 @@ impl<'a> get_instances_resp::RequestedPathResult<'a> {
                         .str("usp.GetInstancesResp.RequestedPathResult.err_msg")?;
                 }
                 34 => {
-                    let sub = r.sub(depth)?;
-                    let mut v = get_instances_resp::CurrInstance::default();
-                    v.merge(sub, depth - 1)?;
-                    self.curr_insts.push(v);
+                    let sub = r.sub(depth, true)?;
+                    self.curr_insts.push(Default::default());
+                    if let Some(v) = self.curr_insts.last_mut() {
+                        v.merge(sub, depth - 1)?;
+                    }
                 }
                 _ => {
+                    r.check_key(at, key)?;
                     match key >> 3 {
                         1 => {
                             return Err(
@@ -5941,21 +6284,23 @@ impl Encode for crate::pb::get_instances_resp::RequestedPathResult {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, s: &mut Sizes) {
         if !self.requested_path.is_empty() {
-            put_ld(buf, &[10], self.requested_path.as_bytes());
+            w.byte(10);
+            w.ld(self.requested_path.as_bytes());
         }
         if self.err_code != 0 {
-            buf.extend_from_slice(&[21]);
-            buf.extend_from_slice(&(self.err_code).to_le_bytes());
+            w.byte(21);
+            w.bytes(&(self.err_code).to_le_bytes());
         }
         if !self.err_msg.is_empty() {
-            put_ld(buf, &[26], self.err_msg.as_bytes());
+            w.byte(26);
+            w.ld(self.err_msg.as_bytes());
         }
         for v in &self.curr_insts {
-            buf.extend_from_slice(&[34]);
-            put_varint(buf, s.next() as u64);
-            v.write(buf, s);
+            w.byte(34);
+            w.varint(s.next() as u64);
+            v.write(w, s);
         }
     }
 }
@@ -5965,6 +6310,9 @@ impl FastEncode for crate::pb::get_instances_resp::RequestedPathResult {
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl Encode for get_instances_resp::RequestedPathResult<'_> {
@@ -5987,21 +6335,23 @@ impl Encode for get_instances_resp::RequestedPathResult<'_> {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, s: &mut Sizes) {
         if !self.requested_path.is_empty() {
-            put_ld(buf, &[10], self.requested_path.as_bytes());
+            w.byte(10);
+            w.ld(self.requested_path.as_bytes());
         }
         if self.err_code != 0 {
-            buf.extend_from_slice(&[21]);
-            buf.extend_from_slice(&(self.err_code).to_le_bytes());
+            w.byte(21);
+            w.bytes(&(self.err_code).to_le_bytes());
         }
         if !self.err_msg.is_empty() {
-            put_ld(buf, &[26], self.err_msg.as_bytes());
+            w.byte(26);
+            w.ld(self.err_msg.as_bytes());
         }
         for v in &self.curr_insts {
-            buf.extend_from_slice(&[34]);
-            put_varint(buf, s.next() as u64);
-            v.write(buf, s);
+            w.byte(34);
+            w.varint(s.next() as u64);
+            v.write(w, s);
         }
     }
 }
@@ -6011,6 +6361,9 @@ impl FastEncode for get_instances_resp::RequestedPathResult<'_> {
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl<'a> get_instances_resp::CurrInstance<'a> {
@@ -6022,7 +6375,7 @@ impl<'a> get_instances_resp::CurrInstance<'a> {
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
         let mut m = Self::default();
-        m.merge(Reader::new(buf), RECURSION_LIMIT)?;
+        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
         Ok(m)
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
@@ -6043,6 +6396,7 @@ impl<'a> get_instances_resp::CurrInstance<'a> {
                     self.unique_keys.push(k, v);
                 }
                 _ => {
+                    r.check_key(at, key)?;
                     match key >> 3 {
                         1 => {
                             return Err(
@@ -6111,12 +6465,14 @@ impl Encode for crate::pb::get_instances_resp::CurrInstance {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, _s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, _s: &mut Sizes) {
         if !self.instantiated_obj_path.is_empty() {
-            put_ld(buf, &[10], self.instantiated_obj_path.as_bytes());
+            w.byte(10);
+            w.ld(self.instantiated_obj_path.as_bytes());
         }
         for (k, v) in self.unique_keys.iter() {
-            put_string_entry(buf, &[18], k, v);
+            w.byte(18);
+            w.string_entry(k, v);
         }
     }
 }
@@ -6126,6 +6482,9 @@ impl FastEncode for crate::pb::get_instances_resp::CurrInstance {
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl Encode for get_instances_resp::CurrInstance<'_> {
@@ -6139,12 +6498,14 @@ impl Encode for get_instances_resp::CurrInstance<'_> {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, _s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, _s: &mut Sizes) {
         if !self.instantiated_obj_path.is_empty() {
-            put_ld(buf, &[10], self.instantiated_obj_path.as_bytes());
+            w.byte(10);
+            w.ld(self.instantiated_obj_path.as_bytes());
         }
         for (k, v) in self.unique_keys.iter() {
-            put_string_entry(buf, &[18], k, v);
+            w.byte(18);
+            w.string_entry(k, v);
         }
     }
 }
@@ -6154,6 +6515,9 @@ impl FastEncode for get_instances_resp::CurrInstance<'_> {
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl<'a> GetSupportedProtocol<'a> {
@@ -6165,7 +6529,7 @@ impl<'a> GetSupportedProtocol<'a> {
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
         let mut m = Self::default();
-        m.merge(Reader::new(buf), RECURSION_LIMIT)?;
+        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
         Ok(m)
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
@@ -6180,6 +6544,7 @@ impl<'a> GetSupportedProtocol<'a> {
                         )?;
                 }
                 _ => {
+                    r.check_key(at, key)?;
                     match key >> 3 {
                         1 => {
                             return Err(
@@ -6234,9 +6599,10 @@ impl Encode for crate::pb::GetSupportedProtocol {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, _s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, _s: &mut Sizes) {
         if !self.controller_supported_protocol_versions.is_empty() {
-            put_ld(buf, &[10], self.controller_supported_protocol_versions.as_bytes());
+            w.byte(10);
+            w.ld(self.controller_supported_protocol_versions.as_bytes());
         }
     }
 }
@@ -6247,6 +6613,9 @@ impl FastEncode for crate::pb::GetSupportedProtocol {
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
     }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
+    }
 }
 impl Encode for GetSupportedProtocol<'_> {
     fn size(&self, _s: &mut Sizes) -> usize {
@@ -6256,9 +6625,10 @@ impl Encode for GetSupportedProtocol<'_> {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, _s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, _s: &mut Sizes) {
         if !self.controller_supported_protocol_versions.is_empty() {
-            put_ld(buf, &[10], self.controller_supported_protocol_versions.as_bytes());
+            w.byte(10);
+            w.ld(self.controller_supported_protocol_versions.as_bytes());
         }
     }
 }
@@ -6268,6 +6638,9 @@ impl FastEncode for GetSupportedProtocol<'_> {
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl<'a> GetSupportedProtocolResp<'a> {
@@ -6279,7 +6652,7 @@ impl<'a> GetSupportedProtocolResp<'a> {
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
         let mut m = Self::default();
-        m.merge(Reader::new(buf), RECURSION_LIMIT)?;
+        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
         Ok(m)
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
@@ -6294,6 +6667,7 @@ impl<'a> GetSupportedProtocolResp<'a> {
                         )?;
                 }
                 _ => {
+                    r.check_key(at, key)?;
                     match key >> 3 {
                         1 => {
                             return Err(
@@ -6348,9 +6722,10 @@ impl Encode for crate::pb::GetSupportedProtocolResp {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, _s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, _s: &mut Sizes) {
         if !self.agent_supported_protocol_versions.is_empty() {
-            put_ld(buf, &[10], self.agent_supported_protocol_versions.as_bytes());
+            w.byte(10);
+            w.ld(self.agent_supported_protocol_versions.as_bytes());
         }
     }
 }
@@ -6361,6 +6736,9 @@ impl FastEncode for crate::pb::GetSupportedProtocolResp {
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
     }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
+    }
 }
 impl Encode for GetSupportedProtocolResp<'_> {
     fn size(&self, _s: &mut Sizes) -> usize {
@@ -6370,9 +6748,10 @@ impl Encode for GetSupportedProtocolResp<'_> {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, _s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, _s: &mut Sizes) {
         if !self.agent_supported_protocol_versions.is_empty() {
-            put_ld(buf, &[10], self.agent_supported_protocol_versions.as_bytes());
+            w.byte(10);
+            w.ld(self.agent_supported_protocol_versions.as_bytes());
         }
     }
 }
@@ -6382,6 +6761,9 @@ impl FastEncode for GetSupportedProtocolResp<'_> {
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl<'a> Add<'a> {
@@ -6393,7 +6775,7 @@ impl<'a> Add<'a> {
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
         let mut m = Self::default();
-        m.merge(Reader::new(buf), RECURSION_LIMIT)?;
+        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
         Ok(m)
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
@@ -6403,12 +6785,14 @@ impl<'a> Add<'a> {
             match key {
                 8 => self.allow_partial = r.varint()? != 0,
                 18 => {
-                    let sub = r.sub(depth)?;
-                    let mut v = add::CreateObject::default();
-                    v.merge(sub, depth - 1)?;
-                    self.create_objs.push(v);
+                    let sub = r.sub(depth, true)?;
+                    self.create_objs.push(Default::default());
+                    if let Some(v) = self.create_objs.last_mut() {
+                        v.merge(sub, depth - 1)?;
+                    }
                 }
                 _ => {
+                    r.check_key(at, key)?;
                     match key >> 3 {
                         1 => return Err(r.mismatch(at, key, 0, "usp.Add.allow_partial")),
                         2 => return Err(r.mismatch(at, key, 2, "usp.Add.create_objs")),
@@ -6458,15 +6842,15 @@ impl Encode for crate::pb::Add {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, s: &mut Sizes) {
         if self.allow_partial {
-            buf.extend_from_slice(&[8]);
-            put_varint(buf, u64::from(self.allow_partial));
+            w.byte(8);
+            w.varint(u64::from(self.allow_partial));
         }
         for v in &self.create_objs {
-            buf.extend_from_slice(&[18]);
-            put_varint(buf, s.next() as u64);
-            v.write(buf, s);
+            w.byte(18);
+            w.varint(s.next() as u64);
+            v.write(w, s);
         }
     }
 }
@@ -6476,6 +6860,9 @@ impl FastEncode for crate::pb::Add {
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl Encode for Add<'_> {
@@ -6492,15 +6879,15 @@ impl Encode for Add<'_> {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, s: &mut Sizes) {
         if self.allow_partial {
-            buf.extend_from_slice(&[8]);
-            put_varint(buf, u64::from(self.allow_partial));
+            w.byte(8);
+            w.varint(u64::from(self.allow_partial));
         }
         for v in &self.create_objs {
-            buf.extend_from_slice(&[18]);
-            put_varint(buf, s.next() as u64);
-            v.write(buf, s);
+            w.byte(18);
+            w.varint(s.next() as u64);
+            v.write(w, s);
         }
     }
 }
@@ -6510,6 +6897,9 @@ impl FastEncode for Add<'_> {
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl<'a> add::CreateObject<'a> {
@@ -6521,7 +6911,7 @@ impl<'a> add::CreateObject<'a> {
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
         let mut m = Self::default();
-        m.merge(Reader::new(buf), RECURSION_LIMIT)?;
+        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
         Ok(m)
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
@@ -6531,12 +6921,14 @@ impl<'a> add::CreateObject<'a> {
             match key {
                 10 => self.obj_path = r.str("usp.Add.CreateObject.obj_path")?,
                 18 => {
-                    let sub = r.sub(depth)?;
-                    let mut v = add::CreateParamSetting::default();
-                    v.merge(sub, depth - 1)?;
-                    self.param_settings.push(v);
+                    let sub = r.sub(depth, true)?;
+                    self.param_settings.push(Default::default());
+                    if let Some(v) = self.param_settings.last_mut() {
+                        v.merge(sub, depth - 1)?;
+                    }
                 }
                 _ => {
+                    r.check_key(at, key)?;
                     match key >> 3 {
                         1 => {
                             return Err(
@@ -6595,14 +6987,15 @@ impl Encode for crate::pb::add::CreateObject {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, s: &mut Sizes) {
         if !self.obj_path.is_empty() {
-            put_ld(buf, &[10], self.obj_path.as_bytes());
+            w.byte(10);
+            w.ld(self.obj_path.as_bytes());
         }
         for v in &self.param_settings {
-            buf.extend_from_slice(&[18]);
-            put_varint(buf, s.next() as u64);
-            v.write(buf, s);
+            w.byte(18);
+            w.varint(s.next() as u64);
+            v.write(w, s);
         }
     }
 }
@@ -6612,6 +7005,9 @@ impl FastEncode for crate::pb::add::CreateObject {
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl Encode for add::CreateObject<'_> {
@@ -6628,14 +7024,15 @@ impl Encode for add::CreateObject<'_> {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, s: &mut Sizes) {
         if !self.obj_path.is_empty() {
-            put_ld(buf, &[10], self.obj_path.as_bytes());
+            w.byte(10);
+            w.ld(self.obj_path.as_bytes());
         }
         for v in &self.param_settings {
-            buf.extend_from_slice(&[18]);
-            put_varint(buf, s.next() as u64);
-            v.write(buf, s);
+            w.byte(18);
+            w.varint(s.next() as u64);
+            v.write(w, s);
         }
     }
 }
@@ -6645,6 +7042,9 @@ impl FastEncode for add::CreateObject<'_> {
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl<'a> add::CreateParamSetting<'a> {
@@ -6656,7 +7056,7 @@ impl<'a> add::CreateParamSetting<'a> {
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
         let mut m = Self::default();
-        m.merge(Reader::new(buf), RECURSION_LIMIT)?;
+        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
         Ok(m)
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
@@ -6668,6 +7068,7 @@ impl<'a> add::CreateParamSetting<'a> {
                 18 => self.value = r.str("usp.Add.CreateParamSetting.value")?,
                 24 => self.required = r.varint()? != 0,
                 _ => {
+                    r.check_key(at, key)?;
                     match key >> 3 {
                         1 => {
                             return Err(
@@ -6733,16 +7134,18 @@ impl Encode for crate::pb::add::CreateParamSetting {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, _s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, _s: &mut Sizes) {
         if !self.param.is_empty() {
-            put_ld(buf, &[10], self.param.as_bytes());
+            w.byte(10);
+            w.ld(self.param.as_bytes());
         }
         if !self.value.is_empty() {
-            put_ld(buf, &[18], self.value.as_bytes());
+            w.byte(18);
+            w.ld(self.value.as_bytes());
         }
         if self.required {
-            buf.extend_from_slice(&[24]);
-            put_varint(buf, u64::from(self.required));
+            w.byte(24);
+            w.varint(u64::from(self.required));
         }
     }
 }
@@ -6752,6 +7155,9 @@ impl FastEncode for crate::pb::add::CreateParamSetting {
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl Encode for add::CreateParamSetting<'_> {
@@ -6768,16 +7174,18 @@ impl Encode for add::CreateParamSetting<'_> {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, _s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, _s: &mut Sizes) {
         if !self.param.is_empty() {
-            put_ld(buf, &[10], self.param.as_bytes());
+            w.byte(10);
+            w.ld(self.param.as_bytes());
         }
         if !self.value.is_empty() {
-            put_ld(buf, &[18], self.value.as_bytes());
+            w.byte(18);
+            w.ld(self.value.as_bytes());
         }
         if self.required {
-            buf.extend_from_slice(&[24]);
-            put_varint(buf, u64::from(self.required));
+            w.byte(24);
+            w.varint(u64::from(self.required));
         }
     }
 }
@@ -6787,6 +7195,9 @@ impl FastEncode for add::CreateParamSetting<'_> {
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl<'a> AddResp<'a> {
@@ -6798,7 +7209,7 @@ impl<'a> AddResp<'a> {
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
         let mut m = Self::default();
-        m.merge(Reader::new(buf), RECURSION_LIMIT)?;
+        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
         Ok(m)
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
@@ -6807,12 +7218,14 @@ impl<'a> AddResp<'a> {
             let key = r.key()?;
             match key {
                 10 => {
-                    let sub = r.sub(depth)?;
-                    let mut v = add_resp::CreatedObjectResult::default();
-                    v.merge(sub, depth - 1)?;
-                    self.created_obj_results.push(v);
+                    let sub = r.sub(depth, true)?;
+                    self.created_obj_results.push(Default::default());
+                    if let Some(v) = self.created_obj_results.last_mut() {
+                        v.merge(sub, depth - 1)?;
+                    }
                 }
                 _ => {
+                    r.check_key(at, key)?;
                     match key >> 3 {
                         1 => {
                             return Err(
@@ -6864,11 +7277,11 @@ impl Encode for crate::pb::AddResp {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, s: &mut Sizes) {
         for v in &self.created_obj_results {
-            buf.extend_from_slice(&[10]);
-            put_varint(buf, s.next() as u64);
-            v.write(buf, s);
+            w.byte(10);
+            w.varint(s.next() as u64);
+            v.write(w, s);
         }
     }
 }
@@ -6878,6 +7291,9 @@ impl FastEncode for crate::pb::AddResp {
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl Encode for AddResp<'_> {
@@ -6891,11 +7307,11 @@ impl Encode for AddResp<'_> {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, s: &mut Sizes) {
         for v in &self.created_obj_results {
-            buf.extend_from_slice(&[10]);
-            put_varint(buf, s.next() as u64);
-            v.write(buf, s);
+            w.byte(10);
+            w.varint(s.next() as u64);
+            v.write(w, s);
         }
     }
 }
@@ -6905,6 +7321,9 @@ impl FastEncode for AddResp<'_> {
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl<'a> add_resp::CreatedObjectResult<'a> {
@@ -6916,7 +7335,7 @@ impl<'a> add_resp::CreatedObjectResult<'a> {
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
         let mut m = Self::default();
-        m.merge(Reader::new(buf), RECURSION_LIMIT)?;
+        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
         Ok(m)
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
@@ -6929,12 +7348,13 @@ impl<'a> add_resp::CreatedObjectResult<'a> {
                         .str("usp.AddResp.CreatedObjectResult.requested_path")?;
                 }
                 18 => {
-                    let sub = r.sub(depth)?;
+                    let sub = r.sub(depth, true)?;
                     self.oper_status
                         .get_or_insert_with(Default::default)
                         .merge(sub, depth - 1)?;
                 }
                 _ => {
+                    r.check_key(at, key)?;
                     match key >> 3 {
                         1 => {
                             return Err(
@@ -7006,14 +7426,15 @@ impl Encode for crate::pb::add_resp::CreatedObjectResult {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, s: &mut Sizes) {
         if !self.requested_path.is_empty() {
-            put_ld(buf, &[10], self.requested_path.as_bytes());
+            w.byte(10);
+            w.ld(self.requested_path.as_bytes());
         }
         if let Some(v) = &self.oper_status {
-            buf.extend_from_slice(&[18]);
-            put_varint(buf, s.next() as u64);
-            v.write(buf, s);
+            w.byte(18);
+            w.varint(s.next() as u64);
+            v.write(w, s);
         }
     }
 }
@@ -7023,6 +7444,9 @@ impl FastEncode for crate::pb::add_resp::CreatedObjectResult {
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl Encode for add_resp::CreatedObjectResult<'_> {
@@ -7039,14 +7463,15 @@ impl Encode for add_resp::CreatedObjectResult<'_> {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, s: &mut Sizes) {
         if !self.requested_path.is_empty() {
-            put_ld(buf, &[10], self.requested_path.as_bytes());
+            w.byte(10);
+            w.ld(self.requested_path.as_bytes());
         }
         if let Some(v) = &self.oper_status {
-            buf.extend_from_slice(&[18]);
-            put_varint(buf, s.next() as u64);
-            v.write(buf, s);
+            w.byte(18);
+            w.varint(s.next() as u64);
+            v.write(w, s);
         }
     }
 }
@@ -7056,6 +7481,9 @@ impl FastEncode for add_resp::CreatedObjectResult<'_> {
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl<'a> add_resp::created_object_result::OperationStatus<'a> {
@@ -7067,7 +7495,7 @@ impl<'a> add_resp::created_object_result::OperationStatus<'a> {
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
         let mut m = Self::default();
-        m.merge(Reader::new(buf), RECURSION_LIMIT)?;
+        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
         Ok(m)
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
@@ -7076,44 +7504,49 @@ impl<'a> add_resp::created_object_result::OperationStatus<'a> {
             let key = r.key()?;
             match key {
                 10 => {
-                    let sub = r.sub(depth)?;
-                    match &mut self.oper_status {
-                        Some(
+                    let sub = r.sub(depth, true)?;
+                    if !matches!(
+                        self.oper_status,
+                        Some(add_resp::created_object_result::operation_status::OperStatus::OperFailure(_))
+                    ) {
+                        self.oper_status = Some(
                             add_resp::created_object_result::operation_status::OperStatus::OperFailure(
-                                v,
+                                Default::default(),
                             ),
-                        ) => v.merge(sub, depth - 1)?,
-                        _ => {
-                            let mut v = add_resp::created_object_result::operation_status::OperationFailure::default();
-                            v.merge(sub, depth - 1)?;
-                            self.oper_status = Some(
-                                add_resp::created_object_result::operation_status::OperStatus::OperFailure(
-                                    v,
-                                ),
-                            );
-                        }
+                        );
+                    }
+                    if let Some(
+                        add_resp::created_object_result::operation_status::OperStatus::OperFailure(
+                            v,
+                        ),
+                    ) = &mut self.oper_status
+                    {
+                        v.merge(sub, depth - 1)?;
                     }
                 }
                 18 => {
-                    let sub = r.sub(depth)?;
-                    match &mut self.oper_status {
-                        Some(
+                    let sub = r.sub(depth, true)?;
+                    if !matches!(
+                        self.oper_status,
+                        Some(add_resp::created_object_result::operation_status::OperStatus::OperSuccess(_))
+                    ) {
+                        self.oper_status = Some(
                             add_resp::created_object_result::operation_status::OperStatus::OperSuccess(
-                                v,
+                                Default::default(),
                             ),
-                        ) => v.merge(sub, depth - 1)?,
-                        _ => {
-                            let mut v = add_resp::created_object_result::operation_status::OperationSuccess::default();
-                            v.merge(sub, depth - 1)?;
-                            self.oper_status = Some(
-                                add_resp::created_object_result::operation_status::OperStatus::OperSuccess(
-                                    v,
-                                ),
-                            );
-                        }
+                        );
+                    }
+                    if let Some(
+                        add_resp::created_object_result::operation_status::OperStatus::OperSuccess(
+                            v,
+                        ),
+                    ) = &mut self.oper_status
+                    {
+                        v.merge(sub, depth - 1)?;
                     }
                 }
                 _ => {
+                    r.check_key(at, key)?;
                     match key >> 3 {
                         1 => {
                             return Err(
@@ -7240,22 +7673,22 @@ impl Encode for crate::pb::add_resp::created_object_result::OperationStatus {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, s: &mut Sizes) {
         if let Some(o) = &self.oper_status {
             match o {
                 crate::pb::add_resp::created_object_result::operation_status::OperStatus::OperFailure(
                     v,
                 ) => {
-                    buf.extend_from_slice(&[10]);
-                    put_varint(buf, s.next() as u64);
-                    v.write(buf, s);
+                    w.byte(10);
+                    w.varint(s.next() as u64);
+                    v.write(w, s);
                 }
                 crate::pb::add_resp::created_object_result::operation_status::OperStatus::OperSuccess(
                     v,
                 ) => {
-                    buf.extend_from_slice(&[18]);
-                    put_varint(buf, s.next() as u64);
-                    v.write(buf, s);
+                    w.byte(18);
+                    w.varint(s.next() as u64);
+                    v.write(w, s);
                 }
             }
         }
@@ -7267,6 +7700,9 @@ impl FastEncode for crate::pb::add_resp::created_object_result::OperationStatus 
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl Encode for add_resp::created_object_result::OperationStatus<'_> {
@@ -7294,22 +7730,22 @@ impl Encode for add_resp::created_object_result::OperationStatus<'_> {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, s: &mut Sizes) {
         if let Some(o) = &self.oper_status {
             match o {
                 add_resp::created_object_result::operation_status::OperStatus::OperFailure(
                     v,
                 ) => {
-                    buf.extend_from_slice(&[10]);
-                    put_varint(buf, s.next() as u64);
-                    v.write(buf, s);
+                    w.byte(10);
+                    w.varint(s.next() as u64);
+                    v.write(w, s);
                 }
                 add_resp::created_object_result::operation_status::OperStatus::OperSuccess(
                     v,
                 ) => {
-                    buf.extend_from_slice(&[18]);
-                    put_varint(buf, s.next() as u64);
-                    v.write(buf, s);
+                    w.byte(18);
+                    w.varint(s.next() as u64);
+                    v.write(w, s);
                 }
             }
         }
@@ -7322,6 +7758,9 @@ impl FastEncode for add_resp::created_object_result::OperationStatus<'_> {
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
     }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
+    }
 }
 impl<'a> add_resp::created_object_result::operation_status::OperationFailure<'a> {
     /// Decodes a `usp.AddResp.CreatedObjectResult.OperationStatus.OperationFailure` from `buf` without copying: strings and bytes borrow from `buf`.
@@ -7332,7 +7771,7 @@ impl<'a> add_resp::created_object_result::operation_status::OperationFailure<'a>
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
         let mut m = Self::default();
-        m.merge(Reader::new(buf), RECURSION_LIMIT)?;
+        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
         Ok(m)
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
@@ -7348,6 +7787,7 @@ impl<'a> add_resp::created_object_result::operation_status::OperationFailure<'a>
                         )?;
                 }
                 _ => {
+                    r.check_key(at, key)?;
                     match key >> 3 {
                         1 => {
                             return Err(
@@ -7426,13 +7866,14 @@ for crate::pb::add_resp::created_object_result::operation_status::OperationFailu
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, _s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, _s: &mut Sizes) {
         if self.err_code != 0 {
-            buf.extend_from_slice(&[13]);
-            buf.extend_from_slice(&(self.err_code).to_le_bytes());
+            w.byte(13);
+            w.bytes(&(self.err_code).to_le_bytes());
         }
         if !self.err_msg.is_empty() {
-            put_ld(buf, &[18], self.err_msg.as_bytes());
+            w.byte(18);
+            w.ld(self.err_msg.as_bytes());
         }
     }
 }
@@ -7443,6 +7884,9 @@ for crate::pb::add_resp::created_object_result::operation_status::OperationFailu
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl Encode for add_resp::created_object_result::operation_status::OperationFailure<'_> {
@@ -7456,13 +7900,14 @@ impl Encode for add_resp::created_object_result::operation_status::OperationFail
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, _s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, _s: &mut Sizes) {
         if self.err_code != 0 {
-            buf.extend_from_slice(&[13]);
-            buf.extend_from_slice(&(self.err_code).to_le_bytes());
+            w.byte(13);
+            w.bytes(&(self.err_code).to_le_bytes());
         }
         if !self.err_msg.is_empty() {
-            put_ld(buf, &[18], self.err_msg.as_bytes());
+            w.byte(18);
+            w.ld(self.err_msg.as_bytes());
         }
     }
 }
@@ -7474,6 +7919,9 @@ for add_resp::created_object_result::operation_status::OperationFailure<'_> {
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
     }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
+    }
 }
 impl<'a> add_resp::created_object_result::operation_status::OperationSuccess<'a> {
     /// Decodes a `usp.AddResp.CreatedObjectResult.OperationStatus.OperationSuccess` from `buf` without copying: strings and bytes borrow from `buf`.
@@ -7484,7 +7932,7 @@ impl<'a> add_resp::created_object_result::operation_status::OperationSuccess<'a>
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
         let mut m = Self::default();
-        m.merge(Reader::new(buf), RECURSION_LIMIT)?;
+        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
         Ok(m)
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
@@ -7499,10 +7947,11 @@ impl<'a> add_resp::created_object_result::operation_status::OperationSuccess<'a>
                         )?;
                 }
                 18 => {
-                    let sub = r.sub(depth)?;
-                    let mut v = add_resp::ParameterError::default();
-                    v.merge(sub, depth - 1)?;
-                    self.param_errs.push(v);
+                    let sub = r.sub(depth, true)?;
+                    self.param_errs.push(Default::default());
+                    if let Some(v) = self.param_errs.last_mut() {
+                        v.merge(sub, depth - 1)?;
+                    }
                 }
                 26 => {
                     let (k, v) = r
@@ -7513,6 +7962,7 @@ impl<'a> add_resp::created_object_result::operation_status::OperationSuccess<'a>
                     self.unique_keys.push(k, v);
                 }
                 _ => {
+                    r.check_key(at, key)?;
                     match key >> 3 {
                         1 => {
                             return Err(
@@ -7610,17 +8060,19 @@ for crate::pb::add_resp::created_object_result::operation_status::OperationSucce
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, s: &mut Sizes) {
         if !self.instantiated_path.is_empty() {
-            put_ld(buf, &[10], self.instantiated_path.as_bytes());
+            w.byte(10);
+            w.ld(self.instantiated_path.as_bytes());
         }
         for v in &self.param_errs {
-            buf.extend_from_slice(&[18]);
-            put_varint(buf, s.next() as u64);
-            v.write(buf, s);
+            w.byte(18);
+            w.varint(s.next() as u64);
+            v.write(w, s);
         }
         for (k, v) in self.unique_keys.iter() {
-            put_string_entry(buf, &[26], k, v);
+            w.byte(26);
+            w.string_entry(k, v);
         }
     }
 }
@@ -7631,6 +8083,9 @@ for crate::pb::add_resp::created_object_result::operation_status::OperationSucce
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl Encode for add_resp::created_object_result::operation_status::OperationSuccess<'_> {
@@ -7650,17 +8105,19 @@ impl Encode for add_resp::created_object_result::operation_status::OperationSucc
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, s: &mut Sizes) {
         if !self.instantiated_path.is_empty() {
-            put_ld(buf, &[10], self.instantiated_path.as_bytes());
+            w.byte(10);
+            w.ld(self.instantiated_path.as_bytes());
         }
         for v in &self.param_errs {
-            buf.extend_from_slice(&[18]);
-            put_varint(buf, s.next() as u64);
-            v.write(buf, s);
+            w.byte(18);
+            w.varint(s.next() as u64);
+            v.write(w, s);
         }
         for (k, v) in self.unique_keys.iter() {
-            put_string_entry(buf, &[26], k, v);
+            w.byte(26);
+            w.string_entry(k, v);
         }
     }
 }
@@ -7672,6 +8129,9 @@ for add_resp::created_object_result::operation_status::OperationSuccess<'_> {
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
     }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
+    }
 }
 impl<'a> add_resp::ParameterError<'a> {
     /// Decodes a `usp.AddResp.ParameterError` from `buf` without copying: strings and bytes borrow from `buf`.
@@ -7682,7 +8142,7 @@ impl<'a> add_resp::ParameterError<'a> {
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
         let mut m = Self::default();
-        m.merge(Reader::new(buf), RECURSION_LIMIT)?;
+        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
         Ok(m)
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
@@ -7694,6 +8154,7 @@ impl<'a> add_resp::ParameterError<'a> {
                 21 => self.err_code = u32::from_le_bytes(r.fixed::<4>()?),
                 26 => self.err_msg = r.str("usp.AddResp.ParameterError.err_msg")?,
                 _ => {
+                    r.check_key(at, key)?;
                     match key >> 3 {
                         1 => {
                             return Err(
@@ -7759,16 +8220,18 @@ impl Encode for crate::pb::add_resp::ParameterError {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, _s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, _s: &mut Sizes) {
         if !self.param.is_empty() {
-            put_ld(buf, &[10], self.param.as_bytes());
+            w.byte(10);
+            w.ld(self.param.as_bytes());
         }
         if self.err_code != 0 {
-            buf.extend_from_slice(&[21]);
-            buf.extend_from_slice(&(self.err_code).to_le_bytes());
+            w.byte(21);
+            w.bytes(&(self.err_code).to_le_bytes());
         }
         if !self.err_msg.is_empty() {
-            put_ld(buf, &[26], self.err_msg.as_bytes());
+            w.byte(26);
+            w.ld(self.err_msg.as_bytes());
         }
     }
 }
@@ -7778,6 +8241,9 @@ impl FastEncode for crate::pb::add_resp::ParameterError {
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl Encode for add_resp::ParameterError<'_> {
@@ -7794,16 +8260,18 @@ impl Encode for add_resp::ParameterError<'_> {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, _s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, _s: &mut Sizes) {
         if !self.param.is_empty() {
-            put_ld(buf, &[10], self.param.as_bytes());
+            w.byte(10);
+            w.ld(self.param.as_bytes());
         }
         if self.err_code != 0 {
-            buf.extend_from_slice(&[21]);
-            buf.extend_from_slice(&(self.err_code).to_le_bytes());
+            w.byte(21);
+            w.bytes(&(self.err_code).to_le_bytes());
         }
         if !self.err_msg.is_empty() {
-            put_ld(buf, &[26], self.err_msg.as_bytes());
+            w.byte(26);
+            w.ld(self.err_msg.as_bytes());
         }
     }
 }
@@ -7813,6 +8281,9 @@ impl FastEncode for add_resp::ParameterError<'_> {
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl<'a> Delete<'a> {
@@ -7824,7 +8295,7 @@ impl<'a> Delete<'a> {
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
         let mut m = Self::default();
-        m.merge(Reader::new(buf), RECURSION_LIMIT)?;
+        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
         Ok(m)
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
@@ -7835,6 +8306,7 @@ impl<'a> Delete<'a> {
                 8 => self.allow_partial = r.varint()? != 0,
                 18 => self.obj_paths.push(r.str("usp.Delete.obj_paths")?),
                 _ => {
+                    r.check_key(at, key)?;
                     match key >> 3 {
                         1 => {
                             return Err(
@@ -7885,13 +8357,14 @@ impl Encode for crate::pb::Delete {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, _s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, _s: &mut Sizes) {
         if self.allow_partial {
-            buf.extend_from_slice(&[8]);
-            put_varint(buf, u64::from(self.allow_partial));
+            w.byte(8);
+            w.varint(u64::from(self.allow_partial));
         }
         for v in &self.obj_paths {
-            put_ld(buf, &[18], v.as_bytes());
+            w.byte(18);
+            w.ld(v.as_bytes());
         }
     }
 }
@@ -7901,6 +8374,9 @@ impl FastEncode for crate::pb::Delete {
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl Encode for Delete<'_> {
@@ -7914,13 +8390,14 @@ impl Encode for Delete<'_> {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, _s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, _s: &mut Sizes) {
         if self.allow_partial {
-            buf.extend_from_slice(&[8]);
-            put_varint(buf, u64::from(self.allow_partial));
+            w.byte(8);
+            w.varint(u64::from(self.allow_partial));
         }
         for v in &self.obj_paths {
-            put_ld(buf, &[18], v.as_bytes());
+            w.byte(18);
+            w.ld(v.as_bytes());
         }
     }
 }
@@ -7930,6 +8407,9 @@ impl FastEncode for Delete<'_> {
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl<'a> DeleteResp<'a> {
@@ -7941,7 +8421,7 @@ impl<'a> DeleteResp<'a> {
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
         let mut m = Self::default();
-        m.merge(Reader::new(buf), RECURSION_LIMIT)?;
+        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
         Ok(m)
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
@@ -7950,12 +8430,14 @@ impl<'a> DeleteResp<'a> {
             let key = r.key()?;
             match key {
                 10 => {
-                    let sub = r.sub(depth)?;
-                    let mut v = delete_resp::DeletedObjectResult::default();
-                    v.merge(sub, depth - 1)?;
-                    self.deleted_obj_results.push(v);
+                    let sub = r.sub(depth, true)?;
+                    self.deleted_obj_results.push(Default::default());
+                    if let Some(v) = self.deleted_obj_results.last_mut() {
+                        v.merge(sub, depth - 1)?;
+                    }
                 }
                 _ => {
+                    r.check_key(at, key)?;
                     match key >> 3 {
                         1 => {
                             return Err(
@@ -8007,11 +8489,11 @@ impl Encode for crate::pb::DeleteResp {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, s: &mut Sizes) {
         for v in &self.deleted_obj_results {
-            buf.extend_from_slice(&[10]);
-            put_varint(buf, s.next() as u64);
-            v.write(buf, s);
+            w.byte(10);
+            w.varint(s.next() as u64);
+            v.write(w, s);
         }
     }
 }
@@ -8021,6 +8503,9 @@ impl FastEncode for crate::pb::DeleteResp {
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl Encode for DeleteResp<'_> {
@@ -8034,11 +8519,11 @@ impl Encode for DeleteResp<'_> {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, s: &mut Sizes) {
         for v in &self.deleted_obj_results {
-            buf.extend_from_slice(&[10]);
-            put_varint(buf, s.next() as u64);
-            v.write(buf, s);
+            w.byte(10);
+            w.varint(s.next() as u64);
+            v.write(w, s);
         }
     }
 }
@@ -8048,6 +8533,9 @@ impl FastEncode for DeleteResp<'_> {
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl<'a> delete_resp::DeletedObjectResult<'a> {
@@ -8059,7 +8547,7 @@ impl<'a> delete_resp::DeletedObjectResult<'a> {
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
         let mut m = Self::default();
-        m.merge(Reader::new(buf), RECURSION_LIMIT)?;
+        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
         Ok(m)
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
@@ -8072,12 +8560,13 @@ impl<'a> delete_resp::DeletedObjectResult<'a> {
                         .str("usp.DeleteResp.DeletedObjectResult.requested_path")?;
                 }
                 18 => {
-                    let sub = r.sub(depth)?;
+                    let sub = r.sub(depth, true)?;
                     self.oper_status
                         .get_or_insert_with(Default::default)
                         .merge(sub, depth - 1)?;
                 }
                 _ => {
+                    r.check_key(at, key)?;
                     match key >> 3 {
                         1 => {
                             return Err(
@@ -8149,14 +8638,15 @@ impl Encode for crate::pb::delete_resp::DeletedObjectResult {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, s: &mut Sizes) {
         if !self.requested_path.is_empty() {
-            put_ld(buf, &[10], self.requested_path.as_bytes());
+            w.byte(10);
+            w.ld(self.requested_path.as_bytes());
         }
         if let Some(v) = &self.oper_status {
-            buf.extend_from_slice(&[18]);
-            put_varint(buf, s.next() as u64);
-            v.write(buf, s);
+            w.byte(18);
+            w.varint(s.next() as u64);
+            v.write(w, s);
         }
     }
 }
@@ -8166,6 +8656,9 @@ impl FastEncode for crate::pb::delete_resp::DeletedObjectResult {
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl Encode for delete_resp::DeletedObjectResult<'_> {
@@ -8182,14 +8675,15 @@ impl Encode for delete_resp::DeletedObjectResult<'_> {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, s: &mut Sizes) {
         if !self.requested_path.is_empty() {
-            put_ld(buf, &[10], self.requested_path.as_bytes());
+            w.byte(10);
+            w.ld(self.requested_path.as_bytes());
         }
         if let Some(v) = &self.oper_status {
-            buf.extend_from_slice(&[18]);
-            put_varint(buf, s.next() as u64);
-            v.write(buf, s);
+            w.byte(18);
+            w.varint(s.next() as u64);
+            v.write(w, s);
         }
     }
 }
@@ -8199,6 +8693,9 @@ impl FastEncode for delete_resp::DeletedObjectResult<'_> {
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl<'a> delete_resp::deleted_object_result::OperationStatus<'a> {
@@ -8210,7 +8707,7 @@ impl<'a> delete_resp::deleted_object_result::OperationStatus<'a> {
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
         let mut m = Self::default();
-        m.merge(Reader::new(buf), RECURSION_LIMIT)?;
+        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
         Ok(m)
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
@@ -8219,44 +8716,49 @@ impl<'a> delete_resp::deleted_object_result::OperationStatus<'a> {
             let key = r.key()?;
             match key {
                 10 => {
-                    let sub = r.sub(depth)?;
-                    match &mut self.oper_status {
-                        Some(
+                    let sub = r.sub(depth, true)?;
+                    if !matches!(
+                        self.oper_status,
+                        Some(delete_resp::deleted_object_result::operation_status::OperStatus::OperFailure(_))
+                    ) {
+                        self.oper_status = Some(
                             delete_resp::deleted_object_result::operation_status::OperStatus::OperFailure(
-                                v,
+                                Default::default(),
                             ),
-                        ) => v.merge(sub, depth - 1)?,
-                        _ => {
-                            let mut v = delete_resp::deleted_object_result::operation_status::OperationFailure::default();
-                            v.merge(sub, depth - 1)?;
-                            self.oper_status = Some(
-                                delete_resp::deleted_object_result::operation_status::OperStatus::OperFailure(
-                                    v,
-                                ),
-                            );
-                        }
+                        );
+                    }
+                    if let Some(
+                        delete_resp::deleted_object_result::operation_status::OperStatus::OperFailure(
+                            v,
+                        ),
+                    ) = &mut self.oper_status
+                    {
+                        v.merge(sub, depth - 1)?;
                     }
                 }
                 18 => {
-                    let sub = r.sub(depth)?;
-                    match &mut self.oper_status {
-                        Some(
+                    let sub = r.sub(depth, true)?;
+                    if !matches!(
+                        self.oper_status,
+                        Some(delete_resp::deleted_object_result::operation_status::OperStatus::OperSuccess(_))
+                    ) {
+                        self.oper_status = Some(
                             delete_resp::deleted_object_result::operation_status::OperStatus::OperSuccess(
-                                v,
+                                Default::default(),
                             ),
-                        ) => v.merge(sub, depth - 1)?,
-                        _ => {
-                            let mut v = delete_resp::deleted_object_result::operation_status::OperationSuccess::default();
-                            v.merge(sub, depth - 1)?;
-                            self.oper_status = Some(
-                                delete_resp::deleted_object_result::operation_status::OperStatus::OperSuccess(
-                                    v,
-                                ),
-                            );
-                        }
+                        );
+                    }
+                    if let Some(
+                        delete_resp::deleted_object_result::operation_status::OperStatus::OperSuccess(
+                            v,
+                        ),
+                    ) = &mut self.oper_status
+                    {
+                        v.merge(sub, depth - 1)?;
                     }
                 }
                 _ => {
+                    r.check_key(at, key)?;
                     match key >> 3 {
                         1 => {
                             return Err(
@@ -8387,22 +8889,22 @@ impl Encode for crate::pb::delete_resp::deleted_object_result::OperationStatus {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, s: &mut Sizes) {
         if let Some(o) = &self.oper_status {
             match o {
                 crate::pb::delete_resp::deleted_object_result::operation_status::OperStatus::OperFailure(
                     v,
                 ) => {
-                    buf.extend_from_slice(&[10]);
-                    put_varint(buf, s.next() as u64);
-                    v.write(buf, s);
+                    w.byte(10);
+                    w.varint(s.next() as u64);
+                    v.write(w, s);
                 }
                 crate::pb::delete_resp::deleted_object_result::operation_status::OperStatus::OperSuccess(
                     v,
                 ) => {
-                    buf.extend_from_slice(&[18]);
-                    put_varint(buf, s.next() as u64);
-                    v.write(buf, s);
+                    w.byte(18);
+                    w.varint(s.next() as u64);
+                    v.write(w, s);
                 }
             }
         }
@@ -8414,6 +8916,9 @@ impl FastEncode for crate::pb::delete_resp::deleted_object_result::OperationStat
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl Encode for delete_resp::deleted_object_result::OperationStatus<'_> {
@@ -8441,22 +8946,22 @@ impl Encode for delete_resp::deleted_object_result::OperationStatus<'_> {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, s: &mut Sizes) {
         if let Some(o) = &self.oper_status {
             match o {
                 delete_resp::deleted_object_result::operation_status::OperStatus::OperFailure(
                     v,
                 ) => {
-                    buf.extend_from_slice(&[10]);
-                    put_varint(buf, s.next() as u64);
-                    v.write(buf, s);
+                    w.byte(10);
+                    w.varint(s.next() as u64);
+                    v.write(w, s);
                 }
                 delete_resp::deleted_object_result::operation_status::OperStatus::OperSuccess(
                     v,
                 ) => {
-                    buf.extend_from_slice(&[18]);
-                    put_varint(buf, s.next() as u64);
-                    v.write(buf, s);
+                    w.byte(18);
+                    w.varint(s.next() as u64);
+                    v.write(w, s);
                 }
             }
         }
@@ -8469,6 +8974,9 @@ impl FastEncode for delete_resp::deleted_object_result::OperationStatus<'_> {
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
     }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
+    }
 }
 impl<'a> delete_resp::deleted_object_result::operation_status::OperationFailure<'a> {
     /// Decodes a `usp.DeleteResp.DeletedObjectResult.OperationStatus.OperationFailure` from `buf` without copying: strings and bytes borrow from `buf`.
@@ -8479,7 +8987,7 @@ impl<'a> delete_resp::deleted_object_result::operation_status::OperationFailure<
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
         let mut m = Self::default();
-        m.merge(Reader::new(buf), RECURSION_LIMIT)?;
+        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
         Ok(m)
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
@@ -8495,6 +9003,7 @@ impl<'a> delete_resp::deleted_object_result::operation_status::OperationFailure<
                         )?;
                 }
                 _ => {
+                    r.check_key(at, key)?;
                     match key >> 3 {
                         1 => {
                             return Err(
@@ -8573,13 +9082,14 @@ for crate::pb::delete_resp::deleted_object_result::operation_status::OperationFa
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, _s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, _s: &mut Sizes) {
         if self.err_code != 0 {
-            buf.extend_from_slice(&[13]);
-            buf.extend_from_slice(&(self.err_code).to_le_bytes());
+            w.byte(13);
+            w.bytes(&(self.err_code).to_le_bytes());
         }
         if !self.err_msg.is_empty() {
-            put_ld(buf, &[18], self.err_msg.as_bytes());
+            w.byte(18);
+            w.ld(self.err_msg.as_bytes());
         }
     }
 }
@@ -8590,6 +9100,9 @@ for crate::pb::delete_resp::deleted_object_result::operation_status::OperationFa
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl Encode
@@ -8604,13 +9117,14 @@ for delete_resp::deleted_object_result::operation_status::OperationFailure<'_> {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, _s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, _s: &mut Sizes) {
         if self.err_code != 0 {
-            buf.extend_from_slice(&[13]);
-            buf.extend_from_slice(&(self.err_code).to_le_bytes());
+            w.byte(13);
+            w.bytes(&(self.err_code).to_le_bytes());
         }
         if !self.err_msg.is_empty() {
-            put_ld(buf, &[18], self.err_msg.as_bytes());
+            w.byte(18);
+            w.ld(self.err_msg.as_bytes());
         }
     }
 }
@@ -8622,6 +9136,9 @@ for delete_resp::deleted_object_result::operation_status::OperationFailure<'_> {
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
     }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
+    }
 }
 impl<'a> delete_resp::deleted_object_result::operation_status::OperationSuccess<'a> {
     /// Decodes a `usp.DeleteResp.DeletedObjectResult.OperationStatus.OperationSuccess` from `buf` without copying: strings and bytes borrow from `buf`.
@@ -8632,7 +9149,7 @@ impl<'a> delete_resp::deleted_object_result::operation_status::OperationSuccess<
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
         let mut m = Self::default();
-        m.merge(Reader::new(buf), RECURSION_LIMIT)?;
+        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
         Ok(m)
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
@@ -8650,12 +9167,14 @@ impl<'a> delete_resp::deleted_object_result::operation_status::OperationSuccess<
                         )
                 }
                 18 => {
-                    let sub = r.sub(depth)?;
-                    let mut v = delete_resp::UnaffectedPathError::default();
-                    v.merge(sub, depth - 1)?;
-                    self.unaffected_path_errs.push(v);
+                    let sub = r.sub(depth, true)?;
+                    self.unaffected_path_errs.push(Default::default());
+                    if let Some(v) = self.unaffected_path_errs.last_mut() {
+                        v.merge(sub, depth - 1)?;
+                    }
                 }
                 _ => {
+                    r.check_key(at, key)?;
                     match key >> 3 {
                         1 => {
                             return Err(
@@ -8745,14 +9264,15 @@ for crate::pb::delete_resp::deleted_object_result::operation_status::OperationSu
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, s: &mut Sizes) {
         for v in &self.affected_paths {
-            put_ld(buf, &[10], v.as_bytes());
+            w.byte(10);
+            w.ld(v.as_bytes());
         }
         for v in &self.unaffected_path_errs {
-            buf.extend_from_slice(&[18]);
-            put_varint(buf, s.next() as u64);
-            v.write(buf, s);
+            w.byte(18);
+            w.varint(s.next() as u64);
+            v.write(w, s);
         }
     }
 }
@@ -8763,6 +9283,9 @@ for crate::pb::delete_resp::deleted_object_result::operation_status::OperationSu
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl Encode
@@ -8780,14 +9303,15 @@ for delete_resp::deleted_object_result::operation_status::OperationSuccess<'_> {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, s: &mut Sizes) {
         for v in &self.affected_paths {
-            put_ld(buf, &[10], v.as_bytes());
+            w.byte(10);
+            w.ld(v.as_bytes());
         }
         for v in &self.unaffected_path_errs {
-            buf.extend_from_slice(&[18]);
-            put_varint(buf, s.next() as u64);
-            v.write(buf, s);
+            w.byte(18);
+            w.varint(s.next() as u64);
+            v.write(w, s);
         }
     }
 }
@@ -8799,6 +9323,9 @@ for delete_resp::deleted_object_result::operation_status::OperationSuccess<'_> {
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
     }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
+    }
 }
 impl<'a> delete_resp::UnaffectedPathError<'a> {
     /// Decodes a `usp.DeleteResp.UnaffectedPathError` from `buf` without copying: strings and bytes borrow from `buf`.
@@ -8809,7 +9336,7 @@ impl<'a> delete_resp::UnaffectedPathError<'a> {
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
         let mut m = Self::default();
-        m.merge(Reader::new(buf), RECURSION_LIMIT)?;
+        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
         Ok(m)
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
@@ -8824,6 +9351,7 @@ impl<'a> delete_resp::UnaffectedPathError<'a> {
                 21 => self.err_code = u32::from_le_bytes(r.fixed::<4>()?),
                 26 => self.err_msg = r.str("usp.DeleteResp.UnaffectedPathError.err_msg")?,
                 _ => {
+                    r.check_key(at, key)?;
                     match key >> 3 {
                         1 => {
                             return Err(
@@ -8908,16 +9436,18 @@ impl Encode for crate::pb::delete_resp::UnaffectedPathError {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, _s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, _s: &mut Sizes) {
         if !self.unaffected_path.is_empty() {
-            put_ld(buf, &[10], self.unaffected_path.as_bytes());
+            w.byte(10);
+            w.ld(self.unaffected_path.as_bytes());
         }
         if self.err_code != 0 {
-            buf.extend_from_slice(&[21]);
-            buf.extend_from_slice(&(self.err_code).to_le_bytes());
+            w.byte(21);
+            w.bytes(&(self.err_code).to_le_bytes());
         }
         if !self.err_msg.is_empty() {
-            put_ld(buf, &[26], self.err_msg.as_bytes());
+            w.byte(26);
+            w.ld(self.err_msg.as_bytes());
         }
     }
 }
@@ -8927,6 +9457,9 @@ impl FastEncode for crate::pb::delete_resp::UnaffectedPathError {
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl Encode for delete_resp::UnaffectedPathError<'_> {
@@ -8943,16 +9476,18 @@ impl Encode for delete_resp::UnaffectedPathError<'_> {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, _s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, _s: &mut Sizes) {
         if !self.unaffected_path.is_empty() {
-            put_ld(buf, &[10], self.unaffected_path.as_bytes());
+            w.byte(10);
+            w.ld(self.unaffected_path.as_bytes());
         }
         if self.err_code != 0 {
-            buf.extend_from_slice(&[21]);
-            buf.extend_from_slice(&(self.err_code).to_le_bytes());
+            w.byte(21);
+            w.bytes(&(self.err_code).to_le_bytes());
         }
         if !self.err_msg.is_empty() {
-            put_ld(buf, &[26], self.err_msg.as_bytes());
+            w.byte(26);
+            w.ld(self.err_msg.as_bytes());
         }
     }
 }
@@ -8962,6 +9497,9 @@ impl FastEncode for delete_resp::UnaffectedPathError<'_> {
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl<'a> Set<'a> {
@@ -8973,7 +9511,7 @@ impl<'a> Set<'a> {
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
         let mut m = Self::default();
-        m.merge(Reader::new(buf), RECURSION_LIMIT)?;
+        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
         Ok(m)
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
@@ -8983,12 +9521,14 @@ impl<'a> Set<'a> {
             match key {
                 8 => self.allow_partial = r.varint()? != 0,
                 18 => {
-                    let sub = r.sub(depth)?;
-                    let mut v = set::UpdateObject::default();
-                    v.merge(sub, depth - 1)?;
-                    self.update_objs.push(v);
+                    let sub = r.sub(depth, true)?;
+                    self.update_objs.push(Default::default());
+                    if let Some(v) = self.update_objs.last_mut() {
+                        v.merge(sub, depth - 1)?;
+                    }
                 }
                 _ => {
+                    r.check_key(at, key)?;
                     match key >> 3 {
                         1 => return Err(r.mismatch(at, key, 0, "usp.Set.allow_partial")),
                         2 => return Err(r.mismatch(at, key, 2, "usp.Set.update_objs")),
@@ -9038,15 +9578,15 @@ impl Encode for crate::pb::Set {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, s: &mut Sizes) {
         if self.allow_partial {
-            buf.extend_from_slice(&[8]);
-            put_varint(buf, u64::from(self.allow_partial));
+            w.byte(8);
+            w.varint(u64::from(self.allow_partial));
         }
         for v in &self.update_objs {
-            buf.extend_from_slice(&[18]);
-            put_varint(buf, s.next() as u64);
-            v.write(buf, s);
+            w.byte(18);
+            w.varint(s.next() as u64);
+            v.write(w, s);
         }
     }
 }
@@ -9056,6 +9596,9 @@ impl FastEncode for crate::pb::Set {
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl Encode for Set<'_> {
@@ -9072,15 +9615,15 @@ impl Encode for Set<'_> {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, s: &mut Sizes) {
         if self.allow_partial {
-            buf.extend_from_slice(&[8]);
-            put_varint(buf, u64::from(self.allow_partial));
+            w.byte(8);
+            w.varint(u64::from(self.allow_partial));
         }
         for v in &self.update_objs {
-            buf.extend_from_slice(&[18]);
-            put_varint(buf, s.next() as u64);
-            v.write(buf, s);
+            w.byte(18);
+            w.varint(s.next() as u64);
+            v.write(w, s);
         }
     }
 }
@@ -9090,6 +9633,9 @@ impl FastEncode for Set<'_> {
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl<'a> set::UpdateObject<'a> {
@@ -9101,7 +9647,7 @@ impl<'a> set::UpdateObject<'a> {
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
         let mut m = Self::default();
-        m.merge(Reader::new(buf), RECURSION_LIMIT)?;
+        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
         Ok(m)
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
@@ -9111,12 +9657,14 @@ impl<'a> set::UpdateObject<'a> {
             match key {
                 10 => self.obj_path = r.str("usp.Set.UpdateObject.obj_path")?,
                 18 => {
-                    let sub = r.sub(depth)?;
-                    let mut v = set::UpdateParamSetting::default();
-                    v.merge(sub, depth - 1)?;
-                    self.param_settings.push(v);
+                    let sub = r.sub(depth, true)?;
+                    self.param_settings.push(Default::default());
+                    if let Some(v) = self.param_settings.last_mut() {
+                        v.merge(sub, depth - 1)?;
+                    }
                 }
                 _ => {
+                    r.check_key(at, key)?;
                     match key >> 3 {
                         1 => {
                             return Err(
@@ -9175,14 +9723,15 @@ impl Encode for crate::pb::set::UpdateObject {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, s: &mut Sizes) {
         if !self.obj_path.is_empty() {
-            put_ld(buf, &[10], self.obj_path.as_bytes());
+            w.byte(10);
+            w.ld(self.obj_path.as_bytes());
         }
         for v in &self.param_settings {
-            buf.extend_from_slice(&[18]);
-            put_varint(buf, s.next() as u64);
-            v.write(buf, s);
+            w.byte(18);
+            w.varint(s.next() as u64);
+            v.write(w, s);
         }
     }
 }
@@ -9192,6 +9741,9 @@ impl FastEncode for crate::pb::set::UpdateObject {
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl Encode for set::UpdateObject<'_> {
@@ -9208,14 +9760,15 @@ impl Encode for set::UpdateObject<'_> {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, s: &mut Sizes) {
         if !self.obj_path.is_empty() {
-            put_ld(buf, &[10], self.obj_path.as_bytes());
+            w.byte(10);
+            w.ld(self.obj_path.as_bytes());
         }
         for v in &self.param_settings {
-            buf.extend_from_slice(&[18]);
-            put_varint(buf, s.next() as u64);
-            v.write(buf, s);
+            w.byte(18);
+            w.varint(s.next() as u64);
+            v.write(w, s);
         }
     }
 }
@@ -9225,6 +9778,9 @@ impl FastEncode for set::UpdateObject<'_> {
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl<'a> set::UpdateParamSetting<'a> {
@@ -9236,7 +9792,7 @@ impl<'a> set::UpdateParamSetting<'a> {
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
         let mut m = Self::default();
-        m.merge(Reader::new(buf), RECURSION_LIMIT)?;
+        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
         Ok(m)
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
@@ -9248,6 +9804,7 @@ impl<'a> set::UpdateParamSetting<'a> {
                 18 => self.value = r.str("usp.Set.UpdateParamSetting.value")?,
                 24 => self.required = r.varint()? != 0,
                 _ => {
+                    r.check_key(at, key)?;
                     match key >> 3 {
                         1 => {
                             return Err(
@@ -9313,16 +9870,18 @@ impl Encode for crate::pb::set::UpdateParamSetting {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, _s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, _s: &mut Sizes) {
         if !self.param.is_empty() {
-            put_ld(buf, &[10], self.param.as_bytes());
+            w.byte(10);
+            w.ld(self.param.as_bytes());
         }
         if !self.value.is_empty() {
-            put_ld(buf, &[18], self.value.as_bytes());
+            w.byte(18);
+            w.ld(self.value.as_bytes());
         }
         if self.required {
-            buf.extend_from_slice(&[24]);
-            put_varint(buf, u64::from(self.required));
+            w.byte(24);
+            w.varint(u64::from(self.required));
         }
     }
 }
@@ -9332,6 +9891,9 @@ impl FastEncode for crate::pb::set::UpdateParamSetting {
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl Encode for set::UpdateParamSetting<'_> {
@@ -9348,16 +9910,18 @@ impl Encode for set::UpdateParamSetting<'_> {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, _s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, _s: &mut Sizes) {
         if !self.param.is_empty() {
-            put_ld(buf, &[10], self.param.as_bytes());
+            w.byte(10);
+            w.ld(self.param.as_bytes());
         }
         if !self.value.is_empty() {
-            put_ld(buf, &[18], self.value.as_bytes());
+            w.byte(18);
+            w.ld(self.value.as_bytes());
         }
         if self.required {
-            buf.extend_from_slice(&[24]);
-            put_varint(buf, u64::from(self.required));
+            w.byte(24);
+            w.varint(u64::from(self.required));
         }
     }
 }
@@ -9367,6 +9931,9 @@ impl FastEncode for set::UpdateParamSetting<'_> {
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl<'a> SetResp<'a> {
@@ -9378,7 +9945,7 @@ impl<'a> SetResp<'a> {
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
         let mut m = Self::default();
-        m.merge(Reader::new(buf), RECURSION_LIMIT)?;
+        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
         Ok(m)
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
@@ -9387,12 +9954,14 @@ impl<'a> SetResp<'a> {
             let key = r.key()?;
             match key {
                 10 => {
-                    let sub = r.sub(depth)?;
-                    let mut v = set_resp::UpdatedObjectResult::default();
-                    v.merge(sub, depth - 1)?;
-                    self.updated_obj_results.push(v);
+                    let sub = r.sub(depth, true)?;
+                    self.updated_obj_results.push(Default::default());
+                    if let Some(v) = self.updated_obj_results.last_mut() {
+                        v.merge(sub, depth - 1)?;
+                    }
                 }
                 _ => {
+                    r.check_key(at, key)?;
                     match key >> 3 {
                         1 => {
                             return Err(
@@ -9444,11 +10013,11 @@ impl Encode for crate::pb::SetResp {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, s: &mut Sizes) {
         for v in &self.updated_obj_results {
-            buf.extend_from_slice(&[10]);
-            put_varint(buf, s.next() as u64);
-            v.write(buf, s);
+            w.byte(10);
+            w.varint(s.next() as u64);
+            v.write(w, s);
         }
     }
 }
@@ -9458,6 +10027,9 @@ impl FastEncode for crate::pb::SetResp {
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl Encode for SetResp<'_> {
@@ -9471,11 +10043,11 @@ impl Encode for SetResp<'_> {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, s: &mut Sizes) {
         for v in &self.updated_obj_results {
-            buf.extend_from_slice(&[10]);
-            put_varint(buf, s.next() as u64);
-            v.write(buf, s);
+            w.byte(10);
+            w.varint(s.next() as u64);
+            v.write(w, s);
         }
     }
 }
@@ -9485,6 +10057,9 @@ impl FastEncode for SetResp<'_> {
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl<'a> set_resp::UpdatedObjectResult<'a> {
@@ -9496,7 +10071,7 @@ impl<'a> set_resp::UpdatedObjectResult<'a> {
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
         let mut m = Self::default();
-        m.merge(Reader::new(buf), RECURSION_LIMIT)?;
+        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
         Ok(m)
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
@@ -9509,12 +10084,13 @@ impl<'a> set_resp::UpdatedObjectResult<'a> {
                         .str("usp.SetResp.UpdatedObjectResult.requested_path")?;
                 }
                 18 => {
-                    let sub = r.sub(depth)?;
+                    let sub = r.sub(depth, true)?;
                     self.oper_status
                         .get_or_insert_with(Default::default)
                         .merge(sub, depth - 1)?;
                 }
                 _ => {
+                    r.check_key(at, key)?;
                     match key >> 3 {
                         1 => {
                             return Err(
@@ -9586,14 +10162,15 @@ impl Encode for crate::pb::set_resp::UpdatedObjectResult {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, s: &mut Sizes) {
         if !self.requested_path.is_empty() {
-            put_ld(buf, &[10], self.requested_path.as_bytes());
+            w.byte(10);
+            w.ld(self.requested_path.as_bytes());
         }
         if let Some(v) = &self.oper_status {
-            buf.extend_from_slice(&[18]);
-            put_varint(buf, s.next() as u64);
-            v.write(buf, s);
+            w.byte(18);
+            w.varint(s.next() as u64);
+            v.write(w, s);
         }
     }
 }
@@ -9603,6 +10180,9 @@ impl FastEncode for crate::pb::set_resp::UpdatedObjectResult {
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl Encode for set_resp::UpdatedObjectResult<'_> {
@@ -9619,14 +10199,15 @@ impl Encode for set_resp::UpdatedObjectResult<'_> {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, s: &mut Sizes) {
         if !self.requested_path.is_empty() {
-            put_ld(buf, &[10], self.requested_path.as_bytes());
+            w.byte(10);
+            w.ld(self.requested_path.as_bytes());
         }
         if let Some(v) = &self.oper_status {
-            buf.extend_from_slice(&[18]);
-            put_varint(buf, s.next() as u64);
-            v.write(buf, s);
+            w.byte(18);
+            w.varint(s.next() as u64);
+            v.write(w, s);
         }
     }
 }
@@ -9636,6 +10217,9 @@ impl FastEncode for set_resp::UpdatedObjectResult<'_> {
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl<'a> set_resp::updated_object_result::OperationStatus<'a> {
@@ -9647,7 +10231,7 @@ impl<'a> set_resp::updated_object_result::OperationStatus<'a> {
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
         let mut m = Self::default();
-        m.merge(Reader::new(buf), RECURSION_LIMIT)?;
+        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
         Ok(m)
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
@@ -9656,44 +10240,49 @@ impl<'a> set_resp::updated_object_result::OperationStatus<'a> {
             let key = r.key()?;
             match key {
                 10 => {
-                    let sub = r.sub(depth)?;
-                    match &mut self.oper_status {
-                        Some(
+                    let sub = r.sub(depth, true)?;
+                    if !matches!(
+                        self.oper_status,
+                        Some(set_resp::updated_object_result::operation_status::OperStatus::OperFailure(_))
+                    ) {
+                        self.oper_status = Some(
                             set_resp::updated_object_result::operation_status::OperStatus::OperFailure(
-                                v,
+                                Default::default(),
                             ),
-                        ) => v.merge(sub, depth - 1)?,
-                        _ => {
-                            let mut v = set_resp::updated_object_result::operation_status::OperationFailure::default();
-                            v.merge(sub, depth - 1)?;
-                            self.oper_status = Some(
-                                set_resp::updated_object_result::operation_status::OperStatus::OperFailure(
-                                    v,
-                                ),
-                            );
-                        }
+                        );
+                    }
+                    if let Some(
+                        set_resp::updated_object_result::operation_status::OperStatus::OperFailure(
+                            v,
+                        ),
+                    ) = &mut self.oper_status
+                    {
+                        v.merge(sub, depth - 1)?;
                     }
                 }
                 18 => {
-                    let sub = r.sub(depth)?;
-                    match &mut self.oper_status {
-                        Some(
+                    let sub = r.sub(depth, true)?;
+                    if !matches!(
+                        self.oper_status,
+                        Some(set_resp::updated_object_result::operation_status::OperStatus::OperSuccess(_))
+                    ) {
+                        self.oper_status = Some(
                             set_resp::updated_object_result::operation_status::OperStatus::OperSuccess(
-                                v,
+                                Default::default(),
                             ),
-                        ) => v.merge(sub, depth - 1)?,
-                        _ => {
-                            let mut v = set_resp::updated_object_result::operation_status::OperationSuccess::default();
-                            v.merge(sub, depth - 1)?;
-                            self.oper_status = Some(
-                                set_resp::updated_object_result::operation_status::OperStatus::OperSuccess(
-                                    v,
-                                ),
-                            );
-                        }
+                        );
+                    }
+                    if let Some(
+                        set_resp::updated_object_result::operation_status::OperStatus::OperSuccess(
+                            v,
+                        ),
+                    ) = &mut self.oper_status
+                    {
+                        v.merge(sub, depth - 1)?;
                     }
                 }
                 _ => {
+                    r.check_key(at, key)?;
                     match key >> 3 {
                         1 => {
                             return Err(
@@ -9820,22 +10409,22 @@ impl Encode for crate::pb::set_resp::updated_object_result::OperationStatus {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, s: &mut Sizes) {
         if let Some(o) = &self.oper_status {
             match o {
                 crate::pb::set_resp::updated_object_result::operation_status::OperStatus::OperFailure(
                     v,
                 ) => {
-                    buf.extend_from_slice(&[10]);
-                    put_varint(buf, s.next() as u64);
-                    v.write(buf, s);
+                    w.byte(10);
+                    w.varint(s.next() as u64);
+                    v.write(w, s);
                 }
                 crate::pb::set_resp::updated_object_result::operation_status::OperStatus::OperSuccess(
                     v,
                 ) => {
-                    buf.extend_from_slice(&[18]);
-                    put_varint(buf, s.next() as u64);
-                    v.write(buf, s);
+                    w.byte(18);
+                    w.varint(s.next() as u64);
+                    v.write(w, s);
                 }
             }
         }
@@ -9847,6 +10436,9 @@ impl FastEncode for crate::pb::set_resp::updated_object_result::OperationStatus 
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl Encode for set_resp::updated_object_result::OperationStatus<'_> {
@@ -9874,22 +10466,22 @@ impl Encode for set_resp::updated_object_result::OperationStatus<'_> {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, s: &mut Sizes) {
         if let Some(o) = &self.oper_status {
             match o {
                 set_resp::updated_object_result::operation_status::OperStatus::OperFailure(
                     v,
                 ) => {
-                    buf.extend_from_slice(&[10]);
-                    put_varint(buf, s.next() as u64);
-                    v.write(buf, s);
+                    w.byte(10);
+                    w.varint(s.next() as u64);
+                    v.write(w, s);
                 }
                 set_resp::updated_object_result::operation_status::OperStatus::OperSuccess(
                     v,
                 ) => {
-                    buf.extend_from_slice(&[18]);
-                    put_varint(buf, s.next() as u64);
-                    v.write(buf, s);
+                    w.byte(18);
+                    w.varint(s.next() as u64);
+                    v.write(w, s);
                 }
             }
         }
@@ -9902,6 +10494,9 @@ impl FastEncode for set_resp::updated_object_result::OperationStatus<'_> {
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
     }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
+    }
 }
 impl<'a> set_resp::updated_object_result::operation_status::OperationFailure<'a> {
     /// Decodes a `usp.SetResp.UpdatedObjectResult.OperationStatus.OperationFailure` from `buf` without copying: strings and bytes borrow from `buf`.
@@ -9912,7 +10507,7 @@ impl<'a> set_resp::updated_object_result::operation_status::OperationFailure<'a>
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
         let mut m = Self::default();
-        m.merge(Reader::new(buf), RECURSION_LIMIT)?;
+        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
         Ok(m)
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
@@ -9928,12 +10523,14 @@ impl<'a> set_resp::updated_object_result::operation_status::OperationFailure<'a>
                         )?;
                 }
                 26 => {
-                    let sub = r.sub(depth)?;
-                    let mut v = set_resp::UpdatedInstanceFailure::default();
-                    v.merge(sub, depth - 1)?;
-                    self.updated_inst_failures.push(v);
+                    let sub = r.sub(depth, true)?;
+                    self.updated_inst_failures.push(Default::default());
+                    if let Some(v) = self.updated_inst_failures.last_mut() {
+                        v.merge(sub, depth - 1)?;
+                    }
                 }
                 _ => {
+                    r.check_key(at, key)?;
                     match key >> 3 {
                         1 => {
                             return Err(
@@ -10039,18 +10636,19 @@ for crate::pb::set_resp::updated_object_result::operation_status::OperationFailu
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, s: &mut Sizes) {
         if self.err_code != 0 {
-            buf.extend_from_slice(&[13]);
-            buf.extend_from_slice(&(self.err_code).to_le_bytes());
+            w.byte(13);
+            w.bytes(&(self.err_code).to_le_bytes());
         }
         if !self.err_msg.is_empty() {
-            put_ld(buf, &[18], self.err_msg.as_bytes());
+            w.byte(18);
+            w.ld(self.err_msg.as_bytes());
         }
         for v in &self.updated_inst_failures {
-            buf.extend_from_slice(&[26]);
-            put_varint(buf, s.next() as u64);
-            v.write(buf, s);
+            w.byte(26);
+            w.varint(s.next() as u64);
+            v.write(w, s);
         }
     }
 }
@@ -10061,6 +10659,9 @@ for crate::pb::set_resp::updated_object_result::operation_status::OperationFailu
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl Encode for set_resp::updated_object_result::operation_status::OperationFailure<'_> {
@@ -10080,18 +10681,19 @@ impl Encode for set_resp::updated_object_result::operation_status::OperationFail
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, s: &mut Sizes) {
         if self.err_code != 0 {
-            buf.extend_from_slice(&[13]);
-            buf.extend_from_slice(&(self.err_code).to_le_bytes());
+            w.byte(13);
+            w.bytes(&(self.err_code).to_le_bytes());
         }
         if !self.err_msg.is_empty() {
-            put_ld(buf, &[18], self.err_msg.as_bytes());
+            w.byte(18);
+            w.ld(self.err_msg.as_bytes());
         }
         for v in &self.updated_inst_failures {
-            buf.extend_from_slice(&[26]);
-            put_varint(buf, s.next() as u64);
-            v.write(buf, s);
+            w.byte(26);
+            w.varint(s.next() as u64);
+            v.write(w, s);
         }
     }
 }
@@ -10103,6 +10705,9 @@ for set_resp::updated_object_result::operation_status::OperationFailure<'_> {
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
     }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
+    }
 }
 impl<'a> set_resp::updated_object_result::operation_status::OperationSuccess<'a> {
     /// Decodes a `usp.SetResp.UpdatedObjectResult.OperationStatus.OperationSuccess` from `buf` without copying: strings and bytes borrow from `buf`.
@@ -10113,7 +10718,7 @@ impl<'a> set_resp::updated_object_result::operation_status::OperationSuccess<'a>
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
         let mut m = Self::default();
-        m.merge(Reader::new(buf), RECURSION_LIMIT)?;
+        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
         Ok(m)
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
@@ -10122,12 +10727,14 @@ impl<'a> set_resp::updated_object_result::operation_status::OperationSuccess<'a>
             let key = r.key()?;
             match key {
                 10 => {
-                    let sub = r.sub(depth)?;
-                    let mut v = set_resp::UpdatedInstanceResult::default();
-                    v.merge(sub, depth - 1)?;
-                    self.updated_inst_results.push(v);
+                    let sub = r.sub(depth, true)?;
+                    self.updated_inst_results.push(Default::default());
+                    if let Some(v) = self.updated_inst_results.last_mut() {
+                        v.merge(sub, depth - 1)?;
+                    }
                 }
                 _ => {
+                    r.check_key(at, key)?;
                     match key >> 3 {
                         1 => {
                             return Err(
@@ -10197,11 +10804,11 @@ for crate::pb::set_resp::updated_object_result::operation_status::OperationSucce
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, s: &mut Sizes) {
         for v in &self.updated_inst_results {
-            buf.extend_from_slice(&[10]);
-            put_varint(buf, s.next() as u64);
-            v.write(buf, s);
+            w.byte(10);
+            w.varint(s.next() as u64);
+            v.write(w, s);
         }
     }
 }
@@ -10212,6 +10819,9 @@ for crate::pb::set_resp::updated_object_result::operation_status::OperationSucce
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl Encode for set_resp::updated_object_result::operation_status::OperationSuccess<'_> {
@@ -10225,11 +10835,11 @@ impl Encode for set_resp::updated_object_result::operation_status::OperationSucc
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, s: &mut Sizes) {
         for v in &self.updated_inst_results {
-            buf.extend_from_slice(&[10]);
-            put_varint(buf, s.next() as u64);
-            v.write(buf, s);
+            w.byte(10);
+            w.varint(s.next() as u64);
+            v.write(w, s);
         }
     }
 }
@@ -10241,6 +10851,9 @@ for set_resp::updated_object_result::operation_status::OperationSuccess<'_> {
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
     }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
+    }
 }
 impl<'a> set_resp::UpdatedInstanceFailure<'a> {
     /// Decodes a `usp.SetResp.UpdatedInstanceFailure` from `buf` without copying: strings and bytes borrow from `buf`.
@@ -10251,7 +10864,7 @@ impl<'a> set_resp::UpdatedInstanceFailure<'a> {
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
         let mut m = Self::default();
-        m.merge(Reader::new(buf), RECURSION_LIMIT)?;
+        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
         Ok(m)
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
@@ -10264,12 +10877,14 @@ impl<'a> set_resp::UpdatedInstanceFailure<'a> {
                         .str("usp.SetResp.UpdatedInstanceFailure.affected_path")?;
                 }
                 18 => {
-                    let sub = r.sub(depth)?;
-                    let mut v = set_resp::ParameterError::default();
-                    v.merge(sub, depth - 1)?;
-                    self.param_errs.push(v);
+                    let sub = r.sub(depth, true)?;
+                    self.param_errs.push(Default::default());
+                    if let Some(v) = self.param_errs.last_mut() {
+                        v.merge(sub, depth - 1)?;
+                    }
                 }
                 _ => {
+                    r.check_key(at, key)?;
                     match key >> 3 {
                         1 => {
                             return Err(
@@ -10341,14 +10956,15 @@ impl Encode for crate::pb::set_resp::UpdatedInstanceFailure {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, s: &mut Sizes) {
         if !self.affected_path.is_empty() {
-            put_ld(buf, &[10], self.affected_path.as_bytes());
+            w.byte(10);
+            w.ld(self.affected_path.as_bytes());
         }
         for v in &self.param_errs {
-            buf.extend_from_slice(&[18]);
-            put_varint(buf, s.next() as u64);
-            v.write(buf, s);
+            w.byte(18);
+            w.varint(s.next() as u64);
+            v.write(w, s);
         }
     }
 }
@@ -10358,6 +10974,9 @@ impl FastEncode for crate::pb::set_resp::UpdatedInstanceFailure {
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl Encode for set_resp::UpdatedInstanceFailure<'_> {
@@ -10374,14 +10993,15 @@ impl Encode for set_resp::UpdatedInstanceFailure<'_> {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, s: &mut Sizes) {
         if !self.affected_path.is_empty() {
-            put_ld(buf, &[10], self.affected_path.as_bytes());
+            w.byte(10);
+            w.ld(self.affected_path.as_bytes());
         }
         for v in &self.param_errs {
-            buf.extend_from_slice(&[18]);
-            put_varint(buf, s.next() as u64);
-            v.write(buf, s);
+            w.byte(18);
+            w.varint(s.next() as u64);
+            v.write(w, s);
         }
     }
 }
@@ -10391,6 +11011,9 @@ impl FastEncode for set_resp::UpdatedInstanceFailure<'_> {
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl<'a> set_resp::UpdatedInstanceResult<'a> {
@@ -10402,7 +11025,7 @@ impl<'a> set_resp::UpdatedInstanceResult<'a> {
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
         let mut m = Self::default();
-        m.merge(Reader::new(buf), RECURSION_LIMIT)?;
+        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
         Ok(m)
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
@@ -10415,10 +11038,11 @@ impl<'a> set_resp::UpdatedInstanceResult<'a> {
                         .str("usp.SetResp.UpdatedInstanceResult.affected_path")?;
                 }
                 18 => {
-                    let sub = r.sub(depth)?;
-                    let mut v = set_resp::ParameterError::default();
-                    v.merge(sub, depth - 1)?;
-                    self.param_errs.push(v);
+                    let sub = r.sub(depth, true)?;
+                    self.param_errs.push(Default::default());
+                    if let Some(v) = self.param_errs.last_mut() {
+                        v.merge(sub, depth - 1)?;
+                    }
                 }
                 26 => {
                     let (k, v) = r
@@ -10429,6 +11053,7 @@ impl<'a> set_resp::UpdatedInstanceResult<'a> {
                     self.updated_params.push(k, v);
                 }
                 _ => {
+                    r.check_key(at, key)?;
                     match key >> 3 {
                         1 => {
                             return Err(
@@ -10516,17 +11141,19 @@ impl Encode for crate::pb::set_resp::UpdatedInstanceResult {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, s: &mut Sizes) {
         if !self.affected_path.is_empty() {
-            put_ld(buf, &[10], self.affected_path.as_bytes());
+            w.byte(10);
+            w.ld(self.affected_path.as_bytes());
         }
         for v in &self.param_errs {
-            buf.extend_from_slice(&[18]);
-            put_varint(buf, s.next() as u64);
-            v.write(buf, s);
+            w.byte(18);
+            w.varint(s.next() as u64);
+            v.write(w, s);
         }
         for (k, v) in self.updated_params.iter() {
-            put_string_entry(buf, &[26], k, v);
+            w.byte(26);
+            w.string_entry(k, v);
         }
     }
 }
@@ -10536,6 +11163,9 @@ impl FastEncode for crate::pb::set_resp::UpdatedInstanceResult {
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl Encode for set_resp::UpdatedInstanceResult<'_> {
@@ -10555,17 +11185,19 @@ impl Encode for set_resp::UpdatedInstanceResult<'_> {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, s: &mut Sizes) {
         if !self.affected_path.is_empty() {
-            put_ld(buf, &[10], self.affected_path.as_bytes());
+            w.byte(10);
+            w.ld(self.affected_path.as_bytes());
         }
         for v in &self.param_errs {
-            buf.extend_from_slice(&[18]);
-            put_varint(buf, s.next() as u64);
-            v.write(buf, s);
+            w.byte(18);
+            w.varint(s.next() as u64);
+            v.write(w, s);
         }
         for (k, v) in self.updated_params.iter() {
-            put_string_entry(buf, &[26], k, v);
+            w.byte(26);
+            w.string_entry(k, v);
         }
     }
 }
@@ -10575,6 +11207,9 @@ impl FastEncode for set_resp::UpdatedInstanceResult<'_> {
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl<'a> set_resp::ParameterError<'a> {
@@ -10586,7 +11221,7 @@ impl<'a> set_resp::ParameterError<'a> {
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
         let mut m = Self::default();
-        m.merge(Reader::new(buf), RECURSION_LIMIT)?;
+        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
         Ok(m)
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
@@ -10598,6 +11233,7 @@ impl<'a> set_resp::ParameterError<'a> {
                 21 => self.err_code = u32::from_le_bytes(r.fixed::<4>()?),
                 26 => self.err_msg = r.str("usp.SetResp.ParameterError.err_msg")?,
                 _ => {
+                    r.check_key(at, key)?;
                     match key >> 3 {
                         1 => {
                             return Err(
@@ -10663,16 +11299,18 @@ impl Encode for crate::pb::set_resp::ParameterError {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, _s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, _s: &mut Sizes) {
         if !self.param.is_empty() {
-            put_ld(buf, &[10], self.param.as_bytes());
+            w.byte(10);
+            w.ld(self.param.as_bytes());
         }
         if self.err_code != 0 {
-            buf.extend_from_slice(&[21]);
-            buf.extend_from_slice(&(self.err_code).to_le_bytes());
+            w.byte(21);
+            w.bytes(&(self.err_code).to_le_bytes());
         }
         if !self.err_msg.is_empty() {
-            put_ld(buf, &[26], self.err_msg.as_bytes());
+            w.byte(26);
+            w.ld(self.err_msg.as_bytes());
         }
     }
 }
@@ -10682,6 +11320,9 @@ impl FastEncode for crate::pb::set_resp::ParameterError {
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl Encode for set_resp::ParameterError<'_> {
@@ -10698,16 +11339,18 @@ impl Encode for set_resp::ParameterError<'_> {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, _s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, _s: &mut Sizes) {
         if !self.param.is_empty() {
-            put_ld(buf, &[10], self.param.as_bytes());
+            w.byte(10);
+            w.ld(self.param.as_bytes());
         }
         if self.err_code != 0 {
-            buf.extend_from_slice(&[21]);
-            buf.extend_from_slice(&(self.err_code).to_le_bytes());
+            w.byte(21);
+            w.bytes(&(self.err_code).to_le_bytes());
         }
         if !self.err_msg.is_empty() {
-            put_ld(buf, &[26], self.err_msg.as_bytes());
+            w.byte(26);
+            w.ld(self.err_msg.as_bytes());
         }
     }
 }
@@ -10717,6 +11360,9 @@ impl FastEncode for set_resp::ParameterError<'_> {
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl<'a> Operate<'a> {
@@ -10728,7 +11374,7 @@ impl<'a> Operate<'a> {
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
         let mut m = Self::default();
-        m.merge(Reader::new(buf), RECURSION_LIMIT)?;
+        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
         Ok(m)
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
@@ -10744,6 +11390,7 @@ impl<'a> Operate<'a> {
                     self.input_args.push(k, v);
                 }
                 _ => {
+                    r.check_key(at, key)?;
                     match key >> 3 {
                         1 => return Err(r.mismatch(at, key, 2, "usp.Operate.command")),
                         2 => {
@@ -10804,19 +11451,22 @@ impl Encode for crate::pb::Operate {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, _s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, _s: &mut Sizes) {
         if !self.command.is_empty() {
-            put_ld(buf, &[10], self.command.as_bytes());
+            w.byte(10);
+            w.ld(self.command.as_bytes());
         }
         if !self.command_key.is_empty() {
-            put_ld(buf, &[18], self.command_key.as_bytes());
+            w.byte(18);
+            w.ld(self.command_key.as_bytes());
         }
         if self.send_resp {
-            buf.extend_from_slice(&[24]);
-            put_varint(buf, u64::from(self.send_resp));
+            w.byte(24);
+            w.varint(u64::from(self.send_resp));
         }
         for (k, v) in self.input_args.iter() {
-            put_string_entry(buf, &[34], k, v);
+            w.byte(34);
+            w.string_entry(k, v);
         }
     }
 }
@@ -10826,6 +11476,9 @@ impl FastEncode for crate::pb::Operate {
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl Encode for Operate<'_> {
@@ -10845,19 +11498,22 @@ impl Encode for Operate<'_> {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, _s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, _s: &mut Sizes) {
         if !self.command.is_empty() {
-            put_ld(buf, &[10], self.command.as_bytes());
+            w.byte(10);
+            w.ld(self.command.as_bytes());
         }
         if !self.command_key.is_empty() {
-            put_ld(buf, &[18], self.command_key.as_bytes());
+            w.byte(18);
+            w.ld(self.command_key.as_bytes());
         }
         if self.send_resp {
-            buf.extend_from_slice(&[24]);
-            put_varint(buf, u64::from(self.send_resp));
+            w.byte(24);
+            w.varint(u64::from(self.send_resp));
         }
         for (k, v) in self.input_args.iter() {
-            put_string_entry(buf, &[34], k, v);
+            w.byte(34);
+            w.string_entry(k, v);
         }
     }
 }
@@ -10867,6 +11523,9 @@ impl FastEncode for Operate<'_> {
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl<'a> OperateResp<'a> {
@@ -10878,7 +11537,7 @@ impl<'a> OperateResp<'a> {
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
         let mut m = Self::default();
-        m.merge(Reader::new(buf), RECURSION_LIMIT)?;
+        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
         Ok(m)
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
@@ -10887,12 +11546,14 @@ impl<'a> OperateResp<'a> {
             let key = r.key()?;
             match key {
                 10 => {
-                    let sub = r.sub(depth)?;
-                    let mut v = operate_resp::OperationResult::default();
-                    v.merge(sub, depth - 1)?;
-                    self.operation_results.push(v);
+                    let sub = r.sub(depth, true)?;
+                    self.operation_results.push(Default::default());
+                    if let Some(v) = self.operation_results.last_mut() {
+                        v.merge(sub, depth - 1)?;
+                    }
                 }
                 _ => {
+                    r.check_key(at, key)?;
                     match key >> 3 {
                         1 => {
                             return Err(
@@ -10940,11 +11601,11 @@ impl Encode for crate::pb::OperateResp {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, s: &mut Sizes) {
         for v in &self.operation_results {
-            buf.extend_from_slice(&[10]);
-            put_varint(buf, s.next() as u64);
-            v.write(buf, s);
+            w.byte(10);
+            w.varint(s.next() as u64);
+            v.write(w, s);
         }
     }
 }
@@ -10954,6 +11615,9 @@ impl FastEncode for crate::pb::OperateResp {
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl Encode for OperateResp<'_> {
@@ -10967,11 +11631,11 @@ impl Encode for OperateResp<'_> {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, s: &mut Sizes) {
         for v in &self.operation_results {
-            buf.extend_from_slice(&[10]);
-            put_varint(buf, s.next() as u64);
-            v.write(buf, s);
+            w.byte(10);
+            w.varint(s.next() as u64);
+            v.write(w, s);
         }
     }
 }
@@ -10981,6 +11645,9 @@ impl FastEncode for OperateResp<'_> {
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl<'a> operate_resp::OperationResult<'a> {
@@ -10992,7 +11659,7 @@ impl<'a> operate_resp::OperationResult<'a> {
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
         let mut m = Self::default();
-        m.merge(Reader::new(buf), RECURSION_LIMIT)?;
+        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
         Ok(m)
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
@@ -11012,40 +11679,45 @@ impl<'a> operate_resp::OperationResult<'a> {
                     );
                 }
                 26 => {
-                    let sub = r.sub(depth)?;
-                    match &mut self.operation_resp {
-                        Some(
+                    let sub = r.sub(depth, true)?;
+                    if !matches!(
+                        self.operation_resp,
+                        Some(operate_resp::operation_result::OperationResp::ReqOutputArgs(_))
+                    ) {
+                        self.operation_resp = Some(
                             operate_resp::operation_result::OperationResp::ReqOutputArgs(
-                                v,
+                                Default::default(),
                             ),
-                        ) => v.merge(sub, depth - 1)?,
-                        _ => {
-                            let mut v = operate_resp::operation_result::OutputArgs::default();
-                            v.merge(sub, depth - 1)?;
-                            self.operation_resp = Some(
-                                operate_resp::operation_result::OperationResp::ReqOutputArgs(
-                                    v,
-                                ),
-                            );
-                        }
+                        );
+                    }
+                    if let Some(
+                        operate_resp::operation_result::OperationResp::ReqOutputArgs(v),
+                    ) = &mut self.operation_resp
+                    {
+                        v.merge(sub, depth - 1)?;
                     }
                 }
                 34 => {
-                    let sub = r.sub(depth)?;
-                    match &mut self.operation_resp {
-                        Some(
-                            operate_resp::operation_result::OperationResp::CmdFailure(v),
-                        ) => v.merge(sub, depth - 1)?,
-                        _ => {
-                            let mut v = operate_resp::operation_result::CommandFailure::default();
-                            v.merge(sub, depth - 1)?;
-                            self.operation_resp = Some(
-                                operate_resp::operation_result::OperationResp::CmdFailure(v),
-                            );
-                        }
+                    let sub = r.sub(depth, true)?;
+                    if !matches!(
+                        self.operation_resp,
+                        Some(operate_resp::operation_result::OperationResp::CmdFailure(_))
+                    ) {
+                        self.operation_resp = Some(
+                            operate_resp::operation_result::OperationResp::CmdFailure(
+                                Default::default(),
+                            ),
+                        );
+                    }
+                    if let Some(
+                        operate_resp::operation_result::OperationResp::CmdFailure(v),
+                    ) = &mut self.operation_resp
+                    {
+                        v.merge(sub, depth - 1)?;
                     }
                 }
                 _ => {
+                    r.check_key(at, key)?;
                     match key >> 3 {
                         1 => {
                             return Err(
@@ -11204,30 +11876,32 @@ impl Encode for crate::pb::operate_resp::OperationResult {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, s: &mut Sizes) {
         if !self.executed_command.is_empty() {
-            put_ld(buf, &[10], self.executed_command.as_bytes());
+            w.byte(10);
+            w.ld(self.executed_command.as_bytes());
         }
         if let Some(o) = &self.operation_resp {
             match o {
                 crate::pb::operate_resp::operation_result::OperationResp::ReqObjPath(
                     v,
                 ) => {
-                    put_ld(buf, &[18], v.as_bytes());
+                    w.byte(18);
+                    w.ld(v.as_bytes());
                 }
                 crate::pb::operate_resp::operation_result::OperationResp::ReqOutputArgs(
                     v,
                 ) => {
-                    buf.extend_from_slice(&[26]);
-                    put_varint(buf, s.next() as u64);
-                    v.write(buf, s);
+                    w.byte(26);
+                    w.varint(s.next() as u64);
+                    v.write(w, s);
                 }
                 crate::pb::operate_resp::operation_result::OperationResp::CmdFailure(
                     v,
                 ) => {
-                    buf.extend_from_slice(&[34]);
-                    put_varint(buf, s.next() as u64);
-                    v.write(buf, s);
+                    w.byte(34);
+                    w.varint(s.next() as u64);
+                    v.write(w, s);
                 }
             }
         }
@@ -11239,6 +11913,9 @@ impl FastEncode for crate::pb::operate_resp::OperationResult {
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl Encode for operate_resp::OperationResult<'_> {
@@ -11268,24 +11945,26 @@ impl Encode for operate_resp::OperationResult<'_> {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, s: &mut Sizes) {
         if !self.executed_command.is_empty() {
-            put_ld(buf, &[10], self.executed_command.as_bytes());
+            w.byte(10);
+            w.ld(self.executed_command.as_bytes());
         }
         if let Some(o) = &self.operation_resp {
             match o {
                 operate_resp::operation_result::OperationResp::ReqObjPath(v) => {
-                    put_ld(buf, &[18], v.as_bytes());
+                    w.byte(18);
+                    w.ld(v.as_bytes());
                 }
                 operate_resp::operation_result::OperationResp::ReqOutputArgs(v) => {
-                    buf.extend_from_slice(&[26]);
-                    put_varint(buf, s.next() as u64);
-                    v.write(buf, s);
+                    w.byte(26);
+                    w.varint(s.next() as u64);
+                    v.write(w, s);
                 }
                 operate_resp::operation_result::OperationResp::CmdFailure(v) => {
-                    buf.extend_from_slice(&[34]);
-                    put_varint(buf, s.next() as u64);
-                    v.write(buf, s);
+                    w.byte(34);
+                    w.varint(s.next() as u64);
+                    v.write(w, s);
                 }
             }
         }
@@ -11298,6 +11977,9 @@ impl FastEncode for operate_resp::OperationResult<'_> {
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
     }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
+    }
 }
 impl<'a> operate_resp::operation_result::OutputArgs<'a> {
     /// Decodes a `usp.OperateResp.OperationResult.OutputArgs` from `buf` without copying: strings and bytes borrow from `buf`.
@@ -11308,7 +11990,7 @@ impl<'a> operate_resp::operation_result::OutputArgs<'a> {
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
         let mut m = Self::default();
-        m.merge(Reader::new(buf), RECURSION_LIMIT)?;
+        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
         Ok(m)
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
@@ -11325,6 +12007,7 @@ impl<'a> operate_resp::operation_result::OutputArgs<'a> {
                     self.output_args.push(k, v);
                 }
                 _ => {
+                    r.check_key(at, key)?;
                     match key >> 3 {
                         1 => {
                             return Err(
@@ -11377,9 +12060,10 @@ impl Encode for crate::pb::operate_resp::operation_result::OutputArgs {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, _s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, _s: &mut Sizes) {
         for (k, v) in self.output_args.iter() {
-            put_string_entry(buf, &[10], k, v);
+            w.byte(10);
+            w.string_entry(k, v);
         }
     }
 }
@@ -11390,6 +12074,9 @@ impl FastEncode for crate::pb::operate_resp::operation_result::OutputArgs {
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
     }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
+    }
 }
 impl Encode for operate_resp::operation_result::OutputArgs<'_> {
     fn size(&self, _s: &mut Sizes) -> usize {
@@ -11399,9 +12086,10 @@ impl Encode for operate_resp::operation_result::OutputArgs<'_> {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, _s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, _s: &mut Sizes) {
         for (k, v) in self.output_args.iter() {
-            put_string_entry(buf, &[10], k, v);
+            w.byte(10);
+            w.string_entry(k, v);
         }
     }
 }
@@ -11411,6 +12099,9 @@ impl FastEncode for operate_resp::operation_result::OutputArgs<'_> {
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl<'a> operate_resp::operation_result::CommandFailure<'a> {
@@ -11422,7 +12113,7 @@ impl<'a> operate_resp::operation_result::CommandFailure<'a> {
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
         let mut m = Self::default();
-        m.merge(Reader::new(buf), RECURSION_LIMIT)?;
+        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
         Ok(m)
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
@@ -11436,6 +12127,7 @@ impl<'a> operate_resp::operation_result::CommandFailure<'a> {
                         .str("usp.OperateResp.OperationResult.CommandFailure.err_msg")?;
                 }
                 _ => {
+                    r.check_key(at, key)?;
                     match key >> 3 {
                         1 => {
                             return Err(
@@ -11504,13 +12196,14 @@ impl Encode for crate::pb::operate_resp::operation_result::CommandFailure {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, _s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, _s: &mut Sizes) {
         if self.err_code != 0 {
-            buf.extend_from_slice(&[13]);
-            buf.extend_from_slice(&(self.err_code).to_le_bytes());
+            w.byte(13);
+            w.bytes(&(self.err_code).to_le_bytes());
         }
         if !self.err_msg.is_empty() {
-            put_ld(buf, &[18], self.err_msg.as_bytes());
+            w.byte(18);
+            w.ld(self.err_msg.as_bytes());
         }
     }
 }
@@ -11520,6 +12213,9 @@ impl FastEncode for crate::pb::operate_resp::operation_result::CommandFailure {
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl Encode for operate_resp::operation_result::CommandFailure<'_> {
@@ -11533,13 +12229,14 @@ impl Encode for operate_resp::operation_result::CommandFailure<'_> {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, _s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, _s: &mut Sizes) {
         if self.err_code != 0 {
-            buf.extend_from_slice(&[13]);
-            buf.extend_from_slice(&(self.err_code).to_le_bytes());
+            w.byte(13);
+            w.bytes(&(self.err_code).to_le_bytes());
         }
         if !self.err_msg.is_empty() {
-            put_ld(buf, &[18], self.err_msg.as_bytes());
+            w.byte(18);
+            w.ld(self.err_msg.as_bytes());
         }
     }
 }
@@ -11549,6 +12246,9 @@ impl FastEncode for operate_resp::operation_result::CommandFailure<'_> {
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl<'a> Notify<'a> {
@@ -11560,7 +12260,7 @@ impl<'a> Notify<'a> {
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
         let mut m = Self::default();
-        m.merge(Reader::new(buf), RECURSION_LIMIT)?;
+        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
         Ok(m)
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
@@ -11571,92 +12271,96 @@ impl<'a> Notify<'a> {
                 10 => self.subscription_id = r.str("usp.Notify.subscription_id")?,
                 16 => self.send_resp = r.varint()? != 0,
                 26 => {
-                    let sub = r.sub(depth)?;
-                    match &mut self.notification {
-                        Some(notify::Notification::Event(v)) => v.merge(sub, depth - 1)?,
-                        _ => {
-                            let mut v = notify::Event::default();
-                            v.merge(sub, depth - 1)?;
-                            self.notification = Some(notify::Notification::Event(v));
-                        }
+                    let sub = r.sub(depth, true)?;
+                    if !matches!(
+                        self.notification, Some(notify::Notification::Event(_))
+                    ) {
+                        self.notification = Some(
+                            notify::Notification::Event(Default::default()),
+                        );
+                    }
+                    if let Some(notify::Notification::Event(v)) = &mut self.notification
+                    {
+                        v.merge(sub, depth - 1)?;
                     }
                 }
                 34 => {
-                    let sub = r.sub(depth)?;
-                    match &mut self.notification {
-                        Some(notify::Notification::ValueChange(v)) => {
-                            v.merge(sub, depth - 1)?
-                        }
-                        _ => {
-                            let mut v = notify::ValueChange::default();
-                            v.merge(sub, depth - 1)?;
-                            self.notification = Some(
-                                notify::Notification::ValueChange(v),
-                            );
-                        }
+                    let sub = r.sub(depth, true)?;
+                    if !matches!(
+                        self.notification, Some(notify::Notification::ValueChange(_))
+                    ) {
+                        self.notification = Some(
+                            notify::Notification::ValueChange(Default::default()),
+                        );
+                    }
+                    if let Some(notify::Notification::ValueChange(v)) = &mut self
+                        .notification
+                    {
+                        v.merge(sub, depth - 1)?;
                     }
                 }
                 42 => {
-                    let sub = r.sub(depth)?;
-                    match &mut self.notification {
-                        Some(notify::Notification::ObjCreation(v)) => {
-                            v.merge(sub, depth - 1)?
-                        }
-                        _ => {
-                            let mut v = notify::ObjectCreation::default();
-                            v.merge(sub, depth - 1)?;
-                            self.notification = Some(
-                                notify::Notification::ObjCreation(v),
-                            );
-                        }
+                    let sub = r.sub(depth, true)?;
+                    if !matches!(
+                        self.notification, Some(notify::Notification::ObjCreation(_))
+                    ) {
+                        self.notification = Some(
+                            notify::Notification::ObjCreation(Default::default()),
+                        );
+                    }
+                    if let Some(notify::Notification::ObjCreation(v)) = &mut self
+                        .notification
+                    {
+                        v.merge(sub, depth - 1)?;
                     }
                 }
                 50 => {
-                    let sub = r.sub(depth)?;
-                    match &mut self.notification {
-                        Some(notify::Notification::ObjDeletion(v)) => {
-                            v.merge(sub, depth - 1)?
-                        }
-                        _ => {
-                            let mut v = notify::ObjectDeletion::default();
-                            v.merge(sub, depth - 1)?;
-                            self.notification = Some(
-                                notify::Notification::ObjDeletion(v),
-                            );
-                        }
+                    let sub = r.sub(depth, true)?;
+                    if !matches!(
+                        self.notification, Some(notify::Notification::ObjDeletion(_))
+                    ) {
+                        self.notification = Some(
+                            notify::Notification::ObjDeletion(Default::default()),
+                        );
+                    }
+                    if let Some(notify::Notification::ObjDeletion(v)) = &mut self
+                        .notification
+                    {
+                        v.merge(sub, depth - 1)?;
                     }
                 }
                 58 => {
-                    let sub = r.sub(depth)?;
-                    match &mut self.notification {
-                        Some(notify::Notification::OperComplete(v)) => {
-                            v.merge(sub, depth - 1)?
-                        }
-                        _ => {
-                            let mut v = notify::OperationComplete::default();
-                            v.merge(sub, depth - 1)?;
-                            self.notification = Some(
-                                notify::Notification::OperComplete(v),
-                            );
-                        }
+                    let sub = r.sub(depth, true)?;
+                    if !matches!(
+                        self.notification, Some(notify::Notification::OperComplete(_))
+                    ) {
+                        self.notification = Some(
+                            notify::Notification::OperComplete(Default::default()),
+                        );
+                    }
+                    if let Some(notify::Notification::OperComplete(v)) = &mut self
+                        .notification
+                    {
+                        v.merge(sub, depth - 1)?;
                     }
                 }
                 66 => {
-                    let sub = r.sub(depth)?;
-                    match &mut self.notification {
-                        Some(notify::Notification::OnBoardReq(v)) => {
-                            v.merge(sub, depth - 1)?
-                        }
-                        _ => {
-                            let mut v = notify::OnBoardRequest::default();
-                            v.merge(sub, depth - 1)?;
-                            self.notification = Some(
-                                notify::Notification::OnBoardReq(v),
-                            );
-                        }
+                    let sub = r.sub(depth, true)?;
+                    if !matches!(
+                        self.notification, Some(notify::Notification::OnBoardReq(_))
+                    ) {
+                        self.notification = Some(
+                            notify::Notification::OnBoardReq(Default::default()),
+                        );
+                    }
+                    if let Some(notify::Notification::OnBoardReq(v)) = &mut self
+                        .notification
+                    {
+                        v.merge(sub, depth - 1)?;
                     }
                 }
                 _ => {
+                    r.check_key(at, key)?;
                     match key >> 3 {
                         1 => {
                             return Err(
@@ -11815,45 +12519,46 @@ impl Encode for crate::pb::Notify {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, s: &mut Sizes) {
         if !self.subscription_id.is_empty() {
-            put_ld(buf, &[10], self.subscription_id.as_bytes());
+            w.byte(10);
+            w.ld(self.subscription_id.as_bytes());
         }
         if self.send_resp {
-            buf.extend_from_slice(&[16]);
-            put_varint(buf, u64::from(self.send_resp));
+            w.byte(16);
+            w.varint(u64::from(self.send_resp));
         }
         if let Some(o) = &self.notification {
             match o {
                 crate::pb::notify::Notification::Event(v) => {
-                    buf.extend_from_slice(&[26]);
-                    put_varint(buf, s.next() as u64);
-                    v.write(buf, s);
+                    w.byte(26);
+                    w.varint(s.next() as u64);
+                    v.write(w, s);
                 }
                 crate::pb::notify::Notification::ValueChange(v) => {
-                    buf.extend_from_slice(&[34]);
-                    put_varint(buf, s.next() as u64);
-                    v.write(buf, s);
+                    w.byte(34);
+                    w.varint(s.next() as u64);
+                    v.write(w, s);
                 }
                 crate::pb::notify::Notification::ObjCreation(v) => {
-                    buf.extend_from_slice(&[42]);
-                    put_varint(buf, s.next() as u64);
-                    v.write(buf, s);
+                    w.byte(42);
+                    w.varint(s.next() as u64);
+                    v.write(w, s);
                 }
                 crate::pb::notify::Notification::ObjDeletion(v) => {
-                    buf.extend_from_slice(&[50]);
-                    put_varint(buf, s.next() as u64);
-                    v.write(buf, s);
+                    w.byte(50);
+                    w.varint(s.next() as u64);
+                    v.write(w, s);
                 }
                 crate::pb::notify::Notification::OperComplete(v) => {
-                    buf.extend_from_slice(&[58]);
-                    put_varint(buf, s.next() as u64);
-                    v.write(buf, s);
+                    w.byte(58);
+                    w.varint(s.next() as u64);
+                    v.write(w, s);
                 }
                 crate::pb::notify::Notification::OnBoardReq(v) => {
-                    buf.extend_from_slice(&[66]);
-                    put_varint(buf, s.next() as u64);
-                    v.write(buf, s);
+                    w.byte(66);
+                    w.varint(s.next() as u64);
+                    v.write(w, s);
                 }
             }
         }
@@ -11865,6 +12570,9 @@ impl FastEncode for crate::pb::Notify {
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl Encode for Notify<'_> {
@@ -11918,45 +12626,46 @@ impl Encode for Notify<'_> {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, s: &mut Sizes) {
         if !self.subscription_id.is_empty() {
-            put_ld(buf, &[10], self.subscription_id.as_bytes());
+            w.byte(10);
+            w.ld(self.subscription_id.as_bytes());
         }
         if self.send_resp {
-            buf.extend_from_slice(&[16]);
-            put_varint(buf, u64::from(self.send_resp));
+            w.byte(16);
+            w.varint(u64::from(self.send_resp));
         }
         if let Some(o) = &self.notification {
             match o {
                 notify::Notification::Event(v) => {
-                    buf.extend_from_slice(&[26]);
-                    put_varint(buf, s.next() as u64);
-                    v.write(buf, s);
+                    w.byte(26);
+                    w.varint(s.next() as u64);
+                    v.write(w, s);
                 }
                 notify::Notification::ValueChange(v) => {
-                    buf.extend_from_slice(&[34]);
-                    put_varint(buf, s.next() as u64);
-                    v.write(buf, s);
+                    w.byte(34);
+                    w.varint(s.next() as u64);
+                    v.write(w, s);
                 }
                 notify::Notification::ObjCreation(v) => {
-                    buf.extend_from_slice(&[42]);
-                    put_varint(buf, s.next() as u64);
-                    v.write(buf, s);
+                    w.byte(42);
+                    w.varint(s.next() as u64);
+                    v.write(w, s);
                 }
                 notify::Notification::ObjDeletion(v) => {
-                    buf.extend_from_slice(&[50]);
-                    put_varint(buf, s.next() as u64);
-                    v.write(buf, s);
+                    w.byte(50);
+                    w.varint(s.next() as u64);
+                    v.write(w, s);
                 }
                 notify::Notification::OperComplete(v) => {
-                    buf.extend_from_slice(&[58]);
-                    put_varint(buf, s.next() as u64);
-                    v.write(buf, s);
+                    w.byte(58);
+                    w.varint(s.next() as u64);
+                    v.write(w, s);
                 }
                 notify::Notification::OnBoardReq(v) => {
-                    buf.extend_from_slice(&[66]);
-                    put_varint(buf, s.next() as u64);
-                    v.write(buf, s);
+                    w.byte(66);
+                    w.varint(s.next() as u64);
+                    v.write(w, s);
                 }
             }
         }
@@ -11969,6 +12678,9 @@ impl FastEncode for Notify<'_> {
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
     }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
+    }
 }
 impl<'a> notify::Event<'a> {
     /// Decodes a `usp.Notify.Event` from `buf` without copying: strings and bytes borrow from `buf`.
@@ -11979,7 +12691,7 @@ impl<'a> notify::Event<'a> {
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
         let mut m = Self::default();
-        m.merge(Reader::new(buf), RECURSION_LIMIT)?;
+        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
         Ok(m)
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
@@ -11994,6 +12706,7 @@ impl<'a> notify::Event<'a> {
                     self.params.push(k, v);
                 }
                 _ => {
+                    r.check_key(at, key)?;
                     match key >> 3 {
                         1 => {
                             return Err(
@@ -12056,15 +12769,18 @@ impl Encode for crate::pb::notify::Event {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, _s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, _s: &mut Sizes) {
         if !self.obj_path.is_empty() {
-            put_ld(buf, &[10], self.obj_path.as_bytes());
+            w.byte(10);
+            w.ld(self.obj_path.as_bytes());
         }
         if !self.event_name.is_empty() {
-            put_ld(buf, &[18], self.event_name.as_bytes());
+            w.byte(18);
+            w.ld(self.event_name.as_bytes());
         }
         for (k, v) in self.params.iter() {
-            put_string_entry(buf, &[26], k, v);
+            w.byte(26);
+            w.string_entry(k, v);
         }
     }
 }
@@ -12074,6 +12790,9 @@ impl FastEncode for crate::pb::notify::Event {
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl Encode for notify::Event<'_> {
@@ -12090,15 +12809,18 @@ impl Encode for notify::Event<'_> {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, _s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, _s: &mut Sizes) {
         if !self.obj_path.is_empty() {
-            put_ld(buf, &[10], self.obj_path.as_bytes());
+            w.byte(10);
+            w.ld(self.obj_path.as_bytes());
         }
         if !self.event_name.is_empty() {
-            put_ld(buf, &[18], self.event_name.as_bytes());
+            w.byte(18);
+            w.ld(self.event_name.as_bytes());
         }
         for (k, v) in self.params.iter() {
-            put_string_entry(buf, &[26], k, v);
+            w.byte(26);
+            w.string_entry(k, v);
         }
     }
 }
@@ -12108,6 +12830,9 @@ impl FastEncode for notify::Event<'_> {
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl<'a> notify::ValueChange<'a> {
@@ -12119,7 +12844,7 @@ impl<'a> notify::ValueChange<'a> {
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
         let mut m = Self::default();
-        m.merge(Reader::new(buf), RECURSION_LIMIT)?;
+        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
         Ok(m)
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
@@ -12130,6 +12855,7 @@ impl<'a> notify::ValueChange<'a> {
                 10 => self.param_path = r.str("usp.Notify.ValueChange.param_path")?,
                 18 => self.param_value = r.str("usp.Notify.ValueChange.param_value")?,
                 _ => {
+                    r.check_key(at, key)?;
                     match key >> 3 {
                         1 => {
                             return Err(
@@ -12184,12 +12910,14 @@ impl Encode for crate::pb::notify::ValueChange {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, _s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, _s: &mut Sizes) {
         if !self.param_path.is_empty() {
-            put_ld(buf, &[10], self.param_path.as_bytes());
+            w.byte(10);
+            w.ld(self.param_path.as_bytes());
         }
         if !self.param_value.is_empty() {
-            put_ld(buf, &[18], self.param_value.as_bytes());
+            w.byte(18);
+            w.ld(self.param_value.as_bytes());
         }
     }
 }
@@ -12199,6 +12927,9 @@ impl FastEncode for crate::pb::notify::ValueChange {
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl Encode for notify::ValueChange<'_> {
@@ -12212,12 +12943,14 @@ impl Encode for notify::ValueChange<'_> {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, _s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, _s: &mut Sizes) {
         if !self.param_path.is_empty() {
-            put_ld(buf, &[10], self.param_path.as_bytes());
+            w.byte(10);
+            w.ld(self.param_path.as_bytes());
         }
         if !self.param_value.is_empty() {
-            put_ld(buf, &[18], self.param_value.as_bytes());
+            w.byte(18);
+            w.ld(self.param_value.as_bytes());
         }
     }
 }
@@ -12227,6 +12960,9 @@ impl FastEncode for notify::ValueChange<'_> {
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl<'a> notify::ObjectCreation<'a> {
@@ -12238,7 +12974,7 @@ impl<'a> notify::ObjectCreation<'a> {
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
         let mut m = Self::default();
-        m.merge(Reader::new(buf), RECURSION_LIMIT)?;
+        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
         Ok(m)
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
@@ -12256,6 +12992,7 @@ impl<'a> notify::ObjectCreation<'a> {
                     self.unique_keys.push(k, v);
                 }
                 _ => {
+                    r.check_key(at, key)?;
                     match key >> 3 {
                         1 => {
                             return Err(
@@ -12316,12 +13053,14 @@ impl Encode for crate::pb::notify::ObjectCreation {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, _s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, _s: &mut Sizes) {
         if !self.obj_path.is_empty() {
-            put_ld(buf, &[10], self.obj_path.as_bytes());
+            w.byte(10);
+            w.ld(self.obj_path.as_bytes());
         }
         for (k, v) in self.unique_keys.iter() {
-            put_string_entry(buf, &[18], k, v);
+            w.byte(18);
+            w.string_entry(k, v);
         }
     }
 }
@@ -12331,6 +13070,9 @@ impl FastEncode for crate::pb::notify::ObjectCreation {
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl Encode for notify::ObjectCreation<'_> {
@@ -12344,12 +13086,14 @@ impl Encode for notify::ObjectCreation<'_> {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, _s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, _s: &mut Sizes) {
         if !self.obj_path.is_empty() {
-            put_ld(buf, &[10], self.obj_path.as_bytes());
+            w.byte(10);
+            w.ld(self.obj_path.as_bytes());
         }
         for (k, v) in self.unique_keys.iter() {
-            put_string_entry(buf, &[18], k, v);
+            w.byte(18);
+            w.string_entry(k, v);
         }
     }
 }
@@ -12359,6 +13103,9 @@ impl FastEncode for notify::ObjectCreation<'_> {
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl<'a> notify::ObjectDeletion<'a> {
@@ -12370,7 +13117,7 @@ impl<'a> notify::ObjectDeletion<'a> {
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
         let mut m = Self::default();
-        m.merge(Reader::new(buf), RECURSION_LIMIT)?;
+        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
         Ok(m)
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
@@ -12380,6 +13127,7 @@ impl<'a> notify::ObjectDeletion<'a> {
             match key {
                 10 => self.obj_path = r.str("usp.Notify.ObjectDeletion.obj_path")?,
                 _ => {
+                    r.check_key(at, key)?;
                     match key >> 3 {
                         1 => {
                             return Err(
@@ -12424,9 +13172,10 @@ impl Encode for crate::pb::notify::ObjectDeletion {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, _s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, _s: &mut Sizes) {
         if !self.obj_path.is_empty() {
-            put_ld(buf, &[10], self.obj_path.as_bytes());
+            w.byte(10);
+            w.ld(self.obj_path.as_bytes());
         }
     }
 }
@@ -12437,6 +13186,9 @@ impl FastEncode for crate::pb::notify::ObjectDeletion {
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
     }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
+    }
 }
 impl Encode for notify::ObjectDeletion<'_> {
     fn size(&self, _s: &mut Sizes) -> usize {
@@ -12446,9 +13198,10 @@ impl Encode for notify::ObjectDeletion<'_> {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, _s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, _s: &mut Sizes) {
         if !self.obj_path.is_empty() {
-            put_ld(buf, &[10], self.obj_path.as_bytes());
+            w.byte(10);
+            w.ld(self.obj_path.as_bytes());
         }
     }
 }
@@ -12458,6 +13211,9 @@ impl FastEncode for notify::ObjectDeletion<'_> {
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl<'a> notify::OperationComplete<'a> {
@@ -12469,7 +13225,7 @@ impl<'a> notify::OperationComplete<'a> {
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
         let mut m = Self::default();
-        m.merge(Reader::new(buf), RECURSION_LIMIT)?;
+        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
         Ok(m)
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
@@ -12486,36 +13242,45 @@ impl<'a> notify::OperationComplete<'a> {
                     self.command_key = r.str("usp.Notify.OperationComplete.command_key")?;
                 }
                 34 => {
-                    let sub = r.sub(depth)?;
-                    match &mut self.operation_resp {
-                        Some(
-                            notify::operation_complete::OperationResp::ReqOutputArgs(v),
-                        ) => v.merge(sub, depth - 1)?,
-                        _ => {
-                            let mut v = notify::operation_complete::OutputArgs::default();
-                            v.merge(sub, depth - 1)?;
-                            self.operation_resp = Some(
-                                notify::operation_complete::OperationResp::ReqOutputArgs(v),
-                            );
-                        }
+                    let sub = r.sub(depth, true)?;
+                    if !matches!(
+                        self.operation_resp,
+                        Some(notify::operation_complete::OperationResp::ReqOutputArgs(_))
+                    ) {
+                        self.operation_resp = Some(
+                            notify::operation_complete::OperationResp::ReqOutputArgs(
+                                Default::default(),
+                            ),
+                        );
+                    }
+                    if let Some(
+                        notify::operation_complete::OperationResp::ReqOutputArgs(v),
+                    ) = &mut self.operation_resp
+                    {
+                        v.merge(sub, depth - 1)?;
                     }
                 }
                 42 => {
-                    let sub = r.sub(depth)?;
-                    match &mut self.operation_resp {
-                        Some(
-                            notify::operation_complete::OperationResp::CmdFailure(v),
-                        ) => v.merge(sub, depth - 1)?,
-                        _ => {
-                            let mut v = notify::operation_complete::CommandFailure::default();
-                            v.merge(sub, depth - 1)?;
-                            self.operation_resp = Some(
-                                notify::operation_complete::OperationResp::CmdFailure(v),
-                            );
-                        }
+                    let sub = r.sub(depth, true)?;
+                    if !matches!(
+                        self.operation_resp,
+                        Some(notify::operation_complete::OperationResp::CmdFailure(_))
+                    ) {
+                        self.operation_resp = Some(
+                            notify::operation_complete::OperationResp::CmdFailure(
+                                Default::default(),
+                            ),
+                        );
+                    }
+                    if let Some(
+                        notify::operation_complete::OperationResp::CmdFailure(v),
+                    ) = &mut self.operation_resp
+                    {
+                        v.merge(sub, depth - 1)?;
                     }
                 }
                 _ => {
+                    r.check_key(at, key)?;
                     match key >> 3 {
                         1 => {
                             return Err(
@@ -12679,29 +13444,32 @@ impl Encode for crate::pb::notify::OperationComplete {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, s: &mut Sizes) {
         if !self.obj_path.is_empty() {
-            put_ld(buf, &[10], self.obj_path.as_bytes());
+            w.byte(10);
+            w.ld(self.obj_path.as_bytes());
         }
         if !self.command_name.is_empty() {
-            put_ld(buf, &[18], self.command_name.as_bytes());
+            w.byte(18);
+            w.ld(self.command_name.as_bytes());
         }
         if !self.command_key.is_empty() {
-            put_ld(buf, &[26], self.command_key.as_bytes());
+            w.byte(26);
+            w.ld(self.command_key.as_bytes());
         }
         if let Some(o) = &self.operation_resp {
             match o {
                 crate::pb::notify::operation_complete::OperationResp::ReqOutputArgs(
                     v,
                 ) => {
-                    buf.extend_from_slice(&[34]);
-                    put_varint(buf, s.next() as u64);
-                    v.write(buf, s);
+                    w.byte(34);
+                    w.varint(s.next() as u64);
+                    v.write(w, s);
                 }
                 crate::pb::notify::operation_complete::OperationResp::CmdFailure(v) => {
-                    buf.extend_from_slice(&[42]);
-                    put_varint(buf, s.next() as u64);
-                    v.write(buf, s);
+                    w.byte(42);
+                    w.varint(s.next() as u64);
+                    v.write(w, s);
                 }
             }
         }
@@ -12713,6 +13481,9 @@ impl FastEncode for crate::pb::notify::OperationComplete {
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl Encode for notify::OperationComplete<'_> {
@@ -12745,27 +13516,30 @@ impl Encode for notify::OperationComplete<'_> {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, s: &mut Sizes) {
         if !self.obj_path.is_empty() {
-            put_ld(buf, &[10], self.obj_path.as_bytes());
+            w.byte(10);
+            w.ld(self.obj_path.as_bytes());
         }
         if !self.command_name.is_empty() {
-            put_ld(buf, &[18], self.command_name.as_bytes());
+            w.byte(18);
+            w.ld(self.command_name.as_bytes());
         }
         if !self.command_key.is_empty() {
-            put_ld(buf, &[26], self.command_key.as_bytes());
+            w.byte(26);
+            w.ld(self.command_key.as_bytes());
         }
         if let Some(o) = &self.operation_resp {
             match o {
                 notify::operation_complete::OperationResp::ReqOutputArgs(v) => {
-                    buf.extend_from_slice(&[34]);
-                    put_varint(buf, s.next() as u64);
-                    v.write(buf, s);
+                    w.byte(34);
+                    w.varint(s.next() as u64);
+                    v.write(w, s);
                 }
                 notify::operation_complete::OperationResp::CmdFailure(v) => {
-                    buf.extend_from_slice(&[42]);
-                    put_varint(buf, s.next() as u64);
-                    v.write(buf, s);
+                    w.byte(42);
+                    w.varint(s.next() as u64);
+                    v.write(w, s);
                 }
             }
         }
@@ -12778,6 +13552,9 @@ impl FastEncode for notify::OperationComplete<'_> {
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
     }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
+    }
 }
 impl<'a> notify::operation_complete::OutputArgs<'a> {
     /// Decodes a `usp.Notify.OperationComplete.OutputArgs` from `buf` without copying: strings and bytes borrow from `buf`.
@@ -12788,7 +13565,7 @@ impl<'a> notify::operation_complete::OutputArgs<'a> {
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
         let mut m = Self::default();
-        m.merge(Reader::new(buf), RECURSION_LIMIT)?;
+        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
         Ok(m)
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
@@ -12805,6 +13582,7 @@ impl<'a> notify::operation_complete::OutputArgs<'a> {
                     self.output_args.push(k, v);
                 }
                 _ => {
+                    r.check_key(at, key)?;
                     match key >> 3 {
                         1 => {
                             return Err(
@@ -12857,9 +13635,10 @@ impl Encode for crate::pb::notify::operation_complete::OutputArgs {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, _s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, _s: &mut Sizes) {
         for (k, v) in self.output_args.iter() {
-            put_string_entry(buf, &[10], k, v);
+            w.byte(10);
+            w.string_entry(k, v);
         }
     }
 }
@@ -12870,6 +13649,9 @@ impl FastEncode for crate::pb::notify::operation_complete::OutputArgs {
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
     }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
+    }
 }
 impl Encode for notify::operation_complete::OutputArgs<'_> {
     fn size(&self, _s: &mut Sizes) -> usize {
@@ -12879,9 +13661,10 @@ impl Encode for notify::operation_complete::OutputArgs<'_> {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, _s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, _s: &mut Sizes) {
         for (k, v) in self.output_args.iter() {
-            put_string_entry(buf, &[10], k, v);
+            w.byte(10);
+            w.string_entry(k, v);
         }
     }
 }
@@ -12891,6 +13674,9 @@ impl FastEncode for notify::operation_complete::OutputArgs<'_> {
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl<'a> notify::operation_complete::CommandFailure<'a> {
@@ -12902,7 +13688,7 @@ impl<'a> notify::operation_complete::CommandFailure<'a> {
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
         let mut m = Self::default();
-        m.merge(Reader::new(buf), RECURSION_LIMIT)?;
+        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
         Ok(m)
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
@@ -12916,6 +13702,7 @@ impl<'a> notify::operation_complete::CommandFailure<'a> {
                         .str("usp.Notify.OperationComplete.CommandFailure.err_msg")?;
                 }
                 _ => {
+                    r.check_key(at, key)?;
                     match key >> 3 {
                         1 => {
                             return Err(
@@ -12984,13 +13771,14 @@ impl Encode for crate::pb::notify::operation_complete::CommandFailure {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, _s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, _s: &mut Sizes) {
         if self.err_code != 0 {
-            buf.extend_from_slice(&[13]);
-            buf.extend_from_slice(&(self.err_code).to_le_bytes());
+            w.byte(13);
+            w.bytes(&(self.err_code).to_le_bytes());
         }
         if !self.err_msg.is_empty() {
-            put_ld(buf, &[18], self.err_msg.as_bytes());
+            w.byte(18);
+            w.ld(self.err_msg.as_bytes());
         }
     }
 }
@@ -13000,6 +13788,9 @@ impl FastEncode for crate::pb::notify::operation_complete::CommandFailure {
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl Encode for notify::operation_complete::CommandFailure<'_> {
@@ -13013,13 +13804,14 @@ impl Encode for notify::operation_complete::CommandFailure<'_> {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, _s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, _s: &mut Sizes) {
         if self.err_code != 0 {
-            buf.extend_from_slice(&[13]);
-            buf.extend_from_slice(&(self.err_code).to_le_bytes());
+            w.byte(13);
+            w.bytes(&(self.err_code).to_le_bytes());
         }
         if !self.err_msg.is_empty() {
-            put_ld(buf, &[18], self.err_msg.as_bytes());
+            w.byte(18);
+            w.ld(self.err_msg.as_bytes());
         }
     }
 }
@@ -13029,6 +13821,9 @@ impl FastEncode for notify::operation_complete::CommandFailure<'_> {
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl<'a> notify::OnBoardRequest<'a> {
@@ -13040,7 +13835,7 @@ impl<'a> notify::OnBoardRequest<'a> {
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
         let mut m = Self::default();
-        m.merge(Reader::new(buf), RECURSION_LIMIT)?;
+        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
         Ok(m)
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
@@ -13064,6 +13859,7 @@ impl<'a> notify::OnBoardRequest<'a> {
                         )?;
                 }
                 _ => {
+                    r.check_key(at, key)?;
                     match key >> 3 {
                         1 => {
                             return Err(
@@ -13160,18 +13956,22 @@ impl Encode for crate::pb::notify::OnBoardRequest {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, _s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, _s: &mut Sizes) {
         if !self.oui.is_empty() {
-            put_ld(buf, &[10], self.oui.as_bytes());
+            w.byte(10);
+            w.ld(self.oui.as_bytes());
         }
         if !self.product_class.is_empty() {
-            put_ld(buf, &[18], self.product_class.as_bytes());
+            w.byte(18);
+            w.ld(self.product_class.as_bytes());
         }
         if !self.serial_number.is_empty() {
-            put_ld(buf, &[26], self.serial_number.as_bytes());
+            w.byte(26);
+            w.ld(self.serial_number.as_bytes());
         }
         if !self.agent_supported_protocol_versions.is_empty() {
-            put_ld(buf, &[34], self.agent_supported_protocol_versions.as_bytes());
+            w.byte(34);
+            w.ld(self.agent_supported_protocol_versions.as_bytes());
         }
     }
 }
@@ -13181,6 +13981,9 @@ impl FastEncode for crate::pb::notify::OnBoardRequest {
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl Encode for notify::OnBoardRequest<'_> {
@@ -13200,18 +14003,22 @@ impl Encode for notify::OnBoardRequest<'_> {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, _s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, _s: &mut Sizes) {
         if !self.oui.is_empty() {
-            put_ld(buf, &[10], self.oui.as_bytes());
+            w.byte(10);
+            w.ld(self.oui.as_bytes());
         }
         if !self.product_class.is_empty() {
-            put_ld(buf, &[18], self.product_class.as_bytes());
+            w.byte(18);
+            w.ld(self.product_class.as_bytes());
         }
         if !self.serial_number.is_empty() {
-            put_ld(buf, &[26], self.serial_number.as_bytes());
+            w.byte(26);
+            w.ld(self.serial_number.as_bytes());
         }
         if !self.agent_supported_protocol_versions.is_empty() {
-            put_ld(buf, &[34], self.agent_supported_protocol_versions.as_bytes());
+            w.byte(34);
+            w.ld(self.agent_supported_protocol_versions.as_bytes());
         }
     }
 }
@@ -13221,6 +14028,9 @@ impl FastEncode for notify::OnBoardRequest<'_> {
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl<'a> NotifyResp<'a> {
@@ -13232,7 +14042,7 @@ impl<'a> NotifyResp<'a> {
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
         let mut m = Self::default();
-        m.merge(Reader::new(buf), RECURSION_LIMIT)?;
+        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
         Ok(m)
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
@@ -13242,6 +14052,7 @@ impl<'a> NotifyResp<'a> {
             match key {
                 10 => self.subscription_id = r.str("usp.NotifyResp.subscription_id")?,
                 _ => {
+                    r.check_key(at, key)?;
                     match key >> 3 {
                         1 => {
                             return Err(
@@ -13286,9 +14097,10 @@ impl Encode for crate::pb::NotifyResp {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, _s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, _s: &mut Sizes) {
         if !self.subscription_id.is_empty() {
-            put_ld(buf, &[10], self.subscription_id.as_bytes());
+            w.byte(10);
+            w.ld(self.subscription_id.as_bytes());
         }
     }
 }
@@ -13299,6 +14111,9 @@ impl FastEncode for crate::pb::NotifyResp {
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
     }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
+    }
 }
 impl Encode for NotifyResp<'_> {
     fn size(&self, _s: &mut Sizes) -> usize {
@@ -13308,9 +14123,10 @@ impl Encode for NotifyResp<'_> {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, _s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, _s: &mut Sizes) {
         if !self.subscription_id.is_empty() {
-            put_ld(buf, &[10], self.subscription_id.as_bytes());
+            w.byte(10);
+            w.ld(self.subscription_id.as_bytes());
         }
     }
 }
@@ -13320,6 +14136,9 @@ impl FastEncode for NotifyResp<'_> {
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl<'a> Register<'a> {
@@ -13331,7 +14150,7 @@ impl<'a> Register<'a> {
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
         let mut m = Self::default();
-        m.merge(Reader::new(buf), RECURSION_LIMIT)?;
+        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
         Ok(m)
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
@@ -13341,12 +14160,14 @@ impl<'a> Register<'a> {
             match key {
                 8 => self.allow_partial = r.varint()? != 0,
                 18 => {
-                    let sub = r.sub(depth)?;
-                    let mut v = register::RegistrationPath::default();
-                    v.merge(sub, depth - 1)?;
-                    self.reg_paths.push(v);
+                    let sub = r.sub(depth, true)?;
+                    self.reg_paths.push(Default::default());
+                    if let Some(v) = self.reg_paths.last_mut() {
+                        v.merge(sub, depth - 1)?;
+                    }
                 }
                 _ => {
+                    r.check_key(at, key)?;
                     match key >> 3 {
                         1 => {
                             return Err(
@@ -13400,15 +14221,15 @@ impl Encode for crate::pb::Register {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, s: &mut Sizes) {
         if self.allow_partial {
-            buf.extend_from_slice(&[8]);
-            put_varint(buf, u64::from(self.allow_partial));
+            w.byte(8);
+            w.varint(u64::from(self.allow_partial));
         }
         for v in &self.reg_paths {
-            buf.extend_from_slice(&[18]);
-            put_varint(buf, s.next() as u64);
-            v.write(buf, s);
+            w.byte(18);
+            w.varint(s.next() as u64);
+            v.write(w, s);
         }
     }
 }
@@ -13418,6 +14239,9 @@ impl FastEncode for crate::pb::Register {
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl Encode for Register<'_> {
@@ -13434,15 +14258,15 @@ impl Encode for Register<'_> {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, s: &mut Sizes) {
         if self.allow_partial {
-            buf.extend_from_slice(&[8]);
-            put_varint(buf, u64::from(self.allow_partial));
+            w.byte(8);
+            w.varint(u64::from(self.allow_partial));
         }
         for v in &self.reg_paths {
-            buf.extend_from_slice(&[18]);
-            put_varint(buf, s.next() as u64);
-            v.write(buf, s);
+            w.byte(18);
+            w.varint(s.next() as u64);
+            v.write(w, s);
         }
     }
 }
@@ -13452,6 +14276,9 @@ impl FastEncode for Register<'_> {
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl<'a> register::RegistrationPath<'a> {
@@ -13463,7 +14290,7 @@ impl<'a> register::RegistrationPath<'a> {
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
         let mut m = Self::default();
-        m.merge(Reader::new(buf), RECURSION_LIMIT)?;
+        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
         Ok(m)
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
@@ -13473,6 +14300,7 @@ impl<'a> register::RegistrationPath<'a> {
             match key {
                 10 => self.path = r.str("usp.Register.RegistrationPath.path")?,
                 _ => {
+                    r.check_key(at, key)?;
                     match key >> 3 {
                         1 => {
                             return Err(
@@ -13516,9 +14344,10 @@ impl Encode for crate::pb::register::RegistrationPath {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, _s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, _s: &mut Sizes) {
         if !self.path.is_empty() {
-            put_ld(buf, &[10], self.path.as_bytes());
+            w.byte(10);
+            w.ld(self.path.as_bytes());
         }
     }
 }
@@ -13529,6 +14358,9 @@ impl FastEncode for crate::pb::register::RegistrationPath {
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
     }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
+    }
 }
 impl Encode for register::RegistrationPath<'_> {
     fn size(&self, _s: &mut Sizes) -> usize {
@@ -13538,9 +14370,10 @@ impl Encode for register::RegistrationPath<'_> {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, _s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, _s: &mut Sizes) {
         if !self.path.is_empty() {
-            put_ld(buf, &[10], self.path.as_bytes());
+            w.byte(10);
+            w.ld(self.path.as_bytes());
         }
     }
 }
@@ -13550,6 +14383,9 @@ impl FastEncode for register::RegistrationPath<'_> {
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl<'a> RegisterResp<'a> {
@@ -13561,7 +14397,7 @@ impl<'a> RegisterResp<'a> {
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
         let mut m = Self::default();
-        m.merge(Reader::new(buf), RECURSION_LIMIT)?;
+        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
         Ok(m)
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
@@ -13570,12 +14406,14 @@ impl<'a> RegisterResp<'a> {
             let key = r.key()?;
             match key {
                 10 => {
-                    let sub = r.sub(depth)?;
-                    let mut v = register_resp::RegisteredPathResult::default();
-                    v.merge(sub, depth - 1)?;
-                    self.registered_path_results.push(v);
+                    let sub = r.sub(depth, true)?;
+                    self.registered_path_results.push(Default::default());
+                    if let Some(v) = self.registered_path_results.last_mut() {
+                        v.merge(sub, depth - 1)?;
+                    }
                 }
                 _ => {
+                    r.check_key(at, key)?;
                     match key >> 3 {
                         1 => {
                             return Err(
@@ -13637,11 +14475,11 @@ impl Encode for crate::pb::RegisterResp {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, s: &mut Sizes) {
         for v in &self.registered_path_results {
-            buf.extend_from_slice(&[10]);
-            put_varint(buf, s.next() as u64);
-            v.write(buf, s);
+            w.byte(10);
+            w.varint(s.next() as u64);
+            v.write(w, s);
         }
     }
 }
@@ -13651,6 +14489,9 @@ impl FastEncode for crate::pb::RegisterResp {
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl Encode for RegisterResp<'_> {
@@ -13664,11 +14505,11 @@ impl Encode for RegisterResp<'_> {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, s: &mut Sizes) {
         for v in &self.registered_path_results {
-            buf.extend_from_slice(&[10]);
-            put_varint(buf, s.next() as u64);
-            v.write(buf, s);
+            w.byte(10);
+            w.varint(s.next() as u64);
+            v.write(w, s);
         }
     }
 }
@@ -13678,6 +14519,9 @@ impl FastEncode for RegisterResp<'_> {
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl<'a> register_resp::RegisteredPathResult<'a> {
@@ -13689,7 +14533,7 @@ impl<'a> register_resp::RegisteredPathResult<'a> {
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
         let mut m = Self::default();
-        m.merge(Reader::new(buf), RECURSION_LIMIT)?;
+        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
         Ok(m)
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
@@ -13702,12 +14546,13 @@ impl<'a> register_resp::RegisteredPathResult<'a> {
                         .str("usp.RegisterResp.RegisteredPathResult.requested_path")?;
                 }
                 18 => {
-                    let sub = r.sub(depth)?;
+                    let sub = r.sub(depth, true)?;
                     self.oper_status
                         .get_or_insert_with(Default::default)
                         .merge(sub, depth - 1)?;
                 }
                 _ => {
+                    r.check_key(at, key)?;
                     match key >> 3 {
                         1 => {
                             return Err(
@@ -13779,14 +14624,15 @@ impl Encode for crate::pb::register_resp::RegisteredPathResult {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, s: &mut Sizes) {
         if !self.requested_path.is_empty() {
-            put_ld(buf, &[10], self.requested_path.as_bytes());
+            w.byte(10);
+            w.ld(self.requested_path.as_bytes());
         }
         if let Some(v) = &self.oper_status {
-            buf.extend_from_slice(&[18]);
-            put_varint(buf, s.next() as u64);
-            v.write(buf, s);
+            w.byte(18);
+            w.varint(s.next() as u64);
+            v.write(w, s);
         }
     }
 }
@@ -13796,6 +14642,9 @@ impl FastEncode for crate::pb::register_resp::RegisteredPathResult {
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl Encode for register_resp::RegisteredPathResult<'_> {
@@ -13812,14 +14661,15 @@ impl Encode for register_resp::RegisteredPathResult<'_> {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, s: &mut Sizes) {
         if !self.requested_path.is_empty() {
-            put_ld(buf, &[10], self.requested_path.as_bytes());
+            w.byte(10);
+            w.ld(self.requested_path.as_bytes());
         }
         if let Some(v) = &self.oper_status {
-            buf.extend_from_slice(&[18]);
-            put_varint(buf, s.next() as u64);
-            v.write(buf, s);
+            w.byte(18);
+            w.varint(s.next() as u64);
+            v.write(w, s);
         }
     }
 }
@@ -13829,6 +14679,9 @@ impl FastEncode for register_resp::RegisteredPathResult<'_> {
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl<'a> register_resp::registered_path_result::OperationStatus<'a> {
@@ -13840,7 +14693,7 @@ impl<'a> register_resp::registered_path_result::OperationStatus<'a> {
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
         let mut m = Self::default();
-        m.merge(Reader::new(buf), RECURSION_LIMIT)?;
+        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
         Ok(m)
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
@@ -13849,44 +14702,49 @@ impl<'a> register_resp::registered_path_result::OperationStatus<'a> {
             let key = r.key()?;
             match key {
                 10 => {
-                    let sub = r.sub(depth)?;
-                    match &mut self.oper_status {
-                        Some(
+                    let sub = r.sub(depth, true)?;
+                    if !matches!(
+                        self.oper_status,
+                        Some(register_resp::registered_path_result::operation_status::OperStatus::OperFailure(_))
+                    ) {
+                        self.oper_status = Some(
                             register_resp::registered_path_result::operation_status::OperStatus::OperFailure(
-                                v,
+                                Default::default(),
                             ),
-                        ) => v.merge(sub, depth - 1)?,
-                        _ => {
-                            let mut v = register_resp::registered_path_result::operation_status::OperationFailure::default();
-                            v.merge(sub, depth - 1)?;
-                            self.oper_status = Some(
-                                register_resp::registered_path_result::operation_status::OperStatus::OperFailure(
-                                    v,
-                                ),
-                            );
-                        }
+                        );
+                    }
+                    if let Some(
+                        register_resp::registered_path_result::operation_status::OperStatus::OperFailure(
+                            v,
+                        ),
+                    ) = &mut self.oper_status
+                    {
+                        v.merge(sub, depth - 1)?;
                     }
                 }
                 18 => {
-                    let sub = r.sub(depth)?;
-                    match &mut self.oper_status {
-                        Some(
+                    let sub = r.sub(depth, true)?;
+                    if !matches!(
+                        self.oper_status,
+                        Some(register_resp::registered_path_result::operation_status::OperStatus::OperSuccess(_))
+                    ) {
+                        self.oper_status = Some(
                             register_resp::registered_path_result::operation_status::OperStatus::OperSuccess(
-                                v,
+                                Default::default(),
                             ),
-                        ) => v.merge(sub, depth - 1)?,
-                        _ => {
-                            let mut v = register_resp::registered_path_result::operation_status::OperationSuccess::default();
-                            v.merge(sub, depth - 1)?;
-                            self.oper_status = Some(
-                                register_resp::registered_path_result::operation_status::OperStatus::OperSuccess(
-                                    v,
-                                ),
-                            );
-                        }
+                        );
+                    }
+                    if let Some(
+                        register_resp::registered_path_result::operation_status::OperStatus::OperSuccess(
+                            v,
+                        ),
+                    ) = &mut self.oper_status
+                    {
+                        v.merge(sub, depth - 1)?;
                     }
                 }
                 _ => {
+                    r.check_key(at, key)?;
                     match key >> 3 {
                         1 => {
                             return Err(
@@ -14018,22 +14876,22 @@ impl Encode for crate::pb::register_resp::registered_path_result::OperationStatu
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, s: &mut Sizes) {
         if let Some(o) = &self.oper_status {
             match o {
                 crate::pb::register_resp::registered_path_result::operation_status::OperStatus::OperFailure(
                     v,
                 ) => {
-                    buf.extend_from_slice(&[10]);
-                    put_varint(buf, s.next() as u64);
-                    v.write(buf, s);
+                    w.byte(10);
+                    w.varint(s.next() as u64);
+                    v.write(w, s);
                 }
                 crate::pb::register_resp::registered_path_result::operation_status::OperStatus::OperSuccess(
                     v,
                 ) => {
-                    buf.extend_from_slice(&[18]);
-                    put_varint(buf, s.next() as u64);
-                    v.write(buf, s);
+                    w.byte(18);
+                    w.varint(s.next() as u64);
+                    v.write(w, s);
                 }
             }
         }
@@ -14045,6 +14903,9 @@ impl FastEncode for crate::pb::register_resp::registered_path_result::OperationS
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl Encode for register_resp::registered_path_result::OperationStatus<'_> {
@@ -14072,22 +14933,22 @@ impl Encode for register_resp::registered_path_result::OperationStatus<'_> {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, s: &mut Sizes) {
         if let Some(o) = &self.oper_status {
             match o {
                 register_resp::registered_path_result::operation_status::OperStatus::OperFailure(
                     v,
                 ) => {
-                    buf.extend_from_slice(&[10]);
-                    put_varint(buf, s.next() as u64);
-                    v.write(buf, s);
+                    w.byte(10);
+                    w.varint(s.next() as u64);
+                    v.write(w, s);
                 }
                 register_resp::registered_path_result::operation_status::OperStatus::OperSuccess(
                     v,
                 ) => {
-                    buf.extend_from_slice(&[18]);
-                    put_varint(buf, s.next() as u64);
-                    v.write(buf, s);
+                    w.byte(18);
+                    w.varint(s.next() as u64);
+                    v.write(w, s);
                 }
             }
         }
@@ -14100,6 +14961,9 @@ impl FastEncode for register_resp::registered_path_result::OperationStatus<'_> {
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
     }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
+    }
 }
 impl<'a> register_resp::registered_path_result::operation_status::OperationFailure<'a> {
     /// Decodes a `usp.RegisterResp.RegisteredPathResult.OperationStatus.OperationFailure` from `buf` without copying: strings and bytes borrow from `buf`.
@@ -14110,7 +14974,7 @@ impl<'a> register_resp::registered_path_result::operation_status::OperationFailu
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
         let mut m = Self::default();
-        m.merge(Reader::new(buf), RECURSION_LIMIT)?;
+        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
         Ok(m)
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
@@ -14126,6 +14990,7 @@ impl<'a> register_resp::registered_path_result::operation_status::OperationFailu
                         )?;
                 }
                 _ => {
+                    r.check_key(at, key)?;
                     match key >> 3 {
                         1 => {
                             return Err(
@@ -14204,13 +15069,14 @@ for crate::pb::register_resp::registered_path_result::operation_status::Operatio
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, _s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, _s: &mut Sizes) {
         if self.err_code != 0 {
-            buf.extend_from_slice(&[13]);
-            buf.extend_from_slice(&(self.err_code).to_le_bytes());
+            w.byte(13);
+            w.bytes(&(self.err_code).to_le_bytes());
         }
         if !self.err_msg.is_empty() {
-            put_ld(buf, &[18], self.err_msg.as_bytes());
+            w.byte(18);
+            w.ld(self.err_msg.as_bytes());
         }
     }
 }
@@ -14221,6 +15087,9 @@ for crate::pb::register_resp::registered_path_result::operation_status::Operatio
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl Encode
@@ -14235,13 +15104,14 @@ for register_resp::registered_path_result::operation_status::OperationFailure<'_
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, _s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, _s: &mut Sizes) {
         if self.err_code != 0 {
-            buf.extend_from_slice(&[13]);
-            buf.extend_from_slice(&(self.err_code).to_le_bytes());
+            w.byte(13);
+            w.bytes(&(self.err_code).to_le_bytes());
         }
         if !self.err_msg.is_empty() {
-            put_ld(buf, &[18], self.err_msg.as_bytes());
+            w.byte(18);
+            w.ld(self.err_msg.as_bytes());
         }
     }
 }
@@ -14253,6 +15123,9 @@ for register_resp::registered_path_result::operation_status::OperationFailure<'_
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
     }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
+    }
 }
 impl<'a> register_resp::registered_path_result::operation_status::OperationSuccess<'a> {
     /// Decodes a `usp.RegisterResp.RegisteredPathResult.OperationStatus.OperationSuccess` from `buf` without copying: strings and bytes borrow from `buf`.
@@ -14263,7 +15136,7 @@ impl<'a> register_resp::registered_path_result::operation_status::OperationSucce
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
         let mut m = Self::default();
-        m.merge(Reader::new(buf), RECURSION_LIMIT)?;
+        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
         Ok(m)
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
@@ -14278,6 +15151,7 @@ impl<'a> register_resp::registered_path_result::operation_status::OperationSucce
                         )?;
                 }
                 _ => {
+                    r.check_key(at, key)?;
                     match key >> 3 {
                         1 => {
                             return Err(
@@ -14340,9 +15214,10 @@ for crate::pb::register_resp::registered_path_result::operation_status::Operatio
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, _s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, _s: &mut Sizes) {
         if !self.registered_path.is_empty() {
-            put_ld(buf, &[10], self.registered_path.as_bytes());
+            w.byte(10);
+            w.ld(self.registered_path.as_bytes());
         }
     }
 }
@@ -14354,6 +15229,9 @@ for crate::pb::register_resp::registered_path_result::operation_status::Operatio
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
     }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
+    }
 }
 impl Encode
 for register_resp::registered_path_result::operation_status::OperationSuccess<'_> {
@@ -14364,9 +15242,10 @@ for register_resp::registered_path_result::operation_status::OperationSuccess<'_
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, _s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, _s: &mut Sizes) {
         if !self.registered_path.is_empty() {
-            put_ld(buf, &[10], self.registered_path.as_bytes());
+            w.byte(10);
+            w.ld(self.registered_path.as_bytes());
         }
     }
 }
@@ -14378,6 +15257,9 @@ for register_resp::registered_path_result::operation_status::OperationSuccess<'_
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
     }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
+    }
 }
 impl<'a> Deregister<'a> {
     /// Decodes a `usp.Deregister` from `buf` without copying: strings and bytes borrow from `buf`.
@@ -14388,7 +15270,7 @@ impl<'a> Deregister<'a> {
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
         let mut m = Self::default();
-        m.merge(Reader::new(buf), RECURSION_LIMIT)?;
+        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
         Ok(m)
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
@@ -14398,6 +15280,7 @@ impl<'a> Deregister<'a> {
             match key {
                 10 => self.paths.push(r.str("usp.Deregister.paths")?),
                 _ => {
+                    r.check_key(at, key)?;
                     match key >> 3 {
                         1 => return Err(r.mismatch(at, key, 2, "usp.Deregister.paths")),
                         _ => r.skip(key, depth)?,
@@ -14438,9 +15321,10 @@ impl Encode for crate::pb::Deregister {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, _s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, _s: &mut Sizes) {
         for v in &self.paths {
-            put_ld(buf, &[10], v.as_bytes());
+            w.byte(10);
+            w.ld(v.as_bytes());
         }
     }
 }
@@ -14451,6 +15335,9 @@ impl FastEncode for crate::pb::Deregister {
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
     }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
+    }
 }
 impl Encode for Deregister<'_> {
     fn size(&self, _s: &mut Sizes) -> usize {
@@ -14460,9 +15347,10 @@ impl Encode for Deregister<'_> {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, _s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, _s: &mut Sizes) {
         for v in &self.paths {
-            put_ld(buf, &[10], v.as_bytes());
+            w.byte(10);
+            w.ld(v.as_bytes());
         }
     }
 }
@@ -14472,6 +15360,9 @@ impl FastEncode for Deregister<'_> {
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl<'a> DeregisterResp<'a> {
@@ -14483,7 +15374,7 @@ impl<'a> DeregisterResp<'a> {
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
         let mut m = Self::default();
-        m.merge(Reader::new(buf), RECURSION_LIMIT)?;
+        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
         Ok(m)
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
@@ -14492,12 +15383,14 @@ impl<'a> DeregisterResp<'a> {
             let key = r.key()?;
             match key {
                 10 => {
-                    let sub = r.sub(depth)?;
-                    let mut v = deregister_resp::DeregisteredPathResult::default();
-                    v.merge(sub, depth - 1)?;
-                    self.deregistered_path_results.push(v);
+                    let sub = r.sub(depth, true)?;
+                    self.deregistered_path_results.push(Default::default());
+                    if let Some(v) = self.deregistered_path_results.last_mut() {
+                        v.merge(sub, depth - 1)?;
+                    }
                 }
                 _ => {
+                    r.check_key(at, key)?;
                     match key >> 3 {
                         1 => {
                             return Err(
@@ -14559,11 +15452,11 @@ impl Encode for crate::pb::DeregisterResp {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, s: &mut Sizes) {
         for v in &self.deregistered_path_results {
-            buf.extend_from_slice(&[10]);
-            put_varint(buf, s.next() as u64);
-            v.write(buf, s);
+            w.byte(10);
+            w.varint(s.next() as u64);
+            v.write(w, s);
         }
     }
 }
@@ -14573,6 +15466,9 @@ impl FastEncode for crate::pb::DeregisterResp {
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl Encode for DeregisterResp<'_> {
@@ -14586,11 +15482,11 @@ impl Encode for DeregisterResp<'_> {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, s: &mut Sizes) {
         for v in &self.deregistered_path_results {
-            buf.extend_from_slice(&[10]);
-            put_varint(buf, s.next() as u64);
-            v.write(buf, s);
+            w.byte(10);
+            w.varint(s.next() as u64);
+            v.write(w, s);
         }
     }
 }
@@ -14600,6 +15496,9 @@ impl FastEncode for DeregisterResp<'_> {
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl<'a> deregister_resp::DeregisteredPathResult<'a> {
@@ -14611,7 +15510,7 @@ impl<'a> deregister_resp::DeregisteredPathResult<'a> {
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
         let mut m = Self::default();
-        m.merge(Reader::new(buf), RECURSION_LIMIT)?;
+        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
         Ok(m)
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
@@ -14624,12 +15523,13 @@ impl<'a> deregister_resp::DeregisteredPathResult<'a> {
                         .str("usp.DeregisterResp.DeregisteredPathResult.requested_path")?;
                 }
                 18 => {
-                    let sub = r.sub(depth)?;
+                    let sub = r.sub(depth, true)?;
                     self.oper_status
                         .get_or_insert_with(Default::default)
                         .merge(sub, depth - 1)?;
                 }
                 _ => {
+                    r.check_key(at, key)?;
                     match key >> 3 {
                         1 => {
                             return Err(
@@ -14701,14 +15601,15 @@ impl Encode for crate::pb::deregister_resp::DeregisteredPathResult {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, s: &mut Sizes) {
         if !self.requested_path.is_empty() {
-            put_ld(buf, &[10], self.requested_path.as_bytes());
+            w.byte(10);
+            w.ld(self.requested_path.as_bytes());
         }
         if let Some(v) = &self.oper_status {
-            buf.extend_from_slice(&[18]);
-            put_varint(buf, s.next() as u64);
-            v.write(buf, s);
+            w.byte(18);
+            w.varint(s.next() as u64);
+            v.write(w, s);
         }
     }
 }
@@ -14718,6 +15619,9 @@ impl FastEncode for crate::pb::deregister_resp::DeregisteredPathResult {
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl Encode for deregister_resp::DeregisteredPathResult<'_> {
@@ -14734,14 +15638,15 @@ impl Encode for deregister_resp::DeregisteredPathResult<'_> {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, s: &mut Sizes) {
         if !self.requested_path.is_empty() {
-            put_ld(buf, &[10], self.requested_path.as_bytes());
+            w.byte(10);
+            w.ld(self.requested_path.as_bytes());
         }
         if let Some(v) = &self.oper_status {
-            buf.extend_from_slice(&[18]);
-            put_varint(buf, s.next() as u64);
-            v.write(buf, s);
+            w.byte(18);
+            w.varint(s.next() as u64);
+            v.write(w, s);
         }
     }
 }
@@ -14751,6 +15656,9 @@ impl FastEncode for deregister_resp::DeregisteredPathResult<'_> {
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl<'a> deregister_resp::deregistered_path_result::OperationStatus<'a> {
@@ -14762,7 +15670,7 @@ impl<'a> deregister_resp::deregistered_path_result::OperationStatus<'a> {
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
         let mut m = Self::default();
-        m.merge(Reader::new(buf), RECURSION_LIMIT)?;
+        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
         Ok(m)
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
@@ -14771,44 +15679,49 @@ impl<'a> deregister_resp::deregistered_path_result::OperationStatus<'a> {
             let key = r.key()?;
             match key {
                 10 => {
-                    let sub = r.sub(depth)?;
-                    match &mut self.oper_status {
-                        Some(
+                    let sub = r.sub(depth, true)?;
+                    if !matches!(
+                        self.oper_status,
+                        Some(deregister_resp::deregistered_path_result::operation_status::OperStatus::OperFailure(_))
+                    ) {
+                        self.oper_status = Some(
                             deregister_resp::deregistered_path_result::operation_status::OperStatus::OperFailure(
-                                v,
+                                Default::default(),
                             ),
-                        ) => v.merge(sub, depth - 1)?,
-                        _ => {
-                            let mut v = deregister_resp::deregistered_path_result::operation_status::OperationFailure::default();
-                            v.merge(sub, depth - 1)?;
-                            self.oper_status = Some(
-                                deregister_resp::deregistered_path_result::operation_status::OperStatus::OperFailure(
-                                    v,
-                                ),
-                            );
-                        }
+                        );
+                    }
+                    if let Some(
+                        deregister_resp::deregistered_path_result::operation_status::OperStatus::OperFailure(
+                            v,
+                        ),
+                    ) = &mut self.oper_status
+                    {
+                        v.merge(sub, depth - 1)?;
                     }
                 }
                 18 => {
-                    let sub = r.sub(depth)?;
-                    match &mut self.oper_status {
-                        Some(
+                    let sub = r.sub(depth, true)?;
+                    if !matches!(
+                        self.oper_status,
+                        Some(deregister_resp::deregistered_path_result::operation_status::OperStatus::OperSuccess(_))
+                    ) {
+                        self.oper_status = Some(
                             deregister_resp::deregistered_path_result::operation_status::OperStatus::OperSuccess(
-                                v,
+                                Default::default(),
                             ),
-                        ) => v.merge(sub, depth - 1)?,
-                        _ => {
-                            let mut v = deregister_resp::deregistered_path_result::operation_status::OperationSuccess::default();
-                            v.merge(sub, depth - 1)?;
-                            self.oper_status = Some(
-                                deregister_resp::deregistered_path_result::operation_status::OperStatus::OperSuccess(
-                                    v,
-                                ),
-                            );
-                        }
+                        );
+                    }
+                    if let Some(
+                        deregister_resp::deregistered_path_result::operation_status::OperStatus::OperSuccess(
+                            v,
+                        ),
+                    ) = &mut self.oper_status
+                    {
+                        v.merge(sub, depth - 1)?;
                     }
                 }
                 _ => {
+                    r.check_key(at, key)?;
                     match key >> 3 {
                         1 => {
                             return Err(
@@ -14940,22 +15853,22 @@ impl Encode for crate::pb::deregister_resp::deregistered_path_result::OperationS
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, s: &mut Sizes) {
         if let Some(o) = &self.oper_status {
             match o {
                 crate::pb::deregister_resp::deregistered_path_result::operation_status::OperStatus::OperFailure(
                     v,
                 ) => {
-                    buf.extend_from_slice(&[10]);
-                    put_varint(buf, s.next() as u64);
-                    v.write(buf, s);
+                    w.byte(10);
+                    w.varint(s.next() as u64);
+                    v.write(w, s);
                 }
                 crate::pb::deregister_resp::deregistered_path_result::operation_status::OperStatus::OperSuccess(
                     v,
                 ) => {
-                    buf.extend_from_slice(&[18]);
-                    put_varint(buf, s.next() as u64);
-                    v.write(buf, s);
+                    w.byte(18);
+                    w.varint(s.next() as u64);
+                    v.write(w, s);
                 }
             }
         }
@@ -14968,6 +15881,9 @@ for crate::pb::deregister_resp::deregistered_path_result::OperationStatus {
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl Encode for deregister_resp::deregistered_path_result::OperationStatus<'_> {
@@ -14995,22 +15911,22 @@ impl Encode for deregister_resp::deregistered_path_result::OperationStatus<'_> {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, s: &mut Sizes) {
         if let Some(o) = &self.oper_status {
             match o {
                 deregister_resp::deregistered_path_result::operation_status::OperStatus::OperFailure(
                     v,
                 ) => {
-                    buf.extend_from_slice(&[10]);
-                    put_varint(buf, s.next() as u64);
-                    v.write(buf, s);
+                    w.byte(10);
+                    w.varint(s.next() as u64);
+                    v.write(w, s);
                 }
                 deregister_resp::deregistered_path_result::operation_status::OperStatus::OperSuccess(
                     v,
                 ) => {
-                    buf.extend_from_slice(&[18]);
-                    put_varint(buf, s.next() as u64);
-                    v.write(buf, s);
+                    w.byte(18);
+                    w.varint(s.next() as u64);
+                    v.write(w, s);
                 }
             }
         }
@@ -15022,6 +15938,9 @@ impl FastEncode for deregister_resp::deregistered_path_result::OperationStatus<'
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl<
@@ -15035,7 +15954,7 @@ impl<
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
         let mut m = Self::default();
-        m.merge(Reader::new(buf), RECURSION_LIMIT)?;
+        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
         Ok(m)
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
@@ -15051,6 +15970,7 @@ impl<
                         )?;
                 }
                 _ => {
+                    r.check_key(at, key)?;
                     match key >> 3 {
                         1 => {
                             return Err(
@@ -15135,13 +16055,14 @@ for crate::pb::deregister_resp::deregistered_path_result::operation_status::Oper
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, _s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, _s: &mut Sizes) {
         if self.err_code != 0 {
-            buf.extend_from_slice(&[13]);
-            buf.extend_from_slice(&(self.err_code).to_le_bytes());
+            w.byte(13);
+            w.bytes(&(self.err_code).to_le_bytes());
         }
         if !self.err_msg.is_empty() {
-            put_ld(buf, &[18], self.err_msg.as_bytes());
+            w.byte(18);
+            w.ld(self.err_msg.as_bytes());
         }
     }
 }
@@ -15152,6 +16073,9 @@ for crate::pb::deregister_resp::deregistered_path_result::operation_status::Oper
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl Encode
@@ -15166,13 +16090,14 @@ for deregister_resp::deregistered_path_result::operation_status::OperationFailur
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, _s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, _s: &mut Sizes) {
         if self.err_code != 0 {
-            buf.extend_from_slice(&[13]);
-            buf.extend_from_slice(&(self.err_code).to_le_bytes());
+            w.byte(13);
+            w.bytes(&(self.err_code).to_le_bytes());
         }
         if !self.err_msg.is_empty() {
-            put_ld(buf, &[18], self.err_msg.as_bytes());
+            w.byte(18);
+            w.ld(self.err_msg.as_bytes());
         }
     }
 }
@@ -15183,6 +16108,9 @@ for deregister_resp::deregistered_path_result::operation_status::OperationFailur
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl<
@@ -15196,7 +16124,7 @@ impl<
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
         let mut m = Self::default();
-        m.merge(Reader::new(buf), RECURSION_LIMIT)?;
+        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
         Ok(m)
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
@@ -15214,6 +16142,7 @@ impl<
                         )
                 }
                 _ => {
+                    r.check_key(at, key)?;
                     match key >> 3 {
                         1 => {
                             return Err(
@@ -15290,9 +16219,10 @@ for crate::pb::deregister_resp::deregistered_path_result::operation_status::Oper
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, _s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, _s: &mut Sizes) {
         for v in &self.deregistered_path {
-            put_ld(buf, &[10], v.as_bytes());
+            w.byte(10);
+            w.ld(v.as_bytes());
         }
     }
 }
@@ -15304,6 +16234,9 @@ for crate::pb::deregister_resp::deregistered_path_result::operation_status::Oper
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
     }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
+    }
 }
 impl Encode
 for deregister_resp::deregistered_path_result::operation_status::OperationSuccess<'_> {
@@ -15314,9 +16247,10 @@ for deregister_resp::deregistered_path_result::operation_status::OperationSucces
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, _s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, _s: &mut Sizes) {
         for v in &self.deregistered_path {
-            put_ld(buf, &[10], v.as_bytes());
+            w.byte(10);
+            w.ld(v.as_bytes());
         }
     }
 }
@@ -15327,5 +16261,8 @@ for deregister_resp::deregistered_path_result::operation_status::OperationSucces
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }

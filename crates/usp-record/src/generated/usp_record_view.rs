@@ -89,26 +89,41 @@ impl DecodeError {
         }
     }
 }
+/// `data` as a `str` if it is all valid UTF-8.
+#[inline(never)]
+fn as_text(data: &[u8]) -> Option<&str> {
+    core::str::from_utf8(data).ok()
+}
 /// A cursor over one message's bytes. `off` is where `data` starts in the whole input, so
 /// errors carry absolute offsets.
+///
+/// `text` is `data` as a `str` when all of it is valid UTF-8 (typical for USP: strings with
+/// small length prefixes). A string field is then a substring found with `str::get` (a char
+/// boundary check), so one validation pass covers every string of the message. A substring
+/// of valid UTF-8 that is not on char boundaries is never valid UTF-8, so the result is the
+/// same as validating each string on its own; when `text` is `None` each string is.
 struct Reader<'a> {
     data: &'a [u8],
+    text: Option<&'a str>,
     pos: usize,
     off: usize,
 }
 impl<'a> Reader<'a> {
-    fn new(data: &'a [u8]) -> Self {
-        Self { data, pos: 0, off: 0 }
+    /// `want_text`: whether the message has string fields (directly or nested), so that
+    /// validating its bytes as a whole can pay off.
+    fn new(data: &'a [u8], want_text: bool) -> Self {
+        let text = if want_text { as_text(data) } else { None };
+        Self { data, text, pos: 0, off: 0 }
     }
-    #[inline]
+    #[inline(always)]
     fn more(&self) -> bool {
         self.pos < self.data.len()
     }
-    #[inline]
+    #[inline(always)]
     fn at(&self, pos: usize) -> usize {
         self.off + pos
     }
-    #[inline]
+    #[inline(always)]
     fn varint(&mut self) -> Result<u64, DecodeError> {
         match self.data.get(self.pos) {
             Some(&b) if b < 0x80 => {
@@ -141,33 +156,48 @@ impl<'a> Reader<'a> {
             offset: self.at(start),
         })
     }
-    /// Reads a field key; rejects keys over `u32::MAX`, wire types 6 and 7, field number 0.
-    #[inline]
+    /// Reads a field key, rejecting keys over `u32::MAX`. The wire type and field number are
+    /// checked by [`Reader::check_key`] only for keys that match no known field (a known key
+    /// is valid by construction).
+    #[inline(always)]
     fn key(&mut self) -> Result<u32, DecodeError> {
+        match self.data.get(self.pos) {
+            Some(&b) if b < 0x80 => {
+                self.pos += 1;
+                Ok(u32::from(b))
+            }
+            _ => self.key_slow(),
+        }
+    }
+    fn key_slow(&mut self) -> Result<u32, DecodeError> {
         let start = self.pos;
-        let key = self.varint()?;
-        let Ok(k) = u32::try_from(key) else {
-            return Err(DecodeError::InvalidKey {
+        let key = self.varint_slow()?;
+        u32::try_from(key)
+            .map_err(|_| DecodeError::InvalidKey {
                 offset: self.at(start),
                 key,
-            });
-        };
-        if k & 7 > 5 {
+            })
+    }
+    /// Rejects wire types 6 and 7 and field number 0, like prost's `decode_key`; `at` is where
+    /// the key starts.
+    #[inline(always)]
+    fn check_key(&self, at: usize, key: u32) -> Result<(), DecodeError> {
+        if key & 7 > 5 {
             return Err(DecodeError::InvalidWireType {
-                offset: self.at(start),
-                wire_type: (k & 7) as u8,
+                offset: self.at(at),
+                wire_type: (key & 7) as u8,
             });
         }
-        if k >> 3 == 0 {
+        if key >> 3 == 0 {
             return Err(DecodeError::InvalidKey {
-                offset: self.at(start),
-                key,
+                offset: self.at(at),
+                key: u64::from(key),
             });
         }
-        Ok(k)
+        Ok(())
     }
     /// Advances past `len` bytes, returning them.
-    #[inline]
+    #[inline(always)]
     fn take(&mut self, len: u64, start: usize) -> Result<&'a [u8], DecodeError> {
         let rest = self.data.len().saturating_sub(self.pos);
         if len > rest as u64 {
@@ -189,16 +219,19 @@ impl<'a> Reader<'a> {
         }
     }
     /// A length-delimited value.
-    #[inline]
+    #[inline(always)]
     fn bytes(&mut self) -> Result<&'a [u8], DecodeError> {
         let start = self.pos;
         let len = self.varint()?;
         self.take(len, start)
     }
     /// A length-delimited value that must be UTF-8.
-    #[inline]
+    #[inline(always)]
     fn str(&mut self, field: &'static str) -> Result<&'a str, DecodeError> {
         let b = self.bytes()?;
+        if let Some(s) = self.text.and_then(|t| t.get(self.pos - b.len()..self.pos)) {
+            return Ok(s);
+        }
         match core::str::from_utf8(b) {
             Ok(s) => Ok(s),
             Err(_) => {
@@ -211,18 +244,28 @@ impl<'a> Reader<'a> {
     }
     /// A nested message: checks the nesting limit like prost, then returns a reader over its
     /// bytes.
-    #[inline]
-    fn sub(&mut self, depth: u32) -> Result<Self, DecodeError> {
+    ///
+    /// `want_text` as for [`Reader::new`]; when this message's bytes are already known to
+    /// be UTF-8 the nested message's are taken from them without another pass.
+    #[inline(always)]
+    fn sub(&mut self, depth: u32, want_text: bool) -> Result<Self, DecodeError> {
         if depth == 0 {
             return Err(DecodeError::RecursionLimit {
                 offset: self.at(self.pos),
             });
         }
         let data = self.bytes()?;
+        let start = self.pos - data.len();
+        let text = match self.text {
+            Some(t) => t.get(start..self.pos),
+            None if want_text => as_text(data),
+            None => None,
+        };
         Ok(Self {
             data,
+            text,
             pos: 0,
-            off: self.at(self.pos - data.len()),
+            off: self.at(start),
         })
     }
     /// The error for a known field number with the wrong wire type; `at` is where its key
@@ -265,6 +308,7 @@ impl<'a> Reader<'a> {
                 loop {
                     let inner_start = self.pos;
                     let inner = self.key()?;
+                    self.check_key(inner_start, inner)?;
                     if inner & 7 == 4 {
                         if inner >> 3 != key >> 3 {
                             return Err(DecodeError::UnexpectedEndGroup {
@@ -305,7 +349,7 @@ impl Sizes {
             next: 0,
         }
     }
-    #[inline]
+    #[inline(always)]
     fn reserve(&mut self) -> usize {
         let i = self.len;
         self.len += 1;
@@ -314,7 +358,7 @@ impl Sizes {
         }
         i
     }
-    #[inline]
+    #[inline(always)]
     fn set(&mut self, i: usize, size: usize) {
         let n = self.inline.len();
         if let Some(s) = self.inline.get_mut(i) {
@@ -324,7 +368,7 @@ impl Sizes {
         }
     }
     /// The next size in pre-order (write pass).
-    #[inline]
+    #[inline(always)]
     fn next(&mut self) -> usize {
         let i = self.next;
         self.next += 1;
@@ -338,7 +382,83 @@ impl Sizes {
 /// The body of one message: encoded length (recording nested sizes) and writer.
 trait Encode {
     fn size(&self, s: &mut Sizes) -> usize;
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, s: &mut Sizes);
+    fn write(&self, w: &mut Writer<'_>, s: &mut Sizes);
+}
+/// Copies `s` into `d` (same length, at most 32) with two overlapping fixed-size moves instead
+/// of a `memcpy` call: most USP strings (names, values) are this short.
+#[inline(always)]
+fn small_copy(d: &mut [u8], s: &[u8]) {
+    if s.len() >= 16 {
+        if let (Some(dh), Some(sh)) = (
+            d.first_chunk_mut::<16>(),
+            s.first_chunk::<16>(),
+        ) {
+            *dh = *sh;
+        }
+        if let (Some(dt), Some(st)) = (d.last_chunk_mut::<16>(), s.last_chunk::<16>()) {
+            *dt = *st;
+        }
+    } else if s.len() >= 8 {
+        if let (Some(dh), Some(sh)) = (d.first_chunk_mut::<8>(), s.first_chunk::<8>()) {
+            *dh = *sh;
+        }
+        if let (Some(dt), Some(st)) = (d.last_chunk_mut::<8>(), s.last_chunk::<8>()) {
+            *dt = *st;
+        }
+    } else if s.len() >= 4 {
+        if let (Some(dh), Some(sh)) = (d.first_chunk_mut::<4>(), s.first_chunk::<4>()) {
+            *dh = *sh;
+        }
+        if let (Some(dt), Some(st)) = (d.last_chunk_mut::<4>(), s.last_chunk::<4>()) {
+            *dt = *st;
+        }
+    } else {
+        for (a, b) in d.iter_mut().zip(s) {
+            *a = *b;
+        }
+    }
+}
+/// Writes into a slice sized by the size pass. Writing through a slice and a local position
+/// (rather than `Vec::push`) lets the compiler keep both in registers. The size pass makes
+/// every write fit; were it ever wrong, bytes past the end would be dropped, never a panic.
+struct Writer<'b> {
+    buf: &'b mut [u8],
+    pos: usize,
+}
+impl Writer<'_> {
+    #[inline(always)]
+    fn byte(&mut self, b: u8) {
+        if let Some(d) = self.buf.get_mut(self.pos) {
+            *d = b;
+        }
+        self.pos += 1;
+    }
+    #[inline(always)]
+    fn bytes(&mut self, src: &[u8]) {
+        let end = self.pos + src.len();
+        if let Some(d) = self.buf.get_mut(self.pos..end) {
+            if src.len() <= 32 {
+                small_copy(d, src);
+            } else {
+                d.copy_from_slice(src);
+            }
+        }
+        self.pos = end;
+    }
+    #[inline(always)]
+    fn varint(&mut self, mut v: u64) {
+        while v >= 0x80 {
+            self.byte((v as u8) | 0x80);
+            v >>= 7;
+        }
+        self.byte(v as u8);
+    }
+    /// A length prefix and the bytes (the key is written by the caller).
+    #[inline(always)]
+    fn ld(&mut self, data: &[u8]) {
+        self.varint(data.len() as u64);
+        self.bytes(data);
+    }
 }
 /// Fast protobuf encoding: nested message sizes are computed once (prost recomputes them at
 /// every nesting level), then everything is written in one pass into a buffer reserved to the
@@ -362,40 +482,37 @@ pub trait FastEncode {
         buf
     }
 }
-#[inline]
+#[inline(always)]
 fn encode_with<T: Encode>(m: &T, buf: &mut alloc::vec::Vec<u8>) {
     let mut s = Sizes::new();
     let len = m.size(&mut s);
-    buf.reserve(len);
-    m.write(buf, &mut s);
+    let start = buf.len();
+    buf.resize(start + len, 0);
+    if let Some(out) = buf.get_mut(start..) {
+        m.write(&mut Writer { buf: out, pos: 0 }, &mut s);
+    }
 }
-#[inline]
+#[inline(always)]
+fn encode_to_vec_with<T: Encode>(m: &T) -> alloc::vec::Vec<u8> {
+    let mut s = Sizes::new();
+    let len = m.size(&mut s);
+    let mut buf = alloc::vec![0; len];
+    m.write(&mut Writer { buf: &mut buf, pos: 0 }, &mut s);
+    buf
+}
+#[inline(always)]
 fn encoded_len_with<T: Encode>(m: &T) -> usize {
     m.size(&mut Sizes::new())
 }
 /// Bytes in the varint encoding of `v`.
-#[inline]
+#[inline(always)]
 fn varint_len(v: u64) -> usize {
     ((((v | 1).leading_zeros() ^ 63) * 9 + 73) / 64) as usize
 }
 /// Bytes of a length prefix plus `len` bytes.
-#[inline]
+#[inline(always)]
 fn ld_len(len: usize) -> usize {
     varint_len(len as u64) + len
-}
-#[inline]
-fn put_varint(buf: &mut alloc::vec::Vec<u8>, mut v: u64) {
-    while v >= 0x80 {
-        buf.push((v as u8) | 0x80);
-        v >>= 7;
-    }
-    buf.push(v as u8);
-}
-#[inline]
-fn put_ld(buf: &mut alloc::vec::Vec<u8>, key: &[u8], data: &[u8]) {
-    buf.extend_from_slice(key);
-    put_varint(buf, data.len() as u64);
-    buf.extend_from_slice(data);
 }
 impl<'a> Reader<'a> {
     /// A little-endian fixed-width value.
@@ -511,7 +628,7 @@ impl<'a> Record<'a> {
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
         let mut m = Self::default();
-        m.merge(Reader::new(buf), RECURSION_LIMIT)?;
+        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
         Ok(m)
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
@@ -526,103 +643,112 @@ impl<'a> Record<'a> {
                 42 => self.mac_signature = r.bytes()?,
                 50 => self.sender_cert = r.bytes()?,
                 58 => {
-                    let sub = r.sub(depth)?;
-                    match &mut self.record_type {
-                        Some(record::RecordType::NoSessionContext(v)) => {
-                            v.merge(sub, depth - 1)?
-                        }
-                        _ => {
-                            let mut v = NoSessionContextRecord::default();
-                            v.merge(sub, depth - 1)?;
-                            self.record_type = Some(
-                                record::RecordType::NoSessionContext(v),
-                            );
-                        }
+                    let sub = r.sub(depth, false)?;
+                    if !matches!(
+                        self.record_type, Some(record::RecordType::NoSessionContext(_))
+                    ) {
+                        self.record_type = Some(
+                            record::RecordType::NoSessionContext(Default::default()),
+                        );
+                    }
+                    if let Some(record::RecordType::NoSessionContext(v)) = &mut self
+                        .record_type
+                    {
+                        v.merge(sub, depth - 1)?;
                     }
                 }
                 66 => {
-                    let sub = r.sub(depth)?;
-                    match &mut self.record_type {
-                        Some(record::RecordType::SessionContext(v)) => {
-                            v.merge(sub, depth - 1)?
-                        }
-                        _ => {
-                            let mut v = SessionContextRecord::default();
-                            v.merge(sub, depth - 1)?;
-                            self.record_type = Some(
-                                record::RecordType::SessionContext(v),
-                            );
-                        }
+                    let sub = r.sub(depth, false)?;
+                    if !matches!(
+                        self.record_type, Some(record::RecordType::SessionContext(_))
+                    ) {
+                        self.record_type = Some(
+                            record::RecordType::SessionContext(Default::default()),
+                        );
+                    }
+                    if let Some(record::RecordType::SessionContext(v)) = &mut self
+                        .record_type
+                    {
+                        v.merge(sub, depth - 1)?;
                     }
                 }
                 74 => {
-                    let sub = r.sub(depth)?;
-                    match &mut self.record_type {
-                        Some(record::RecordType::WebsocketConnect(v)) => {
-                            v.merge(sub, depth - 1)?
-                        }
-                        _ => {
-                            let mut v = WebSocketConnectRecord::default();
-                            v.merge(sub, depth - 1)?;
-                            self.record_type = Some(
-                                record::RecordType::WebsocketConnect(v),
-                            );
-                        }
+                    let sub = r.sub(depth, false)?;
+                    if !matches!(
+                        self.record_type, Some(record::RecordType::WebsocketConnect(_))
+                    ) {
+                        self.record_type = Some(
+                            record::RecordType::WebsocketConnect(Default::default()),
+                        );
+                    }
+                    if let Some(record::RecordType::WebsocketConnect(v)) = &mut self
+                        .record_type
+                    {
+                        v.merge(sub, depth - 1)?;
                     }
                 }
                 82 => {
-                    let sub = r.sub(depth)?;
-                    match &mut self.record_type {
-                        Some(record::RecordType::MqttConnect(v)) => {
-                            v.merge(sub, depth - 1)?
-                        }
-                        _ => {
-                            let mut v = MqttConnectRecord::default();
-                            v.merge(sub, depth - 1)?;
-                            self.record_type = Some(record::RecordType::MqttConnect(v));
-                        }
+                    let sub = r.sub(depth, true)?;
+                    if !matches!(
+                        self.record_type, Some(record::RecordType::MqttConnect(_))
+                    ) {
+                        self.record_type = Some(
+                            record::RecordType::MqttConnect(Default::default()),
+                        );
+                    }
+                    if let Some(record::RecordType::MqttConnect(v)) = &mut self
+                        .record_type
+                    {
+                        v.merge(sub, depth - 1)?;
                     }
                 }
                 90 => {
-                    let sub = r.sub(depth)?;
-                    match &mut self.record_type {
-                        Some(record::RecordType::StompConnect(v)) => {
-                            v.merge(sub, depth - 1)?
-                        }
-                        _ => {
-                            let mut v = StompConnectRecord::default();
-                            v.merge(sub, depth - 1)?;
-                            self.record_type = Some(record::RecordType::StompConnect(v));
-                        }
+                    let sub = r.sub(depth, true)?;
+                    if !matches!(
+                        self.record_type, Some(record::RecordType::StompConnect(_))
+                    ) {
+                        self.record_type = Some(
+                            record::RecordType::StompConnect(Default::default()),
+                        );
+                    }
+                    if let Some(record::RecordType::StompConnect(v)) = &mut self
+                        .record_type
+                    {
+                        v.merge(sub, depth - 1)?;
                     }
                 }
                 98 => {
-                    let sub = r.sub(depth)?;
-                    match &mut self.record_type {
-                        Some(record::RecordType::Disconnect(v)) => {
-                            v.merge(sub, depth - 1)?
-                        }
-                        _ => {
-                            let mut v = DisconnectRecord::default();
-                            v.merge(sub, depth - 1)?;
-                            self.record_type = Some(record::RecordType::Disconnect(v));
-                        }
+                    let sub = r.sub(depth, true)?;
+                    if !matches!(
+                        self.record_type, Some(record::RecordType::Disconnect(_))
+                    ) {
+                        self.record_type = Some(
+                            record::RecordType::Disconnect(Default::default()),
+                        );
+                    }
+                    if let Some(record::RecordType::Disconnect(v)) = &mut self
+                        .record_type
+                    {
+                        v.merge(sub, depth - 1)?;
                     }
                 }
                 106 => {
-                    let sub = r.sub(depth)?;
-                    match &mut self.record_type {
-                        Some(record::RecordType::UdsConnect(v)) => {
-                            v.merge(sub, depth - 1)?
-                        }
-                        _ => {
-                            let mut v = UdsConnectRecord::default();
-                            v.merge(sub, depth - 1)?;
-                            self.record_type = Some(record::RecordType::UdsConnect(v));
-                        }
+                    let sub = r.sub(depth, false)?;
+                    if !matches!(
+                        self.record_type, Some(record::RecordType::UdsConnect(_))
+                    ) {
+                        self.record_type = Some(
+                            record::RecordType::UdsConnect(Default::default()),
+                        );
+                    }
+                    if let Some(record::RecordType::UdsConnect(v)) = &mut self
+                        .record_type
+                    {
+                        v.merge(sub, depth - 1)?;
                     }
                 }
                 _ => {
+                    r.check_key(at, key)?;
                     match key >> 3 {
                         1 => {
                             return Err(
@@ -860,62 +986,67 @@ impl Encode for crate::pb::Record {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, s: &mut Sizes) {
         if !self.version.is_empty() {
-            put_ld(buf, &[10], self.version.as_bytes());
+            w.byte(10);
+            w.ld(self.version.as_bytes());
         }
         if !self.to_id.is_empty() {
-            put_ld(buf, &[18], self.to_id.as_bytes());
+            w.byte(18);
+            w.ld(self.to_id.as_bytes());
         }
         if !self.from_id.is_empty() {
-            put_ld(buf, &[26], self.from_id.as_bytes());
+            w.byte(26);
+            w.ld(self.from_id.as_bytes());
         }
         if self.payload_security != 0 {
-            buf.extend_from_slice(&[32]);
-            put_varint(buf, self.payload_security as u64);
+            w.byte(32);
+            w.varint(self.payload_security as u64);
         }
         if !self.mac_signature.is_empty() {
-            put_ld(buf, &[42], &self.mac_signature);
+            w.byte(42);
+            w.ld(&self.mac_signature);
         }
         if !self.sender_cert.is_empty() {
-            put_ld(buf, &[50], &self.sender_cert);
+            w.byte(50);
+            w.ld(&self.sender_cert);
         }
         if let Some(o) = &self.record_type {
             match o {
                 crate::pb::record::RecordType::NoSessionContext(v) => {
-                    buf.extend_from_slice(&[58]);
-                    put_varint(buf, s.next() as u64);
-                    v.write(buf, s);
+                    w.byte(58);
+                    w.varint(s.next() as u64);
+                    v.write(w, s);
                 }
                 crate::pb::record::RecordType::SessionContext(v) => {
-                    buf.extend_from_slice(&[66]);
-                    put_varint(buf, s.next() as u64);
-                    v.write(buf, s);
+                    w.byte(66);
+                    w.varint(s.next() as u64);
+                    v.write(w, s);
                 }
                 crate::pb::record::RecordType::WebsocketConnect(v) => {
-                    buf.extend_from_slice(&[74]);
-                    put_varint(buf, s.next() as u64);
-                    v.write(buf, s);
+                    w.byte(74);
+                    w.varint(s.next() as u64);
+                    v.write(w, s);
                 }
                 crate::pb::record::RecordType::MqttConnect(v) => {
-                    buf.extend_from_slice(&[82]);
-                    put_varint(buf, s.next() as u64);
-                    v.write(buf, s);
+                    w.byte(82);
+                    w.varint(s.next() as u64);
+                    v.write(w, s);
                 }
                 crate::pb::record::RecordType::StompConnect(v) => {
-                    buf.extend_from_slice(&[90]);
-                    put_varint(buf, s.next() as u64);
-                    v.write(buf, s);
+                    w.byte(90);
+                    w.varint(s.next() as u64);
+                    v.write(w, s);
                 }
                 crate::pb::record::RecordType::Disconnect(v) => {
-                    buf.extend_from_slice(&[98]);
-                    put_varint(buf, s.next() as u64);
-                    v.write(buf, s);
+                    w.byte(98);
+                    w.varint(s.next() as u64);
+                    v.write(w, s);
                 }
                 crate::pb::record::RecordType::UdsConnect(v) => {
-                    buf.extend_from_slice(&[106]);
-                    put_varint(buf, s.next() as u64);
-                    v.write(buf, s);
+                    w.byte(106);
+                    w.varint(s.next() as u64);
+                    v.write(w, s);
                 }
             }
         }
@@ -927,6 +1058,9 @@ impl FastEncode for crate::pb::Record {
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl Encode for Record<'_> {
@@ -998,62 +1132,67 @@ impl Encode for Record<'_> {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, s: &mut Sizes) {
         if !self.version.is_empty() {
-            put_ld(buf, &[10], self.version.as_bytes());
+            w.byte(10);
+            w.ld(self.version.as_bytes());
         }
         if !self.to_id.is_empty() {
-            put_ld(buf, &[18], self.to_id.as_bytes());
+            w.byte(18);
+            w.ld(self.to_id.as_bytes());
         }
         if !self.from_id.is_empty() {
-            put_ld(buf, &[26], self.from_id.as_bytes());
+            w.byte(26);
+            w.ld(self.from_id.as_bytes());
         }
         if self.payload_security != 0 {
-            buf.extend_from_slice(&[32]);
-            put_varint(buf, self.payload_security as u64);
+            w.byte(32);
+            w.varint(self.payload_security as u64);
         }
         if !self.mac_signature.is_empty() {
-            put_ld(buf, &[42], self.mac_signature);
+            w.byte(42);
+            w.ld(self.mac_signature);
         }
         if !self.sender_cert.is_empty() {
-            put_ld(buf, &[50], self.sender_cert);
+            w.byte(50);
+            w.ld(self.sender_cert);
         }
         if let Some(o) = &self.record_type {
             match o {
                 record::RecordType::NoSessionContext(v) => {
-                    buf.extend_from_slice(&[58]);
-                    put_varint(buf, s.next() as u64);
-                    v.write(buf, s);
+                    w.byte(58);
+                    w.varint(s.next() as u64);
+                    v.write(w, s);
                 }
                 record::RecordType::SessionContext(v) => {
-                    buf.extend_from_slice(&[66]);
-                    put_varint(buf, s.next() as u64);
-                    v.write(buf, s);
+                    w.byte(66);
+                    w.varint(s.next() as u64);
+                    v.write(w, s);
                 }
                 record::RecordType::WebsocketConnect(v) => {
-                    buf.extend_from_slice(&[74]);
-                    put_varint(buf, s.next() as u64);
-                    v.write(buf, s);
+                    w.byte(74);
+                    w.varint(s.next() as u64);
+                    v.write(w, s);
                 }
                 record::RecordType::MqttConnect(v) => {
-                    buf.extend_from_slice(&[82]);
-                    put_varint(buf, s.next() as u64);
-                    v.write(buf, s);
+                    w.byte(82);
+                    w.varint(s.next() as u64);
+                    v.write(w, s);
                 }
                 record::RecordType::StompConnect(v) => {
-                    buf.extend_from_slice(&[90]);
-                    put_varint(buf, s.next() as u64);
-                    v.write(buf, s);
+                    w.byte(90);
+                    w.varint(s.next() as u64);
+                    v.write(w, s);
                 }
                 record::RecordType::Disconnect(v) => {
-                    buf.extend_from_slice(&[98]);
-                    put_varint(buf, s.next() as u64);
-                    v.write(buf, s);
+                    w.byte(98);
+                    w.varint(s.next() as u64);
+                    v.write(w, s);
                 }
                 record::RecordType::UdsConnect(v) => {
-                    buf.extend_from_slice(&[106]);
-                    put_varint(buf, s.next() as u64);
-                    v.write(buf, s);
+                    w.byte(106);
+                    w.varint(s.next() as u64);
+                    v.write(w, s);
                 }
             }
         }
@@ -1066,6 +1205,9 @@ impl FastEncode for Record<'_> {
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
     }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
+    }
 }
 impl<'a> NoSessionContextRecord<'a> {
     /// Decodes a `usp_record.NoSessionContextRecord` from `buf` without copying: strings and bytes borrow from `buf`.
@@ -1076,7 +1218,7 @@ impl<'a> NoSessionContextRecord<'a> {
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
         let mut m = Self::default();
-        m.merge(Reader::new(buf), RECURSION_LIMIT)?;
+        m.merge(Reader::new(buf, false), RECURSION_LIMIT)?;
         Ok(m)
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
@@ -1086,6 +1228,7 @@ impl<'a> NoSessionContextRecord<'a> {
             match key {
                 18 => self.payload = r.bytes()?,
                 _ => {
+                    r.check_key(at, key)?;
                     match key >> 3 {
                         2 => {
                             return Err(
@@ -1136,9 +1279,10 @@ impl Encode for crate::pb::NoSessionContextRecord {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, _s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, _s: &mut Sizes) {
         if !self.payload.is_empty() {
-            put_ld(buf, &[18], &self.payload);
+            w.byte(18);
+            w.ld(&self.payload);
         }
     }
 }
@@ -1149,6 +1293,9 @@ impl FastEncode for crate::pb::NoSessionContextRecord {
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
     }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
+    }
 }
 impl Encode for NoSessionContextRecord<'_> {
     fn size(&self, _s: &mut Sizes) -> usize {
@@ -1158,9 +1305,10 @@ impl Encode for NoSessionContextRecord<'_> {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, _s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, _s: &mut Sizes) {
         if !self.payload.is_empty() {
-            put_ld(buf, &[18], self.payload);
+            w.byte(18);
+            w.ld(self.payload);
         }
     }
 }
@@ -1170,6 +1318,9 @@ impl FastEncode for NoSessionContextRecord<'_> {
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl<'a> SessionContextRecord<'a> {
@@ -1181,7 +1332,7 @@ impl<'a> SessionContextRecord<'a> {
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
         let mut m = Self::default();
-        m.merge(Reader::new(buf), RECURSION_LIMIT)?;
+        m.merge(Reader::new(buf, false), RECURSION_LIMIT)?;
         Ok(m)
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
@@ -1197,6 +1348,7 @@ impl<'a> SessionContextRecord<'a> {
                 48 => self.payloadrec_sar_state = r.varint()? as i32,
                 58 => self.payload.push(r.bytes()?),
                 _ => {
+                    r.check_key(at, key)?;
                     match key >> 3 {
                         1 => {
                             return Err(
@@ -1365,33 +1517,34 @@ impl Encode for crate::pb::SessionContextRecord {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, _s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, _s: &mut Sizes) {
         if self.session_id != 0 {
-            buf.extend_from_slice(&[8]);
-            put_varint(buf, self.session_id);
+            w.byte(8);
+            w.varint(self.session_id);
         }
         if self.sequence_id != 0 {
-            buf.extend_from_slice(&[16]);
-            put_varint(buf, self.sequence_id);
+            w.byte(16);
+            w.varint(self.sequence_id);
         }
         if self.expected_id != 0 {
-            buf.extend_from_slice(&[24]);
-            put_varint(buf, self.expected_id);
+            w.byte(24);
+            w.varint(self.expected_id);
         }
         if self.retransmit_id != 0 {
-            buf.extend_from_slice(&[32]);
-            put_varint(buf, self.retransmit_id);
+            w.byte(32);
+            w.varint(self.retransmit_id);
         }
         if self.payload_sar_state != 0 {
-            buf.extend_from_slice(&[40]);
-            put_varint(buf, self.payload_sar_state as u64);
+            w.byte(40);
+            w.varint(self.payload_sar_state as u64);
         }
         if self.payloadrec_sar_state != 0 {
-            buf.extend_from_slice(&[48]);
-            put_varint(buf, self.payloadrec_sar_state as u64);
+            w.byte(48);
+            w.varint(self.payloadrec_sar_state as u64);
         }
         for v in &self.payload {
-            put_ld(buf, &[58], v);
+            w.byte(58);
+            w.ld(v);
         }
     }
 }
@@ -1401,6 +1554,9 @@ impl FastEncode for crate::pb::SessionContextRecord {
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl Encode for SessionContextRecord<'_> {
@@ -1429,33 +1585,34 @@ impl Encode for SessionContextRecord<'_> {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, _s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, _s: &mut Sizes) {
         if self.session_id != 0 {
-            buf.extend_from_slice(&[8]);
-            put_varint(buf, self.session_id);
+            w.byte(8);
+            w.varint(self.session_id);
         }
         if self.sequence_id != 0 {
-            buf.extend_from_slice(&[16]);
-            put_varint(buf, self.sequence_id);
+            w.byte(16);
+            w.varint(self.sequence_id);
         }
         if self.expected_id != 0 {
-            buf.extend_from_slice(&[24]);
-            put_varint(buf, self.expected_id);
+            w.byte(24);
+            w.varint(self.expected_id);
         }
         if self.retransmit_id != 0 {
-            buf.extend_from_slice(&[32]);
-            put_varint(buf, self.retransmit_id);
+            w.byte(32);
+            w.varint(self.retransmit_id);
         }
         if self.payload_sar_state != 0 {
-            buf.extend_from_slice(&[40]);
-            put_varint(buf, self.payload_sar_state as u64);
+            w.byte(40);
+            w.varint(self.payload_sar_state as u64);
         }
         if self.payloadrec_sar_state != 0 {
-            buf.extend_from_slice(&[48]);
-            put_varint(buf, self.payloadrec_sar_state as u64);
+            w.byte(48);
+            w.varint(self.payloadrec_sar_state as u64);
         }
         for v in &self.payload {
-            put_ld(buf, &[58], v);
+            w.byte(58);
+            w.ld(v);
         }
     }
 }
@@ -1465,6 +1622,9 @@ impl FastEncode for SessionContextRecord<'_> {
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl WebSocketConnectRecord {
@@ -1476,12 +1636,14 @@ impl WebSocketConnectRecord {
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &[u8]) -> Result<Self, DecodeError> {
         let mut m = Self::default();
-        m.merge(Reader::new(buf), RECURSION_LIMIT)?;
+        m.merge(Reader::new(buf, false), RECURSION_LIMIT)?;
         Ok(m)
     }
     fn merge(&mut self, mut r: Reader<'_>, depth: u32) -> Result<(), DecodeError> {
         while r.more() {
+            let at = r.pos;
             let key = r.key()?;
+            r.check_key(at, key)?;
             r.skip(key, depth)?;
         }
         Ok(())
@@ -1510,7 +1672,7 @@ impl Encode for crate::pb::WebSocketConnectRecord {
     fn size(&self, _s: &mut Sizes) -> usize {
         0
     }
-    fn write(&self, _buf: &mut alloc::vec::Vec<u8>, _s: &mut Sizes) {}
+    fn write(&self, _w: &mut Writer<'_>, _s: &mut Sizes) {}
 }
 impl FastEncode for crate::pb::WebSocketConnectRecord {
     fn fast_encoded_len(&self) -> usize {
@@ -1519,12 +1681,15 @@ impl FastEncode for crate::pb::WebSocketConnectRecord {
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
     }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
+    }
 }
 impl Encode for WebSocketConnectRecord {
     fn size(&self, _s: &mut Sizes) -> usize {
         0
     }
-    fn write(&self, _buf: &mut alloc::vec::Vec<u8>, _s: &mut Sizes) {}
+    fn write(&self, _w: &mut Writer<'_>, _s: &mut Sizes) {}
 }
 impl FastEncode for WebSocketConnectRecord {
     fn fast_encoded_len(&self) -> usize {
@@ -1532,6 +1697,9 @@ impl FastEncode for WebSocketConnectRecord {
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl<'a> MqttConnectRecord<'a> {
@@ -1543,7 +1711,7 @@ impl<'a> MqttConnectRecord<'a> {
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
         let mut m = Self::default();
-        m.merge(Reader::new(buf), RECURSION_LIMIT)?;
+        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
         Ok(m)
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
@@ -1557,6 +1725,7 @@ impl<'a> MqttConnectRecord<'a> {
                         .str("usp_record.MQTTConnectRecord.subscribed_topic")?;
                 }
                 _ => {
+                    r.check_key(at, key)?;
                     match key >> 3 {
                         1 => {
                             return Err(
@@ -1628,13 +1797,14 @@ impl Encode for crate::pb::MqttConnectRecord {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, _s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, _s: &mut Sizes) {
         if self.version != 0 {
-            buf.extend_from_slice(&[8]);
-            put_varint(buf, self.version as u64);
+            w.byte(8);
+            w.varint(self.version as u64);
         }
         if !self.subscribed_topic.is_empty() {
-            put_ld(buf, &[18], self.subscribed_topic.as_bytes());
+            w.byte(18);
+            w.ld(self.subscribed_topic.as_bytes());
         }
     }
 }
@@ -1644,6 +1814,9 @@ impl FastEncode for crate::pb::MqttConnectRecord {
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl Encode for MqttConnectRecord<'_> {
@@ -1657,13 +1830,14 @@ impl Encode for MqttConnectRecord<'_> {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, _s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, _s: &mut Sizes) {
         if self.version != 0 {
-            buf.extend_from_slice(&[8]);
-            put_varint(buf, self.version as u64);
+            w.byte(8);
+            w.varint(self.version as u64);
         }
         if !self.subscribed_topic.is_empty() {
-            put_ld(buf, &[18], self.subscribed_topic.as_bytes());
+            w.byte(18);
+            w.ld(self.subscribed_topic.as_bytes());
         }
     }
 }
@@ -1673,6 +1847,9 @@ impl FastEncode for MqttConnectRecord<'_> {
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl<'a> StompConnectRecord<'a> {
@@ -1684,7 +1861,7 @@ impl<'a> StompConnectRecord<'a> {
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
         let mut m = Self::default();
-        m.merge(Reader::new(buf), RECURSION_LIMIT)?;
+        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
         Ok(m)
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
@@ -1698,6 +1875,7 @@ impl<'a> StompConnectRecord<'a> {
                         .str("usp_record.STOMPConnectRecord.subscribed_destination")?;
                 }
                 _ => {
+                    r.check_key(at, key)?;
                     match key >> 3 {
                         1 => {
                             return Err(
@@ -1769,13 +1947,14 @@ impl Encode for crate::pb::StompConnectRecord {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, _s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, _s: &mut Sizes) {
         if self.version != 0 {
-            buf.extend_from_slice(&[8]);
-            put_varint(buf, self.version as u64);
+            w.byte(8);
+            w.varint(self.version as u64);
         }
         if !self.subscribed_destination.is_empty() {
-            put_ld(buf, &[18], self.subscribed_destination.as_bytes());
+            w.byte(18);
+            w.ld(self.subscribed_destination.as_bytes());
         }
     }
 }
@@ -1785,6 +1964,9 @@ impl FastEncode for crate::pb::StompConnectRecord {
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl Encode for StompConnectRecord<'_> {
@@ -1798,13 +1980,14 @@ impl Encode for StompConnectRecord<'_> {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, _s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, _s: &mut Sizes) {
         if self.version != 0 {
-            buf.extend_from_slice(&[8]);
-            put_varint(buf, self.version as u64);
+            w.byte(8);
+            w.varint(self.version as u64);
         }
         if !self.subscribed_destination.is_empty() {
-            put_ld(buf, &[18], self.subscribed_destination.as_bytes());
+            w.byte(18);
+            w.ld(self.subscribed_destination.as_bytes());
         }
     }
 }
@@ -1814,6 +1997,9 @@ impl FastEncode for StompConnectRecord<'_> {
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl UdsConnectRecord {
@@ -1825,12 +2011,14 @@ impl UdsConnectRecord {
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &[u8]) -> Result<Self, DecodeError> {
         let mut m = Self::default();
-        m.merge(Reader::new(buf), RECURSION_LIMIT)?;
+        m.merge(Reader::new(buf, false), RECURSION_LIMIT)?;
         Ok(m)
     }
     fn merge(&mut self, mut r: Reader<'_>, depth: u32) -> Result<(), DecodeError> {
         while r.more() {
+            let at = r.pos;
             let key = r.key()?;
+            r.check_key(at, key)?;
             r.skip(key, depth)?;
         }
         Ok(())
@@ -1858,7 +2046,7 @@ impl Encode for crate::pb::UdsConnectRecord {
     fn size(&self, _s: &mut Sizes) -> usize {
         0
     }
-    fn write(&self, _buf: &mut alloc::vec::Vec<u8>, _s: &mut Sizes) {}
+    fn write(&self, _w: &mut Writer<'_>, _s: &mut Sizes) {}
 }
 impl FastEncode for crate::pb::UdsConnectRecord {
     fn fast_encoded_len(&self) -> usize {
@@ -1867,12 +2055,15 @@ impl FastEncode for crate::pb::UdsConnectRecord {
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
     }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
+    }
 }
 impl Encode for UdsConnectRecord {
     fn size(&self, _s: &mut Sizes) -> usize {
         0
     }
-    fn write(&self, _buf: &mut alloc::vec::Vec<u8>, _s: &mut Sizes) {}
+    fn write(&self, _w: &mut Writer<'_>, _s: &mut Sizes) {}
 }
 impl FastEncode for UdsConnectRecord {
     fn fast_encoded_len(&self) -> usize {
@@ -1880,6 +2071,9 @@ impl FastEncode for UdsConnectRecord {
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl<'a> DisconnectRecord<'a> {
@@ -1891,7 +2085,7 @@ impl<'a> DisconnectRecord<'a> {
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
         let mut m = Self::default();
-        m.merge(Reader::new(buf), RECURSION_LIMIT)?;
+        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
         Ok(m)
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
@@ -1902,6 +2096,7 @@ impl<'a> DisconnectRecord<'a> {
                 10 => self.reason = r.str("usp_record.DisconnectRecord.reason")?,
                 21 => self.reason_code = u32::from_le_bytes(r.fixed::<4>()?),
                 _ => {
+                    r.check_key(at, key)?;
                     match key >> 3 {
                         1 => {
                             return Err(
@@ -1962,13 +2157,14 @@ impl Encode for crate::pb::DisconnectRecord {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, _s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, _s: &mut Sizes) {
         if !self.reason.is_empty() {
-            put_ld(buf, &[10], self.reason.as_bytes());
+            w.byte(10);
+            w.ld(self.reason.as_bytes());
         }
         if self.reason_code != 0 {
-            buf.extend_from_slice(&[21]);
-            buf.extend_from_slice(&(self.reason_code).to_le_bytes());
+            w.byte(21);
+            w.bytes(&(self.reason_code).to_le_bytes());
         }
     }
 }
@@ -1978,6 +2174,9 @@ impl FastEncode for crate::pb::DisconnectRecord {
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
 impl Encode for DisconnectRecord<'_> {
@@ -1991,13 +2190,14 @@ impl Encode for DisconnectRecord<'_> {
         }
         n
     }
-    fn write(&self, buf: &mut alloc::vec::Vec<u8>, _s: &mut Sizes) {
+    fn write(&self, w: &mut Writer<'_>, _s: &mut Sizes) {
         if !self.reason.is_empty() {
-            put_ld(buf, &[10], self.reason.as_bytes());
+            w.byte(10);
+            w.ld(self.reason.as_bytes());
         }
         if self.reason_code != 0 {
-            buf.extend_from_slice(&[21]);
-            buf.extend_from_slice(&(self.reason_code).to_le_bytes());
+            w.byte(21);
+            w.bytes(&(self.reason_code).to_le_bytes());
         }
     }
 }
@@ -2007,5 +2207,8 @@ impl FastEncode for DisconnectRecord<'_> {
     }
     fn encode_fast(&self, buf: &mut alloc::vec::Vec<u8>) {
         encode_with(self, buf)
+    }
+    fn encode_fast_to_vec(&self) -> alloc::vec::Vec<u8> {
+        encode_to_vec_with(self)
     }
 }
