@@ -129,7 +129,7 @@ impl Diags {
                 (None, true) => " [no error code: a receiver discards it silently, R-ENC.4]".into(),
                 (None, false) => String::new(),
             };
-            eprintln!("usp: {level}: {}: {}{code}", d.source, d.message);
+            crate::stderr_line!("usp: {level}: {}: {}{code}", d.source, d.message);
         }
     }
 

@@ -59,7 +59,9 @@ pub(crate) fn read_source(path: Option<&Path>) -> Result<(String, Vec<u8>), Fail
     let result = if name == "<stdin>" {
         let stdin = std::io::stdin();
         if std::io::IsTerminal::is_terminal(&stdin) {
-            eprintln!("usp: reading stdin (give a FILE or pipe the input in; Ctrl-D ends it)");
+            crate::stderr_line!(
+                "usp: reading stdin (give a FILE or pipe the input in; Ctrl-D ends it)"
+            );
         }
         stdin.lock().take(MAX_INPUT + 1).read_to_end(&mut buf)
     } else {

@@ -15,6 +15,24 @@
 //! and `usp-path`; all decoding and validation rules live there.
 #![forbid(unsafe_code)]
 
+/// `eprintln!` that never panics: a closed or broken stderr is ignored.
+macro_rules! stderr_line {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+pub(crate) use stderr_line;
+
+/// `eprint!` that never panics: a closed or broken stderr is ignored.
+macro_rules! stderr_text {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stderr(), $($arg)*);
+    }};
+}
+pub(crate) use stderr_text;
+
 mod build;
 mod decode;
 mod encode;
@@ -278,7 +296,7 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(f) => {
             let msg = f.message.trim_end();
-            eprintln!("usp: error: {msg}");
+            crate::stderr_line!("usp: error: {msg}");
             ExitCode::from(f.status)
         }
     }

@@ -51,7 +51,7 @@ pub(crate) fn run(args: &CheckArgs) -> Result<ExitCode, Failure> {
             }
             Err(e) => {
                 ok = false;
-                eprint!("usp: error: {}", error_report(input, &e));
+                crate::stderr_text!("usp: error: {}", error_report(input, &e));
             }
         }
     }

@@ -762,6 +762,70 @@ mod encode {
     }
 
     #[test]
+    fn hostile_json_is_rejected_cleanly() {
+        let deep = format!("{}{}", "[".repeat(5000), "]".repeat(5000));
+        let deep_obj = format!(
+            "{{\"header\": {}1{}}}",
+            "{\"a\": ".repeat(3000),
+            "}".repeat(3000)
+        );
+        let cases: Vec<(&str, String)> = vec![
+            ("not valid JSON", deep),
+            ("not valid JSON", deep_obj),
+            ("not valid JSON", "{\"header\": ".into()),
+            ("not UTF-8", "\u{0}".into()),
+            (
+                "not a valid Msg",
+                r#"{"header": {"msg_id": "1"}, "body": {"request": {"get": {"max_depth": -1}}}}"#
+                    .into(),
+            ),
+            (
+                "not a valid Record",
+                r#"{"version": 1.4, "to_id": "proto::a"}"#.into(),
+            ),
+            (
+                "not a valid Record",
+                r#"{"to_id": "a", "to_id": "b"}"#.into(),
+            ),
+            (
+                "not a valid Msg",
+                r#"{"header": {"msg_id": "1"}, "body": {"request": {"get": {}, "set": {}}}}"#
+                    .into(),
+            ),
+            (
+                "not a valid Record",
+                r#"{"to_id": "a", "no_session_context": {"payload": "!!"}}"#.into(),
+            ),
+            ("not an object", "[1, 2]".into()),
+        ];
+        for (want, json) in cases {
+            let bytes = if want == "not UTF-8" {
+                vec![b'{', 0xff, b'}']
+            } else {
+                json.clone().into_bytes()
+            };
+            let out = usp_with(&["encode", "--output", "hex"], Some(&bytes)).fails(1);
+            assert!(out.stdout.is_empty());
+            assert!(
+                out.stderr.starts_with("usp: error: <stdin>: ") && out.stderr.contains(want),
+                "{want}: {}",
+                out.stderr
+            );
+        }
+        // Unknown keys are ignored (forward compatibility), so this is an empty Msg header.
+        let out = usp_with(
+            &["encode", "--output", "hex"],
+            Some(br#"{"header": {"msg_id": "1", "future_field": 3}}"#),
+        )
+        .ok();
+        assert!(
+            out.stderr.contains("body.msg_body missing"),
+            "{}",
+            out.stderr
+        );
+    }
+
+    #[test]
     fn rule_violations_warn_and_strict_refuses() {
         let json = br#"{"version": "1.4", "to_id": "proto::a", "from_id": "proto::b", "websocket_connect": {}, "payload_security": "TLS12"}"#;
         let out = usp_with(&["encode", "--output", "hex"], Some(json)).ok();
@@ -1178,6 +1242,36 @@ mod path {
         ] {
             assert!(text.contains(want), "missing {want:?} in:\n{text}");
         }
+    }
+
+    /// R-ARC.9b: the canonical form parses back to itself (checked through the binary).
+    #[test]
+    fn canonical_forms_are_fixed_points() {
+        let inputs = [
+            "Device.DeviceInfo.SoftwareVersion",
+            r#"Device.IP.Interface.[ Type == "Normal" && Enable==true ].IPv4Address.*."#,
+            r#"Device.WiFi.SSID.[Name~="%22guest%25"].Enable"#,
+            "Device.X.LowerLayers#1+.Name",
+            "Device.LocalAgent.Controller.[EndpointID==\"proto::c\"].BootParameter.*.Enable",
+            "Device.Boot!",
+            "Device.IP.Interface.[LowerLayers#*+.Status==\"Up\"].Name",
+        ];
+        let canon = |out: &Out| -> Vec<String> {
+            out.text()
+                .lines()
+                .filter_map(|l| l.strip_prefix("  canonical: ").map(str::to_owned))
+                .collect()
+        };
+        let mut args = vec!["path", "check"];
+        args.extend(inputs);
+        let first = canon(&usp(&args).ok());
+        assert_eq!(first.len(), inputs.len());
+        assert!(first.iter().all(|c| !c.contains(' ')), "{first:?}");
+        let mut args = vec!["path", "check"];
+        args.extend(first.iter().map(String::as_str));
+        let out = usp(&args).ok();
+        assert_eq!(canon(&out), first);
+        assert!(!out.text().contains("differs from the input"));
     }
 
     #[test]
