@@ -54,9 +54,14 @@ pub(crate) struct Fit {
 impl Fit {
     /// Encoded Record size with `state_bytes` of SAR state fields and payload entries costing `entries`.
     pub(crate) fn total(&self, state_bytes: usize, entries: usize) -> usize {
-        let sc = self.sc_hdr + state_bytes + entries;
+        let sc = self
+            .sc_hdr
+            .saturating_add(state_bytes)
+            .saturating_add(entries);
         // record_type tag (field 8, one byte) + length prefix + message.
-        self.record_hdr + 1 + prost::length_delimiter_len(sc) + sc
+        self.record_hdr
+            .saturating_add(1 + prost::length_delimiter_len(sc))
+            .saturating_add(sc)
     }
 
     fn fits(&self, state_bytes: usize, entries: usize) -> bool {

@@ -140,7 +140,7 @@ fn mac_field_len(max_len: usize) -> usize {
     if max_len == 0 {
         0
     } else {
-        1 + prost::length_delimiter_len(max_len) + max_len
+        max_len.saturating_add(1 + prost::length_delimiter_len(max_len))
     }
 }
 
@@ -953,13 +953,9 @@ impl Session {
                 .push_back(OutMsg::new(h.clone(), alloc::vec![h], 0));
         }
         let at_boundary = !self.queue.front().is_some_and(|m| m.started);
-        if at_boundary
-            && self
-                .ctx
-                .as_ref()
-                .is_some_and(|c| c.next_tx_seq >= u64::MAX - SEQUENCE_EXHAUSTION_MARGIN)
-        {
-            // R-E2E.9: a new context before the next Record.
+        let next = self.ctx.as_ref().map_or(0, |c| c.next_tx_seq);
+        if (at_boundary && next >= u64::MAX - SEQUENCE_EXHAUSTION_MARGIN) || next >= u64::MAX - 1 {
+            // R-E2E.9: a new context before the next Record (mid-message only at the very end of the range).
             self.fail(now, RestartReason::SequenceExhausted);
         }
         let ctx = self.ctx.as_mut()?;
@@ -1027,7 +1023,7 @@ impl Session {
             return None;
         }
         let ctx = self.ctx.as_mut()?;
-        ctx.next_tx_seq = seq + 1;
+        ctx.next_tx_seq = seq.saturating_add(1);
         if let Some(RecordType::SessionContext(sc)) = &rec.record_type {
             ctx.sent.push_back(Sent {
                 seq,
@@ -1042,8 +1038,12 @@ impl Session {
         ctx.ack_deadline = None;
         if retransmit_id != 0 {
             ctx.request_now = false;
-            ctx.request_deadline =
-                Some(now + (self.cfg.retransmit_timeout * (1 << ctx.request_backoff)));
+            ctx.request_deadline = Some(
+                now + self
+                    .cfg
+                    .retransmit_timeout
+                    .saturating_mul(1 << ctx.request_backoff),
+            );
         }
         let arm = eliciting && ctx.rto_deadline.is_none();
         self.last_activity = now;
@@ -1075,7 +1075,7 @@ impl Session {
         };
         let Some(ctx) = self.ctx.as_mut() else { return };
         ctx.rto_deadline = if ctx.sent.iter().any(|s| s.ack_eliciting) {
-            Some(now + wait.unwrap_or(rto * (1 << ctx.rto_backoff)))
+            Some(now + wait.unwrap_or(rto.saturating_mul(1 << ctx.rto_backoff)))
         } else {
             None
         };

@@ -1555,3 +1555,45 @@ fn r_e2e_32_other_record_types_cover_the_header_only() {
         }
     )));
 }
+
+#[test]
+fn extreme_durations_saturate_instead_of_panicking() {
+    let mut c = cfg(A, B, 1);
+    c.retransmit_timeout(Duration::MAX)
+        .ack_delay(Duration::MAX)
+        .session_expiration(Duration::MAX);
+    let mut a = Session::new(c, ms(u64::MAX - 5)).unwrap();
+    a.handle_record(ms(u64::MAX - 5), from_b(42, 1, 1, &[b"x"]))
+        .unwrap();
+    a.handle_record(ms(u64::MAX - 5), from_b(42, 3, 1, &[b"x"]))
+        .unwrap();
+    a.send(ms(u64::MAX - 5), Bytes::from_static(b"y")).unwrap();
+    drain_tx(&mut a);
+    for _ in 0..8 {
+        a.handle_timeout(ms(u64::MAX));
+        drain_tx(&mut a);
+    }
+    assert!(a.poll_timeout().is_none_or(|t| t == ms(u64::MAX)));
+}
+
+#[test]
+fn r_e2e_9_mid_message_never_reaches_the_end_of_the_range() {
+    let mut c = cfg(A, B, 1);
+    c.max_record_size(512);
+    let mut a = Session::new(c, T0).unwrap();
+    a.handle_record(T0, from_b(42, 1, 1, &[b"x"])).unwrap();
+    drain_tx(&mut a);
+    events(&mut a);
+    a.send(T0, Bytes::from(vec![1u8; 5000])).unwrap();
+    let first = a.poll_transmit().unwrap();
+    assert_eq!(sc(&first).payload_sar_state, 1);
+    // Mid-message the old context continues up to u64::MAX - 2 ...
+    a.ctx.as_mut().unwrap().next_tx_seq = u64::MAX - 2;
+    let r = a.poll_transmit().unwrap();
+    assert_eq!((sc(&r).session_id, sc(&r).sequence_id), (42, u64::MAX - 2));
+    // ... then restarts; the interrupted message is reported.
+    let r = a.poll_transmit().unwrap();
+    assert_ne!(sc(&r).session_id, 42);
+    assert_eq!(sc(&r).sequence_id, 1);
+    assert!(events(&mut a).contains(&Event::Unacknowledged(Bytes::from(vec![1u8; 5000]))));
+}
