@@ -25,7 +25,7 @@ pub(crate) enum Form {
 #[derive(Args, Debug)]
 pub(crate) struct CheckArgs {
     /// The paths to check (quote them: '[', '*', '"' and '!' mean something to the shell).
-    #[arg(value_name = "PATH", required = true, allow_hyphen_values = true)]
+    #[arg(value_name = "PATH", required = true)]
     paths: Vec<String>,
     /// The path grammar.
     #[arg(long, value_enum, default_value_t = Form::Path)]
