@@ -1284,6 +1284,16 @@ mod path {
             "Device.WiFi.SSID.{i}.Enable",
         ])
         .ok();
+        // options may follow the paths
+        let out = usp(&[
+            "path",
+            "check",
+            "Device.WiFi.SSID.{i}.",
+            "--form",
+            "supported",
+        ])
+        .ok();
+        assert!(out.text().starts_with("valid: Device.WiFi.SSID.{i}.\n"));
         let out = usp(&["path", "check", "Device.WiFi.SSID.{i}.Enable"]).fails(1);
         assert!(out.stderr.contains("'{i}'"), "{}", out.stderr);
         let out = usp(&["path", "check", "--form", "register", "Device.WiFi.SSID.1."]).fails(1);
