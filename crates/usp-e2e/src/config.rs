@@ -132,7 +132,7 @@ impl Config {
         if self.max_in_flight_records >= self.max_reorder_records {
             return Err(ConfigError::Limit {
                 what: "max_reorder_records (must exceed max_in_flight_records)",
-                min: self.max_in_flight_records + 1,
+                min: self.max_in_flight_records.saturating_add(1),
                 value: self.max_reorder_records,
             });
         }

@@ -755,6 +755,11 @@ impl Session {
                 ctx.request_now = true;
                 ctx.request_backoff = 0;
             }
+            // A Record of our context from the peer: it is established, and received (R-E2E.12).
+            ctx.established = true;
+            self.retry_count = 0;
+            self.restarted_since_success = false;
+            self.last_activity = now;
             self.stats.out_of_order += 1;
             // Acknowledgement and retransmit request are acted on at once, not when the gap closes: if both
             // ends lost a Record of the other, each one's request would otherwise wait behind its own gap
