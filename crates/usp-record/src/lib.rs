@@ -74,7 +74,7 @@ mod serde_impls {
 /// one-pass encoder.
 ///
 /// * `view::X::decode(&[u8])` decodes without copying: strings are `&str` (UTF-8 checked),
-///   bytes are `&[u8]`, maps are [`view::Map`]. It accepts exactly the inputs prost accepts
+///   bytes are `&[u8]`. It accepts exactly the inputs prost accepts
 ///   and never panics; `to_pb()` copies into the [`pb`] type, `From<&pb::X>` borrows back.
 /// * [`view::FastEncode`] encodes the [`pb`] types and the views with every nested size
 ///   computed once; the bytes are identical to prost's `encode_to_vec`.
