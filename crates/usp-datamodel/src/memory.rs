@@ -1,7 +1,11 @@
 //! [`MemoryDataModel`]: a ready in-memory [`DataModel`].
+//!
+//! Storage is a tree mirroring the paths: objects hold parameters and child slots, a table
+//! slot holds rows by instance number. A lookup walks one small map per path segment, which
+//! keeps Get and searches over large tables fast without hashing (no_std).
 
 use alloc::borrow::Cow;
-use alloc::collections::{BTreeMap, BTreeSet};
+use alloc::collections::BTreeMap;
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -11,19 +15,37 @@ use crate::code;
 use crate::error::DmError;
 use crate::model::DataModel;
 use crate::schema::{ObjId, Schema};
+use usp_path::Expression;
+use usp_path::resolve::KeyLookup;
+use usp_path::value::check_constant;
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+struct Node {
+    params: BTreeMap<String, String>,
+    children: BTreeMap<String, Slot>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Slot {
+    Obj(Node),
+    Tab(Table),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
 struct Table {
-    rows: BTreeSet<u32>,
+    rows: BTreeMap<u32, Node>,
     /// The next instance number; numbers are never reused while the model lives (R-ARC.8).
     next: u32,
 }
 
-/// Objects and tables removed with a row, kept for rollback.
-type Subtree = (
-    Vec<(String, BTreeMap<String, String>)>,
-    Vec<(String, Table)>,
-);
+impl Table {
+    const fn new() -> Self {
+        Self {
+            rows: BTreeMap::new(),
+            next: 1,
+        }
+    }
+}
 
 #[derive(Clone, Debug)]
 enum Undo {
@@ -40,8 +62,7 @@ enum Undo {
     Delete {
         table: String,
         n: u32,
-        objects: Vec<(String, BTreeMap<String, String>)>,
-        tables: Vec<(String, Table)>,
+        node: Node,
     },
 }
 
@@ -80,78 +101,220 @@ enum Undo {
 #[derive(Clone, Debug)]
 pub struct MemoryDataModel {
     schema: Schema,
-    objects: BTreeMap<String, BTreeMap<String, String>>,
-    tables: BTreeMap<String, Table>,
+    root: BTreeMap<String, Slot>,
     journal: Option<Vec<Undo>>,
+}
+
+/// Walks `path` (`A.B.3.C.`, or a table path `A.B.`) from `root`; `None` for a path ending
+/// at a row (see [`node`]).
+fn walk<'a>(root: &'a BTreeMap<String, Slot>, path: &str) -> Option<&'a Slot> {
+    let body = path.strip_suffix('.')?;
+    let mut segs = body.split('.');
+    let mut slot = root.get(segs.next()?)?;
+    while let Some(seg) = segs.next() {
+        let node = match slot {
+            Slot::Obj(n) => n,
+            Slot::Tab(t) => {
+                let n = t.rows.get(&seg.parse::<u32>().ok()?)?;
+                let next = segs.next()?;
+                slot = n.children.get(next)?;
+                continue;
+            }
+        };
+        slot = node.children.get(seg)?;
+    }
+    Some(slot)
+}
+
+/// The object (single-instance object or row) at `path`.
+fn node<'a>(root: &'a BTreeMap<String, Slot>, path: &str) -> Option<&'a Node> {
+    let (parent, last) = split_last(path)?;
+    if let Ok(n) = last.parse::<u32>() {
+        match walk(root, parent)? {
+            Slot::Tab(t) => t.rows.get(&n),
+            Slot::Obj(_) => None,
+        }
+    } else {
+        match walk(root, path)? {
+            Slot::Obj(n) => Some(n),
+            Slot::Tab(_) => None,
+        }
+    }
+}
+
+fn walk_mut<'a>(root: &'a mut BTreeMap<String, Slot>, path: &str) -> Option<&'a mut Slot> {
+    let body = path.strip_suffix('.')?;
+    let mut segs = body.split('.').peekable();
+    let mut slot = root.get_mut(segs.next()?)?;
+    loop {
+        let Some(seg) = segs.next() else {
+            return Some(slot);
+        };
+        let node = match slot {
+            Slot::Obj(n) => n,
+            Slot::Tab(t) => {
+                let n = t.rows.get_mut(&seg.parse::<u32>().ok()?)?;
+                let next = segs.next()?;
+                slot = n.children.get_mut(next)?;
+                continue;
+            }
+        };
+        slot = node.children.get_mut(seg)?;
+    }
+}
+
+fn node_mut<'a>(root: &'a mut BTreeMap<String, Slot>, path: &str) -> Option<&'a mut Node> {
+    let (parent, last) = split_last(path)?;
+    if let Ok(n) = last.parse::<u32>() {
+        match walk_mut(root, parent)? {
+            Slot::Tab(t) => t.rows.get_mut(&n),
+            Slot::Obj(_) => None,
+        }
+    } else {
+        match walk_mut(root, path)? {
+            Slot::Obj(n) => Some(n),
+            Slot::Tab(_) => None,
+        }
+    }
+}
+
+fn table_mut<'a>(root: &'a mut BTreeMap<String, Slot>, path: &str) -> Option<&'a mut Table> {
+    match walk_mut(root, path)? {
+        Slot::Tab(t) => Some(t),
+        Slot::Obj(_) => None,
+    }
+}
+
+/// Splits `A.B.C.` into (`A.B.`, `C`).
+fn split_last(path: &str) -> Option<(&str, &str)> {
+    let body = path.strip_suffix('.')?;
+    match body.rfind('.') {
+        Some(i) => Some((body.get(..=i)?, body.get(i + 1..)?)),
+        None => Some(("", body)),
+    }
+}
+
+/// A new object `id` with values from `init` (keys relative to `rel`) or initial values, its
+/// single-instance sub-objects, and empty sub-tables.
+fn instantiate(schema: &Schema, id: ObjId, init: &BTreeMap<String, String>, rel: &str) -> Node {
+    let mut node = Node::default();
+    let Some(def) = schema.get(id) else {
+        return node;
+    };
+    let mut key = String::new();
+    for (name, p) in &def.params {
+        key.clear();
+        key.push_str(rel);
+        key.push_str(name);
+        let v = init.get(&key).cloned().unwrap_or_else(|| p.initial_value());
+        node.params.insert(name.clone(), v);
+    }
+    for &c in schema.children(id) {
+        let Some(cd) = schema.get(c) else { continue };
+        let slot = if cd.is_multi_instance() {
+            Slot::Tab(Table::new())
+        } else {
+            let crel = format!("{rel}{}.", cd.name());
+            Slot::Obj(instantiate(schema, c, init, &crel))
+        };
+        node.children.insert(String::from(cd.name()), slot);
+    }
+    node
+}
+
+fn count(slot: &Slot, objects: &mut usize, values: &mut usize) {
+    let visit = |n: &Node, objects: &mut usize, values: &mut usize| {
+        *objects += 1;
+        *values += n.params.len();
+        for c in n.children.values() {
+            count(c, objects, values);
+        }
+    };
+    match slot {
+        Slot::Obj(n) => visit(n, objects, values),
+        Slot::Tab(t) => {
+            for n in t.rows.values() {
+                visit(n, objects, values);
+            }
+        }
+    }
+}
+
+fn dump_slot(slot: &Slot, path: &mut String, out: &mut Vec<(String, String, String)>) {
+    fn node(n: &Node, path: &mut String, out: &mut Vec<(String, String, String)>) {
+        for (p, v) in &n.params {
+            out.push((path.clone(), p.clone(), v.clone()));
+        }
+        for (name, c) in &n.children {
+            let len = path.len();
+            path.push_str(name);
+            path.push('.');
+            dump_slot(c, path, out);
+            path.truncate(len);
+        }
+    }
+    match slot {
+        Slot::Obj(n) => node(n, path, out),
+        Slot::Tab(t) => {
+            for (k, n) in &t.rows {
+                let len = path.len();
+                let _ = write!(path, "{k}.");
+                node(n, path, out);
+                path.truncate(len);
+            }
+        }
+    }
+}
+
+/// Table paths under `slot` at `path`.
+fn tables_under(slot: &Slot, path: &mut String, out: &mut Vec<String>) {
+    fn node(n: &Node, path: &mut String, out: &mut Vec<String>) {
+        for (name, c) in &n.children {
+            let len = path.len();
+            path.push_str(name);
+            path.push('.');
+            tables_under(c, path, out);
+            path.truncate(len);
+        }
+    }
+    match slot {
+        Slot::Obj(n) => node(n, path, out),
+        Slot::Tab(t) => {
+            out.push(path.clone());
+            for (k, n) in &t.rows {
+                let len = path.len();
+                let _ = write!(path, "{k}.");
+                node(n, path, out);
+                path.truncate(len);
+            }
+        }
+    }
 }
 
 impl MemoryDataModel {
     /// A model over `schema` with every single-instance object outside tables instantiated.
     pub fn new(schema: Schema) -> Self {
-        let mut m = Self {
-            schema,
-            objects: BTreeMap::new(),
-            tables: BTreeMap::new(),
-            journal: None,
-        };
-        let roots: Vec<ObjId> = m.schema.roots().to_vec();
-        for r in roots {
-            let path = m.schema.get(r).map(|o| String::from(o.path()));
-            if let Some(path) = path {
-                if !path.ends_with("{i}.") {
-                    m.instantiate(r, path, &BTreeMap::new(), "");
-                }
-            }
+        let mut root = BTreeMap::new();
+        for &r in schema.roots() {
+            let Some(def) = schema.get(r) else { continue };
+            // A service model's root may be a table (`StorageService.{i}.`).
+            let slot = if def.is_multi_instance() {
+                Slot::Tab(Table::new())
+            } else {
+                Slot::Obj(instantiate(&schema, r, &BTreeMap::new(), ""))
+            };
+            root.insert(String::from(def.name()), slot);
         }
-        m
+        Self {
+            schema,
+            root,
+            journal: None,
+        }
     }
 
     /// The schema.
     pub const fn schema_ref(&self) -> &Schema {
         &self.schema
-    }
-
-    /// Creates object `id` at concrete path `path` and its single-instance sub-objects,
-    /// taking values from `init` (keys relative to `rel`'s base) or the initial values.
-    fn instantiate(&mut self, id: ObjId, path: String, init: &BTreeMap<String, String>, rel: &str) {
-        let Some(def) = self.schema.get(id) else {
-            return;
-        };
-        let mut params = BTreeMap::new();
-        let mut key = String::new();
-        for (name, p) in &def.params {
-            key.clear();
-            key.push_str(rel);
-            key.push_str(name);
-            let v = init.get(&key).cloned().unwrap_or_else(|| p.initial_value());
-            params.insert(name.clone(), v);
-        }
-        let children: Vec<(ObjId, String, bool)> = self
-            .schema
-            .children(id)
-            .iter()
-            .filter_map(|&c| {
-                let d = self.schema.get(c)?;
-                Some((c, String::from(d.name()), d.is_multi_instance()))
-            })
-            .collect();
-        for (c, name, multi) in children {
-            let mut cp = path.clone();
-            cp.push_str(&name);
-            cp.push('.');
-            if multi {
-                self.tables.entry(cp).or_insert(Table {
-                    rows: BTreeSet::new(),
-                    next: 1,
-                });
-            } else {
-                let mut crel = String::from(rel);
-                crel.push_str(&name);
-                crel.push('.');
-                self.instantiate(c, cp, init, &crel);
-            }
-        }
-        self.objects.insert(path, params);
     }
 
     /// Sets a value directly, without schema checks and outside the journal. For the Agent's
@@ -160,72 +323,131 @@ impl MemoryDataModel {
     /// # Errors
     /// 7016 if the object does not exist.
     pub fn set_value(&mut self, object: &str, param: &str, value: &str) -> Result<(), DmError> {
-        let o = self.objects.get_mut(object).ok_or_else(|| {
+        let o = node_mut(&mut self.root, object).ok_or_else(|| {
             DmError::new(
                 code::OBJECT_DOES_NOT_EXIST,
                 format!("{object} does not exist"),
             )
         })?;
-        o.insert(String::from(param), String::from(value));
+        o.params.insert(String::from(param), String::from(value));
         Ok(())
+    }
+
+    /// Adds `rows` rows to every table, recursively (rows of nested tables are added under
+    /// every new row), with initial values and, for string unique-key parameters, distinct
+    /// values (`cpe-N` for an Alias, `<Param>-N` otherwise). Stops early once the model holds
+    /// `max_objects` objects. Meant for demos, tests and benchmarks over a full model such as
+    /// TR-181; returns the number of rows added.
+    ///
+    /// ```
+    /// use usp_datamodel::{DataModel, MemoryDataModel, ObjAccess, ObjectDef, Schema};
+    ///
+    /// let mut s = Schema::new("urn:example-org:demo-1-0");
+    /// s.add_object(ObjectDef::new("Device."))?;
+    /// s.add_object(ObjectDef::new("Device.T.{i}."))?;
+    /// s.add_object(ObjectDef::new("Device.T.{i}.U.{i}."))?;
+    /// let mut m = MemoryDataModel::new(s);
+    /// assert_eq!(m.fill_tables(2, 1_000), 6);
+    /// let mut v = Vec::new();
+    /// m.instances("Device.T.2.U.", &mut v);
+    /// assert_eq!(v, [1, 2]);
+    /// # Ok::<(), usp_datamodel::SchemaError>(())
+    /// ```
+    pub fn fill_tables(&mut self, rows: u32, max_objects: usize) -> usize {
+        let mut added = 0;
+        let mut objects = self.object_count();
+        let mut todo = Vec::new();
+        for (name, slot) in &self.root {
+            let mut p = format!("{name}.");
+            tables_under(slot, &mut p, &mut todo);
+        }
+        todo.reverse();
+        while let Some(table) = todo.pop() {
+            let Some(id) = self.schema.id_for_path(&table) else {
+                continue;
+            };
+            let keys: Vec<(String, bool)> = self
+                .schema
+                .get(id)
+                .map(|o| {
+                    o.params
+                        .iter()
+                        .filter(|(n, p)| {
+                            o.key_role(n).is_some()
+                                && p.ty.base() == usp_path::value::ValueType::String
+                        })
+                        .map(|(n, p)| (n.clone(), p.is_alias()))
+                        .collect()
+                })
+                .unwrap_or_default();
+            for _ in 0..rows {
+                if objects >= max_objects {
+                    return added;
+                }
+                let next = table_mut(&mut self.root, &table).map_or(1, |t| t.next);
+                let mut init = BTreeMap::new();
+                for (k, alias) in &keys {
+                    let v = if *alias {
+                        format!("cpe-{next}")
+                    } else {
+                        format!("{k}-{next}")
+                    };
+                    init.insert(k.clone(), v);
+                }
+                let Ok(n) = DataModel::add(self, &table, &init) else {
+                    break;
+                };
+                added += 1;
+                let row = row_path(&table, n);
+                if let Some(nd) = node(&self.root, &row) {
+                    let mut o = 0;
+                    let mut v = 0;
+                    count(&Slot::Obj(nd.clone()), &mut o, &mut v);
+                    objects += o;
+                    let mut p = row.clone();
+                    let mut sub = Vec::new();
+                    tables_under(&Slot::Obj(nd.clone()), &mut p, &mut sub);
+                    sub.reverse();
+                    todo.extend(sub);
+                }
+            }
+        }
+        added
     }
 
     /// Number of instantiated objects (single-instance objects and rows).
     pub fn object_count(&self) -> usize {
-        self.objects.len()
+        let (mut o, mut v) = (0, 0);
+        for s in self.root.values() {
+            count(s, &mut o, &mut v);
+        }
+        o
     }
 
     /// Number of stored parameter values.
     pub fn value_count(&self) -> usize {
-        self.objects.values().map(BTreeMap::len).sum()
-    }
-
-    /// Every parameter of every object as `(object, param, value)`, in path order; for tests
-    /// and diagnostics.
-    pub fn dump(&self) -> Vec<(String, String, String)> {
-        let mut v = Vec::new();
-        for (o, ps) in &self.objects {
-            for (p, x) in ps {
-                v.push((o.clone(), p.clone(), x.clone()));
-            }
+        let (mut o, mut v) = (0, 0);
+        for s in self.root.values() {
+            count(s, &mut o, &mut v);
         }
         v
+    }
+
+    /// Every parameter of every object as `(object, param, value)`, in a deterministic order;
+    /// for tests and diagnostics.
+    pub fn dump(&self) -> Vec<(String, String, String)> {
+        let mut out = Vec::new();
+        for (name, s) in &self.root {
+            let mut p = format!("{name}.");
+            dump_slot(s, &mut p, &mut out);
+        }
+        out
     }
 
     fn log(&mut self, u: Undo) {
         if let Some(j) = &mut self.journal {
             j.push(u);
         }
-    }
-
-    fn remove_subtree(&mut self, prefix: &str) -> Subtree {
-        let okeys: Vec<String> = self
-            .objects
-            .range::<str, _>((
-                core::ops::Bound::Included(prefix),
-                core::ops::Bound::Unbounded,
-            ))
-            .take_while(|(k, _)| k.starts_with(prefix))
-            .map(|(k, _)| k.clone())
-            .collect();
-        let tkeys: Vec<String> = self
-            .tables
-            .range::<str, _>((
-                core::ops::Bound::Included(prefix),
-                core::ops::Bound::Unbounded,
-            ))
-            .take_while(|(k, _)| k.starts_with(prefix))
-            .map(|(k, _)| k.clone())
-            .collect();
-        let objs = okeys
-            .into_iter()
-            .filter_map(|k| self.objects.remove(&k).map(|v| (k, v)))
-            .collect();
-        let tabs = tkeys
-            .into_iter()
-            .filter_map(|k| self.tables.remove(&k).map(|v| (k, v)))
-            .collect();
-        (objs, tabs)
     }
 }
 
@@ -242,30 +464,85 @@ impl DataModel for MemoryDataModel {
     }
 
     fn instances(&self, table: &str, out: &mut Vec<u32>) {
-        if let Some(t) = self.tables.get(table) {
-            out.extend(t.rows.iter().copied());
+        if let Some(Slot::Tab(t)) = walk(&self.root, table) {
+            out.extend(t.rows.keys().copied());
         }
     }
 
     fn has_instance(&self, table: &str, n: u32) -> bool {
-        self.tables.get(table).is_some_and(|t| t.rows.contains(&n))
+        matches!(walk(&self.root, table), Some(Slot::Tab(t)) if t.rows.contains_key(&n))
     }
 
     fn get(&self, object: &str, param: &str) -> Option<Cow<'_, str>> {
-        self.objects
-            .get(object)
-            .and_then(|o| o.get(param))
+        node(&self.root, object)
+            .and_then(|o| o.params.get(param))
             .map(|s| Cow::Borrowed(s.as_str()))
     }
 
+    /// Unique-key addresses (`[Alias=="x"]`) are answered by one pass over the table's rows,
+    /// comparing stored values directly (typed, as the resolver would).
+    fn find_by_key(&self, table: &str, key: &Expression<'_>) -> KeyLookup {
+        let Some(def) = self.schema.object_for_path(table) else {
+            return KeyLookup::NotIndexed;
+        };
+        let is_key = def.unique_keys.iter().any(|k| {
+            let names: Vec<&str> = k.params.iter().map(String::as_str).collect();
+            key.addresses_key(&names)
+        });
+        if !is_key {
+            return KeyLookup::NotIndexed;
+        }
+        let mut comps = Vec::with_capacity(key.components().len());
+        for c in key.components() {
+            let Some(name) = c.param().as_simple() else {
+                return KeyLookup::NotIndexed;
+            };
+            let Some(p) = def
+                .params
+                .get(name.as_str())
+                .filter(|p| p.access.is_readable())
+            else {
+                return KeyLookup::NotIndexed;
+            };
+            // A constant of the wrong type: let the resolver report it.
+            let Ok(tc) = check_constant(p.ty, c.operator(), c.value()) else {
+                return KeyLookup::NotIndexed;
+            };
+            comps.push((name.as_str(), tc));
+        }
+        let Some(Slot::Tab(t)) = walk(&self.root, table) else {
+            return KeyLookup::Missing;
+        };
+        for (n, row) in &t.rows {
+            let hit = comps.iter().all(|(name, tc)| {
+                row.params
+                    .get(*name)
+                    .is_some_and(|v| tc.matches(v).unwrap_or(false))
+            });
+            if hit {
+                return KeyLookup::Found(*n);
+            }
+        }
+        KeyLookup::Missing
+    }
+
+    fn for_each_value(&self, object: &str, f: &mut dyn FnMut(&str, &str)) -> bool {
+        if let Some(n) = node(&self.root, object) {
+            for (k, v) in &n.params {
+                f(k, v);
+            }
+        }
+        true
+    }
+
     fn set(&mut self, object: &str, param: &str, value: &str) -> Result<(), DmError> {
-        let o = self.objects.get_mut(object).ok_or_else(|| {
+        let o = node_mut(&mut self.root, object).ok_or_else(|| {
             DmError::new(
                 code::OBJECT_DOES_NOT_EXIST,
                 format!("{object} does not exist"),
             )
         })?;
-        let old = o.insert(String::from(param), String::from(value));
+        let old = o.params.insert(String::from(param), String::from(value));
         self.log(Undo::Set {
             object: String::from(object),
             param: String::from(param),
@@ -282,7 +559,7 @@ impl DataModel for MemoryDataModel {
             .ok_or_else(|| {
                 DmError::new(code::OBJECT_NOT_CREATED, format!("{table} is not a table"))
             })?;
-        let t = self.tables.get_mut(table).ok_or_else(|| {
+        let t = table_mut(&mut self.root, table).ok_or_else(|| {
             DmError::new(
                 code::OBJECT_NOT_CREATED,
                 format!("the object holding {table} does not exist"),
@@ -293,8 +570,8 @@ impl DataModel for MemoryDataModel {
         t.next = n
             .checked_add(1)
             .ok_or_else(|| DmError::new(code::OBJECT_NOT_CREATED, "instance numbers exhausted"))?;
-        t.rows.insert(n);
-        self.instantiate(id, row_path(table, n), init, "");
+        let node = instantiate(&self.schema, id, init, "");
+        t.rows.insert(n, node);
         self.log(Undo::Add {
             table: String::from(table),
             n,
@@ -306,23 +583,17 @@ impl DataModel for MemoryDataModel {
     fn delete(&mut self, object: &str) -> Result<(), DmError> {
         let (table, n) = split_row(object)
             .ok_or_else(|| DmError::new(code::DELETE_FAILURE, format!("{object} is not a row")))?;
-        let present = self.tables.get(table).is_some_and(|t| t.rows.contains(&n));
-        if !present {
+        let removed = table_mut(&mut self.root, table).and_then(|t| t.rows.remove(&n));
+        let Some(node) = removed else {
             return Err(DmError::new(
                 code::OBJECT_DOES_NOT_EXIST,
                 format!("{object} does not exist"),
             ));
-        }
-        let table = String::from(table);
-        if let Some(t) = self.tables.get_mut(&table) {
-            t.rows.remove(&n);
-        }
-        let (objects, tables) = self.remove_subtree(object);
+        };
         self.log(Undo::Delete {
-            table,
+            table: String::from(table),
             n,
-            objects,
-            tables,
+            node,
         });
         Ok(())
     }
@@ -342,13 +613,13 @@ impl DataModel for MemoryDataModel {
         for u in j.into_iter().rev() {
             match u {
                 Undo::Set { object, param, old } => {
-                    if let Some(o) = self.objects.get_mut(&object) {
+                    if let Some(o) = node_mut(&mut self.root, &object) {
                         match old {
                             Some(v) => {
-                                o.insert(param, v);
+                                o.params.insert(param, v);
                             }
                             None => {
-                                o.remove(&param);
+                                o.params.remove(&param);
                             }
                         }
                     }
@@ -358,23 +629,14 @@ impl DataModel for MemoryDataModel {
                     n,
                     prev_next,
                 } => {
-                    let row = row_path(&table, n);
-                    let _ = self.remove_subtree(&row);
-                    if let Some(t) = self.tables.get_mut(&table) {
+                    if let Some(t) = table_mut(&mut self.root, &table) {
                         t.rows.remove(&n);
                         t.next = prev_next;
                     }
                 }
-                Undo::Delete {
-                    table,
-                    n,
-                    objects,
-                    tables,
-                } => {
-                    self.objects.extend(objects);
-                    self.tables.extend(tables);
-                    if let Some(t) = self.tables.get_mut(&table) {
-                        t.rows.insert(n);
+                Undo::Delete { table, n, node } => {
+                    if let Some(t) = table_mut(&mut self.root, &table) {
+                        t.rows.insert(n, node);
                     }
                 }
             }

@@ -85,6 +85,15 @@ pub trait DataModel {
     /// the object or parameter does not exist.
     fn get(&self, object: &str, param: &str) -> Option<Cow<'_, str>>;
 
+    /// Calls `f(name, value)` for every parameter value of `object` and returns `true`, or
+    /// returns `false` (the default) if the model has no bulk read; the engine then calls
+    /// [`DataModel::get`] for each parameter of the schema. Get over large subtrees uses this,
+    /// so implement it when reading a whole object at once is cheaper.
+    fn for_each_value(&self, object: &str, f: &mut dyn FnMut(&str, &str)) -> bool {
+        let _ = (object, f);
+        false
+    }
+
     /// Sets parameter `param` of `object` to `value` (already checked and canonical).
     ///
     /// # Errors

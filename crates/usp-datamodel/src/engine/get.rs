@@ -50,10 +50,31 @@ impl<M: DataModel + ?Sized> Collector<'_, M> {
         let Some(def) = schema.get(id) else {
             return Ok(());
         };
-        let mut params = BTreeMap::new();
-        for (name, p) in &def.params {
-            if let Some(v) = read_param(self.dm, p, &path) {
-                params.insert(name.clone(), v.into_owned());
+        // The model lists values in name order (BTreeMap), as the schema does, so the two
+        // are merged without lookups; anything out of order falls back to a lookup.
+        let mut list: Vec<(String, String)> = Vec::with_capacity(def.params.len());
+        let mut defs = def.params.iter().peekable();
+        let bulk = self.dm.for_each_value(&path, &mut |name, v| {
+            while defs.peek().is_some_and(|(d, _)| d.as_str() < name) {
+                defs.next();
+            }
+            let p = match defs.peek() {
+                Some((d, p)) if d.as_str() == name => Some(*p),
+                _ => def.params.get(name),
+            };
+            if let Some(p) = p {
+                if p.access.is_readable() {
+                    let v = if p.secured { "" } else { v };
+                    list.push((String::from(name), String::from(v)));
+                }
+            }
+        });
+        let mut params: BTreeMap<String, String> = list.into_iter().collect();
+        if !bulk {
+            for (name, p) in &def.params {
+                if let Some(v) = read_param(self.dm, p, &path) {
+                    params.insert(name.clone(), v.into_owned());
+                }
             }
         }
         self.values += params.len();

@@ -160,7 +160,7 @@ fn one<M: DataModel + ?Sized>(
         }
         let exists = Path::parse(&concrete).ok().is_some_and(|p| {
             usp_path::resolve::Resolver::with_limits(
-                &Tree(dm),
+                &Tree::new(dm),
                 cfg.limits,
                 usp_path::ParseConfig::DEFAULT,
             )

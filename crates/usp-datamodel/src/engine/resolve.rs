@@ -4,6 +4,7 @@ use alloc::borrow::Cow;
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
+use core::cell::RefCell;
 use core::fmt::Write as _;
 
 use usp_path::resolve::{DataTree, KeyLookup, ParamValue, Resolver};
@@ -38,29 +39,63 @@ impl From<crate::DmError> for Fail {
 }
 
 /// The [`DataTree`] view of a [`DataModel`] used by the resolver. Parameters are typed from
-/// the schema; write-only parameters cannot be searched on.
-pub(crate) struct Tree<'a, M: ?Sized>(pub(crate) &'a M);
+/// the schema; write-only parameters cannot be searched on. The schema object of the last
+/// table scanned is cached, so a search over many rows looks the schema up once.
+pub(crate) struct Tree<'a, M: ?Sized> {
+    dm: &'a M,
+    cache: RefCell<(String, Option<ObjId>)>,
+}
+
+impl<'a, M: DataModel + ?Sized> Tree<'a, M> {
+    pub(crate) fn new(dm: &'a M) -> Self {
+        Self {
+            dm,
+            cache: RefCell::new((String::new(), None)),
+        }
+    }
+
+    fn object_id(&self, object: &str) -> Option<ObjId> {
+        // Rows of one table share everything but the last instance number.
+        let key = object
+            .strip_suffix('.')
+            .and_then(|b| b.rfind('.').map(|i| (b, i)))
+            .filter(|(b, i)| {
+                b.get(i + 1..)
+                    .is_some_and(|n| n.bytes().all(|c| c.is_ascii_digit()))
+            })
+            .and_then(|(b, i)| b.get(..=i))
+            .unwrap_or(object);
+        let mut c = self.cache.borrow_mut();
+        if c.0.is_empty() || c.0 != key {
+            c.0.clear();
+            c.0.push_str(key);
+            c.1 = self.dm.schema().id_for_path(object);
+        }
+        c.1
+    }
+}
 
 impl<M: DataModel + ?Sized> DataTree for Tree<'_, M> {
     fn instances(&self, table: &str, out: &mut Vec<u32>) {
-        self.0.instances(table, out);
+        self.dm.instances(table, out);
     }
 
     fn has_instance(&self, table: &str, n: u32) -> bool {
-        self.0.has_instance(table, n)
+        self.dm.has_instance(table, n)
     }
 
     fn param(&self, object: &str, name: &str) -> Option<ParamValue<'_>> {
-        let def = self.0.schema().object_for_path(object)?.params.get(name)?;
+        let id = self.object_id(object)?;
+        let def = self.dm.schema().get(id)?.params.get(name)?;
         if !def.access.is_readable() {
             return None;
         }
-        let v: Cow<'_, str> = self.0.get(object, name)?;
+        let v: Cow<'_, str> = self.dm.get(object, name)?;
         Some(ParamValue::new(def.ty, v))
     }
 
     fn find_by_key(&self, table: &str, key: &Expression<'_>) -> KeyLookup {
-        self.0.find_by_key(table, key)
+        self.dm.find_by_key(table, key)
     }
 }
 
@@ -202,7 +237,7 @@ pub(crate) fn resolve_objects<M: DataModel + ?Sized>(
         }
         check_expressions(schema, &obj)?;
     }
-    let tree = Tree(dm);
+    let tree = Tree::new(dm);
     let found = Resolver::with_limits(&tree, cfg.limits, ParseConfig::DEFAULT)
         .resolve(&obj)
         .map_err(|e| Fail::new(e.usp_error_code(), format!("{path}: {e}")))?;
