@@ -12,8 +12,8 @@
 //! enums, messages, repeated string/bytes/message, `map<string, string>`, oneofs); anything
 //! else stops the generator with a message rather than producing wrong code.
 
+use core::fmt::Write as _;
 use std::collections::{BTreeMap, BTreeSet};
-use std::fmt::Write as _;
 
 use prost_types::field_descriptor_proto::{Label, Type};
 use prost_types::{DescriptorProto, FileDescriptorProto};
@@ -532,7 +532,6 @@ impl Schema {
             ""
         }
     }
-
 }
 
 /// Doc text for a field's type.
@@ -554,7 +553,11 @@ fn ty_doc(s: &Schema, f: &Field) -> String {
 fn rel_from(cur: &[String], rel: &str) -> String {
     let parts: Vec<&str> = rel.split("::").collect();
     let (name, module) = parts.split_last().expect("non-empty path");
-    let common = cur.iter().zip(module.iter()).take_while(|(a, b)| a == b).count();
+    let common = cur
+        .iter()
+        .zip(module.iter())
+        .take_while(|(a, b)| a == b)
+        .count();
     let mut out = "super::".repeat(cur.len() - common);
     for m in &module[common..] {
         out.push_str(m);
@@ -578,7 +581,7 @@ fn value_ty(s: &Schema, f: &Field, cur: &[String]) -> String {
 struct Module {
     doc: String,
     items: String,
-    children: BTreeMap<String, Module>,
+    children: BTreeMap<String, Self>,
 }
 
 impl Module {
@@ -775,7 +778,9 @@ fn decode_impl(s: &Schema, m: &Msg) -> String {
     .unwrap();
     out.push_str("while r.more() {\n");
     if m.fields.is_empty() {
-        out.push_str("let at = r.pos;\nlet key = r.key()?;\nr.check_key(at, key)?;\nr.skip(key, depth)?;\n");
+        out.push_str(
+            "let at = r.pos;\nlet key = r.key()?;\nr.check_key(at, key)?;\nr.skip(key, depth)?;\n",
+        );
     } else {
         out.push_str("let at = r.pos;\nlet key = r.key()?;\nmatch key {\n");
         for f in &m.fields {
@@ -1135,9 +1140,7 @@ fn encode_impl(s: &Schema, m: &Msg, view: bool) -> String {
     } else {
         (
             format!("fn size(&self, {sv}: &mut Sizes) -> usize {{ let mut n = 0; {size} n }}"),
-            format!(
-                "fn write(&self, w: &mut Writer<'_>, {sv}: &mut Sizes) {{ {write} }}"
-            ),
+            format!("fn write(&self, w: &mut Writer<'_>, {sv}: &mut Sizes) {{ {write} }}"),
         )
     };
     format!(

@@ -14,8 +14,8 @@
 
 use std::path::{Path, PathBuf};
 
-use prost::Message;
 use proptest::prelude::*;
+use prost::Message;
 use usp_msg::view as mview;
 use usp_msg::view::FastEncode as _;
 use usp_record::view as rview;
@@ -39,13 +39,29 @@ fn check_msg(name: &str, bin: &[u8]) -> bool {
         (Ok(pb), Ok(v)) => {
             assert_eq!(v.to_pb(), pb, "{name}: view.to_pb() differs from prost");
             let canonical = pb.encode_to_vec();
-            assert_eq!(pb.encode_fast_to_vec(), canonical, "{name}: encode_fast(pb) differs");
-            assert_eq!(pb.fast_encoded_len(), canonical.len(), "{name}: fast_encoded_len");
-            assert_eq!(mview::Msg::from(&pb).encode_fast_to_vec(), canonical, "{name}: borrowed view");
+            assert_eq!(
+                pb.encode_fast_to_vec(),
+                canonical,
+                "{name}: encode_fast(pb) differs"
+            );
+            assert_eq!(
+                pb.fast_encoded_len(),
+                canonical.len(),
+                "{name}: fast_encoded_len"
+            );
+            assert_eq!(
+                mview::Msg::from(&pb).encode_fast_to_vec(),
+                canonical,
+                "{name}: borrowed view"
+            );
             true
         }
         (Err(_), Err(_)) => false,
-        (t, o) => panic!("{name}: prost {:?} but view {:?}", t.map(|_| ()), o.map(|_| ())),
+        (t, o) => panic!(
+            "{name}: prost {:?} but view {:?}",
+            t.map(|_| ()),
+            o.map(|_| ())
+        ),
     }
 }
 
@@ -56,9 +72,21 @@ fn check_record(name: &str, bin: &[u8]) -> bool {
         (Ok(pb), Ok(v)) => {
             assert_eq!(v.to_pb(), pb, "{name}: view.to_pb() differs from prost");
             let canonical = pb.encode_to_vec();
-            assert_eq!(pb.encode_fast_to_vec(), canonical, "{name}: encode_fast(pb) differs");
-            assert_eq!(pb.fast_encoded_len(), canonical.len(), "{name}: fast_encoded_len");
-            assert_eq!(rview::Record::from(&pb).encode_fast_to_vec(), canonical, "{name}: borrowed view");
+            assert_eq!(
+                pb.encode_fast_to_vec(),
+                canonical,
+                "{name}: encode_fast(pb) differs"
+            );
+            assert_eq!(
+                pb.fast_encoded_len(),
+                canonical.len(),
+                "{name}: fast_encoded_len"
+            );
+            assert_eq!(
+                rview::Record::from(&pb).encode_fast_to_vec(),
+                canonical,
+                "{name}: borrowed view"
+            );
             // The payload of a NoSessionContext record is usually a whole Msg.
             if let Some(rview::record::RecordType::NoSessionContext(n)) = &v.record_type {
                 if usp_msg::pb::Msg::decode(n.payload).is_ok() {
@@ -68,7 +96,11 @@ fn check_record(name: &str, bin: &[u8]) -> bool {
             true
         }
         (Err(_), Err(_)) => false,
-        (t, o) => panic!("{name}: prost {:?} but view {:?}", t.map(|_| ()), o.map(|_| ())),
+        (t, o) => panic!(
+            "{name}: prost {:?} but view {:?}",
+            t.map(|_| ()),
+            o.map(|_| ())
+        ),
     }
 }
 
@@ -86,7 +118,11 @@ fn every_golden_vector_agrees_with_prost() {
     let (mut valid, mut rejected, mut validation) = (0, 0, 0);
     for json in &files {
         let v = read_json(json);
-        let name = json.file_stem().expect("stem").to_string_lossy().into_owned();
+        let name = json
+            .file_stem()
+            .expect("stem")
+            .to_string_lossy()
+            .into_owned();
         let bin = std::fs::read(json.with_extension("bin")).expect("vector .bin");
         let kind = v["kind"].as_str().expect("kind");
         let (target, expect) = match kind {
@@ -107,8 +143,12 @@ fn every_golden_vector_agrees_with_prost() {
                 valid += 1;
                 if v["byte_exact_reencode"] == serde_json::Value::Bool(true) {
                     let re = match target {
-                        "msg" => mview::Msg::decode(&bin).expect("decoded").encode_fast_to_vec(),
-                        _ => rview::Record::decode(&bin).expect("decoded").encode_fast_to_vec(),
+                        "msg" => mview::Msg::decode(&bin)
+                            .expect("decoded")
+                            .encode_fast_to_vec(),
+                        _ => rview::Record::decode(&bin)
+                            .expect("decoded")
+                            .encode_fast_to_vec(),
                     };
                     assert_eq!(re, bin, "{name}: view re-encoding is not byte-exact");
                 }
@@ -125,7 +165,11 @@ fn every_golden_vector_agrees_with_prost() {
         }
     }
     assert!(valid >= 40, "only {valid} valid vectors found");
-    assert_eq!((rejected, validation), (7, 9), "invalid vector counts changed");
+    assert_eq!(
+        (rejected, validation),
+        (7, 9),
+        "invalid vector counts changed"
+    );
 }
 
 /// The typed errors of the decode_error vectors.
@@ -133,11 +177,20 @@ fn every_golden_vector_agrees_with_prost() {
 fn decode_error_vectors_give_typed_errors() {
     let read = |n: &str| std::fs::read(vectors_dir().join(format!("{n}.bin"))).expect("vector");
     let err = rview::Record::decode(&read("invalid_varint_10th_byte_overflow")).unwrap_err();
-    assert!(matches!(err, rview::DecodeError::InvalidVarint { .. }), "{err:?}");
+    assert!(
+        matches!(err, rview::DecodeError::InvalidVarint { .. }),
+        "{err:?}"
+    );
     let err = mview::Msg::decode(&read("invalid_wrong_wire_type")).unwrap_err();
-    assert!(matches!(err, mview::DecodeError::WireTypeMismatch { .. }), "{err:?}");
+    assert!(
+        matches!(err, mview::DecodeError::WireTypeMismatch { .. }),
+        "{err:?}"
+    );
     let err = rview::Record::decode(&read("invalid_record_truncated")).unwrap_err();
-    assert!(matches!(err, rview::DecodeError::Truncated { .. }), "{err:?}");
+    assert!(
+        matches!(err, rview::DecodeError::Truncated { .. }),
+        "{err:?}"
+    );
 }
 
 // ---- hand-written edge cases -------------------------------------------------------------
@@ -148,6 +201,46 @@ fn agree_msg(bin: &[u8]) -> bool {
 
 fn agree_record(bin: &[u8]) -> bool {
     check_record(&format!("{bin:02x?}"), bin)
+}
+
+#[test]
+fn record_edge_cases_agree_with_prost() {
+    use usp_record::pb;
+    let rec = pb::Record {
+        version: "1.4".into(),
+        to_id: "proto::a".into(),
+        from_id: "proto::b".into(),
+        payload_security: 1,
+        mac_signature: vec![0xff, 0x00].into(),
+        sender_cert: Default::default(),
+        record_type: Some(pb::record::RecordType::SessionContext(
+            pb::SessionContextRecord {
+                session_id: u64::MAX,
+                sequence_id: 1 << 35,
+                expected_id: 0,
+                retransmit_id: 7,
+                payload_sar_state: 3,
+                payloadrec_sar_state: -1,
+                payload: vec![vec![0xc3, 0x28].into(), Default::default()],
+            },
+        )),
+    };
+    let wire = rec.encode_to_vec();
+    assert!(agree_record(&wire));
+    let v = rview::Record::decode(&wire).expect("decodes");
+    assert_eq!(v.payload_security(), pb::record::PayloadSecurity::Tls12);
+    let Some(rview::record::RecordType::SessionContext(sc)) = &v.record_type else {
+        panic!("session context expected")
+    };
+    assert_eq!((sc.session_id, sc.payload.len()), (u64::MAX, 2));
+    assert_eq!(
+        sc.payloadrec_sar_state(),
+        pb::session_context_record::PayloadSarState::None
+    );
+    // to_id (field 2) as a varint; an empty record; a truncated uint64.
+    assert!(!agree_record(&[0x10, 0x01]));
+    assert!(agree_record(&[]));
+    assert!(!agree_record(&[0x42, 0x02, 0x08, 0xff]));
 }
 
 #[test]
@@ -180,7 +273,12 @@ fn wire_type_mismatch_and_invalid_keys_are_rejected() {
     let err = mview::Msg::decode(&[0x08, 0x01]).unwrap_err();
     assert_eq!(
         err,
-        mview::DecodeError::WireTypeMismatch { offset: 0, field: "usp.Msg.header", expected: 2, found: 0 }
+        mview::DecodeError::WireTypeMismatch {
+            offset: 0,
+            field: "usp.Msg.header",
+            expected: 2,
+            found: 0
+        }
     );
     // Field number 0, wire types 6 and 7, key > u32::MAX.
     assert!(!agree_msg(&[0x00, 0x00]));
@@ -197,12 +295,18 @@ fn invalid_utf8_is_a_decode_error_like_prost() {
     assert!(!agree_msg(&bin));
     assert_eq!(
         mview::Msg::decode(&bin).unwrap_err(),
-        mview::DecodeError::InvalidUtf8 { offset: 4, field: "usp.Header.msg_id" }
+        mview::DecodeError::InvalidUtf8 {
+            offset: 4,
+            field: "usp.Header.msg_id"
+        }
     );
     // In a map key.
     let map = [0x12, 0x04, 0x0a, 0x02, 0xff, 0xfe];
     let err = mview::get_resp::ResolvedPathResult::decode(&map).unwrap_err();
-    assert!(matches!(err, mview::DecodeError::InvalidUtf8 { .. }), "{err:?}");
+    assert!(
+        matches!(err, mview::DecodeError::InvalidUtf8 { .. }),
+        "{err:?}"
+    );
     assert!(usp_msg::pb::get_resp::ResolvedPathResult::decode(&map[..]).is_err());
 }
 
@@ -218,7 +322,14 @@ fn unknown_fields_of_every_wire_type_are_skipped() {
     let mut bin = vec![0x0a, inner.len() as u8];
     bin.extend(&inner);
     assert!(agree_msg(&bin));
-    assert_eq!(mview::Msg::decode(&bin).expect("decodes").header.expect("header").msg_id, "a");
+    assert_eq!(
+        mview::Msg::decode(&bin)
+            .expect("decodes")
+            .header
+            .expect("header")
+            .msg_id,
+        "a"
+    );
     // A group closed with the wrong field number.
     assert!(!agree_msg(&[0x4b, 0x54]));
     // Truncated unknown values.
@@ -258,7 +369,10 @@ fn group_nesting_limit_matches_prost() {
     }
     assert_eq!(seen, (true, true), "the limit must be inside 95..=102");
     let err = mview::Msg::decode(&nested_groups(101)).unwrap_err();
-    assert!(matches!(err, mview::DecodeError::RecursionLimit { .. }), "{err:?}");
+    assert!(
+        matches!(err, mview::DecodeError::RecursionLimit { .. }),
+        "{err:?}"
+    );
 }
 
 #[test]
@@ -266,7 +380,10 @@ fn repeated_singular_message_fields_merge_like_prost() {
     // Two Msg.header occurrences: msg_id from the first, msg_type from the second.
     let bin = [0x0a, 0x03, 0x0a, 0x01, b'a', 0x0a, 0x02, 0x10, 0x01];
     assert!(agree_msg(&bin));
-    let h = mview::Msg::decode(&bin).expect("decodes").header.expect("header");
+    let h = mview::Msg::decode(&bin)
+        .expect("decodes")
+        .header
+        .expect("header");
     assert_eq!((h.msg_id, h.msg_type), ("a", 1));
     assert_eq!(h.msg_type(), usp_msg::pb::header::MsgType::Get);
     // A later scalar wins; a oneof switches member, or merges into the same member.
@@ -275,10 +392,16 @@ fn repeated_singular_message_fields_merge_like_prost() {
     let body = [
         0x12, 0x07, 0x0a, 0x05, 0x0a, 0x03, 0x0a, 0x01, b'x', // request.get.param_paths
         0x12, 0x02, 0x12, 0x00, // response
-        0x12, 0x09, 0x0a, 0x07, 0x0a, 0x05, 0x15, 0x01, 0, 0, 0, // request.get.max_depth (fixed32)
+        0x12, 0x09, 0x0a, 0x07, 0x0a, 0x05, 0x15, 0x01, 0, 0,
+        0, // request.get.max_depth (fixed32)
     ];
     assert!(agree_msg(&body));
-    let get = match mview::Msg::decode(&body).expect("decodes").body.expect("body").msg_body {
+    let get = match mview::Msg::decode(&body)
+        .expect("decodes")
+        .body
+        .expect("body")
+        .msg_body
+    {
         Some(mview::body::MsgBody::Request(r)) => match r.req_type {
             Some(mview::request::ReqType::Get(g)) => g,
             other => panic!("{other:?}"),
@@ -320,17 +443,26 @@ fn duplicate_map_keys_last_wins() {
 fn map_entries_with_default_key_or_value_encode_like_prost() {
     let pb = usp_msg::pb::get_resp::ResolvedPathResult {
         resolved_path: String::new(),
-        result_params: [("".to_string(), "v".to_string()), ("k".to_string(), String::new())]
-            .into_iter()
-            .collect(),
+        result_params: [
+            ("".to_string(), "v".to_string()),
+            ("k".to_string(), String::new()),
+        ]
+        .into_iter()
+        .collect(),
     };
     assert_eq!(pb.encode_fast_to_vec(), pb.encode_to_vec());
-    assert_eq!(mview::get_resp::ResolvedPathResult::from(&pb).encode_fast_to_vec(), pb.encode_to_vec());
+    assert_eq!(
+        mview::get_resp::ResolvedPathResult::from(&pb).encode_fast_to_vec(),
+        pb.encode_to_vec()
+    );
 }
 
 #[test]
 fn negative_enum_values_use_ten_byte_varints_like_prost() {
-    let pb = usp_msg::pb::Header { msg_id: "x".into(), msg_type: -5 };
+    let pb = usp_msg::pb::Header {
+        msg_id: "x".into(),
+        msg_type: -5,
+    };
     let wire = pb.encode_to_vec();
     assert_eq!(pb.encode_fast_to_vec(), wire);
     let v = mview::Header::decode(&wire).expect("decodes");
@@ -341,7 +473,10 @@ fn negative_enum_values_use_ten_byte_varints_like_prost() {
 
 #[test]
 fn encode_fast_appends_to_existing_buffer() {
-    let pb = usp_msg::pb::Header { msg_id: "x".into(), msg_type: 1 };
+    let pb = usp_msg::pb::Header {
+        msg_id: "x".into(),
+        msg_type: 1,
+    };
     let mut buf = vec![0xaa];
     pb.encode_fast(&mut buf);
     assert_eq!(buf[0], 0xaa);
@@ -390,22 +525,22 @@ proptest! {
     #[test]
     fn msg_encode_fast_is_prost_encode(x in usp_testkit::strategies::msg()) {
         let wire = x.encode_to_vec();
-        prop_assert_eq!(x.encode_fast_to_vec(), wire.clone());
+        prop_assert_eq!(&x.encode_fast_to_vec(), &wire);
         prop_assert_eq!(x.fast_encoded_len(), wire.len());
         let v = mview::Msg::decode(&wire).expect("prost's encoding decodes");
-        prop_assert_eq!(v.to_pb(), x.clone());
-        prop_assert_eq!(v.encode_fast_to_vec(), wire.clone());
+        prop_assert_eq!(&v.to_pb(), &x);
+        prop_assert_eq!(&v.encode_fast_to_vec(), &wire);
         prop_assert_eq!(mview::Msg::from(&x), v);
     }
 
     #[test]
     fn record_encode_fast_is_prost_encode(x in usp_testkit::strategies::record()) {
         let wire = x.encode_to_vec();
-        prop_assert_eq!(x.encode_fast_to_vec(), wire.clone());
+        prop_assert_eq!(&x.encode_fast_to_vec(), &wire);
         prop_assert_eq!(x.fast_encoded_len(), wire.len());
         let v = rview::Record::decode(&wire).expect("prost's encoding decodes");
-        prop_assert_eq!(v.to_pb(), x.clone());
-        prop_assert_eq!(v.encode_fast_to_vec(), wire.clone());
+        prop_assert_eq!(&v.to_pb(), &x);
+        prop_assert_eq!(&v.encode_fast_to_vec(), &wire);
         prop_assert_eq!(rview::Record::from(&x), v);
     }
 
