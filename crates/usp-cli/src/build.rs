@@ -198,6 +198,7 @@ pub(crate) struct GetSupportedProtocolArgs {
     common: Common,
 }
 
+/// The failure for a builder that refused its inputs.
 fn build_failed(what: &str, e: &BuildError) -> Failure {
     Failure::new(format!("cannot build the {what}: {e}"))
 }
@@ -239,6 +240,7 @@ fn check(
     }
 }
 
+/// The path targets a request accepts.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Want {
     Object,
@@ -327,6 +329,7 @@ fn finish(common: &Common, msg: &Msg) -> Result<ExitCode, Failure> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// Runs `usp get`.
 pub(crate) fn get(a: &GetArgs) -> Result<ExitCode, Failure> {
     let all = [Want::Object, Want::Parameter, Want::Command, Want::Event];
     for p in &a.paths {
@@ -357,6 +360,7 @@ fn group<'a>(
     groups
 }
 
+/// Runs `usp set`.
 pub(crate) fn set(a: &SetArgs) -> Result<ExitCode, Failure> {
     let given = a
         .settings
@@ -391,6 +395,7 @@ pub(crate) fn set(a: &SetArgs) -> Result<ExitCode, Failure> {
     finish(&a.common, &msg)
 }
 
+/// Checks a relative parameter name (`Enable`, `Stats.BytesSent`) unless disabled.
 fn check_relative_name(common: &Common, name: &str, role: &str) -> Result<(), Failure> {
     if common.no_path_check {
         return Ok(());
@@ -401,6 +406,7 @@ fn check_relative_name(common: &Common, name: &str, role: &str) -> Result<(), Fa
         .map_err(|e| Failure::new(format!("{role} {}", path_check::error_report(name, &e))))
 }
 
+/// Runs `usp add`.
 pub(crate) fn add(a: &AddArgs) -> Result<ExitCode, Failure> {
     check(&a.common, &a.obj, false, &[Want::Object], "the Add object")?;
     let mut obj = CreateObject::new(a.obj.clone());
@@ -426,6 +432,7 @@ pub(crate) fn add(a: &AddArgs) -> Result<ExitCode, Failure> {
     finish(&a.common, &msg)
 }
 
+/// Runs `usp delete`.
 pub(crate) fn delete(a: &DeleteArgs) -> Result<ExitCode, Failure> {
     let mut b = DeleteBuilder::new(a.common.msg_id.clone()).allow_partial(a.allow_partial);
     for o in &a.objs {
@@ -436,6 +443,7 @@ pub(crate) fn delete(a: &DeleteArgs) -> Result<ExitCode, Failure> {
     finish(&a.common, &msg)
 }
 
+/// Runs `usp operate`.
 pub(crate) fn operate(a: &OperateArgs) -> Result<ExitCode, Failure> {
     check(
         &a.common,
@@ -455,6 +463,7 @@ pub(crate) fn operate(a: &OperateArgs) -> Result<ExitCode, Failure> {
     finish(&a.common, &msg)
 }
 
+/// Runs `usp get-instances`.
 pub(crate) fn get_instances(a: &GetInstancesArgs) -> Result<ExitCode, Failure> {
     let mut b =
         GetInstancesBuilder::new(a.common.msg_id.clone()).first_level_only(a.first_level_only);
@@ -466,6 +475,7 @@ pub(crate) fn get_instances(a: &GetInstancesArgs) -> Result<ExitCode, Failure> {
     finish(&a.common, &msg)
 }
 
+/// Runs `usp get-supported-dm`.
 pub(crate) fn get_supported_dm(a: &GetSupportedDmArgs) -> Result<ExitCode, Failure> {
     let all = [Want::Object, Want::Parameter, Want::Command, Want::Event];
     let mut b = GetSupportedDmBuilder::new(a.common.msg_id.clone())
@@ -482,6 +492,7 @@ pub(crate) fn get_supported_dm(a: &GetSupportedDmArgs) -> Result<ExitCode, Failu
     finish(&a.common, &msg)
 }
 
+/// Runs `usp get-supported-protocol`.
 pub(crate) fn get_supported_protocol(a: &GetSupportedProtocolArgs) -> Result<ExitCode, Failure> {
     let msg = GetSupportedProtocolBuilder::new(a.common.msg_id.clone(), a.versions.clone())
         .build()
