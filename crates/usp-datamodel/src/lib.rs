@@ -1,5 +1,4 @@
-//! USP (TR-369) Agent data model: the Supported and Instantiated Data Model, an in-memory
-//! model loadable from Broadband Forum data model XML, and an engine answering requests.
+#![doc = include_str!("../README.md")]
 #![no_std]
 #![forbid(unsafe_code)]
 extern crate alloc;

@@ -3,7 +3,7 @@
 //!
 //! A [`Schema`] is plain data. Build it in code ([`Schema::add_object`] with [`ObjectDef`],
 //! [`ParamDef`], [`CommandDef`], [`EventDef`]) or load it from a Broadband Forum data model XML
-//! file (feature `xml`, [`crate::xml`]). Object paths are supported paths: names, and `{i}.`
+//! file (feature `xml`, module `xml`). Object paths are supported paths: names, and `{i}.`
 //! after each table name (`Device.IP.Interface.{i}.IPv4Address.{i}.`).
 //!
 //! ```
