@@ -1597,3 +1597,12 @@ fn r_e2e_9_mid_message_never_reaches_the_end_of_the_range() {
     assert_eq!(sc(&r).sequence_id, 1);
     assert!(events(&mut a).contains(&Event::Unacknowledged(Bytes::from(vec![1u8; 5000]))));
 }
+
+#[test]
+fn sessions_are_send() {
+    fn assert_send<T: Send>() {}
+    assert_send::<Session>();
+    assert_send::<Sessions>();
+    assert_send::<E2eError>();
+    assert_send::<Event>();
+}
