@@ -495,3 +495,54 @@ fn matching_against_supported_paths() {
     assert_eq!(concrete.to_supported().unwrap(), sdm);
     assert_eq!(Path::parse("Device.A.1.R+.X").unwrap().to_supported(), None);
 }
+
+mod props {
+    use proptest::prelude::*;
+    use usp_path::Path;
+    use usp_path::resolve::resolve;
+
+    use crate::tree::{MemTree, b, s, u};
+
+    fn table(rows: &[(bool, u32)], indexed: bool) -> MemTree {
+        let mut t = MemTree::new();
+        let tab = "Device.T.";
+        for (i, (en, v)) in rows.iter().enumerate() {
+            let n = u32::try_from(i).unwrap() * 3 + 1;
+            t.row(tab, n);
+            let o = format!("{tab}{n}.");
+            t.set(&o, "Enable", b(), if *en { "1" } else { "false" })
+                .set(&o, "V", u(), &format!("+0{v}"))
+                .set(&o, "Name", s(), &format!("n{n}"));
+        }
+        if indexed {
+            t.index(tab, "Name");
+        }
+        t
+    }
+
+    proptest! {
+        /// R-ARC.9 / R-ARC.10: searches return exactly the matching rows, in table order.
+        #[test]
+        fn search_equals_filter(rows in prop::collection::vec((any::<bool>(), 0u32..100), 0..40), limit in 0u32..100) {
+            let t = table(&rows, false);
+            let rows_n = rows.iter().enumerate().map(|(i, r)| (u32::try_from(i).unwrap() * 3 + 1, *r));
+            let want_en: Vec<String> = rows_n.clone().filter(|(_, (en, _))| *en).map(|(n, _)| format!("Device.T.{n}.")).collect();
+            prop_assert_eq!(resolve(&t, &Path::parse("Device.T.[Enable==true].").unwrap()).unwrap(), want_en);
+            let want_lt: Vec<String> = rows_n.clone().filter(|(_, (_, v))| *v < limit).map(|(n, _)| format!("Device.T.{n}.V")).collect();
+            let p = format!("Device.T.[V<{limit}].V");
+            prop_assert_eq!(resolve(&t, &Path::parse(&p).unwrap()).unwrap(), want_lt);
+            prop_assert_eq!(resolve(&t, &Path::parse("Device.T.*.").unwrap()).unwrap().len(), rows.len());
+        }
+
+        /// Unique-key lookups give the same answer with and without the index.
+        #[test]
+        fn index_equals_scan(rows in prop::collection::vec((any::<bool>(), 0u32..100), 0..40), probe in 0u32..130) {
+            let p = format!("Device.T.[Name==\"n{probe}\"].Enable");
+            let p = Path::parse(&p).unwrap();
+            let scanned = resolve(&table(&rows, false), &p).unwrap();
+            let indexed = resolve(&table(&rows, true), &p).unwrap();
+            prop_assert!(scanned.len() <= 1);
+            prop_assert_eq!(scanned, indexed);
+        }
+    }
+}
