@@ -5,6 +5,7 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
+mod access;
 mod engine;
 mod error;
 #[cfg(any(fuzzing, test))]
@@ -15,6 +16,7 @@ pub mod schema;
 #[cfg(feature = "xml")]
 pub mod xml;
 
+pub use access::{AccessControl, FullAccess, Permission, Perms, Role, Roles};
 pub use engine::{DeleteMissing, Engine, EngineConfig, Unsupported};
 pub use error::{DmError, SchemaError};
 pub use memory::MemoryDataModel;
@@ -36,6 +38,8 @@ pub mod code {
     pub const INVALID_ARGUMENTS: u32 = 7004;
     /// 7005 Resources exceeded.
     pub const RESOURCES_EXCEEDED: u32 = 7005;
+    /// 7006 Permission denied.
+    pub const PERMISSION_DENIED: u32 = 7006;
     /// 7008 Invalid path syntax.
     pub const INVALID_PATH_SYNTAX: u32 = 7008;
     /// 7009 Parameter action failed.

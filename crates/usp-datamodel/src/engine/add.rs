@@ -17,6 +17,7 @@ use super::EngineConfig;
 use super::instances::unique_keys;
 use super::resolve::{Fail, is_object_target, parse, rel_param, resolve_objects, row};
 use super::tx::Tx;
+use crate::access::{AccessControl, Perms};
 use crate::code;
 use crate::model::DataModel;
 use crate::schema::{ObjId, Schema};
@@ -32,12 +33,13 @@ struct AddFail {
 pub(crate) fn add<M: DataModel + ?Sized>(
     cfg: &EngineConfig,
     dm: &mut M,
+    acl: &dyn AccessControl,
     a: &pb::Add,
 ) -> Result<pb::AddResp, pb::Error> {
     let mut tx = Tx::begin(dm);
     let mut out = pb::AddResp::default();
     for co in &a.create_objs {
-        for r in add_one(cfg, &mut tx, co) {
+        for r in add_one(cfg, &mut tx, acl, co) {
             let status = match r {
                 Ok(s) => OperStatus::OperSuccess(s),
                 Err(f) => {
@@ -88,6 +90,7 @@ fn entry_fail(co: &pb::add::CreateObject, fail: Fail) -> Vec<Result<OperationSuc
 fn add_one<M: DataModel + ?Sized>(
     cfg: &EngineConfig,
     tx: &mut Tx<'_, M>,
+    acl: &dyn AccessControl,
     co: &pb::add::CreateObject,
 ) -> Vec<Result<OperationSuccess, AddFail>> {
     let path = match parse(&co.obj_path) {
@@ -103,7 +106,7 @@ fn add_one<M: DataModel + ?Sized>(
             ),
         );
     }
-    let m = match resolve_objects(cfg, &*tx.dm, &path, code::OBJECT_DOES_NOT_EXIST) {
+    let m = match resolve_objects(cfg, &*tx.dm, acl, &path, code::OBJECT_DOES_NOT_EXIST) {
         Ok(m) => m,
         Err(f) => return entry_fail(co, f),
     };
@@ -131,8 +134,18 @@ fn add_one<M: DataModel + ?Sized>(
                 params: Vec::new(),
                 table: h.path,
             })
+        } else if !acl.obj(&h.path).contains(Perms::WRITE) {
+            // R-SEC.1: Obj-w is needed to add.
+            Err(AddFail {
+                fail: Fail::new(
+                    code::PERMISSION_DENIED,
+                    format!("no permission to add to {}", h.path),
+                ),
+                params: Vec::new(),
+                table: h.path,
+            })
         } else {
-            create(tx, h.id, h.path, &co.param_settings)
+            create(tx, acl, h.id, h.path, &co.param_settings)
         };
         out.push(r);
     }
@@ -160,6 +173,7 @@ fn defaults(schema: &Schema, id: ObjId, rel: &str, init: &mut BTreeMap<String, S
 
 fn create<M: DataModel + ?Sized>(
     tx: &mut Tx<'_, M>,
+    acl: &dyn AccessControl,
     id: ObjId,
     table: String,
     settings: &[pb::add::CreateParamSetting],
@@ -197,7 +211,18 @@ fn create<M: DataModel + ?Sized>(
         for ps in settings {
             // Unique keys are implicitly required (REQUIREMENTS §5.1).
             let required = ps.required || def.key_role(&ps.param).is_some();
-            let r = rel_param(schema, id, "", &ps.param).and_then(|(_, p)| {
+            let r = rel_param(schema, id, "", &ps.param).and_then(|(sub, p)| {
+                // REQUIREMENTS §5.1: a parameter the Controller may not write fails the
+                // object when required and is ignored otherwise.
+                let mut obj = String::from(&table);
+                obj.push_str("{i}.");
+                obj.push_str(&sub);
+                if !acl.param(&obj, &p.name).contains(Perms::WRITE) {
+                    return Err(Fail::new(
+                        code::PERMISSION_DENIED,
+                        format!("no permission to write {}", ps.param),
+                    ));
+                }
                 if !p.access.is_writable() {
                     return Err(Fail::new(
                         code::PARAM_READ_ONLY,
@@ -210,6 +235,7 @@ fn create<M: DataModel + ?Sized>(
                 Ok(v) => {
                     init.insert(ps.param.clone(), v);
                 }
+                Err(f) if f.code == code::PERMISSION_DENIED && !required => {}
                 Err(f) => {
                     let e = ParameterError {
                         param: ps.param.clone(),
@@ -304,7 +330,7 @@ fn create<M: DataModel + ?Sized>(
     let inst = row(&table, n);
     tx.added(inst.clone());
     Ok(OperationSuccess {
-        unique_keys: unique_keys(&*tx.dm, id, &inst),
+        unique_keys: unique_keys(&*tx.dm, acl, id, &inst),
         instantiated_path: inst,
         param_errs,
     })

@@ -14,6 +14,7 @@ use usp_msg::pb::delete_resp::{DeletedObjectResult, UnaffectedPathError};
 use super::resolve::{Fail, is_object_target, parse, resolve_objects};
 use super::tx::Tx;
 use super::{DeleteMissing, EngineConfig};
+use crate::access::{AccessControl, Perms};
 use crate::code;
 use crate::memory::split_row;
 use crate::model::DataModel;
@@ -22,6 +23,7 @@ use crate::model::DataModel;
 fn check<M: DataModel + ?Sized>(
     cfg: &EngineConfig,
     dm: &M,
+    acl: &dyn AccessControl,
     text: &str,
     allow_partial: bool,
 ) -> Result<Vec<String>, Fail> {
@@ -32,7 +34,7 @@ fn check<M: DataModel + ?Sized>(
             format!("{text} is not an Object Instance Path"),
         ));
     }
-    let m = match resolve_objects(cfg, dm, &path, code::OBJECT_DOES_NOT_EXIST) {
+    let m = match resolve_objects(cfg, dm, acl, &path, code::OBJECT_DOES_NOT_EXIST) {
         Ok(m) => m,
         // R-DEL.2a: a valid path resolving to nothing succeeds with allow_partial = true;
         // with false, R-DEL.1 fails it unless configured as TP-469 1.25 expects.
@@ -71,6 +73,14 @@ fn check<M: DataModel + ?Sized>(
                 format!("{} does not allow Delete", def.path()),
             ));
         }
+        // R-DEL.1: InstantiatedObj-w is needed; without allow_partial the entry fails,
+        // with it the row is reported in unaffected_path_errs.
+        if !allow_partial && !acl.instance(&h.path).contains(Perms::WRITE) {
+            return Err(Fail::new(
+                code::PERMISSION_DENIED,
+                format!("no permission to delete {}", h.path),
+            ));
+        }
         if split_row(&h.path).is_some() {
             rows.push(h.path);
         }
@@ -81,13 +91,14 @@ fn check<M: DataModel + ?Sized>(
 pub(crate) fn delete<M: DataModel + ?Sized>(
     cfg: &EngineConfig,
     dm: &mut M,
+    acl: &dyn AccessControl,
     d: &pb::Delete,
 ) -> Result<pb::DeleteResp, pb::Error> {
     // Every entry is checked before anything is deleted, so allow_partial = false fails
     // without changes even for models that cannot roll back deletes.
     let mut entries = Vec::with_capacity(d.obj_paths.len());
     for p in &d.obj_paths {
-        let r = check(cfg, &*dm, p, d.allow_partial);
+        let r = check(cfg, &*dm, acl, p, d.allow_partial);
         if let (Err(f), false) = (&r, d.allow_partial) {
             return Err(pb::Error {
                 err_code: f.code,
@@ -118,8 +129,20 @@ pub(crate) fn delete<M: DataModel + ?Sized>(
                     if !exists {
                         continue;
                     }
-                    match tx.dm.delete(&row) {
-                        Ok(()) => ok.affected_paths.push(row),
+                    // R-DEL.2, R-DEL.4: rows the Controller cannot read are not reported.
+                    let readable = acl.instance(&row).contains(Perms::READ);
+                    let r = if acl.instance(&row).contains(Perms::WRITE) {
+                        tx.dm.delete(&row)
+                    } else {
+                        Err(crate::DmError::new(
+                            code::PERMISSION_DENIED,
+                            format!("no permission to delete {row}"),
+                        ))
+                    };
+                    match r {
+                        Ok(()) if readable => ok.affected_paths.push(row),
+                        Ok(()) => {}
+                        Err(_) if !readable && d.allow_partial => {}
                         Err(e) if d.allow_partial => {
                             // R-DEL.3: one error per matched instance that failed.
                             ok.unaffected_path_errs.push(UnaffectedPathError {

@@ -11,18 +11,24 @@ use usp_path::Target;
 
 use super::EngineConfig;
 use super::resolve::{Fail, parse, read_param, resolve_objects, row};
+use crate::access::{AccessControl, Perms};
 use crate::code;
 use crate::model::DataModel;
 use crate::schema::ObjId;
 
-pub(crate) fn get<M: DataModel + ?Sized>(cfg: &EngineConfig, dm: &M, g: &pb::Get) -> pb::GetResp {
+pub(crate) fn get<M: DataModel + ?Sized>(
+    cfg: &EngineConfig,
+    dm: &M,
+    acl: &dyn AccessControl,
+    g: &pb::Get,
+) -> pb::GetResp {
     let mut out = pb::GetResp::default();
     for p in &g.param_paths {
         let mut r = RequestedPathResult {
             requested_path: p.clone(),
             ..RequestedPathResult::default()
         };
-        match get_one(cfg, dm, p, g.max_depth) {
+        match get_one(cfg, dm, acl, p, g.max_depth) {
             Ok(res) => r.resolved_path_results = res,
             Err(f) => {
                 r.err_code = f.code;
@@ -36,6 +42,7 @@ pub(crate) fn get<M: DataModel + ?Sized>(cfg: &EngineConfig, dm: &M, g: &pb::Get
 
 struct Collector<'a, M: ?Sized> {
     dm: &'a M,
+    acl: &'a dyn AccessControl,
     out: Vec<ResolvedPathResult>,
     values: usize,
     max: usize,
@@ -54,25 +61,31 @@ impl<M: DataModel + ?Sized> Collector<'_, M> {
         // are merged without lookups; anything out of order falls back to a lookup.
         let mut list: Vec<(String, String)> = Vec::with_capacity(def.params.len());
         let mut defs = def.params.iter().peekable();
-        let bulk = self.dm.for_each_value(&path, &mut |name, v| {
-            while defs.peek().is_some_and(|(d, _)| d.as_str() < name) {
-                defs.next();
-            }
-            let p = match defs.peek() {
-                Some((d, p)) if d.as_str() == name => Some(*p),
-                _ => def.params.get(name),
-            };
-            if let Some(p) = p {
-                if p.access.is_readable() {
-                    let v = if p.secured { "" } else { v };
-                    list.push((String::from(name), String::from(v)));
+        let acl = self.acl;
+        // R-GET.1: an object the Controller cannot read shows no parameters (its sub-objects
+        // may be readable and are still visited).
+        let readable = acl.obj(&path).contains(Perms::READ);
+        let bulk = !readable
+            || self.dm.for_each_value(&path, &mut |name, v| {
+                while defs.peek().is_some_and(|(d, _)| d.as_str() < name) {
+                    defs.next();
                 }
-            }
-        });
+                let p = match defs.peek() {
+                    Some((d, p)) if d.as_str() == name => Some(*p),
+                    _ => def.params.get(name),
+                };
+                if let Some(p) = p {
+                    // R-GET.4: unreadable parameters are dropped.
+                    if p.access.is_readable() && acl.param(&path, name).contains(Perms::READ) {
+                        let v = if p.secured { "" } else { v };
+                        list.push((String::from(name), String::from(v)));
+                    }
+                }
+            });
         let mut params: BTreeMap<String, String> = list.into_iter().collect();
         if !bulk {
             for (name, p) in &def.params {
-                if let Some(v) = read_param(self.dm, p, &path) {
+                if let Some(v) = read_param(self.dm, acl, p, &path) {
                     params.insert(name.clone(), v.into_owned());
                 }
             }
@@ -119,6 +132,7 @@ impl<M: DataModel + ?Sized> Collector<'_, M> {
 fn get_one<M: DataModel + ?Sized>(
     cfg: &EngineConfig,
     dm: &M,
+    acl: &dyn AccessControl,
     text: &str,
     max_depth: u32,
 ) -> Result<Vec<ResolvedPathResult>, Fail> {
@@ -130,12 +144,18 @@ fn get_one<M: DataModel + ?Sized>(
             format!("{text}: Get reads objects and parameters, not commands or events"),
         )),
         Target::Parameter(name) => {
-            let m = resolve_objects(cfg, dm, &path, code::INVALID_PATH)?;
+            let m = resolve_objects(cfg, dm, acl, &path, code::INVALID_PATH)?;
             let mut out = Vec::new();
             for h in &m.hits {
+                // R-GET.1: what the Controller cannot read is treated as unsupported.
+                let visible = acl.obj(&h.path).contains(Perms::READ)
+                    && acl.param(&h.path, name.as_str()).contains(Perms::READ);
+                if !visible && m.search {
+                    continue;
+                }
                 let def = schema
                     .get(h.id)
-                    .filter(|_| !h.is_table)
+                    .filter(|_| !h.is_table && visible)
                     .and_then(|o| o.params.get(name.as_str()))
                     .filter(|d| d.access.is_readable())
                     .ok_or_else(|| {
@@ -144,7 +164,7 @@ fn get_one<M: DataModel + ?Sized>(
                             format!("{}{} is not a supported parameter", h.path, name.as_str()),
                         )
                     })?;
-                match read_param(dm, def, &h.path) {
+                match read_param(dm, acl, def, &h.path) {
                     Some(v) => {
                         let mut params = BTreeMap::new();
                         params.insert(String::from(name.as_str()), v.into_owned());
@@ -165,9 +185,22 @@ fn get_one<M: DataModel + ?Sized>(
             Ok(out)
         }
         Target::Object => {
-            let m = resolve_objects(cfg, dm, &path, code::INVALID_PATH)?;
+            let m = resolve_objects(cfg, dm, acl, &path, code::INVALID_PATH)?;
+            if !m.search {
+                if let Some(h) = m
+                    .hits
+                    .first()
+                    .filter(|h| !acl.obj(&h.path).contains(Perms::READ))
+                {
+                    return Err(Fail::new(
+                        code::INVALID_PATH,
+                        format!("{} is not in the Supported Data Model", h.path),
+                    ));
+                }
+            }
             let mut c = Collector {
                 dm,
+                acl,
                 out: Vec::new(),
                 values: 0,
                 max: cfg.max_get_values,

@@ -13,6 +13,7 @@ use usp_path::{Instance, Path, Segment, Target};
 
 use super::EngineConfig;
 use super::resolve::{Fail, Tree, classify};
+use crate::access::{AccessControl, Perms};
 use crate::code;
 use crate::model::DataModel;
 use crate::schema::{CommandDef, EventDef, ObjId, ObjectDef, ParamDef, Schema};
@@ -20,6 +21,7 @@ use crate::schema::{CommandDef, EventDef, ObjId, ObjectDef, ParamDef, Schema};
 pub(crate) fn gsdm<M: DataModel + ?Sized>(
     cfg: &EngineConfig,
     dm: &M,
+    acl: &dyn AccessControl,
     g: &pb::GetSupportedDm,
 ) -> pb::GetSupportedDmResp {
     let mut out = pb::GetSupportedDmResp::default();
@@ -28,7 +30,7 @@ pub(crate) fn gsdm<M: DataModel + ?Sized>(
             req_obj_path: p.clone(),
             ..RequestedObjectResult::default()
         };
-        match one(cfg, dm, p, g) {
+        match one(cfg, dm, acl, p, g) {
             Ok(objs) => {
                 r.data_model_inst_uri = String::from(dm.schema().uri());
                 r.supported_objs = objs;
@@ -76,7 +78,17 @@ fn event_result(e: &EventDef) -> SupportedEventResult {
     }
 }
 
-fn object_result(o: &ObjectDef, f: Flags) -> SupportedObjectResult {
+/// Whether the Controller may read object `o` (R-GSP.0).
+fn visible(acl: &dyn AccessControl, o: &ObjectDef) -> bool {
+    acl.obj(o.path()).contains(Perms::READ)
+}
+
+fn object_result(acl: &dyn AccessControl, o: &ObjectDef, f: Flags) -> SupportedObjectResult {
+    let path = o.path();
+    let cmd_ok = |name: &str, suffix: &str| {
+        acl.command_event(&format!("{path}{name}{suffix}"))
+            .contains(Perms::READ)
+    };
     let mut r = SupportedObjectResult {
         supported_obj_path: String::from(o.path()),
         access: o.access.to_pb(),
@@ -84,13 +96,28 @@ fn object_result(o: &ObjectDef, f: Flags) -> SupportedObjectResult {
         ..SupportedObjectResult::default()
     };
     if f.params {
-        r.supported_params = o.params.values().map(param_result).collect();
+        r.supported_params = o
+            .params
+            .values()
+            .filter(|p| acl.param(path, &p.name).contains(Perms::READ))
+            .map(param_result)
+            .collect();
     }
     if f.commands {
-        r.supported_commands = o.commands.values().map(command_result).collect();
+        r.supported_commands = o
+            .commands
+            .values()
+            .filter(|c| cmd_ok(&c.name, "()"))
+            .map(command_result)
+            .collect();
     }
     if f.events {
-        r.supported_events = o.events.values().map(event_result).collect();
+        r.supported_events = o
+            .events
+            .values()
+            .filter(|e| cmd_ok(&e.name, "!"))
+            .map(event_result)
+            .collect();
     }
     if f.keys && o.is_multi_instance() {
         r.unique_key_sets = o
@@ -104,11 +131,19 @@ fn object_result(o: &ObjectDef, f: Flags) -> SupportedObjectResult {
     r
 }
 
-fn subtree(schema: &Schema, id: ObjId, f: Flags, out: &mut Vec<SupportedObjectResult>) {
+/// Every object below `id`; an object the Controller cannot read is left out with its
+/// subtree (R-GSP.0).
+fn subtree(
+    acl: &dyn AccessControl,
+    schema: &Schema,
+    id: ObjId,
+    f: Flags,
+    out: &mut Vec<SupportedObjectResult>,
+) {
     for &c in schema.children(id) {
-        if let Some(o) = schema.get(c) {
-            out.push(object_result(o, f));
-            subtree(schema, c, f, out);
+        if let Some(o) = schema.get(c).filter(|o| visible(acl, o)) {
+            out.push(object_result(acl, o, f));
+            subtree(acl, schema, c, f, out);
         }
     }
 }
@@ -116,6 +151,7 @@ fn subtree(schema: &Schema, id: ObjId, f: Flags, out: &mut Vec<SupportedObjectRe
 fn one<M: DataModel + ?Sized>(
     cfg: &EngineConfig,
     dm: &M,
+    acl: &dyn AccessControl,
     text: &str,
     g: &pb::GetSupportedDm,
 ) -> Result<Vec<SupportedObjectResult>, Fail> {
@@ -160,7 +196,7 @@ fn one<M: DataModel + ?Sized>(
         }
         let exists = Path::parse(&concrete).ok().is_some_and(|p| {
             usp_path::resolve::Resolver::with_limits(
-                &Tree::new(dm),
+                &Tree::new(dm, acl),
                 cfg.limits,
                 usp_path::ParseConfig::DEFAULT,
             )
@@ -174,16 +210,19 @@ fn one<M: DataModel + ?Sized>(
             ));
         }
     }
-    let o = schema
-        .get(id)
-        .ok_or_else(|| Fail::new(code::INTERNAL_ERROR, "schema index"))?;
+    let o = schema.get(id).filter(|o| visible(acl, o)).ok_or_else(|| {
+        Fail::new(
+            code::INVALID_PATH,
+            format!("{text} is not in the Supported Data Model"),
+        )
+    })?;
     let none = Flags {
         commands: false,
         events: false,
         params: false,
         keys: false,
     };
-    let mut base = object_result(o, none);
+    let mut base = object_result(acl, o, none);
     let missing = |what: &str| {
         Fail::new(
             code::INVALID_PATH,
@@ -195,6 +234,7 @@ fn one<M: DataModel + ?Sized>(
             let p = o
                 .params
                 .get(n.as_str())
+                .filter(|p| acl.param(o.path(), &p.name).contains(Perms::READ))
                 .ok_or_else(|| missing("such parameter"))?;
             base.supported_params.push(param_result(p));
             Ok(alloc::vec![base])
@@ -203,6 +243,10 @@ fn one<M: DataModel + ?Sized>(
             let c = o
                 .commands
                 .get(n.as_str())
+                .filter(|c| {
+                    acl.command_event(&format!("{}{}()", o.path(), c.name))
+                        .contains(Perms::READ)
+                })
                 .ok_or_else(|| missing("such command"))?;
             base.supported_commands.push(command_result(c));
             Ok(alloc::vec![base])
@@ -211,6 +255,10 @@ fn one<M: DataModel + ?Sized>(
             let e = o
                 .events
                 .get(n.as_str())
+                .filter(|e| {
+                    acl.command_event(&format!("{}{}!", o.path(), e.name))
+                        .contains(Perms::READ)
+                })
                 .ok_or_else(|| missing("such event"))?;
             base.supported_events.push(event_result(e));
             Ok(alloc::vec![base])
@@ -222,19 +270,19 @@ fn one<M: DataModel + ?Sized>(
                 params: g.return_params,
                 keys: g.return_unique_key_sets,
             };
-            let mut out = alloc::vec![object_result(o, f)];
+            let mut out = alloc::vec![object_result(acl, o, f)];
             if g.first_level_only {
                 let child = Flags {
                     keys: f.keys,
                     ..none
                 };
                 for &c in schema.children(id) {
-                    if let Some(co) = schema.get(c) {
-                        out.push(object_result(co, child));
+                    if let Some(co) = schema.get(c).filter(|co| visible(acl, co)) {
+                        out.push(object_result(acl, co, child));
                     }
                 }
             } else {
-                subtree(schema, id, f, &mut out);
+                subtree(acl, schema, id, f, &mut out);
             }
             Ok(out)
         }

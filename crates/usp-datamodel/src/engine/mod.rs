@@ -9,6 +9,7 @@ use usp_msg::pb;
 use usp_msg::pb::request::ReqType;
 use usp_path::resolve::ResolveLimits;
 
+use crate::access::{AccessControl, FullAccess};
 use crate::code;
 use crate::model::DataModel;
 
@@ -161,9 +162,14 @@ impl EngineConfig {
 ///   parameter, command and event paths return only that element.
 /// - **GetSupportedProtocol**: the configured versions.
 ///
-/// Not implemented: permissions (R-SEC.1, the R-…  "without Read permission" rules: every
-/// Controller has full access), divergent paths, strong-reference clean-up on delete
-/// (R-ARC.12).
+/// - **Permissions** (R-SEC.1 and the "without Read permission" rules R-GET.1, R-GET.4,
+///   R-GIN.0, R-GIN.1, R-GSP.0, R-SET.3, R-ADD.6, R-DEL.1, R-DEL.2, R-DEL.4): through
+///   [`Engine::handle_as`] with an [`AccessControl`] such as [`crate::Role`];
+///   [`Engine::handle`] grants everything. Denied writes are 7006; what the Controller cannot
+///   read is treated as absent (7026 when addressed directly).
+///
+/// Not implemented: divergent paths (mount points), strong-reference clean-up on delete and
+/// the strong-reference check on Set (R-ARC.12), secured-parameter roles (SecuredRoles).
 ///
 /// ```
 /// use usp_datamodel::{Engine, EngineConfig, MemoryDataModel, ObjectDef, ParamDef, Schema};
@@ -213,6 +219,20 @@ impl Engine {
     /// Answers one request. Returns the Response or Error to send, or `None` when nothing is
     /// to be sent (see the rules above).
     pub fn handle<M: DataModel + ?Sized>(&self, dm: &mut M, msg: &pb::Msg) -> Option<pb::Msg> {
+        self.handle_as(dm, &FullAccess, msg)
+    }
+
+    /// Like [`Engine::handle`], for a Controller with the permissions `acl` (R-SEC.1; see
+    /// [`AccessControl`] for what each permission gates). Permissions are checked before
+    /// anything changes.
+    pub fn handle_as<M: DataModel + ?Sized, A: AccessControl + ?Sized>(
+        &self,
+        dm: &mut M,
+        acl: &A,
+        msg: &pb::Msg,
+    ) -> Option<pb::Msg> {
+        let acl = AclRef(acl);
+        let acl: &dyn AccessControl = &acl;
         let id = msg.header.as_ref()?.msg_id.clone();
         if id.is_empty() {
             return None;
@@ -243,19 +263,21 @@ impl Engine {
         };
         use pb::response::RespType as R;
         let out = match rt {
-            ReqType::Get(g) => Ok(R::GetResp(get::get(&self.cfg, dm, g))),
+            ReqType::Get(g) => Ok(R::GetResp(get::get(&self.cfg, dm, acl, g))),
             ReqType::GetInstances(g) => Ok(R::GetInstancesResp(instances::get_instances(
-                &self.cfg, dm, g,
+                &self.cfg, dm, acl, g,
             ))),
-            ReqType::GetSupportedDm(g) => Ok(R::GetSupportedDmResp(gsdm::gsdm(&self.cfg, dm, g))),
+            ReqType::GetSupportedDm(g) => {
+                Ok(R::GetSupportedDmResp(gsdm::gsdm(&self.cfg, dm, acl, g)))
+            }
             ReqType::GetSupportedProtocol(_) => {
                 Ok(R::GetSupportedProtocolResp(pb::GetSupportedProtocolResp {
                     agent_supported_protocol_versions: self.cfg.versions.clone(),
                 }))
             }
-            ReqType::Set(s) => set::set(&self.cfg, dm, s).map(R::SetResp),
-            ReqType::Add(a) => add::add(&self.cfg, dm, a).map(R::AddResp),
-            ReqType::Delete(d) => delete::delete(&self.cfg, dm, d).map(R::DeleteResp),
+            ReqType::Set(s) => set::set(&self.cfg, dm, acl, s).map(R::SetResp),
+            ReqType::Add(a) => add::add(&self.cfg, dm, acl, a).map(R::AddResp),
+            ReqType::Delete(d) => delete::delete(&self.cfg, dm, acl, d).map(R::DeleteResp),
             ReqType::Operate(_)
             | ReqType::Notify(_)
             | ReqType::Register(_)
@@ -287,6 +309,24 @@ impl Engine {
     pub fn handle_bytes<M: DataModel + ?Sized>(&self, dm: &mut M, bytes: &[u8]) -> Option<Vec<u8>> {
         let msg = pb::Msg::decode(bytes).ok()?;
         self.handle(dm, &msg).map(|m| m.encode_to_vec())
+    }
+}
+
+/// Makes any `A: AccessControl + ?Sized` usable as `&dyn AccessControl`.
+struct AclRef<'a, A: ?Sized>(&'a A);
+
+impl<A: AccessControl + ?Sized> AccessControl for AclRef<'_, A> {
+    fn param(&self, object: &str, param: &str) -> crate::Perms {
+        self.0.param(object, param)
+    }
+    fn obj(&self, object: &str) -> crate::Perms {
+        self.0.obj(object)
+    }
+    fn instance(&self, object: &str) -> crate::Perms {
+        self.0.instance(object)
+    }
+    fn command_event(&self, path: &str) -> crate::Perms {
+        self.0.command_event(path)
     }
 }
 

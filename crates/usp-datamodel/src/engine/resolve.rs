@@ -12,6 +12,7 @@ use usp_path::value::check_constant;
 use usp_path::{Expression, Instance, ParseConfig, Path, Segment, Target};
 
 use super::EngineConfig;
+use crate::access::{AccessControl, Perms};
 use crate::code;
 use crate::model::DataModel;
 use crate::schema::{ObjId, ParamDef, Schema, supported_form};
@@ -43,13 +44,15 @@ impl From<crate::DmError> for Fail {
 /// table scanned is cached, so a search over many rows looks the schema up once.
 pub(crate) struct Tree<'a, M: ?Sized> {
     dm: &'a M,
+    acl: &'a dyn AccessControl,
     cache: RefCell<(String, Option<ObjId>)>,
 }
 
 impl<'a, M: DataModel + ?Sized> Tree<'a, M> {
-    pub(crate) fn new(dm: &'a M) -> Self {
+    pub(crate) fn new(dm: &'a M, acl: &'a dyn AccessControl) -> Self {
         Self {
             dm,
+            acl,
             cache: RefCell::new((String::new(), None)),
         }
     }
@@ -87,7 +90,8 @@ impl<M: DataModel + ?Sized> DataTree for Tree<'_, M> {
     fn param(&self, object: &str, name: &str) -> Option<ParamValue<'_>> {
         let id = self.object_id(object)?;
         let def = self.dm.schema().get(id)?.params.get(name)?;
-        if !def.access.is_readable() {
+        // R-GIN.0: a parameter the Controller cannot read does not match.
+        if !def.access.is_readable() || !self.acl.param(object, name).contains(Perms::READ) {
             return None;
         }
         let v: Cow<'_, str> = self.dm.get(object, name)?;
@@ -220,6 +224,7 @@ fn check_expressions(schema: &Schema, path: &Path<'_>) -> Result<(), Fail> {
 pub(crate) fn resolve_objects<M: DataModel + ?Sized>(
     cfg: &EngineConfig,
     dm: &M,
+    acl: &dyn AccessControl,
     path: &Path<'_>,
     missing: u32,
 ) -> Result<Matched, Fail> {
@@ -237,7 +242,7 @@ pub(crate) fn resolve_objects<M: DataModel + ?Sized>(
         }
         check_expressions(schema, &obj)?;
     }
-    let tree = Tree::new(dm);
+    let tree = Tree::new(dm, acl);
     let found = Resolver::with_limits(&tree, cfg.limits, ParseConfig::DEFAULT)
         .resolve(&obj)
         .map_err(|e| Fail::new(e.usp_error_code(), format!("{path}: {e}")))?;
@@ -264,10 +269,11 @@ pub(crate) fn resolve_objects<M: DataModel + ?Sized>(
 /// secured values read as `""`.
 pub(crate) fn read_param<'m, M: DataModel + ?Sized>(
     dm: &'m M,
+    acl: &dyn AccessControl,
     def: &ParamDef,
     object: &str,
 ) -> Option<Cow<'m, str>> {
-    if !def.access.is_readable() {
+    if !def.access.is_readable() || !acl.param(object, &def.name).contains(Perms::READ) {
         return None;
     }
     let v = dm.get(object, &def.name)?;

@@ -18,6 +18,7 @@ use usp_msg::pb::set_resp::{
 use super::EngineConfig;
 use super::resolve::{Fail, Hit, is_object_target, parse, rel_param, resolve_objects};
 use super::tx::Tx;
+use crate::access::{AccessControl, Perms};
 use crate::code;
 use crate::memory::split_row;
 use crate::model::DataModel;
@@ -40,13 +41,14 @@ impl From<Fail> for ObjFail {
 pub(crate) fn set<M: DataModel + ?Sized>(
     cfg: &EngineConfig,
     dm: &mut M,
+    acl: &dyn AccessControl,
     s: &pb::Set,
 ) -> Result<pb::SetResp, pb::Error> {
     let mut tx = Tx::begin(dm);
     let mut out = pb::SetResp::default();
     for uo in &s.update_objs {
         let mark = tx.mark();
-        let status = match set_one(cfg, &mut tx, uo) {
+        let status = match set_one(cfg, &mut tx, acl, uo) {
             Ok(results) => OperStatus::OperSuccess(OperationSuccess {
                 updated_inst_results: results,
             }),
@@ -92,6 +94,7 @@ pub(crate) fn set<M: DataModel + ?Sized>(
 fn set_one<M: DataModel + ?Sized>(
     cfg: &EngineConfig,
     tx: &mut Tx<'_, M>,
+    acl: &dyn AccessControl,
     uo: &pb::set::UpdateObject,
 ) -> Result<Vec<UpdatedInstanceResult>, ObjFail> {
     let path = parse(&uo.obj_path)?;
@@ -102,7 +105,7 @@ fn set_one<M: DataModel + ?Sized>(
         )
         .into());
     }
-    let m = resolve_objects(cfg, &*tx.dm, &path, code::OBJECT_DOES_NOT_EXIST)?;
+    let m = resolve_objects(cfg, &*tx.dm, acl, &path, code::OBJECT_DOES_NOT_EXIST)?;
     let mut results = Vec::new();
     let mut failures = Vec::new();
     let mut first: Option<Fail> = None;
@@ -117,7 +120,7 @@ fn set_one<M: DataModel + ?Sized>(
             )
             .into());
         }
-        match set_instance(tx, h, &uo.param_settings) {
+        match set_instance(tx, acl, h, &uo.param_settings) {
             Ok(r) => results.push(r),
             Err((f, param_errs)) => {
                 first.get_or_insert(f);
@@ -158,6 +161,7 @@ fn perr(rel: &str, f: &Fail) -> ParameterError {
 /// error lists every failed parameter.
 fn set_instance<M: DataModel + ?Sized>(
     tx: &mut Tx<'_, M>,
+    acl: &dyn AccessControl,
     h: &Hit,
     settings: &[pb::set::UpdateParamSetting],
 ) -> Result<UpdatedInstanceResult, (Fail, Vec<ParameterError>)> {
@@ -167,7 +171,7 @@ fn set_instance<M: DataModel + ?Sized>(
         let dm = &*tx.dm;
         let schema = dm.schema();
         for ps in settings {
-            match check_setting(dm, h, ps) {
+            match check_setting(dm, acl, h, ps) {
                 Ok(p) => {
                     // A later setting of the same parameter wins.
                     plan.retain(|q| q.rel != p.rel);
@@ -242,6 +246,7 @@ fn set_instance<M: DataModel + ?Sized>(
 
 fn check_setting<M: DataModel + ?Sized>(
     dm: &M,
+    acl: &dyn AccessControl,
     h: &Hit,
     ps: &pb::set::UpdateParamSetting,
 ) -> Result<Planned, Fail> {
@@ -251,6 +256,13 @@ fn check_setting<M: DataModel + ?Sized>(
         return Err(Fail::new(
             code::PARAM_READ_ONLY,
             format!("{object}{} is read-only", def.name),
+        ));
+    }
+    // R-SEC.1: checked before anything changes.
+    if !acl.param(&object, &def.name).contains(Perms::WRITE) {
+        return Err(Fail::new(
+            code::PERMISSION_DENIED,
+            format!("no permission to write {object}{}", def.name),
         ));
     }
     let value = def.check_value(&ps.value).map_err(Fail::from)?;
@@ -278,7 +290,10 @@ fn check_setting<M: DataModel + ?Sized>(
         }
     }
     Ok(Planned {
-        echo: def.access.is_readable() && !def.secured,
+        // R-SET.3: only what the Controller may read is echoed.
+        echo: def.access.is_readable()
+            && !def.secured
+            && acl.param(&object, &def.name).contains(Perms::READ),
         required: ps.required,
         rel: ps.param.clone(),
         name: def.name.clone(),

@@ -7,5 +7,6 @@ mod delete;
 mod discovery;
 mod get;
 mod messages;
+mod perms;
 mod props;
 mod set;
