@@ -598,6 +598,16 @@ impl<'a> Path<'a> {
     /// `==` and together they name all parameters of one unique key; see
     /// [`Expression::addresses_key`]). `table_segments` are the segments up to and including the
     /// table name.
+    ///
+    /// ```
+    /// use usp_path::{Path, PathKind};
+    ///
+    /// let p = Path::parse(r#"Device.IP.Interface.[Name=="eth0"].Status"#)?;
+    /// assert_eq!(p.kind(), PathKind::Search);
+    /// // With the data model's answer that Name is a unique key of the table:
+    /// assert_eq!(p.kind_with(|_, e| e.addresses_key(&["Name"])), PathKind::Parameter);
+    /// # Ok::<(), usp_path::PathError>(())
+    /// ```
     pub fn kind_with<F>(&self, mut is_key_address: F) -> PathKind
     where
         F: FnMut(&[Segment<'a>], &Expression<'a>) -> bool,
@@ -620,6 +630,14 @@ impl<'a> Path<'a> {
 
     /// Whether the path can match more than one instance by syntax: it contains `*`, any
     /// `[...]` or a `#*+` follow. A single `+` follow counts as one.
+    ///
+    /// ```
+    /// use usp_path::Path;
+    ///
+    /// assert!(Path::parse("Device.WiFi.SSID.1.LowerLayers#*+.Name")?.may_match_many());
+    /// assert!(!Path::parse("Device.WiFi.SSID.1.LowerLayers+.Name")?.may_match_many());
+    /// # Ok::<(), usp_path::PathError>(())
+    /// ```
     pub fn may_match_many(&self) -> bool {
         self.may_match_many_with(|_, _| false)
     }
@@ -750,6 +768,14 @@ impl<'a> Path<'a> {
     /// The supported-data-model form: every instance identifier replaced by `{i}`
     /// (`Device.IP.Interface.3.Name` -> `Device.IP.Interface.{i}.Name`). `None` if the path
     /// contains a reference follow, whose target is only known after resolution.
+    ///
+    /// ```
+    /// use usp_path::Path;
+    ///
+    /// let p = Path::parse("Device.IP.Interface.3.IPv4Address.*.IPAddress")?;
+    /// assert_eq!(p.to_supported().unwrap().to_string(), "Device.IP.Interface.{i}.IPv4Address.{i}.IPAddress");
+    /// # Ok::<(), usp_path::PathError>(())
+    /// ```
     pub fn to_supported(&self) -> Option<Self> {
         let mut segments = Vec::with_capacity(self.segments.len());
         for s in &self.segments {

@@ -132,7 +132,10 @@ fn check_round_trip(p: &Path<'_>, reparse: impl Fn(&str) -> Option<Path<'_>>) {
         "display did not round-trip: {text}"
     );
     // Whitespace may appear only inside quoted constants (R-ARC.9b).
-    let outside_quotes = text.split('"').step_by(2).any(|part| part.contains([' ', '\t']));
+    let outside_quotes = text
+        .split('"')
+        .step_by(2)
+        .any(|part| part.contains([' ', '\t']));
     assert!(!outside_quotes, "display not compact: {text}");
     assert_eq!(p.clone().into_owned(), *p);
 }

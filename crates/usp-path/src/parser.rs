@@ -665,6 +665,15 @@ impl Parser {
     ///
     /// # Errors
     /// A [`PathError`] (USP 7008); [`PathErrorKind::TooManyReferences`] above the limit.
+    ///
+    /// ```
+    /// use usp_path::Parser;
+    ///
+    /// let refs = Parser::default().parse_reference_list("Device.WiFi.Radio.1, Device.WiFi.Radio.2")?;
+    /// assert_eq!(refs.len(), 2);
+    /// assert_eq!(refs[1].to_reference_string(), "Device.WiFi.Radio.2");
+    /// # Ok::<(), usp_path::PathError>(())
+    /// ```
     pub fn parse_reference_list<'a>(&self, input: &'a str) -> Result<Vec<Path<'a>>, PathError> {
         let mut out = Vec::new();
         if input.is_empty() {
@@ -710,6 +719,15 @@ impl Parser {
     ///
     /// # Errors
     /// A [`PathError`] (USP 7008).
+    ///
+    /// ```
+    /// use usp_path::{Parser, PathErrorKind};
+    ///
+    /// let p = Parser::default();
+    /// assert_eq!(p.parse_relparam("Stats.BytesSent")?.to_string(), "Stats.BytesSent");
+    /// assert_eq!(p.parse_relparam("Stats.1.X").unwrap_err().kind(), PathErrorKind::InstanceNotAllowed);
+    /// # Ok::<(), usp_path::PathError>(())
+    /// ```
     pub fn parse_relparam<'a>(&self, input: &'a str) -> Result<RelativePath<'a>, PathError> {
         self.whole(input, Form::RelParam).map(RelativePath)
     }
@@ -830,6 +848,15 @@ impl<'a> RelativePath<'a> {
     ///
     /// # Errors
     /// A [`PathError`] (USP 7008).
+    ///
+    /// ```
+    /// use usp_path::{RelativePath, Target};
+    ///
+    /// let r = RelativePath::parse("Radio.1.Reset()")?;
+    /// assert_eq!(r.segments().len(), 2);
+    /// assert!(matches!(r.target(), Target::Command(_)));
+    /// # Ok::<(), usp_path::PathError>(())
+    /// ```
     pub fn parse(input: &'a str) -> Result<Self, PathError> {
         Parser::new(ParseConfig::DEFAULT).parse_relative(input)
     }

@@ -196,6 +196,15 @@ impl ResolveLimits {
     /// # Errors
     /// [`ConfigError::Zero`] if `max_work` or `max_results` is 0 (`max_follow_depth` 0 forbids
     /// reference following and is allowed).
+    ///
+    /// ```
+    /// use usp_path::resolve::ResolveLimits;
+    ///
+    /// let l = ResolveLimits::new(10_000, 1_000, 4)?;
+    /// assert_eq!(l.max_follow_depth(), 4);
+    /// assert!(ResolveLimits::new(0, 1_000, 4).is_err());
+    /// # Ok::<(), usp_path::ConfigError>(())
+    /// ```
     pub const fn new(
         max_work: usize,
         max_results: usize,

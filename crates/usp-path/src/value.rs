@@ -735,6 +735,17 @@ impl Value {
 
     /// Compares two values of the same type; `None` if the types differ or the type has no
     /// order (string, boolean, base64, hexBinary compare only for equality via `==`).
+    ///
+    /// ```
+    /// use core::cmp::Ordering;
+    /// use usp_path::value::{Value, ValueType};
+    ///
+    /// let a = Value::parse(ValueType::Decimal, "2.50")?;
+    /// let b = Value::parse(ValueType::Decimal, "10")?;
+    /// assert_eq!(a.compare(&b), Some(Ordering::Less));
+    /// assert_eq!(Value::Boolean(true).compare(&Value::Boolean(true)), None);
+    /// # Ok::<(), usp_path::value::ValueError>(())
+    /// ```
     pub fn compare(&self, other: &Self) -> Option<Ordering> {
         match (self, other) {
             (Self::Int(a), Self::Int(b)) => Some(a.cmp(b)),
@@ -776,6 +787,13 @@ impl fmt::Display for Value {
 
 /// Splits a comma-separated TR-106 list into its items, trimming spaces and tabs around each.
 /// `""` is the empty list.
+///
+/// ```
+/// use usp_path::value::split_list;
+///
+/// assert_eq!(split_list("a, b ,c").collect::<Vec<_>>(), ["a", "b", "c"]);
+/// assert_eq!(split_list("").count(), 0);
+/// ```
 pub fn split_list(s: &str) -> impl Iterator<Item = &str> {
     let empty = s.trim_matches([' ', '\t']).is_empty();
     s.split(',')
@@ -899,6 +917,16 @@ impl TypedConstant {
     /// # Errors
     /// [`ValueError::Invalid`] / [`ValueError::OutOfRange`] if the parameter value itself is not
     /// a valid value of its type (a data model fault, not the requester's).
+    ///
+    /// ```
+    /// use usp_path::value::{check_constant, ParamType, ValueType};
+    /// use usp_path::{Constant, Operator};
+    ///
+    /// let c = check_constant(ParamType::list(ValueType::UnsignedInt), Operator::Contains, &Constant::Bare("5".into()))?;
+    /// assert!(c.matches("1, 05, 10")?);
+    /// assert!(!c.matches("1,10")?);
+    /// # Ok::<(), usp_path::value::ValueError>(())
+    /// ```
     pub fn matches(&self, param_value: &str) -> Result<bool, ValueError> {
         if self.op == Operator::Contains {
             for item in split_list(param_value) {
