@@ -145,7 +145,7 @@ fn add_one<M: DataModel + ?Sized>(
                 table: h.path,
             })
         } else {
-            create(tx, acl, h.id, h.path, &co.param_settings)
+            create(cfg, tx, acl, h.id, h.path, &co.param_settings)
         };
         out.push(r);
     }
@@ -172,6 +172,7 @@ fn defaults(schema: &Schema, id: ObjId, rel: &str, init: &mut BTreeMap<String, S
 }
 
 fn create<M: DataModel + ?Sized>(
+    cfg: &EngineConfig,
     tx: &mut Tx<'_, M>,
     acl: &dyn AccessControl,
     id: ObjId,
@@ -229,7 +230,9 @@ fn create<M: DataModel + ?Sized>(
                         format!("{} is read-only", ps.param),
                     ));
                 }
-                p.check_value(&ps.value).map_err(Fail::from)
+                let v = p.check_value(&ps.value).map_err(Fail::from)?;
+                // R-ARC.11, R-ARC.12.
+                super::refs::normalize(cfg, dm, p, v)
             });
             match r {
                 Ok(v) => {

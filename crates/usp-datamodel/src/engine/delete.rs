@@ -112,7 +112,7 @@ pub(crate) fn delete<M: DataModel + ?Sized>(
         }
         entries.push((p, r));
     }
-    let tx = Tx::begin(dm);
+    let mut tx = Tx::begin(dm);
     let mut out = pb::DeleteResp::default();
     for (p, r) in entries {
         let status = match r {
@@ -139,6 +139,10 @@ pub(crate) fn delete<M: DataModel + ?Sized>(
                             format!("no permission to delete {row}"),
                         ))
                     };
+                    if r.is_ok() {
+                        // R-ARC.12: strong references to the row are cleared.
+                        super::refs::clear_strong_refs(cfg, &mut tx, &row);
+                    }
                     match r {
                         Ok(()) if readable => ok.affected_paths.push(row),
                         Ok(()) => {}

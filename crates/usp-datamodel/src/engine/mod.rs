@@ -18,6 +18,7 @@ mod delete;
 mod get;
 mod gsdm;
 mod instances;
+mod refs;
 mod resolve;
 mod set;
 mod tx;
@@ -168,8 +169,13 @@ impl EngineConfig {
 ///   [`Engine::handle`] grants everything. Denied writes are 7006; what the Controller cannot
 ///   read is treated as absent (7026 when addressed directly).
 ///
-/// Not implemented: divergent paths (mount points), strong-reference clean-up on delete and
-/// the strong-reference check on Set (R-ARC.12), secured-parameter roles (SecuredRoles).
+/// - **References** (R-ARC.11, R-ARC.12): reference values given in Set or Add may use the
+///   key form and are stored with instance numbers; a strong reference must name an existing
+///   object (7012); deleting a row clears strong references to it (a list loses the item),
+///   inside the same transaction; weak references are never changed.
+///
+/// Not implemented: divergent paths (mount points), secured-parameter roles (SecuredRoles),
+/// the Subscription-specific rule that deleting a Controller deletes its subscriptions.
 ///
 /// ```
 /// use usp_datamodel::{Engine, EngineConfig, MemoryDataModel, ObjectDef, ParamDef, Schema};

@@ -120,7 +120,7 @@ fn set_one<M: DataModel + ?Sized>(
             )
             .into());
         }
-        match set_instance(tx, acl, h, &uo.param_settings) {
+        match set_instance(cfg, tx, acl, h, &uo.param_settings) {
             Ok(r) => results.push(r),
             Err((f, param_errs)) => {
                 first.get_or_insert(f);
@@ -160,6 +160,7 @@ fn perr(rel: &str, f: &Fail) -> ParameterError {
 /// Updates one object. On a required failure nothing of this object is left changed and the
 /// error lists every failed parameter.
 fn set_instance<M: DataModel + ?Sized>(
+    cfg: &EngineConfig,
     tx: &mut Tx<'_, M>,
     acl: &dyn AccessControl,
     h: &Hit,
@@ -171,7 +172,7 @@ fn set_instance<M: DataModel + ?Sized>(
         let dm = &*tx.dm;
         let schema = dm.schema();
         for ps in settings {
-            match check_setting(dm, acl, h, ps) {
+            match check_setting(cfg, dm, acl, h, ps) {
                 Ok(p) => {
                     // A later setting of the same parameter wins.
                     plan.retain(|q| q.rel != p.rel);
@@ -245,6 +246,7 @@ fn set_instance<M: DataModel + ?Sized>(
 }
 
 fn check_setting<M: DataModel + ?Sized>(
+    cfg: &EngineConfig,
     dm: &M,
     acl: &dyn AccessControl,
     h: &Hit,
@@ -266,6 +268,8 @@ fn check_setting<M: DataModel + ?Sized>(
         ));
     }
     let value = def.check_value(&ps.value).map_err(Fail::from)?;
+    // R-ARC.11, R-ARC.12: references stored with instance numbers; strong ones must exist.
+    let value = super::refs::normalize(cfg, dm, def, value)?;
     let current = dm.get(&object, &def.name);
     if def.access == ParamAccess::WriteOnceReadOnly {
         if let Some(c) = &current {

@@ -9,4 +9,5 @@ mod get;
 mod messages;
 mod perms;
 mod props;
+mod refs;
 mod set;
