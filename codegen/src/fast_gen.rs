@@ -514,6 +514,13 @@ impl Schema {
         }
     }
 
+    /// Whether the decoder should try to validate message `full`'s bytes as UTF-8 as a whole
+    /// (it has strings). Measured: even for a Record, whose payload is binary, one pass over
+    /// the whole message beats validating its few strings one by one.
+    fn whole_text(&self, full: &str) -> bool {
+        self.has_str.contains(full)
+    }
+
     fn lt(&self, full: &str) -> &'static str {
         if self.borrows.contains(full) {
             "<'a>"
@@ -764,11 +771,13 @@ fn decode_impl(s: &Schema, m: &Msg) -> String {
          invalid keys, a wire type that does not match the field, a string that is not \
          UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].\n\
          pub fn decode(buf: {buf_ty}) -> Result<Self, DecodeError> {{\n\
-         let mut m = Self::default();\n\
-         m.merge(Reader::new(buf, {text}), RECURSION_LIMIT)?;\n\
-         Ok(m)\n}}",
+         let mut out = Ok(Self::default());\n\
+         if let Ok(m) = &mut out {{\n\
+         if let Err(e) = m.merge(Reader::new(buf, {text}), RECURSION_LIMIT) {{ out = Err(e); }}\n\
+         }}\n\
+         out\n}}",
         full = m.full,
-        text = s.has_str.contains(&m.full),
+        text = s.whole_text(&m.full),
     )
     .unwrap();
     writeln!(
@@ -830,7 +839,7 @@ fn decode_arm(s: &Schema, m: &Msg, f: &Field) -> String {
                 "{{ let sub = r.sub(depth, {txt})?; \
                  if !matches!(self.{oi}, Some({var}(_))) {{ self.{oi} = Some({var}(Default::default())); }} \
                  if let Some({var}(v)) = &mut self.{oi} {{ v.merge(sub, depth - 1)?; }} }}",
-                txt = s.has_str.contains(t),
+                txt = s.whole_text(t),
                 oi = of.ident,
             ),
             _ => format!(
@@ -848,13 +857,13 @@ fn decode_arm(s: &Schema, m: &Msg, f: &Field) -> String {
         (Shape::Repeated, Ty::Msg(t)) => format!(
             "{{ let sub = r.sub(depth, {})?; self.{i}.push(Default::default()); \
              if let Some(v) = self.{i}.last_mut() {{ v.merge(sub, depth - 1)?; }} }}",
-            s.has_str.contains(t),
+            s.whole_text(t),
             i = f.ident
         ),
         (Shape::Repeated, _) => format!("self.{}.push({}),", f.ident, f.sc().decode(&f.full)),
         (Shape::Single, Ty::Msg(t)) => format!(
             "{{ let sub = r.sub(depth, {})?; self.{}.get_or_insert_with(Default::default).merge(sub, depth - 1)?; }}",
-            s.has_str.contains(t),
+            s.whole_text(t),
             f.ident
         ),
         (Shape::Single, _) => format!("self.{} = {},", f.ident, f.sc().decode(&f.full)),

@@ -1569,9 +1569,13 @@ impl<'a> Msg<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        let mut m = Self::default();
-        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
-        Ok(m)
+        let mut out = Ok(Self::default());
+        if let Ok(m) = &mut out {
+            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+                out = Err(e);
+            }
+        }
+        out
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
         while r.more() {
@@ -1717,9 +1721,13 @@ impl<'a> Header<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        let mut m = Self::default();
-        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
-        Ok(m)
+        let mut out = Ok(Self::default());
+        if let Ok(m) = &mut out {
+            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+                out = Err(e);
+            }
+        }
+        out
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
         while r.more() {
@@ -1843,9 +1851,13 @@ impl<'a> Body<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        let mut m = Self::default();
-        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
-        Ok(m)
+        let mut out = Ok(Self::default());
+        if let Ok(m) = &mut out {
+            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+                out = Err(e);
+            }
+        }
+        out
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
         while r.more() {
@@ -2071,9 +2083,13 @@ impl<'a> Request<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        let mut m = Self::default();
-        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
-        Ok(m)
+        let mut out = Ok(Self::default());
+        if let Ok(m) = &mut out {
+            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+                out = Err(e);
+            }
+        }
+        out
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
         while r.more() {
@@ -2616,9 +2632,13 @@ impl<'a> Response<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        let mut m = Self::default();
-        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
-        Ok(m)
+        let mut out = Ok(Self::default());
+        if let Ok(m) = &mut out {
+            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+                out = Err(e);
+            }
+        }
+        out
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
         while r.more() {
@@ -3226,9 +3246,13 @@ impl<'a> Error<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        let mut m = Self::default();
-        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
-        Ok(m)
+        let mut out = Ok(Self::default());
+        if let Ok(m) = &mut out {
+            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+                out = Err(e);
+            }
+        }
+        out
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
         while r.more() {
@@ -3380,9 +3404,13 @@ impl<'a> error::ParamError<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        let mut m = Self::default();
-        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
-        Ok(m)
+        let mut out = Ok(Self::default());
+        if let Ok(m) = &mut out {
+            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+                out = Err(e);
+            }
+        }
+        out
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
         while r.more() {
@@ -3532,9 +3560,13 @@ impl<'a> Get<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        let mut m = Self::default();
-        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
-        Ok(m)
+        let mut out = Ok(Self::default());
+        if let Ok(m) = &mut out {
+            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+                out = Err(e);
+            }
+        }
+        out
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
         while r.more() {
@@ -3658,9 +3690,13 @@ impl<'a> GetResp<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        let mut m = Self::default();
-        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
-        Ok(m)
+        let mut out = Ok(Self::default());
+        if let Ok(m) = &mut out {
+            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+                out = Err(e);
+            }
+        }
+        out
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
         while r.more() {
@@ -3780,9 +3816,13 @@ impl<'a> get_resp::RequestedPathResult<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        let mut m = Self::default();
-        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
-        Ok(m)
+        let mut out = Ok(Self::default());
+        if let Ok(m) = &mut out {
+            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+                out = Err(e);
+            }
+        }
+        out
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
         while r.more() {
@@ -4005,9 +4045,13 @@ impl<'a> get_resp::ResolvedPathResult<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        let mut m = Self::default();
-        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
-        Ok(m)
+        let mut out = Ok(Self::default());
+        if let Ok(m) = &mut out {
+            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+                out = Err(e);
+            }
+        }
+        out
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
         while r.more() {
@@ -4159,9 +4203,13 @@ impl<'a> GetSupportedDm<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        let mut m = Self::default();
-        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
-        Ok(m)
+        let mut out = Ok(Self::default());
+        if let Ok(m) = &mut out {
+            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+                out = Err(e);
+            }
+        }
+        out
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
         while r.more() {
@@ -4384,9 +4432,13 @@ impl<'a> GetSupportedDmResp<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        let mut m = Self::default();
-        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
-        Ok(m)
+        let mut out = Ok(Self::default());
+        if let Ok(m) = &mut out {
+            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+                out = Err(e);
+            }
+        }
+        out
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
         while r.more() {
@@ -4512,9 +4564,13 @@ impl<'a> get_supported_dm_resp::RequestedObjectResult<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        let mut m = Self::default();
-        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
-        Ok(m)
+        let mut out = Ok(Self::default());
+        if let Ok(m) = &mut out {
+            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+                out = Err(e);
+            }
+        }
+        out
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
         while r.more() {
@@ -4767,9 +4823,13 @@ impl<'a> get_supported_dm_resp::SupportedObjectResult<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        let mut m = Self::default();
-        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
-        Ok(m)
+        let mut out = Ok(Self::default());
+        if let Ok(m) = &mut out {
+            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+                out = Err(e);
+            }
+        }
+        out
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
         while r.more() {
@@ -5161,9 +5221,13 @@ impl<'a> get_supported_dm_resp::SupportedParamResult<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        let mut m = Self::default();
-        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
-        Ok(m)
+        let mut out = Ok(Self::default());
+        if let Ok(m) = &mut out {
+            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+                out = Err(e);
+            }
+        }
+        out
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
         while r.more() {
@@ -5379,9 +5443,13 @@ impl<'a> get_supported_dm_resp::SupportedCommandResult<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        let mut m = Self::default();
-        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
-        Ok(m)
+        let mut out = Ok(Self::default());
+        if let Ok(m) = &mut out {
+            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+                out = Err(e);
+            }
+        }
+        out
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
         while r.more() {
@@ -5617,9 +5685,13 @@ impl<'a> get_supported_dm_resp::SupportedEventResult<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        let mut m = Self::default();
-        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
-        Ok(m)
+        let mut out = Ok(Self::default());
+        if let Ok(m) = &mut out {
+            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+                out = Err(e);
+            }
+        }
+        out
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
         while r.more() {
@@ -5772,9 +5844,13 @@ impl<'a> get_supported_dm_resp::SupportedUniqueKeySet<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        let mut m = Self::default();
-        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
-        Ok(m)
+        let mut out = Ok(Self::default());
+        if let Ok(m) = &mut out {
+            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+                out = Err(e);
+            }
+        }
+        out
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
         while r.more() {
@@ -5896,9 +5972,13 @@ impl<'a> GetInstances<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        let mut m = Self::default();
-        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
-        Ok(m)
+        let mut out = Ok(Self::default());
+        if let Ok(m) = &mut out {
+            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+                out = Err(e);
+            }
+        }
+        out
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
         while r.more() {
@@ -6026,9 +6106,13 @@ impl<'a> GetInstancesResp<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        let mut m = Self::default();
-        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
-        Ok(m)
+        let mut out = Ok(Self::default());
+        if let Ok(m) = &mut out {
+            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+                out = Err(e);
+            }
+        }
+        out
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
         while r.more() {
@@ -6154,9 +6238,13 @@ impl<'a> get_instances_resp::RequestedPathResult<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        let mut m = Self::default();
-        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
-        Ok(m)
+        let mut out = Ok(Self::default());
+        if let Ok(m) = &mut out {
+            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+                out = Err(e);
+            }
+        }
+        out
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
         while r.more() {
@@ -6374,9 +6462,13 @@ impl<'a> get_instances_resp::CurrInstance<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        let mut m = Self::default();
-        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
-        Ok(m)
+        let mut out = Ok(Self::default());
+        if let Ok(m) = &mut out {
+            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+                out = Err(e);
+            }
+        }
+        out
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
         while r.more() {
@@ -6528,9 +6620,13 @@ impl<'a> GetSupportedProtocol<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        let mut m = Self::default();
-        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
-        Ok(m)
+        let mut out = Ok(Self::default());
+        if let Ok(m) = &mut out {
+            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+                out = Err(e);
+            }
+        }
+        out
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
         while r.more() {
@@ -6651,9 +6747,13 @@ impl<'a> GetSupportedProtocolResp<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        let mut m = Self::default();
-        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
-        Ok(m)
+        let mut out = Ok(Self::default());
+        if let Ok(m) = &mut out {
+            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+                out = Err(e);
+            }
+        }
+        out
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
         while r.more() {
@@ -6774,9 +6874,13 @@ impl<'a> Add<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        let mut m = Self::default();
-        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
-        Ok(m)
+        let mut out = Ok(Self::default());
+        if let Ok(m) = &mut out {
+            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+                out = Err(e);
+            }
+        }
+        out
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
         while r.more() {
@@ -6910,9 +7014,13 @@ impl<'a> add::CreateObject<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        let mut m = Self::default();
-        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
-        Ok(m)
+        let mut out = Ok(Self::default());
+        if let Ok(m) = &mut out {
+            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+                out = Err(e);
+            }
+        }
+        out
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
         while r.more() {
@@ -7055,9 +7163,13 @@ impl<'a> add::CreateParamSetting<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        let mut m = Self::default();
-        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
-        Ok(m)
+        let mut out = Ok(Self::default());
+        if let Ok(m) = &mut out {
+            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+                out = Err(e);
+            }
+        }
+        out
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
         while r.more() {
@@ -7208,9 +7320,13 @@ impl<'a> AddResp<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        let mut m = Self::default();
-        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
-        Ok(m)
+        let mut out = Ok(Self::default());
+        if let Ok(m) = &mut out {
+            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+                out = Err(e);
+            }
+        }
+        out
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
         while r.more() {
@@ -7334,9 +7450,13 @@ impl<'a> add_resp::CreatedObjectResult<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        let mut m = Self::default();
-        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
-        Ok(m)
+        let mut out = Ok(Self::default());
+        if let Ok(m) = &mut out {
+            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+                out = Err(e);
+            }
+        }
+        out
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
         while r.more() {
@@ -7494,9 +7614,13 @@ impl<'a> add_resp::created_object_result::OperationStatus<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        let mut m = Self::default();
-        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
-        Ok(m)
+        let mut out = Ok(Self::default());
+        if let Ok(m) = &mut out {
+            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+                out = Err(e);
+            }
+        }
+        out
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
         while r.more() {
@@ -7770,9 +7894,13 @@ impl<'a> add_resp::created_object_result::operation_status::OperationFailure<'a>
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        let mut m = Self::default();
-        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
-        Ok(m)
+        let mut out = Ok(Self::default());
+        if let Ok(m) = &mut out {
+            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+                out = Err(e);
+            }
+        }
+        out
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
         while r.more() {
@@ -7931,9 +8059,13 @@ impl<'a> add_resp::created_object_result::operation_status::OperationSuccess<'a>
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        let mut m = Self::default();
-        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
-        Ok(m)
+        let mut out = Ok(Self::default());
+        if let Ok(m) = &mut out {
+            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+                out = Err(e);
+            }
+        }
+        out
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
         while r.more() {
@@ -8141,9 +8273,13 @@ impl<'a> add_resp::ParameterError<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        let mut m = Self::default();
-        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
-        Ok(m)
+        let mut out = Ok(Self::default());
+        if let Ok(m) = &mut out {
+            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+                out = Err(e);
+            }
+        }
+        out
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
         while r.more() {
@@ -8294,9 +8430,13 @@ impl<'a> Delete<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        let mut m = Self::default();
-        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
-        Ok(m)
+        let mut out = Ok(Self::default());
+        if let Ok(m) = &mut out {
+            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+                out = Err(e);
+            }
+        }
+        out
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
         while r.more() {
@@ -8420,9 +8560,13 @@ impl<'a> DeleteResp<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        let mut m = Self::default();
-        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
-        Ok(m)
+        let mut out = Ok(Self::default());
+        if let Ok(m) = &mut out {
+            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+                out = Err(e);
+            }
+        }
+        out
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
         while r.more() {
@@ -8546,9 +8690,13 @@ impl<'a> delete_resp::DeletedObjectResult<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        let mut m = Self::default();
-        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
-        Ok(m)
+        let mut out = Ok(Self::default());
+        if let Ok(m) = &mut out {
+            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+                out = Err(e);
+            }
+        }
+        out
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
         while r.more() {
@@ -8706,9 +8854,13 @@ impl<'a> delete_resp::deleted_object_result::OperationStatus<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        let mut m = Self::default();
-        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
-        Ok(m)
+        let mut out = Ok(Self::default());
+        if let Ok(m) = &mut out {
+            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+                out = Err(e);
+            }
+        }
+        out
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
         while r.more() {
@@ -8986,9 +9138,13 @@ impl<'a> delete_resp::deleted_object_result::operation_status::OperationFailure<
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        let mut m = Self::default();
-        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
-        Ok(m)
+        let mut out = Ok(Self::default());
+        if let Ok(m) = &mut out {
+            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+                out = Err(e);
+            }
+        }
+        out
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
         while r.more() {
@@ -9148,9 +9304,13 @@ impl<'a> delete_resp::deleted_object_result::operation_status::OperationSuccess<
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        let mut m = Self::default();
-        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
-        Ok(m)
+        let mut out = Ok(Self::default());
+        if let Ok(m) = &mut out {
+            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+                out = Err(e);
+            }
+        }
+        out
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
         while r.more() {
@@ -9335,9 +9495,13 @@ impl<'a> delete_resp::UnaffectedPathError<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        let mut m = Self::default();
-        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
-        Ok(m)
+        let mut out = Ok(Self::default());
+        if let Ok(m) = &mut out {
+            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+                out = Err(e);
+            }
+        }
+        out
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
         while r.more() {
@@ -9510,9 +9674,13 @@ impl<'a> Set<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        let mut m = Self::default();
-        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
-        Ok(m)
+        let mut out = Ok(Self::default());
+        if let Ok(m) = &mut out {
+            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+                out = Err(e);
+            }
+        }
+        out
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
         while r.more() {
@@ -9646,9 +9814,13 @@ impl<'a> set::UpdateObject<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        let mut m = Self::default();
-        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
-        Ok(m)
+        let mut out = Ok(Self::default());
+        if let Ok(m) = &mut out {
+            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+                out = Err(e);
+            }
+        }
+        out
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
         while r.more() {
@@ -9791,9 +9963,13 @@ impl<'a> set::UpdateParamSetting<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        let mut m = Self::default();
-        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
-        Ok(m)
+        let mut out = Ok(Self::default());
+        if let Ok(m) = &mut out {
+            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+                out = Err(e);
+            }
+        }
+        out
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
         while r.more() {
@@ -9944,9 +10120,13 @@ impl<'a> SetResp<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        let mut m = Self::default();
-        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
-        Ok(m)
+        let mut out = Ok(Self::default());
+        if let Ok(m) = &mut out {
+            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+                out = Err(e);
+            }
+        }
+        out
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
         while r.more() {
@@ -10070,9 +10250,13 @@ impl<'a> set_resp::UpdatedObjectResult<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        let mut m = Self::default();
-        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
-        Ok(m)
+        let mut out = Ok(Self::default());
+        if let Ok(m) = &mut out {
+            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+                out = Err(e);
+            }
+        }
+        out
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
         while r.more() {
@@ -10230,9 +10414,13 @@ impl<'a> set_resp::updated_object_result::OperationStatus<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        let mut m = Self::default();
-        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
-        Ok(m)
+        let mut out = Ok(Self::default());
+        if let Ok(m) = &mut out {
+            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+                out = Err(e);
+            }
+        }
+        out
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
         while r.more() {
@@ -10506,9 +10694,13 @@ impl<'a> set_resp::updated_object_result::operation_status::OperationFailure<'a>
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        let mut m = Self::default();
-        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
-        Ok(m)
+        let mut out = Ok(Self::default());
+        if let Ok(m) = &mut out {
+            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+                out = Err(e);
+            }
+        }
+        out
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
         while r.more() {
@@ -10717,9 +10909,13 @@ impl<'a> set_resp::updated_object_result::operation_status::OperationSuccess<'a>
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        let mut m = Self::default();
-        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
-        Ok(m)
+        let mut out = Ok(Self::default());
+        if let Ok(m) = &mut out {
+            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+                out = Err(e);
+            }
+        }
+        out
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
         while r.more() {
@@ -10863,9 +11059,13 @@ impl<'a> set_resp::UpdatedInstanceFailure<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        let mut m = Self::default();
-        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
-        Ok(m)
+        let mut out = Ok(Self::default());
+        if let Ok(m) = &mut out {
+            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+                out = Err(e);
+            }
+        }
+        out
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
         while r.more() {
@@ -11024,9 +11224,13 @@ impl<'a> set_resp::UpdatedInstanceResult<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        let mut m = Self::default();
-        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
-        Ok(m)
+        let mut out = Ok(Self::default());
+        if let Ok(m) = &mut out {
+            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+                out = Err(e);
+            }
+        }
+        out
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
         while r.more() {
@@ -11220,9 +11424,13 @@ impl<'a> set_resp::ParameterError<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        let mut m = Self::default();
-        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
-        Ok(m)
+        let mut out = Ok(Self::default());
+        if let Ok(m) = &mut out {
+            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+                out = Err(e);
+            }
+        }
+        out
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
         while r.more() {
@@ -11373,9 +11581,13 @@ impl<'a> Operate<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        let mut m = Self::default();
-        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
-        Ok(m)
+        let mut out = Ok(Self::default());
+        if let Ok(m) = &mut out {
+            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+                out = Err(e);
+            }
+        }
+        out
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
         while r.more() {
@@ -11536,9 +11748,13 @@ impl<'a> OperateResp<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        let mut m = Self::default();
-        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
-        Ok(m)
+        let mut out = Ok(Self::default());
+        if let Ok(m) = &mut out {
+            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+                out = Err(e);
+            }
+        }
+        out
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
         while r.more() {
@@ -11658,9 +11874,13 @@ impl<'a> operate_resp::OperationResult<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        let mut m = Self::default();
-        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
-        Ok(m)
+        let mut out = Ok(Self::default());
+        if let Ok(m) = &mut out {
+            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+                out = Err(e);
+            }
+        }
+        out
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
         while r.more() {
@@ -11989,9 +12209,13 @@ impl<'a> operate_resp::operation_result::OutputArgs<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        let mut m = Self::default();
-        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
-        Ok(m)
+        let mut out = Ok(Self::default());
+        if let Ok(m) = &mut out {
+            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+                out = Err(e);
+            }
+        }
+        out
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
         while r.more() {
@@ -12112,9 +12336,13 @@ impl<'a> operate_resp::operation_result::CommandFailure<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        let mut m = Self::default();
-        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
-        Ok(m)
+        let mut out = Ok(Self::default());
+        if let Ok(m) = &mut out {
+            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+                out = Err(e);
+            }
+        }
+        out
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
         while r.more() {
@@ -12259,9 +12487,13 @@ impl<'a> Notify<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        let mut m = Self::default();
-        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
-        Ok(m)
+        let mut out = Ok(Self::default());
+        if let Ok(m) = &mut out {
+            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+                out = Err(e);
+            }
+        }
+        out
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
         while r.more() {
@@ -12690,9 +12922,13 @@ impl<'a> notify::Event<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        let mut m = Self::default();
-        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
-        Ok(m)
+        let mut out = Ok(Self::default());
+        if let Ok(m) = &mut out {
+            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+                out = Err(e);
+            }
+        }
+        out
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
         while r.more() {
@@ -12843,9 +13079,13 @@ impl<'a> notify::ValueChange<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        let mut m = Self::default();
-        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
-        Ok(m)
+        let mut out = Ok(Self::default());
+        if let Ok(m) = &mut out {
+            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+                out = Err(e);
+            }
+        }
+        out
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
         while r.more() {
@@ -12973,9 +13213,13 @@ impl<'a> notify::ObjectCreation<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        let mut m = Self::default();
-        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
-        Ok(m)
+        let mut out = Ok(Self::default());
+        if let Ok(m) = &mut out {
+            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+                out = Err(e);
+            }
+        }
+        out
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
         while r.more() {
@@ -13116,9 +13360,13 @@ impl<'a> notify::ObjectDeletion<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        let mut m = Self::default();
-        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
-        Ok(m)
+        let mut out = Ok(Self::default());
+        if let Ok(m) = &mut out {
+            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+                out = Err(e);
+            }
+        }
+        out
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
         while r.more() {
@@ -13224,9 +13472,13 @@ impl<'a> notify::OperationComplete<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        let mut m = Self::default();
-        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
-        Ok(m)
+        let mut out = Ok(Self::default());
+        if let Ok(m) = &mut out {
+            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+                out = Err(e);
+            }
+        }
+        out
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
         while r.more() {
@@ -13564,9 +13816,13 @@ impl<'a> notify::operation_complete::OutputArgs<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        let mut m = Self::default();
-        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
-        Ok(m)
+        let mut out = Ok(Self::default());
+        if let Ok(m) = &mut out {
+            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+                out = Err(e);
+            }
+        }
+        out
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
         while r.more() {
@@ -13687,9 +13943,13 @@ impl<'a> notify::operation_complete::CommandFailure<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        let mut m = Self::default();
-        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
-        Ok(m)
+        let mut out = Ok(Self::default());
+        if let Ok(m) = &mut out {
+            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+                out = Err(e);
+            }
+        }
+        out
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
         while r.more() {
@@ -13834,9 +14094,13 @@ impl<'a> notify::OnBoardRequest<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        let mut m = Self::default();
-        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
-        Ok(m)
+        let mut out = Ok(Self::default());
+        if let Ok(m) = &mut out {
+            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+                out = Err(e);
+            }
+        }
+        out
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
         while r.more() {
@@ -14041,9 +14305,13 @@ impl<'a> NotifyResp<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        let mut m = Self::default();
-        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
-        Ok(m)
+        let mut out = Ok(Self::default());
+        if let Ok(m) = &mut out {
+            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+                out = Err(e);
+            }
+        }
+        out
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
         while r.more() {
@@ -14149,9 +14417,13 @@ impl<'a> Register<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        let mut m = Self::default();
-        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
-        Ok(m)
+        let mut out = Ok(Self::default());
+        if let Ok(m) = &mut out {
+            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+                out = Err(e);
+            }
+        }
+        out
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
         while r.more() {
@@ -14289,9 +14561,13 @@ impl<'a> register::RegistrationPath<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        let mut m = Self::default();
-        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
-        Ok(m)
+        let mut out = Ok(Self::default());
+        if let Ok(m) = &mut out {
+            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+                out = Err(e);
+            }
+        }
+        out
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
         while r.more() {
@@ -14396,9 +14672,13 @@ impl<'a> RegisterResp<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        let mut m = Self::default();
-        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
-        Ok(m)
+        let mut out = Ok(Self::default());
+        if let Ok(m) = &mut out {
+            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+                out = Err(e);
+            }
+        }
+        out
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
         while r.more() {
@@ -14532,9 +14812,13 @@ impl<'a> register_resp::RegisteredPathResult<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        let mut m = Self::default();
-        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
-        Ok(m)
+        let mut out = Ok(Self::default());
+        if let Ok(m) = &mut out {
+            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+                out = Err(e);
+            }
+        }
+        out
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
         while r.more() {
@@ -14692,9 +14976,13 @@ impl<'a> register_resp::registered_path_result::OperationStatus<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        let mut m = Self::default();
-        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
-        Ok(m)
+        let mut out = Ok(Self::default());
+        if let Ok(m) = &mut out {
+            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+                out = Err(e);
+            }
+        }
+        out
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
         while r.more() {
@@ -14973,9 +15261,13 @@ impl<'a> register_resp::registered_path_result::operation_status::OperationFailu
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        let mut m = Self::default();
-        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
-        Ok(m)
+        let mut out = Ok(Self::default());
+        if let Ok(m) = &mut out {
+            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+                out = Err(e);
+            }
+        }
+        out
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
         while r.more() {
@@ -15135,9 +15427,13 @@ impl<'a> register_resp::registered_path_result::operation_status::OperationSucce
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        let mut m = Self::default();
-        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
-        Ok(m)
+        let mut out = Ok(Self::default());
+        if let Ok(m) = &mut out {
+            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+                out = Err(e);
+            }
+        }
+        out
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
         while r.more() {
@@ -15269,9 +15565,13 @@ impl<'a> Deregister<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        let mut m = Self::default();
-        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
-        Ok(m)
+        let mut out = Ok(Self::default());
+        if let Ok(m) = &mut out {
+            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+                out = Err(e);
+            }
+        }
+        out
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
         while r.more() {
@@ -15373,9 +15673,13 @@ impl<'a> DeregisterResp<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        let mut m = Self::default();
-        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
-        Ok(m)
+        let mut out = Ok(Self::default());
+        if let Ok(m) = &mut out {
+            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+                out = Err(e);
+            }
+        }
+        out
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
         while r.more() {
@@ -15509,9 +15813,13 @@ impl<'a> deregister_resp::DeregisteredPathResult<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        let mut m = Self::default();
-        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
-        Ok(m)
+        let mut out = Ok(Self::default());
+        if let Ok(m) = &mut out {
+            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+                out = Err(e);
+            }
+        }
+        out
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
         while r.more() {
@@ -15669,9 +15977,13 @@ impl<'a> deregister_resp::deregistered_path_result::OperationStatus<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        let mut m = Self::default();
-        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
-        Ok(m)
+        let mut out = Ok(Self::default());
+        if let Ok(m) = &mut out {
+            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+                out = Err(e);
+            }
+        }
+        out
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
         while r.more() {
@@ -15953,9 +16265,13 @@ impl<
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        let mut m = Self::default();
-        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
-        Ok(m)
+        let mut out = Ok(Self::default());
+        if let Ok(m) = &mut out {
+            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+                out = Err(e);
+            }
+        }
+        out
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
         while r.more() {
@@ -16123,9 +16439,13 @@ impl<
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        let mut m = Self::default();
-        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
-        Ok(m)
+        let mut out = Ok(Self::default());
+        if let Ok(m) = &mut out {
+            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+                out = Err(e);
+            }
+        }
+        out
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
         while r.more() {

@@ -627,9 +627,13 @@ impl<'a> Record<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        let mut m = Self::default();
-        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
-        Ok(m)
+        let mut out = Ok(Self::default());
+        if let Ok(m) = &mut out {
+            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+                out = Err(e);
+            }
+        }
+        out
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
         while r.more() {
@@ -1217,9 +1221,13 @@ impl<'a> NoSessionContextRecord<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        let mut m = Self::default();
-        m.merge(Reader::new(buf, false), RECURSION_LIMIT)?;
-        Ok(m)
+        let mut out = Ok(Self::default());
+        if let Ok(m) = &mut out {
+            if let Err(e) = m.merge(Reader::new(buf, false), RECURSION_LIMIT) {
+                out = Err(e);
+            }
+        }
+        out
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
         while r.more() {
@@ -1331,9 +1339,13 @@ impl<'a> SessionContextRecord<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        let mut m = Self::default();
-        m.merge(Reader::new(buf, false), RECURSION_LIMIT)?;
-        Ok(m)
+        let mut out = Ok(Self::default());
+        if let Ok(m) = &mut out {
+            if let Err(e) = m.merge(Reader::new(buf, false), RECURSION_LIMIT) {
+                out = Err(e);
+            }
+        }
+        out
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
         while r.more() {
@@ -1635,9 +1647,13 @@ impl WebSocketConnectRecord {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &[u8]) -> Result<Self, DecodeError> {
-        let mut m = Self::default();
-        m.merge(Reader::new(buf, false), RECURSION_LIMIT)?;
-        Ok(m)
+        let mut out = Ok(Self::default());
+        if let Ok(m) = &mut out {
+            if let Err(e) = m.merge(Reader::new(buf, false), RECURSION_LIMIT) {
+                out = Err(e);
+            }
+        }
+        out
     }
     fn merge(&mut self, mut r: Reader<'_>, depth: u32) -> Result<(), DecodeError> {
         while r.more() {
@@ -1710,9 +1726,13 @@ impl<'a> MqttConnectRecord<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        let mut m = Self::default();
-        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
-        Ok(m)
+        let mut out = Ok(Self::default());
+        if let Ok(m) = &mut out {
+            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+                out = Err(e);
+            }
+        }
+        out
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
         while r.more() {
@@ -1860,9 +1880,13 @@ impl<'a> StompConnectRecord<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        let mut m = Self::default();
-        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
-        Ok(m)
+        let mut out = Ok(Self::default());
+        if let Ok(m) = &mut out {
+            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+                out = Err(e);
+            }
+        }
+        out
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
         while r.more() {
@@ -2010,9 +2034,13 @@ impl UdsConnectRecord {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &[u8]) -> Result<Self, DecodeError> {
-        let mut m = Self::default();
-        m.merge(Reader::new(buf, false), RECURSION_LIMIT)?;
-        Ok(m)
+        let mut out = Ok(Self::default());
+        if let Ok(m) = &mut out {
+            if let Err(e) = m.merge(Reader::new(buf, false), RECURSION_LIMIT) {
+                out = Err(e);
+            }
+        }
+        out
     }
     fn merge(&mut self, mut r: Reader<'_>, depth: u32) -> Result<(), DecodeError> {
         while r.more() {
@@ -2084,9 +2112,13 @@ impl<'a> DisconnectRecord<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        let mut m = Self::default();
-        m.merge(Reader::new(buf, true), RECURSION_LIMIT)?;
-        Ok(m)
+        let mut out = Ok(Self::default());
+        if let Ok(m) = &mut out {
+            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+                out = Err(e);
+            }
+        }
+        out
     }
     fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
         while r.more() {
