@@ -152,29 +152,31 @@ impl Sessions {
         }
     }
 
-    /// The next Record for any peer (round robin), or `None`.
+    /// The next Record for any peer (round robin over peers with something to send), or `None`.
     #[must_use]
     pub fn poll_transmit(&mut self) -> Option<pb::Record> {
+        use core::ops::Bound::{Excluded, Unbounded};
         let start = self.cursor.take();
-        let order = self
-            .peers
-            .range::<str, _>((
-                start
-                    .as_deref()
-                    .map_or(core::ops::Bound::Unbounded, core::ops::Bound::Excluded),
-                core::ops::Bound::Unbounded,
-            ))
-            .map(|(k, _)| k.clone())
-            .chain(self.peers.keys().cloned())
-            .take(self.peers.len() + 1);
-        let keys: alloc::vec::Vec<String> = order.collect();
-        for k in keys {
-            if let Some(rec) = self.peers.get_mut(&k).and_then(Session::poll_transmit) {
-                self.cursor = Some(k);
-                return Some(rec);
+        let after = start.as_deref().map_or(Unbounded, Excluded);
+        // Peers after the cursor first, then from the beginning (the cursor's own peer last).
+        let mut found = None;
+        for (k, s) in self.peers.range_mut::<str, _>((after, Unbounded)) {
+            if let Some(rec) = s.poll_transmit() {
+                found = Some((k.clone(), rec));
+                break;
             }
         }
-        None
+        if found.is_none() {
+            for (k, s) in &mut self.peers {
+                if let Some(rec) = s.poll_transmit() {
+                    found = Some((k.clone(), rec));
+                    break;
+                }
+            }
+        }
+        let (k, rec) = found?;
+        self.cursor = Some(k);
+        Some(rec)
     }
 
     /// The next event of any peer, with the peer's Endpoint ID.
