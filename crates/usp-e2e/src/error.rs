@@ -158,7 +158,8 @@ pub enum E2eError {
     /// session_id 0 or 1 (R-E2E.3 requires > 1): dropped, session restarted (R-E2E.24).
     #[error("invalid session_id {0}")]
     InvalidSessionId(u64),
-    /// An unknown session_id with sequence_id ≠ 1: dropped, a restart is scheduled (R-E2E.24).
+    /// An unknown session_id with sequence_id ≠ 1: dropped silently and the session restarted (R-E2E.24),
+    /// unless the Record's expected_id is 0 or 1 (its sender is still establishing that session).
     #[error("unknown session_id {session_id} (sequence_id {sequence_id})")]
     UnknownSession {
         /// The Record's session_id.

@@ -467,8 +467,9 @@ impl Session {
     }
 
     /// Runs the timers that are due at `now`: acknowledgement delay, retransmit-request and retransmission
-    /// timeouts, establishment retries (R-E2E.10/11), deferred restarts and expiry (R-E2E.7). Call when the
-    /// instant from [`poll_timeout`](Self::poll_timeout) is reached; a spurious or early call does nothing.
+    /// timeouts, establishment retries (R-E2E.10/11), restarts waiting for their back-off, and expiry
+    /// (R-E2E.7). Call when the instant from [`poll_timeout`](Self::poll_timeout) is reached; a spurious or
+    /// early call does nothing.
     pub fn handle_timeout(&mut self, now: Instant) {
         self.now = now;
         if let Some((at, reason)) = self.pending_restart {
