@@ -419,22 +419,7 @@ impl Session {
             SessionMode::Require => true,
         };
         if !use_session {
-            if self.security.kind() != pb::record::PayloadSecurity::Plaintext {
-                // R-E2E.41: TLS12 only inside a session; never fall back to an unprotected payload.
-                return Err(E2eError::SessionRequired);
-            }
-            if payload.is_empty() {
-                return Err(E2eError::EmptyPayload);
-            }
-            let mut rec = self.template.clone();
-            rec.payload_security = pb::record::PayloadSecurity::Plaintext as i32;
-            rec.record_type = Some(RecordType::NoSessionContext(pb::NoSessionContextRecord {
-                payload,
-            }));
-            self.sign(&mut rec, false).map_err(E2eError::Integrity)?;
-            self.transmit.push_back(rec);
-            self.stats.records_sent += 1;
-            return Ok(());
+            return self.queue_no_session(payload);
         }
         let charge = payload.len().saturating_add(ENTRY_OVERHEAD);
         let needed = self.send_bytes.saturating_add(charge);
@@ -464,6 +449,21 @@ impl Session {
         }
         self.last_activity = now;
         Ok(())
+    }
+
+    /// Queues one payload as a `no_session_context` Record even while a context exists — for answering a
+    /// request that came without a session in kind (R-MSG.0a: a response uses its request's record type).
+    /// Drain `poll_transmit` afterwards.
+    ///
+    /// # Errors
+    /// [`E2eError::SessionRequired`] with mode `Require` or a payload security other than PLAINTEXT (R-E2E.41),
+    /// [`E2eError::EmptyPayload`] for an empty payload (R-E2E.26), [`E2eError::Integrity`] if signing fails.
+    pub fn send_without_session(&mut self, now: Instant, payload: Bytes) -> Result<(), E2eError> {
+        self.now = now;
+        if self.cfg.mode == SessionMode::Require {
+            return Err(E2eError::SessionRequired);
+        }
+        self.queue_no_session(payload)
     }
 
     /// Runs the timers that are due at `now`: acknowledgement delay, retransmit-request and retransmission
@@ -1104,6 +1104,25 @@ impl Session {
         if !transmit.iter().any(|r| key(r) == k) {
             transmit.push_back(rec);
         }
+    }
+
+    fn queue_no_session(&mut self, payload: Bytes) -> Result<(), E2eError> {
+        if self.security.kind() != pb::record::PayloadSecurity::Plaintext {
+            // R-E2E.41: TLS12 only inside a session; never fall back to an unprotected payload.
+            return Err(E2eError::SessionRequired);
+        }
+        if payload.is_empty() {
+            return Err(E2eError::EmptyPayload);
+        }
+        let mut rec = self.template.clone();
+        rec.payload_security = pb::record::PayloadSecurity::Plaintext as i32;
+        rec.record_type = Some(RecordType::NoSessionContext(pb::NoSessionContextRecord {
+            payload,
+        }));
+        self.sign(&mut rec, false).map_err(E2eError::Integrity)?;
+        self.transmit.push_back(rec);
+        self.stats.records_sent += 1;
+        Ok(())
     }
 
     fn queue_disconnect(&mut self, reason_code: u32, reason: &str) {

@@ -1608,3 +1608,29 @@ fn sessions_are_send() {
     assert_send::<E2eError>();
     assert_send::<Event>();
 }
+
+#[test]
+fn r_msg_0a_reply_without_session_while_one_exists() {
+    let mut c = cfg(A, B, 1);
+    c.mode(SessionMode::Allow);
+    let mut a = Session::new(c, T0).unwrap();
+    a.handle_record(T0, from_b(42, 1, 1, &[b"in session"]))
+        .unwrap();
+    drain_tx(&mut a);
+    a.send_without_session(T0, Bytes::from_static(b"reply"))
+        .unwrap();
+    let out = drain_tx(&mut a);
+    assert!(
+        matches!(&out[0].record_type, Some(RecordType::NoSessionContext(n)) if n.payload == "reply")
+    );
+    assert_eq!(a.session_id(), Some(42));
+    assert_eq!(
+        a.send_without_session(T0, Bytes::new()),
+        Err(E2eError::EmptyPayload)
+    );
+    let mut r = Session::new(cfg(A, B, 1), T0).unwrap();
+    assert_eq!(
+        r.send_without_session(T0, Bytes::from_static(b"x")),
+        Err(E2eError::SessionRequired)
+    );
+}
