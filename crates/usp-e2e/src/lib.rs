@@ -21,7 +21,7 @@ mod error;
 mod event;
 pub mod integrity;
 mod rng;
-pub mod sar;
+mod sar;
 pub mod security;
 mod session;
 mod sessions;

@@ -1,4 +1,5 @@
-//! Segmentation and reassembly (the "SAR function algorithm" of TR-369, REQUIREMENTS §4.2).
+//! Segmentation and reassembly (the "SAR function algorithm" of TR-369, REQUIREMENTS §4.2); the
+//! algorithm is described in the crate README.
 //!
 //! # Sender
 //! A message is a list of payload records (PLAINTEXT: one, the Msg; TLS12: the TLS records). Records are cut
