@@ -85,6 +85,22 @@ impl ControllerConfig {
         })
     }
 
+    /// A copy of this configuration for another Agent (same local id and settings). Used by
+    /// [`Controllers`](crate::Controllers) to add Agents from a template.
+    ///
+    /// # Errors
+    /// [`ControllerError::EndpointId`] if `agent_id` is not a valid Endpoint ID.
+    pub fn for_agent(&self, agent_id: &str) -> Result<Self, ControllerError> {
+        let agent = EndpointId::parse(agent_id).map_err(|source| ControllerError::EndpointId {
+            field: "agent_id",
+            source,
+        })?;
+        let mut cfg = self.clone();
+        cfg.e2e.set_remote_id(agent.as_str());
+        cfg.agent_id = agent;
+        Ok(cfg)
+    }
+
     /// The text put before the counter in every msg_id (`"{prefix}{counter}"`).
     ///
     /// msg_ids must not repeat while a request is outstanding (R-MSG.4: the Agent ignores a

@@ -108,7 +108,8 @@ pub enum ControllerEvent {
     /// the Controller does not support).
     Request(Msg),
     /// A received USP Message could not be decoded or validated and could not be tied to a
-    /// pending request; it was dropped.
+    /// pending request; it was dropped. If it was a request with a readable msg_id, an Error
+    /// answering it (R-MSG.0; e.g. 7004 for a missing oneof) is already queued.
     InvalidMsg(MsgError),
     /// Something happened in the E2E layer (session started, restarted, expired, Disconnect
     /// received, a sent payload left unacknowledged, a processing failure). Received payloads
@@ -552,6 +553,15 @@ impl Controller {
     pub fn handle_record(&mut self, now: Instant, bytes: Bytes) -> Result<(), ControllerError> {
         let opts = usp_record::DecodeOptions::new().max_record_size(self.cfg.max_record_size);
         let record = Record::decode_with(bytes, &opts)?;
+        self.handle_decoded(now, record)
+    }
+
+    /// [`handle_record`](Self::handle_record) for a Record already decoded and validated.
+    pub(crate) fn handle_decoded(
+        &mut self,
+        now: Instant,
+        record: Record,
+    ) -> Result<(), ControllerError> {
         if record.kind().is_connect() {
             return Ok(());
         }
@@ -636,14 +646,7 @@ impl Controller {
     fn handle_payload(&mut self, now: Instant, payload: Bytes) -> Result<(), ControllerError> {
         let msg = match Msg::decode_with(payload, &self.cfg.msg_decode) {
             Ok(m) => m,
-            Err(e) => {
-                let pending = e.msg_id().and_then(|id| self.pending.get(id).map(|p| p.id));
-                match pending {
-                    Some(id) => self.resolve(id, Err(RequestError::InvalidResponse(e))),
-                    None => self.events.push_back(ControllerEvent::InvalidMsg(e)),
-                }
-                return Ok(());
-            }
+            Err(e) => return self.handle_invalid_msg(now, e),
         };
         match msg.body() {
             Body::Request(Request::Notify(_)) => {
@@ -662,6 +665,25 @@ impl Controller {
                 Ok(())
             }
         }
+    }
+
+    /// A payload that is not a valid Msg. A broken request with a readable msg_id is answered
+    /// with an Error (R-MSG.0, code from [`MsgError::usp_error_code`]); a broken Response or
+    /// Error whose msg_id is pending ends that request; anything else is only reported.
+    fn handle_invalid_msg(&mut self, now: Instant, e: MsgError) -> Result<(), ControllerError> {
+        if let Some(reply) = e.error_reply() {
+            self.events.push_back(ControllerEvent::InvalidMsg(e));
+            return self
+                .session
+                .send(now, reply.encode_to_bytes())
+                .map_err(ControllerError::E2e);
+        }
+        let pending = e.msg_id().and_then(|id| self.pending.get(id).map(|p| p.id));
+        match pending {
+            Some(id) => self.resolve(id, Err(RequestError::InvalidResponse(e))),
+            None => self.events.push_back(ControllerEvent::InvalidMsg(e)),
+        }
+        Ok(())
     }
 
     fn handle_notify(

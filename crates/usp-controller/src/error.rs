@@ -152,6 +152,16 @@ pub enum ControllerError {
         /// The configured maximum.
         limit: usize,
     },
+    /// A [`Controllers`](crate::Controllers) container has no Controller for the Record's
+    /// sender (and does not add Agents automatically).
+    #[error("no Controller for this Agent")]
+    UnknownAgent,
+    /// A [`Controllers`](crate::Controllers) container is full.
+    #[error("already {limit} Agents")]
+    TooManyAgents {
+        /// The configured maximum.
+        limit: usize,
+    },
     /// A received Record failed validation and was dropped.
     #[error("received record dropped: {0}")]
     Record(RecordError),

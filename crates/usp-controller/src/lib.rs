@@ -19,6 +19,7 @@ extern crate std;
 mod config;
 mod controller;
 mod error;
+mod pool;
 mod results;
 
 pub use config::{
@@ -28,6 +29,7 @@ pub use controller::{
     Controller, ControllerEvent, Notification, RequestId, SupportedDmFlags, UnmatchedReason,
 };
 pub use error::{ControllerError, PathFailure, RequestError, UspError};
+pub use pool::Controllers;
 pub use results::{
     AddOutcome, CommandOutcome, CommandResult, CreatedObject, DeleteOutcome, DeletedObjects,
     GetValues, Instances, OperateOutcome, ProtocolVersions, SetFailure, SetOutcome,

@@ -3,8 +3,8 @@
 //! The Agent side decodes what the Controller transmits and answers with Messages built by
 //! the usp-msg builders, wrapped in Records by usp-record (or a usp-e2e Session).
 
-use std::collections::BTreeMap;
 use core::time::Duration;
+use std::collections::BTreeMap;
 
 use bytes::Bytes;
 use proptest::prelude::*;
@@ -1322,4 +1322,148 @@ fn notify_resp_from_agent_is_unmatched() -> TestResult {
     ));
     let _ = Body::Error(pb::Error::default());
     Ok(())
+}
+
+/// R-MSG.0: a broken request from the Agent with a readable msg_id is answered with an Error
+/// (7004 for a missing oneof) and reported.
+#[test]
+fn invalid_agent_request_answered_with_error() -> TestResult {
+    let mut ctl = controller();
+    let raw = pb::Msg {
+        header: Some(pb::Header {
+            msg_id: "bad-1".into(),
+            msg_type: MsgType::Notify.as_i32(),
+        }),
+        body: Some(pb::Body {
+            msg_body: Some(pb::body::MsgBody::Request(pb::Request {
+                req_type: Some(pb::request::ReqType::Notify(pb::Notify {
+                    subscription_id: "s".into(),
+                    send_resp: true,
+                    notification: None,
+                })),
+            })),
+        }),
+    };
+    ctl.handle_record(
+        t(0),
+        record_from_agent(Bytes::from(prost::Message::encode_to_vec(&raw))),
+    )?;
+    assert!(matches!(
+        events(&mut ctl)[..],
+        [ControllerEvent::InvalidMsg(_)]
+    ));
+    let reply = one_sent(&mut ctl);
+    assert_eq!(reply.msg_id(), "bad-1");
+    assert_eq!(
+        reply.error().map(|e| e.err_code),
+        Some(ErrorCode::INVALID_ARGUMENTS.get())
+    );
+    Ok(())
+}
+
+mod pool {
+    use super::*;
+    use usp_controller::Controllers;
+
+    fn from(agent: &str, msg: &Msg) -> Bytes {
+        RecordBuilder::new(CTL, agent)
+            .unwrap()
+            .no_session_context(msg.encode_to_bytes())
+            .unwrap()
+            .to_bytes()
+    }
+
+    /// Records are routed by from_id; transmits and events are tagged with the Agent.
+    #[test]
+    fn routes_by_agent() -> TestResult {
+        let mut ctls = Controllers::new(ControllerConfig::new(CTL, "proto::template")?, 2)?;
+        ctls.add_agent("proto::a1", t(0))?;
+        ctls.add_agent("proto::a2", t(0))?;
+        assert!(matches!(
+            ctls.add_agent("proto::a3", t(0)),
+            Err(ControllerError::TooManyAgents { limit: 2 })
+        ));
+        assert_eq!(
+            ctls.agent_ids().collect::<Vec<_>>(),
+            ["proto::a1", "proto::a2"]
+        );
+        let id1 = ctls
+            .agent_mut("proto::a1")
+            .ok_or("a1")?
+            .get(t(0), &["Device.A."], 0)?;
+        let id2 = ctls
+            .agent_mut("proto::a2")
+            .ok_or("a2")?
+            .get(t(0), &["Device.B."], 0)?;
+        // Both Controllers start at the same counter: msg_ids are per Agent.
+        assert_eq!(id1, id2);
+        let mut out = Vec::new();
+        while let Some((to, wire)) = ctls.poll_transmit() {
+            let rec = Record::decode(wire)?;
+            assert_eq!(rec.to_id(), &to);
+            out.push((
+                to,
+                Msg::decode(rec.no_session_payload().ok_or("?")?.clone())?,
+            ));
+        }
+        assert_eq!(out.len(), 2);
+        assert_eq!(ctls.poll_timeout(), Some(t(30_000)));
+        // Answer a2 only; a1 times out.
+        let (to, req) = &out[1];
+        assert_eq!(to.as_str(), "proto::a2");
+        ctls.handle_record(
+            t(1),
+            from(
+                "proto::a2",
+                &GetRespBuilder::new(req.msg_id())
+                    .result(GetResult::new("Device.B."))
+                    .build()?,
+            ),
+        )?;
+        let (who, ev) = ctls.poll_event().ok_or("no event")?;
+        assert_eq!(who.as_str(), "proto::a2");
+        assert!(matches!(ev, ControllerEvent::Response { id, result: Ok(_) } if id == id2));
+        ctls.handle_timeout(t(30_000));
+        let (who, ev) = ctls.poll_event().ok_or("no event")?;
+        assert_eq!(who.as_str(), "proto::a1");
+        assert_eq!(ev, ControllerEvent::TimedOut { id: id1 });
+        assert!(ctls.poll_event().is_none());
+        // Unknown Agents are refused unless auto_add is on; Records not for us never add one.
+        let notify = ValueChangeBuilder::new("n", "", "Device.X", "1").build()?;
+        assert!(matches!(
+            ctls.handle_record(t(2), from("proto::a9", &notify)),
+            Err(ControllerError::UnknownAgent)
+        ));
+        ctls.auto_add(true);
+        assert!(matches!(
+            ctls.handle_record(t(2), from("proto::a9", &notify)),
+            Err(ControllerError::TooManyAgents { .. })
+        ));
+        assert!(ctls.remove_agent("proto::a1").is_some());
+        let not_for_us = RecordBuilder::new("proto::other", "proto::a9")?
+            .no_session_context(notify.encode_to_bytes())?;
+        assert!(ctls.handle_record(t(2), not_for_us.to_bytes()).is_err());
+        assert_eq!(ctls.len(), 1);
+        ctls.handle_record(t(2), from("proto::a9", &notify))?;
+        assert_eq!(ctls.len(), 2);
+        assert!(ctls.agent("proto::a9").is_some());
+        assert!(
+            matches!(ctls.poll_event(), Some((ref w, ControllerEvent::Notify(_))) if w.as_str() == "proto::a9")
+        );
+        // Configuration checks.
+        let mut other = ControllerConfig::new("proto::not-us", "proto::a5")?;
+        other.max_pending(1);
+        assert!(matches!(
+            ctls.add_agent_with(other, t(0)),
+            Err(ControllerError::Config(_))
+        ));
+        assert!(Controllers::new(ControllerConfig::new(CTL, "proto::template")?, 0).is_err());
+        assert!(ctls.remove_agent("proto::a9").is_some());
+        assert!(matches!(
+            ctls.add_agent(CTL, t(0)),
+            Err(ControllerError::Config(_))
+        ));
+        assert_eq!(ctls.len(), 1);
+        Ok(())
+    }
 }
