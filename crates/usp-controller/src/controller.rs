@@ -452,11 +452,6 @@ impl Controller {
     ) -> Result<RequestId, ControllerError> {
         let id = RequestId(self.counter);
         let msg_id = self.msg_id_of(id);
-        if self.pending.len() >= self.cfg.max_pending {
-            return Err(ControllerError::TooManyPending {
-                limit: self.cfg.max_pending,
-            });
-        }
         let msg = build(msg_id.clone())?;
         if msg.msg_id() != msg_id {
             return Err(ControllerError::MsgIdChanged {
@@ -480,6 +475,11 @@ impl Controller {
                 reason: "expected a request with a response type",
             });
         };
+        if awaited && self.pending.len() >= self.cfg.max_pending {
+            return Err(ControllerError::TooManyPending {
+                limit: self.cfg.max_pending,
+            });
+        }
         self.session.send(now, msg.encode_to_bytes())?;
         self.counter = self.counter.wrapping_add(1);
         // `send` produces no received payloads, so draining cannot fail here.
@@ -821,5 +821,89 @@ impl SupportedDmFlags {
     pub const fn first_level_only(mut self, v: bool) -> Self {
         self.first_level_only = v;
         self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use usp_msg::{GetRespBuilder, GetResult};
+    use usp_record::RecordBuilder;
+
+    fn ctl(remembered: usize, max_pending: usize) -> Controller {
+        let mut cfg = ControllerConfig::new("proto::c", "proto::a").unwrap();
+        cfg.remembered_ids(remembered).max_pending(max_pending);
+        Controller::new(cfg, Instant::ZERO).unwrap()
+    }
+
+    fn answer(c: &mut Controller, id: RequestId) {
+        let msg = GetRespBuilder::new(c.msg_id_of(id))
+            .result(GetResult::new("Device."))
+            .build_bytes()
+            .unwrap();
+        let rec = RecordBuilder::new("proto::c", "proto::a")
+            .unwrap()
+            .no_session_context(msg)
+            .unwrap();
+        c.handle_record(Instant::ZERO, rec.to_bytes()).unwrap();
+    }
+
+    /// R-MSG.9: the memory of finished ids is bounded; a reply to a forgotten id is reported
+    /// as unknown, never matched again.
+    #[test]
+    fn remembered_ids_are_bounded() {
+        let mut c = ctl(2, 8);
+        let ids: Vec<_> = (0..3)
+            .map(|_| c.get(Instant::ZERO, &["Device."], 0).unwrap())
+            .collect();
+        for id in &ids {
+            answer(&mut c, *id);
+        }
+        assert_eq!(c.recent.len(), 2);
+        while c.poll_event().is_some() {}
+        for (id, want) in ids.iter().zip([
+            UnmatchedReason::UnknownMsgId,
+            UnmatchedReason::AlreadyAnswered(ids[1]),
+            UnmatchedReason::AlreadyAnswered(ids[2]),
+        ]) {
+            answer(&mut c, *id);
+            match c.poll_event() {
+                Some(ControllerEvent::UnmatchedResponse { reason, .. }) => assert_eq!(reason, want),
+                other => panic!("unexpected {other:?}"),
+            }
+        }
+        let mut none = ctl(0, 8);
+        let id = none.get(Instant::ZERO, &["Device."], 0).unwrap();
+        answer(&mut none, id);
+        assert!(none.recent.is_empty());
+    }
+
+    /// R-OPR.4: requests that await no reply do not count against `max_pending`.
+    #[test]
+    fn not_awaited_requests_do_not_count_as_pending() {
+        let mut c = ctl(4, 1);
+        let none: [(&str, &str); 0] = [];
+        c.get(Instant::ZERO, &["Device."], 0).unwrap();
+        assert!(matches!(
+            c.get(Instant::ZERO, &["Device."], 0),
+            Err(ControllerError::TooManyPending { limit: 1 })
+        ));
+        c.operate(Instant::ZERO, "Device.Reboot()", "k", false, none)
+            .unwrap();
+        assert_eq!(c.pending_count(), 1);
+        assert_eq!(c.deadlines.len(), 1);
+    }
+
+    /// Timeouts and replies keep the pending map and the deadline set in step.
+    #[test]
+    fn pending_and_deadlines_stay_in_step() {
+        let mut c = ctl(4, 8);
+        let a = c.get(Instant::ZERO, &["Device."], 0).unwrap();
+        let _b = c.get(Instant::from_millis(10), &["Device."], 0).unwrap();
+        answer(&mut c, a);
+        assert_eq!((c.pending.len(), c.deadlines.len()), (1, 1));
+        c.handle_timeout(Instant::from_millis(u64::MAX));
+        assert_eq!((c.pending.len(), c.deadlines.len()), (0, 0));
+        assert_eq!(c.poll_timeout(), None);
     }
 }

@@ -726,3 +726,149 @@ impl SupportedDm {
         out
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn join_path_inserts_missing_dot() {
+        assert_eq!(join_path("Device.DeviceInfo.", "X"), "Device.DeviceInfo.X");
+        assert_eq!(join_path("Device.DeviceInfo", "X"), "Device.DeviceInfo.X");
+        assert_eq!(join_path("", "X"), "X");
+    }
+
+    #[test]
+    fn protocol_versions_parse_leniently() {
+        let v = ProtocolVersions::parse(" 1.4 ,1.0,,1.4,2,1.x");
+        assert_eq!(
+            v.versions,
+            [
+                Version { major: 1, minor: 0 },
+                Version { major: 1, minor: 4 }
+            ]
+        );
+        assert_eq!(v.unparsed, ["2", "1.x"]);
+        assert_eq!(v.highest_common(&[Version { major: 1, minor: 2 }]), None);
+        assert!(ProtocolVersions::parse("").versions.is_empty());
+    }
+
+    /// R-GET.2: a parameter path's resolved_path is its parent object, so the full path is
+    /// resolved_path + name; a failed requested path carries no values.
+    #[test]
+    fn get_values_from_pb() {
+        let r = pb::GetResp {
+            req_path_results: alloc::vec![
+                pb::get_resp::RequestedPathResult {
+                    requested_path: "Device.A.B".into(),
+                    resolved_path_results: alloc::vec![pb::get_resp::ResolvedPathResult {
+                        resolved_path: "Device.A.".into(),
+                        result_params: [("B".into(), "1".into())].into(),
+                    }],
+                    ..Default::default()
+                },
+                pb::get_resp::RequestedPathResult {
+                    requested_path: "Device.C.".into(),
+                    err_code: 7026,
+                    err_msg: "x".into(),
+                    resolved_path_results: alloc::vec![pb::get_resp::ResolvedPathResult {
+                        resolved_path: "Device.C.".into(),
+                        result_params: [("D".into(), "2".into())].into(),
+                    }],
+                },
+            ],
+        };
+        let v = GetValues::from_pb(r);
+        assert_eq!(v.get("Device.A.B"), Some("1"));
+        assert_eq!(v.values.len(), 1);
+        assert_eq!(
+            v.failures,
+            [PathFailure::new("Device.C.", UspError::new(7026u32, "x"))]
+        );
+    }
+
+    #[test]
+    fn unknown_enum_values_become_none() {
+        let r = pb::GetSupportedDmResp {
+            req_obj_results: alloc::vec![gsdm::RequestedObjectResult {
+                req_obj_path: "Device.".into(),
+                supported_objs: alloc::vec![gsdm::SupportedObjectResult {
+                    supported_obj_path: "Device.".into(),
+                    access: 99,
+                    supported_params: alloc::vec![gsdm::SupportedParamResult {
+                        param_name: "P".into(),
+                        access: 1,
+                        value_type: 42,
+                        value_change: -1,
+                    }],
+                    supported_commands: alloc::vec![gsdm::SupportedCommandResult {
+                        command_name: "C()".into(),
+                        command_type: 2,
+                        ..Default::default()
+                    }],
+                    ..Default::default()
+                }],
+                ..Default::default()
+            }],
+        };
+        let dm = SupportedDm::from_pb(r);
+        let obj = &dm.trees[0].objects["Device."];
+        assert_eq!(obj.access, None);
+        let p = obj.params["P"];
+        assert_eq!(p.access, Some(gsdm::ParamAccessType::ParamReadWrite));
+        assert_eq!((p.value_type, p.value_change), (None, None));
+        assert_eq!(
+            obj.commands["C()"].command_type,
+            Some(gsdm::CmdType::CmdAsync)
+        );
+    }
+
+    #[test]
+    fn children_of_tables_and_leaves() {
+        let mut tree = SupportedTree::default();
+        for p in [
+            "Device.",
+            "Device.A.",
+            "Device.A.{i}.",
+            "Device.A.{i}.B.",
+            "Device.AB.",
+            "Device.C.{i}.",
+            "Device.C.{i}.D.{i}.",
+        ] {
+            tree.objects.insert(
+                p.into(),
+                SupportedObject {
+                    path: p.into(),
+                    ..Default::default()
+                },
+            );
+        }
+        let kids = |p| {
+            tree.children(p)
+                .map(|o| o.path.as_str())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            kids("Device."),
+            ["Device.A.", "Device.A.{i}.", "Device.AB.", "Device.C.{i}."]
+        );
+        assert_eq!(kids("Device.A.{i}."), ["Device.A.{i}.B."]);
+        assert_eq!(kids("Device.C.{i}."), ["Device.C.{i}.D.{i}."]);
+        assert!(kids("Device.AB.").is_empty());
+        assert!(kids("Nope.").is_empty());
+    }
+
+    /// Results whose oneof is missing (impossible in a validated Msg) are skipped, not
+    /// invented.
+    #[test]
+    fn missing_oneofs_are_skipped() {
+        let set = SetOutcome::from_pb(pb::SetResp {
+            updated_obj_results: alloc::vec![pb::set_resp::UpdatedObjectResult::default()],
+        });
+        assert_eq!(set, SetOutcome::default());
+        let op = OperateOutcome::from_pb(pb::OperateResp {
+            operation_results: alloc::vec![pb::operate_resp::OperationResult::default()],
+        });
+        assert!(op.results.is_empty());
+    }
+}
