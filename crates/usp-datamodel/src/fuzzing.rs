@@ -350,6 +350,13 @@ mod tests {
         engine_requests(&m.encode_to_vec());
     }
 
+    proptest::proptest! {
+        #[test]
+        fn engine_requests_never_panics(data in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..512)) {
+            engine_requests(&data);
+        }
+    }
+
     #[test]
     fn small_model_is_populated() {
         let m = small_model();

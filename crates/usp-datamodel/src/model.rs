@@ -32,11 +32,12 @@ use crate::schema::Schema;
 ///
 /// # Example
 ///
-/// [`crate::MemoryDataModel`] implements this trait; a minimal read-only model:
+/// [`crate::MemoryDataModel`] implements this trait. A simple read-only model implements
+/// three methods; the defaults refuse changes with the right USP codes:
 ///
 /// ```
 /// use std::borrow::Cow;
-/// use usp_datamodel::{DataModel, DmError, ObjectDef, ParamDef, Schema};
+/// use usp_datamodel::{DataModel, ObjectDef, ParamDef, Schema};
 /// use usp_path::value::ValueType;
 ///
 /// struct Info(Schema);
@@ -46,22 +47,14 @@ use crate::schema::Schema;
 ///     fn get(&self, object: &str, param: &str) -> Option<Cow<'_, str>> {
 ///         (object == "Device.DeviceInfo." && param == "SoftwareVersion").then(|| "1.0".into())
 ///     }
-///     fn set(&mut self, _: &str, _: &str, _: &str) -> Result<(), DmError> {
-///         Err(DmError::new(7009, "read-only model"))
-///     }
-///     fn add(&mut self, _: &str, _: &std::collections::BTreeMap<String, String>) -> Result<u32, DmError> {
-///         Err(DmError::new(7017, "read-only model"))
-///     }
-///     fn delete(&mut self, _: &str) -> Result<(), DmError> {
-///         Err(DmError::new(7024, "read-only model"))
-///     }
 /// }
 ///
 /// let mut s = Schema::new("urn:example-org:info-1-0");
 /// s.add_object(ObjectDef::new("Device."))?;
 /// s.add_object(ObjectDef::new("Device.DeviceInfo.").with_param(ParamDef::new("SoftwareVersion", ValueType::String)))?;
-/// let m = Info(s);
+/// let mut m = Info(s);
 /// assert_eq!(m.get("Device.DeviceInfo.", "SoftwareVersion").as_deref(), Some("1.0"));
+/// assert_eq!(m.set("Device.DeviceInfo.", "SoftwareVersion", "2").unwrap_err().code(), 7009);
 /// # Ok::<(), usp_datamodel::SchemaError>(())
 /// ```
 pub trait DataModel {
@@ -96,10 +89,18 @@ pub trait DataModel {
 
     /// Sets parameter `param` of `object` to `value` (already checked and canonical).
     ///
+    /// The default refuses with 7009, for read-only models.
+    ///
     /// # Errors
     /// A [`DmError`] with the USP code to report, typically 7009 (Parameter action failed) or
     /// 7014 (Value conflict).
-    fn set(&mut self, object: &str, param: &str, value: &str) -> Result<(), DmError>;
+    fn set(&mut self, object: &str, param: &str, value: &str) -> Result<(), DmError> {
+        let _ = value;
+        Err(DmError::new(
+            crate::code::PARAMETER_ACTION_FAILED,
+            alloc::format!("{object}{param} cannot be changed in this data model"),
+        ))
+    }
 
     /// Creates a row in `table` and returns its instance number. `init` holds the initial
     /// values of parameters of the row and of its single-instance sub-objects, keyed by
@@ -108,15 +109,30 @@ pub trait DataModel {
     /// the implementation's choice. Instance numbers must never be reused for a table while
     /// the Agent runs (R-ARC.8).
     ///
+    /// The default refuses with 7017, for models with fixed rows.
+    ///
     /// # Errors
     /// A [`DmError`], typically 7017 (Object could not be created).
-    fn add(&mut self, table: &str, init: &BTreeMap<String, String>) -> Result<u32, DmError>;
+    fn add(&mut self, table: &str, init: &BTreeMap<String, String>) -> Result<u32, DmError> {
+        let _ = init;
+        Err(DmError::new(
+            crate::code::OBJECT_NOT_CREATED,
+            alloc::format!("rows cannot be added to {table} in this data model"),
+        ))
+    }
 
     /// Deletes row `object` (`Device.IP.Interface.3.`) with everything below it.
     ///
+    /// The default refuses with 7024, for models with fixed rows.
+    ///
     /// # Errors
     /// A [`DmError`], typically 7024 (Delete failure).
-    fn delete(&mut self, object: &str) -> Result<(), DmError>;
+    fn delete(&mut self, object: &str) -> Result<(), DmError> {
+        Err(DmError::new(
+            crate::code::DELETE_FAILURE,
+            alloc::format!("{object} cannot be deleted in this data model"),
+        ))
+    }
 
     /// Looks up the row of `table` addressed by the unique-key expression `key`. Return
     /// [`KeyLookup::NotIndexed`] (the default) to let the engine scan the rows.

@@ -280,3 +280,44 @@ fn tp_469_section_1_scenarios() {
         }
     }
 }
+
+/// A model implementing only `schema`, `instances` and `get` answers changes with the
+/// defaults' codes.
+#[test]
+fn read_only_model_uses_the_default_refusals() {
+    use std::borrow::Cow;
+    use usp_datamodel::{DataModel, Schema};
+    struct Ro(MemoryDataModelRef);
+    type MemoryDataModelRef = usp_datamodel::MemoryDataModel;
+    impl DataModel for Ro {
+        fn schema(&self) -> &Schema {
+            self.0.schema()
+        }
+        fn instances(&self, table: &str, out: &mut Vec<u32>) {
+            self.0.instances(table, out)
+        }
+        fn get(&self, object: &str, param: &str) -> Option<Cow<'_, str>> {
+            self.0.get(object, param)
+        }
+    }
+    let mut m = Ro(model());
+    let e = error(run(
+        &mut m,
+        set_req(
+            false,
+            vec![upd("Device.IP.Interface.1.", &[("Enable", "false", true)])],
+        ),
+    ));
+    assert_eq!((e.err_code, e.param_errs[0].err_code), (7021, 7009));
+    let e = error(run(
+        &mut m,
+        add_req(false, vec![create("Device.IP.Interface.", &[])]),
+    ));
+    assert_eq!(e.err_code, 7017);
+    let e = error(run(&mut m, del_req(false, &["Device.IP.Interface.1."])));
+    assert_eq!(e.err_code, 7024);
+    assert_eq!(
+        value(&m.0, "Device.IP.Interface.1.", "Enable").as_deref(),
+        Some("true")
+    );
+}
