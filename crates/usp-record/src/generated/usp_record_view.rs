@@ -507,7 +507,7 @@ fn encoded_len_with<T: Encode>(m: &T) -> usize {
 /// Bytes in the varint encoding of `v`.
 #[inline(always)]
 fn varint_len(v: u64) -> usize {
-    ((((v | 1).leading_zeros() ^ 63) * 9 + 73) / 64) as usize
+    if v < 0x80 { 1 } else { ((((v | 1).leading_zeros() ^ 63) * 9 + 73) / 64) as usize }
 }
 /// Bytes of a length prefix plus `len` bytes.
 #[inline(always)]
