@@ -38,6 +38,11 @@ impl DmError {
         self.code
     }
 
+    /// The USP error code as a `usp_msg::ErrorCode`.
+    pub const fn error_code(&self) -> usp_msg::ErrorCode {
+        usp_msg::ErrorCode::new(self.code)
+    }
+
     /// The message (`err_msg`).
     pub fn msg(&self) -> &str {
         &self.msg

@@ -26,52 +26,55 @@ pub use schema::{
     RefKind, Schema, UniqueKey, ValueChange,
 };
 
-/// USP error codes used by the engine (REQUIREMENTS §0.1).
+/// The USP error codes the engine uses, as the `u32` the wire carries; each is the
+/// `usp_msg::ErrorCode` constant of the same meaning.
 pub mod code {
+    use usp_msg::ErrorCode as E;
+
     /// 7000 Message failed.
-    pub const MESSAGE_FAILED: u32 = 7000;
+    pub const MESSAGE_FAILED: u32 = E::MESSAGE_FAILED.get();
     /// 7001 Message not supported.
-    pub const MESSAGE_NOT_SUPPORTED: u32 = 7001;
+    pub const MESSAGE_NOT_SUPPORTED: u32 = E::MESSAGE_NOT_SUPPORTED.get();
     /// 7003 Internal error.
-    pub const INTERNAL_ERROR: u32 = 7003;
+    pub const INTERNAL_ERROR: u32 = E::INTERNAL_ERROR.get();
     /// 7004 Invalid arguments.
-    pub const INVALID_ARGUMENTS: u32 = 7004;
+    pub const INVALID_ARGUMENTS: u32 = E::INVALID_ARGUMENTS.get();
     /// 7005 Resources exceeded.
-    pub const RESOURCES_EXCEEDED: u32 = 7005;
+    pub const RESOURCES_EXCEEDED: u32 = E::RESOURCES_EXCEEDED.get();
     /// 7006 Permission denied.
-    pub const PERMISSION_DENIED: u32 = 7006;
+    pub const PERMISSION_DENIED: u32 = E::PERMISSION_DENIED.get();
     /// 7008 Invalid path syntax.
-    pub const INVALID_PATH_SYNTAX: u32 = 7008;
+    pub const INVALID_PATH_SYNTAX: u32 = E::INVALID_PATH_SYNTAX.get();
     /// 7009 Parameter action failed.
-    pub const PARAMETER_ACTION_FAILED: u32 = 7009;
+    pub const PARAMETER_ACTION_FAILED: u32 = E::PARAMETER_ACTION_FAILED.get();
     /// 7010 Unsupported parameter.
-    pub const UNSUPPORTED_PARAMETER: u32 = 7010;
+    pub const UNSUPPORTED_PARAMETER: u32 = E::UNSUPPORTED_PARAMETER.get();
     /// 7011 Invalid type.
-    pub const INVALID_TYPE: u32 = 7011;
+    pub const INVALID_TYPE: u32 = E::INVALID_TYPE.get();
     /// 7012 Invalid value.
-    pub const INVALID_VALUE: u32 = 7012;
+    pub const INVALID_VALUE: u32 = E::INVALID_VALUE.get();
     /// 7013 Attempt to update non-writeable parameter.
-    pub const PARAM_READ_ONLY: u32 = 7013;
+    pub const PARAM_READ_ONLY: u32 = E::PARAM_READ_ONLY.get();
     /// 7014 Value conflict.
-    pub const VALUE_CONFLICT: u32 = 7014;
+    pub const VALUE_CONFLICT: u32 = E::VALUE_CONFLICT.get();
     /// 7015 Operation error.
-    pub const OPERATION_ERROR: u32 = 7015;
+    pub const OPERATION_ERROR: u32 = E::OPERATION_ERROR.get();
     /// 7016 Object does not exist.
-    pub const OBJECT_DOES_NOT_EXIST: u32 = 7016;
+    pub const OBJECT_DOES_NOT_EXIST: u32 = E::OBJECT_DOES_NOT_EXIST.get();
     /// 7017 Object could not be created.
-    pub const OBJECT_NOT_CREATED: u32 = 7017;
+    pub const OBJECT_NOT_CREATED: u32 = E::OBJECT_NOT_CREATED.get();
     /// 7018 Object is not a table.
-    pub const NOT_A_TABLE: u32 = 7018;
+    pub const NOT_A_TABLE: u32 = E::NOT_A_TABLE.get();
     /// 7019 Attempt to create non-creatable object.
-    pub const OBJECT_NOT_CREATABLE: u32 = 7019;
+    pub const OBJECT_NOT_CREATABLE: u32 = E::OBJECT_NOT_CREATABLE.get();
     /// 7020 Object could not be updated.
-    pub const OBJECT_NOT_UPDATED: u32 = 7020;
+    pub const OBJECT_NOT_UPDATED: u32 = E::OBJECT_NOT_UPDATED.get();
     /// 7021 Required parameter failed.
-    pub const REQUIRED_PARAMETER_FAILED: u32 = 7021;
+    pub const REQUIRED_PARAMETER_FAILED: u32 = E::REQUIRED_PARAMETER_FAILED.get();
     /// 7024 Delete failure.
-    pub const DELETE_FAILURE: u32 = 7024;
+    pub const DELETE_FAILURE: u32 = E::DELETE_FAILURE.get();
     /// 7025 Object exists with duplicate key.
-    pub const DUPLICATE_KEY: u32 = 7025;
+    pub const DUPLICATE_KEY: u32 = E::DUPLICATE_UNIQUE_KEY.get();
     /// 7026 Invalid path.
-    pub const INVALID_PATH: u32 = 7026;
+    pub const INVALID_PATH: u32 = E::INVALID_PATH.get();
 }

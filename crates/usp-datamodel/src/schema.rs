@@ -748,16 +748,7 @@ impl Schema {
     /// [`SchemaError::MissingParent`], [`SchemaError::UnknownKeyParam`].
     pub fn add_object(&mut self, def: ObjectDef) -> Result<ObjId, SchemaError> {
         let path = def.path.clone();
-        let ok = usp_path::Path::parse_supported(&path).is_ok_and(|p| {
-            *p.target() == usp_path::Target::Object
-                && p.segments().iter().all(|s| {
-                    matches!(
-                        s,
-                        usp_path::Segment::Object(_)
-                            | usp_path::Segment::Instance(usp_path::Instance::Placeholder)
-                    )
-                })
-        });
+        let ok = is_supported_object_path(&path);
         if !ok {
             return Err(SchemaError::InvalidPath(path));
         }
@@ -870,6 +861,37 @@ impl Schema {
     }
 }
 
+/// Whether `path` is a supported object path: names (TR-106: a letter or `_`, then letters,
+/// digits, `_` or `-`), each table name followed by `{i}`, ending in `.`. A service model's
+/// root may itself be a table (`StorageService.{i}.`).
+fn is_supported_object_path(path: &str) -> bool {
+    let Some(body) = path.strip_suffix('.') else {
+        return false;
+    };
+    let mut prev_name = false;
+    for seg in body.split('.') {
+        if seg == "{i}" {
+            if !prev_name {
+                return false;
+            }
+            prev_name = false;
+        } else {
+            let mut b = seg.bytes();
+            let first_ok = b
+                .next()
+                .is_some_and(|c| c.is_ascii_alphabetic() || c == b'_');
+            if !first_ok
+                || !b.all(|c| c.is_ascii_alphanumeric() || c == b'_' || c == b'-')
+                || seg.len() > 256
+            {
+                return false;
+            }
+            prev_name = true;
+        }
+    }
+    true
+}
+
 /// The parent's supported path of supported object path `path`, `None` for a root.
 fn parent_path(path: &str) -> Option<&str> {
     let p = path.strip_suffix("{i}.").unwrap_or(path);
@@ -898,6 +920,28 @@ pub fn supported_form(path: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn supported_object_paths() {
+        for ok in [
+            "Device.",
+            "Device.IP.Interface.{i}.",
+            "StorageService.{i}.",
+            "X_ORG-1.A.{i}.B.",
+        ] {
+            assert!(is_supported_object_path(ok), "{ok}");
+        }
+        for bad in [
+            "Device",
+            "{i}.",
+            "Device.{i}.{i}.",
+            "Device.1.",
+            "Device..",
+            "Device.T.1a.",
+        ] {
+            assert!(!is_supported_object_path(bad), "{bad}");
+        }
+    }
 
     #[test]
     fn parent_paths() {

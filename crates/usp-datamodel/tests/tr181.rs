@@ -54,6 +54,8 @@ fn tr181_2_16_loads_with_expected_counts() {
         .filter(|p| p.access == ParamAccess::WriteOnceReadOnly)
         .count();
     assert!(wo >= 1);
+    // R-SEC.1a: the Controller table exposes its roles.
+    assert!(c.params.contains_key("AssignedRole") && c.params.contains_key("InheritedRole"));
     let reboot = &s.object("Device.").expect("Device.").commands["Reboot"];
     assert!(!reboot.is_async);
 }

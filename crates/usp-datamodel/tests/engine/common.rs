@@ -225,3 +225,76 @@ impl DataModel for Flaky {
         self.native_rollback && self.inner.rollback()
     }
 }
+
+/// Every error code in a reply (top level and nested), with the operation it answers.
+pub(crate) fn codes(m: &pb::Msg, op: usp_msg::Operation) -> Vec<(usp_msg::Operation, u32)> {
+    let mut v = Vec::new();
+    match m.body.as_ref().and_then(|b| b.msg_body.as_ref()) {
+        Some(pb::body::MsgBody::Error(e)) => {
+            v.push(e.err_code);
+            v.extend(e.param_errs.iter().map(|p| p.err_code));
+        }
+        Some(pb::body::MsgBody::Response(r)) => match &r.resp_type {
+            Some(RespType::GetResp(g)) => v.extend(g.req_path_results.iter().map(|r| r.err_code)),
+            Some(RespType::GetInstancesResp(g)) => {
+                v.extend(g.req_path_results.iter().map(|r| r.err_code))
+            }
+            Some(RespType::GetSupportedDmResp(g)) => {
+                v.extend(g.req_obj_results.iter().map(|r| r.err_code))
+            }
+            Some(RespType::SetResp(s)) => {
+                use pb::set_resp::updated_object_result::operation_status::OperStatus;
+                for o in &s.updated_obj_results {
+                    match o.oper_status.as_ref().and_then(|s| s.oper_status.as_ref()) {
+                        Some(OperStatus::OperFailure(f)) => {
+                            v.push(f.err_code);
+                            for i in &f.updated_inst_failures {
+                                v.extend(i.param_errs.iter().map(|p| p.err_code));
+                            }
+                        }
+                        Some(OperStatus::OperSuccess(ok)) => {
+                            for i in &ok.updated_inst_results {
+                                v.extend(i.param_errs.iter().map(|p| p.err_code));
+                            }
+                        }
+                        None => panic!("SetResp without oper_status"),
+                    }
+                }
+            }
+            Some(RespType::AddResp(a)) => {
+                use pb::add_resp::created_object_result::operation_status::OperStatus;
+                for o in &a.created_obj_results {
+                    match o.oper_status.as_ref().and_then(|s| s.oper_status.as_ref()) {
+                        Some(OperStatus::OperFailure(f)) => v.push(f.err_code),
+                        Some(OperStatus::OperSuccess(ok)) => {
+                            v.extend(ok.param_errs.iter().map(|p| p.err_code))
+                        }
+                        None => panic!("AddResp without oper_status"),
+                    }
+                }
+            }
+            Some(RespType::DeleteResp(d)) => {
+                use pb::delete_resp::deleted_object_result::operation_status::OperStatus;
+                for o in &d.deleted_obj_results {
+                    match o.oper_status.as_ref().and_then(|s| s.oper_status.as_ref()) {
+                        Some(OperStatus::OperFailure(f)) => v.push(f.err_code),
+                        Some(OperStatus::OperSuccess(ok)) => {
+                            v.extend(ok.unaffected_path_errs.iter().map(|p| p.err_code))
+                        }
+                        None => panic!("DeleteResp without oper_status"),
+                    }
+                }
+            }
+            _ => {}
+        },
+        _ => {}
+    }
+    v.into_iter().filter(|c| *c != 0).map(|c| (op, c)).collect()
+}
+
+/// Whether `code` may answer `op`: the spec's per-message list (REQUIREMENTS §0.3), plus 7021
+/// for Add, which the main code table and R-ADD.3 use but Add's list omits.
+pub(crate) fn allowed(op: usp_msg::Operation, code: u32) -> bool {
+    usp_msg::ErrorCode::new(code).is_allowed_for(op)
+        || (op == usp_msg::Operation::Add && code == 7021)
+}

@@ -270,7 +270,16 @@ fn tp_469_section_1_scenarios() {
     for (case, rt, want) in cases {
         let mut m = model();
         let before = m.dump();
-        match reply(run(&mut m, rt)) {
+        let op = match &rt {
+            ReqType::Add(_) => usp_msg::Operation::Add,
+            ReqType::Set(_) => usp_msg::Operation::Set,
+            _ => usp_msg::Operation::Delete,
+        };
+        let out = run(&mut m, rt);
+        for (op, c) in codes(&out, op) {
+            assert!(allowed(op, c), "TP {case}: {c} not allowed for {op:?}");
+        }
+        match reply(out) {
             Reply::Err(e) => {
                 assert_eq!(e.err_code, want, "TP {case}: {}", e.err_msg);
                 assert!(!e.err_msg.is_empty(), "TP {case}: helpful err_msg");

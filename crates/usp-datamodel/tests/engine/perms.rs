@@ -356,3 +356,45 @@ fn roles_combine_per_letter() {
     assert_eq!(r.param("Device.DeviceInfo.", "Manufacturer"), p("r---"));
     assert_eq!(r.command_event("Device.IP.Interface.1.Reset()"), p("r-x-"));
 }
+
+#[test]
+fn r_del_4_unreadable_failed_rows_are_not_reported() {
+    use pb::delete_resp::deleted_object_result::operation_status::OperStatus;
+    let all = Perms::ALL;
+    // The Controller can neither read nor delete the IPv4Address rows.
+    let role = Role::new(vec![
+        Permission::new(1, ["Device."]).with(all, all, all, all),
+        Permission::new(2, ["Device.IP.Interface.{i}.IPv4Address."]).with(
+            all,
+            all,
+            Perms::NONE,
+            all,
+        ),
+    ]);
+    let mut m = model();
+    let r = Engine::default()
+        .handle_as(
+            &mut m,
+            &role,
+            &msg(
+                "t-1",
+                del_req(true, &["Device.IP.Interface.1.IPv4Address.*."]),
+            ),
+        )
+        .unwrap();
+    let Reply::Resp(RespType::DeleteResp(d)) = reply(r) else {
+        panic!()
+    };
+    let st = d.deleted_obj_results[0]
+        .oper_status
+        .clone()
+        .and_then(|o| o.oper_status)
+        .unwrap();
+    let OperStatus::OperSuccess(ok) = st else {
+        panic!()
+    };
+    assert!(ok.affected_paths.is_empty() && ok.unaffected_path_errs.is_empty());
+    let mut rows = Vec::new();
+    usp_datamodel::DataModel::instances(&m, "Device.IP.Interface.1.IPv4Address.", &mut rows);
+    assert_eq!(rows, [1, 2], "nothing deleted");
+}

@@ -3,6 +3,7 @@
 
 use proptest::prelude::*;
 use usp_datamodel::Engine;
+use usp_msg::Operation;
 use usp_msg::pb;
 use usp_msg::pb::request::ReqType;
 use usp_msg::pb::response::RespType;
@@ -79,11 +80,28 @@ proptest! {
             1 => ReqType::GetInstances(pb::GetInstances { obj_paths: ps, first_level_only: false }),
             2 => ReqType::GetSupportedDm(pb::GetSupportedDm { obj_paths: ps, ..Default::default() }),
             3 => del_req(true, &ps.iter().map(String::as_str).collect::<Vec<_>>()),
-            4 => add_req(true, ps.iter().map(|p| create(p, &[])).collect()),
+            4 => add_req(
+                true,
+                ps.iter()
+                    .map(|p| create(p, &[("Enable", "x", true), ("Alias", "a", false)]))
+                    .collect(),
+            ),
             _ => set_req(true, ps.iter().map(|p| upd(p, &[("Enable", "1", false)])).collect()),
+        };
+        let op = match kind {
+            0 => Operation::Get,
+            1 => Operation::GetInstances,
+            2 => Operation::GetSupportedDm,
+            3 => Operation::Delete,
+            4 => Operation::Add,
+            _ => Operation::Set,
         };
         let r = Engine::default().handle(&mut m, &msg("p", rt));
         let r = r.expect("one reply");
+        // Every code used is one the spec lists for the operation (REQUIREMENTS §0.3).
+        for (op, c) in codes(&r, op) {
+            prop_assert!(allowed(op, c), "{c} not allowed for {op:?}");
+        }
         prop_assert_eq!(r.header.map(|h| h.msg_id), Some("p".to_string()));
     }
 }
