@@ -650,10 +650,10 @@ const FIXED: &str = r#"
 impl<'a> Reader<'a> {
     /// A little-endian fixed-width value.
     #[inline]
-    fn fixed<const N: usize>(&mut self) -> Result<[u8; N], DecodeError> {
+    fn fixed<const N: usize>(&mut self) -> Res<[u8; N]> {
         let start = self.pos;
         let b = self.take(N as u64, start)?;
-        <[u8; N]>::try_from(b).map_err(|_| DecodeError::Truncated { offset: self.at(start) })
+        <[u8; N]>::try_from(b).map_err(|_| DecodeError::Truncated { offset: self.at(start) }.into())
     }
 }
 "#;
@@ -773,7 +773,7 @@ fn decode_impl(s: &Schema, m: &Msg) -> String {
          pub fn decode(buf: {buf_ty}) -> Result<Self, DecodeError> {{\n\
          let mut out = Ok(Self::default());\n\
          if let Ok(m) = &mut out {{\n\
-         if let Err(e) = m.merge(Reader::new(buf, {text}), RECURSION_LIMIT) {{ out = Err(e); }}\n\
+         if let Err(e) = m.merge(Reader::new(buf, {text}), RECURSION_LIMIT) {{ out = Err(*e); }}\n\
          }}\n\
          out\n}}",
         full = m.full,
@@ -782,7 +782,7 @@ fn decode_impl(s: &Schema, m: &Msg) -> String {
     .unwrap();
     writeln!(
         out,
-        "fn merge(&mut self, mut r: Reader<{rlt}>, depth: u32) -> Result<(), DecodeError> {{"
+        "fn merge(&mut self, mut r: Reader<{rlt}>, depth: u32) -> Res<()> {{"
     )
     .unwrap();
     out.push_str("while r.more() {\n");

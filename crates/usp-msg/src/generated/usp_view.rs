@@ -89,6 +89,9 @@ impl DecodeError {
         }
     }
 }
+/// The decoder's internal result: the error is boxed so that results fit in registers (errors
+/// are the rare path); `decode` unboxes it.
+type Res<T> = Result<T, alloc::boxed::Box<DecodeError>>;
 /// `data` as a `str` if it is all valid UTF-8.
 #[inline(never)]
 fn as_text(data: &[u8]) -> Option<&str> {
@@ -124,7 +127,7 @@ impl<'a> Reader<'a> {
         self.off + pos
     }
     #[inline(always)]
-    fn varint(&mut self) -> Result<u64, DecodeError> {
+    fn varint(&mut self) -> Res<u64> {
         match self.data.get(self.pos) {
             Some(&b) if b < 0x80 => {
                 self.pos += 1;
@@ -134,14 +137,17 @@ impl<'a> Reader<'a> {
         }
     }
     /// prost's rules: at most 10 bytes, and the 10th may only be 0 or 1.
-    fn varint_slow(&mut self) -> Result<u64, DecodeError> {
+    fn varint_slow(&mut self) -> Res<u64> {
         let start = self.pos;
         let mut value = 0u64;
         for i in 0..10u32 {
             let Some(&b) = self.data.get(self.pos) else {
-                return Err(DecodeError::Truncated {
-                    offset: self.at(start),
-                });
+                return Err(
+                    DecodeError::Truncated {
+                        offset: self.at(start),
+                    }
+                        .into(),
+                );
             };
             self.pos += 1;
             value |= u64::from(b & 0x7f) << (7 * i);
@@ -152,15 +158,18 @@ impl<'a> Reader<'a> {
                 return Ok(value);
             }
         }
-        Err(DecodeError::InvalidVarint {
-            offset: self.at(start),
-        })
+        Err(
+            DecodeError::InvalidVarint {
+                offset: self.at(start),
+            }
+                .into(),
+        )
     }
     /// Reads a field key, rejecting keys over `u32::MAX`. The wire type and field number are
     /// checked by [`Reader::check_key`] only for keys that match no known field (a known key
     /// is valid by construction).
     #[inline(always)]
-    fn key(&mut self) -> Result<u32, DecodeError> {
+    fn key(&mut self) -> Res<u32> {
         match self.data.get(self.pos) {
             Some(&b) if b < 0x80 => {
                 self.pos += 1;
@@ -169,41 +178,53 @@ impl<'a> Reader<'a> {
             _ => self.key_slow(),
         }
     }
-    fn key_slow(&mut self) -> Result<u32, DecodeError> {
+    fn key_slow(&mut self) -> Res<u32> {
         let start = self.pos;
         let key = self.varint_slow()?;
         u32::try_from(key)
-            .map_err(|_| DecodeError::InvalidKey {
-                offset: self.at(start),
-                key,
+            .map_err(|_| {
+                DecodeError::InvalidKey {
+                    offset: self.at(start),
+                    key,
+                }
+                    .into()
             })
     }
     /// Rejects wire types 6 and 7 and field number 0, like prost's `decode_key`; `at` is where
     /// the key starts.
     #[inline(always)]
-    fn check_key(&self, at: usize, key: u32) -> Result<(), DecodeError> {
+    fn check_key(&self, at: usize, key: u32) -> Res<()> {
         if key & 7 > 5 {
-            return Err(DecodeError::InvalidWireType {
-                offset: self.at(at),
-                wire_type: (key & 7) as u8,
-            });
+            return Err(
+                DecodeError::InvalidWireType {
+                    offset: self.at(at),
+                    wire_type: (key & 7) as u8,
+                }
+                    .into(),
+            );
         }
         if key >> 3 == 0 {
-            return Err(DecodeError::InvalidKey {
-                offset: self.at(at),
-                key: u64::from(key),
-            });
+            return Err(
+                DecodeError::InvalidKey {
+                    offset: self.at(at),
+                    key: u64::from(key),
+                }
+                    .into(),
+            );
         }
         Ok(())
     }
     /// Advances past `len` bytes, returning them.
     #[inline(always)]
-    fn take(&mut self, len: u64, start: usize) -> Result<&'a [u8], DecodeError> {
+    fn take(&mut self, len: u64, start: usize) -> Res<&'a [u8]> {
         let rest = self.data.len().saturating_sub(self.pos);
         if len > rest as u64 {
-            return Err(DecodeError::Truncated {
-                offset: self.at(start),
-            });
+            return Err(
+                DecodeError::Truncated {
+                    offset: self.at(start),
+                }
+                    .into(),
+            );
         }
         let end = self.pos + len as usize;
         match self.data.get(self.pos..end) {
@@ -212,22 +233,25 @@ impl<'a> Reader<'a> {
                 Ok(s)
             }
             None => {
-                Err(DecodeError::Truncated {
-                    offset: self.at(start),
-                })
+                Err(
+                    DecodeError::Truncated {
+                        offset: self.at(start),
+                    }
+                        .into(),
+                )
             }
         }
     }
     /// A length-delimited value.
     #[inline(always)]
-    fn bytes(&mut self) -> Result<&'a [u8], DecodeError> {
+    fn bytes(&mut self) -> Res<&'a [u8]> {
         let start = self.pos;
         let len = self.varint()?;
         self.take(len, start)
     }
     /// A length-delimited value that must be UTF-8.
     #[inline(always)]
-    fn str(&mut self, field: &'static str) -> Result<&'a str, DecodeError> {
+    fn str(&mut self, field: &'static str) -> Res<&'a str> {
         let b = self.bytes()?;
         if let Some(s) = self.text.and_then(|t| t.get(self.pos - b.len()..self.pos)) {
             return Ok(s);
@@ -235,10 +259,13 @@ impl<'a> Reader<'a> {
         match core::str::from_utf8(b) {
             Ok(s) => Ok(s),
             Err(_) => {
-                Err(DecodeError::InvalidUtf8 {
-                    offset: self.at(self.pos - b.len()),
-                    field,
-                })
+                Err(
+                    DecodeError::InvalidUtf8 {
+                        offset: self.at(self.pos - b.len()),
+                        field,
+                    }
+                        .into(),
+                )
             }
         }
     }
@@ -248,11 +275,14 @@ impl<'a> Reader<'a> {
     /// `want_text` as for [`Reader::new`]; when this message's bytes are already known to
     /// be UTF-8 the nested message's are taken from them without another pass.
     #[inline(always)]
-    fn sub(&mut self, depth: u32, want_text: bool) -> Result<Self, DecodeError> {
+    fn sub(&mut self, depth: u32, want_text: bool) -> Res<Self> {
         if depth == 0 {
-            return Err(DecodeError::RecursionLimit {
-                offset: self.at(self.pos),
-            });
+            return Err(
+                DecodeError::RecursionLimit {
+                    offset: self.at(self.pos),
+                }
+                    .into(),
+            );
         }
         let data = self.bytes()?;
         let start = self.pos - data.len();
@@ -277,22 +307,25 @@ impl<'a> Reader<'a> {
         key: u32,
         expected: u8,
         field: &'static str,
-    ) -> DecodeError {
-        DecodeError::WireTypeMismatch {
+    ) -> alloc::boxed::Box<DecodeError> {
+        alloc::boxed::Box::new(DecodeError::WireTypeMismatch {
             offset: self.at(at),
             field,
             expected,
             found: (key & 7) as u8,
-        }
+        })
     }
     /// Skips an unknown field whose key was just read, like prost's `skip_field` (including
     /// its nesting limit for groups).
-    fn skip(&mut self, key: u32, depth: u32) -> Result<(), DecodeError> {
+    fn skip(&mut self, key: u32, depth: u32) -> Res<()> {
         let start = self.pos;
         if depth == 0 {
-            return Err(DecodeError::RecursionLimit {
-                offset: self.at(start),
-            });
+            return Err(
+                DecodeError::RecursionLimit {
+                    offset: self.at(start),
+                }
+                    .into(),
+            );
         }
         match key & 7 {
             0 => {
@@ -311,9 +344,12 @@ impl<'a> Reader<'a> {
                     self.check_key(inner_start, inner)?;
                     if inner & 7 == 4 {
                         if inner >> 3 != key >> 3 {
-                            return Err(DecodeError::UnexpectedEndGroup {
-                                offset: self.at(inner_start),
-                            });
+                            return Err(
+                                DecodeError::UnexpectedEndGroup {
+                                    offset: self.at(inner_start),
+                                }
+                                    .into(),
+                            );
                         }
                         break;
                     }
@@ -324,9 +360,12 @@ impl<'a> Reader<'a> {
                 self.take(4, start)?;
             }
             _ => {
-                return Err(DecodeError::UnexpectedEndGroup {
-                    offset: self.at(start),
-                });
+                return Err(
+                    DecodeError::UnexpectedEndGroup {
+                        offset: self.at(start),
+                    }
+                        .into(),
+                );
             }
         }
         Ok(())
@@ -596,7 +635,7 @@ impl<'a> Reader<'a> {
         &mut self,
         depth: u32,
         field: &'static str,
-    ) -> Result<(&'a str, &'a str), DecodeError> {
+    ) -> Res<(&'a str, &'a str)> {
         let mut r = self.sub(depth, true)?;
         if let (Some(t), [10, kl, rest @ ..]) = (r.text, r.data) {
             let kl = usize::from(*kl);
@@ -657,12 +696,15 @@ impl Writer<'_> {
 impl<'a> Reader<'a> {
     /// A little-endian fixed-width value.
     #[inline]
-    fn fixed<const N: usize>(&mut self) -> Result<[u8; N], DecodeError> {
+    fn fixed<const N: usize>(&mut self) -> Res<[u8; N]> {
         let start = self.pos;
         let b = self.take(N as u64, start)?;
         <[u8; N]>::try_from(b)
-            .map_err(|_| DecodeError::Truncated {
-                offset: self.at(start),
+            .map_err(|_| {
+                DecodeError::Truncated {
+                    offset: self.at(start),
+                }
+                    .into()
             })
     }
 }
@@ -1572,12 +1614,12 @@ impl<'a> Msg<'a> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
             if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
-                out = Err(e);
+                out = Err(*e);
             }
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
+    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -1724,12 +1766,12 @@ impl<'a> Header<'a> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
             if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
-                out = Err(e);
+                out = Err(*e);
             }
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
+    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -1854,12 +1896,12 @@ impl<'a> Body<'a> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
             if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
-                out = Err(e);
+                out = Err(*e);
             }
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
+    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -2086,12 +2128,12 @@ impl<'a> Request<'a> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
             if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
-                out = Err(e);
+                out = Err(*e);
             }
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
+    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -2635,12 +2677,12 @@ impl<'a> Response<'a> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
             if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
-                out = Err(e);
+                out = Err(*e);
             }
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
+    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -3249,12 +3291,12 @@ impl<'a> Error<'a> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
             if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
-                out = Err(e);
+                out = Err(*e);
             }
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
+    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -3407,12 +3449,12 @@ impl<'a> error::ParamError<'a> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
             if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
-                out = Err(e);
+                out = Err(*e);
             }
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
+    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -3563,12 +3605,12 @@ impl<'a> Get<'a> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
             if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
-                out = Err(e);
+                out = Err(*e);
             }
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
+    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -3693,12 +3735,12 @@ impl<'a> GetResp<'a> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
             if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
-                out = Err(e);
+                out = Err(*e);
             }
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
+    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -3819,12 +3861,12 @@ impl<'a> get_resp::RequestedPathResult<'a> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
             if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
-                out = Err(e);
+                out = Err(*e);
             }
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
+    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -4048,12 +4090,12 @@ impl<'a> get_resp::ResolvedPathResult<'a> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
             if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
-                out = Err(e);
+                out = Err(*e);
             }
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
+    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -4206,12 +4248,12 @@ impl<'a> GetSupportedDm<'a> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
             if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
-                out = Err(e);
+                out = Err(*e);
             }
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
+    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -4435,12 +4477,12 @@ impl<'a> GetSupportedDmResp<'a> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
             if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
-                out = Err(e);
+                out = Err(*e);
             }
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
+    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -4567,12 +4609,12 @@ impl<'a> get_supported_dm_resp::RequestedObjectResult<'a> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
             if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
-                out = Err(e);
+                out = Err(*e);
             }
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
+    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -4826,12 +4868,12 @@ impl<'a> get_supported_dm_resp::SupportedObjectResult<'a> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
             if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
-                out = Err(e);
+                out = Err(*e);
             }
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
+    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -5224,12 +5266,12 @@ impl<'a> get_supported_dm_resp::SupportedParamResult<'a> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
             if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
-                out = Err(e);
+                out = Err(*e);
             }
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
+    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -5446,12 +5488,12 @@ impl<'a> get_supported_dm_resp::SupportedCommandResult<'a> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
             if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
-                out = Err(e);
+                out = Err(*e);
             }
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
+    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -5688,12 +5730,12 @@ impl<'a> get_supported_dm_resp::SupportedEventResult<'a> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
             if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
-                out = Err(e);
+                out = Err(*e);
             }
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
+    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -5847,12 +5889,12 @@ impl<'a> get_supported_dm_resp::SupportedUniqueKeySet<'a> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
             if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
-                out = Err(e);
+                out = Err(*e);
             }
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
+    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -5975,12 +6017,12 @@ impl<'a> GetInstances<'a> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
             if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
-                out = Err(e);
+                out = Err(*e);
             }
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
+    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -6109,12 +6151,12 @@ impl<'a> GetInstancesResp<'a> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
             if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
-                out = Err(e);
+                out = Err(*e);
             }
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
+    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -6241,12 +6283,12 @@ impl<'a> get_instances_resp::RequestedPathResult<'a> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
             if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
-                out = Err(e);
+                out = Err(*e);
             }
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
+    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -6465,12 +6507,12 @@ impl<'a> get_instances_resp::CurrInstance<'a> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
             if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
-                out = Err(e);
+                out = Err(*e);
             }
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
+    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -6623,12 +6665,12 @@ impl<'a> GetSupportedProtocol<'a> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
             if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
-                out = Err(e);
+                out = Err(*e);
             }
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
+    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -6750,12 +6792,12 @@ impl<'a> GetSupportedProtocolResp<'a> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
             if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
-                out = Err(e);
+                out = Err(*e);
             }
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
+    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -6877,12 +6919,12 @@ impl<'a> Add<'a> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
             if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
-                out = Err(e);
+                out = Err(*e);
             }
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
+    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -7017,12 +7059,12 @@ impl<'a> add::CreateObject<'a> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
             if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
-                out = Err(e);
+                out = Err(*e);
             }
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
+    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -7166,12 +7208,12 @@ impl<'a> add::CreateParamSetting<'a> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
             if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
-                out = Err(e);
+                out = Err(*e);
             }
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
+    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -7323,12 +7365,12 @@ impl<'a> AddResp<'a> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
             if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
-                out = Err(e);
+                out = Err(*e);
             }
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
+    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -7453,12 +7495,12 @@ impl<'a> add_resp::CreatedObjectResult<'a> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
             if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
-                out = Err(e);
+                out = Err(*e);
             }
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
+    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -7617,12 +7659,12 @@ impl<'a> add_resp::created_object_result::OperationStatus<'a> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
             if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
-                out = Err(e);
+                out = Err(*e);
             }
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
+    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -7897,12 +7939,12 @@ impl<'a> add_resp::created_object_result::operation_status::OperationFailure<'a>
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
             if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
-                out = Err(e);
+                out = Err(*e);
             }
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
+    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -8062,12 +8104,12 @@ impl<'a> add_resp::created_object_result::operation_status::OperationSuccess<'a>
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
             if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
-                out = Err(e);
+                out = Err(*e);
             }
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
+    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -8276,12 +8318,12 @@ impl<'a> add_resp::ParameterError<'a> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
             if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
-                out = Err(e);
+                out = Err(*e);
             }
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
+    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -8433,12 +8475,12 @@ impl<'a> Delete<'a> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
             if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
-                out = Err(e);
+                out = Err(*e);
             }
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
+    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -8563,12 +8605,12 @@ impl<'a> DeleteResp<'a> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
             if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
-                out = Err(e);
+                out = Err(*e);
             }
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
+    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -8693,12 +8735,12 @@ impl<'a> delete_resp::DeletedObjectResult<'a> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
             if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
-                out = Err(e);
+                out = Err(*e);
             }
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
+    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -8857,12 +8899,12 @@ impl<'a> delete_resp::deleted_object_result::OperationStatus<'a> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
             if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
-                out = Err(e);
+                out = Err(*e);
             }
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
+    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -9141,12 +9183,12 @@ impl<'a> delete_resp::deleted_object_result::operation_status::OperationFailure<
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
             if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
-                out = Err(e);
+                out = Err(*e);
             }
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
+    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -9307,12 +9349,12 @@ impl<'a> delete_resp::deleted_object_result::operation_status::OperationSuccess<
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
             if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
-                out = Err(e);
+                out = Err(*e);
             }
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
+    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -9498,12 +9540,12 @@ impl<'a> delete_resp::UnaffectedPathError<'a> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
             if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
-                out = Err(e);
+                out = Err(*e);
             }
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
+    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -9677,12 +9719,12 @@ impl<'a> Set<'a> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
             if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
-                out = Err(e);
+                out = Err(*e);
             }
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
+    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -9817,12 +9859,12 @@ impl<'a> set::UpdateObject<'a> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
             if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
-                out = Err(e);
+                out = Err(*e);
             }
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
+    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -9966,12 +10008,12 @@ impl<'a> set::UpdateParamSetting<'a> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
             if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
-                out = Err(e);
+                out = Err(*e);
             }
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
+    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -10123,12 +10165,12 @@ impl<'a> SetResp<'a> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
             if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
-                out = Err(e);
+                out = Err(*e);
             }
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
+    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -10253,12 +10295,12 @@ impl<'a> set_resp::UpdatedObjectResult<'a> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
             if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
-                out = Err(e);
+                out = Err(*e);
             }
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
+    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -10417,12 +10459,12 @@ impl<'a> set_resp::updated_object_result::OperationStatus<'a> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
             if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
-                out = Err(e);
+                out = Err(*e);
             }
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
+    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -10697,12 +10739,12 @@ impl<'a> set_resp::updated_object_result::operation_status::OperationFailure<'a>
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
             if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
-                out = Err(e);
+                out = Err(*e);
             }
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
+    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -10912,12 +10954,12 @@ impl<'a> set_resp::updated_object_result::operation_status::OperationSuccess<'a>
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
             if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
-                out = Err(e);
+                out = Err(*e);
             }
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
+    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -11062,12 +11104,12 @@ impl<'a> set_resp::UpdatedInstanceFailure<'a> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
             if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
-                out = Err(e);
+                out = Err(*e);
             }
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
+    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -11227,12 +11269,12 @@ impl<'a> set_resp::UpdatedInstanceResult<'a> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
             if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
-                out = Err(e);
+                out = Err(*e);
             }
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
+    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -11427,12 +11469,12 @@ impl<'a> set_resp::ParameterError<'a> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
             if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
-                out = Err(e);
+                out = Err(*e);
             }
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
+    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -11584,12 +11626,12 @@ impl<'a> Operate<'a> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
             if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
-                out = Err(e);
+                out = Err(*e);
             }
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
+    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -11751,12 +11793,12 @@ impl<'a> OperateResp<'a> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
             if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
-                out = Err(e);
+                out = Err(*e);
             }
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
+    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -11877,12 +11919,12 @@ impl<'a> operate_resp::OperationResult<'a> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
             if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
-                out = Err(e);
+                out = Err(*e);
             }
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
+    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -12212,12 +12254,12 @@ impl<'a> operate_resp::operation_result::OutputArgs<'a> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
             if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
-                out = Err(e);
+                out = Err(*e);
             }
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
+    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -12339,12 +12381,12 @@ impl<'a> operate_resp::operation_result::CommandFailure<'a> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
             if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
-                out = Err(e);
+                out = Err(*e);
             }
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
+    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -12490,12 +12532,12 @@ impl<'a> Notify<'a> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
             if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
-                out = Err(e);
+                out = Err(*e);
             }
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
+    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -12925,12 +12967,12 @@ impl<'a> notify::Event<'a> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
             if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
-                out = Err(e);
+                out = Err(*e);
             }
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
+    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -13082,12 +13124,12 @@ impl<'a> notify::ValueChange<'a> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
             if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
-                out = Err(e);
+                out = Err(*e);
             }
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
+    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -13216,12 +13258,12 @@ impl<'a> notify::ObjectCreation<'a> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
             if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
-                out = Err(e);
+                out = Err(*e);
             }
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
+    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -13363,12 +13405,12 @@ impl<'a> notify::ObjectDeletion<'a> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
             if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
-                out = Err(e);
+                out = Err(*e);
             }
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
+    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -13475,12 +13517,12 @@ impl<'a> notify::OperationComplete<'a> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
             if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
-                out = Err(e);
+                out = Err(*e);
             }
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
+    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -13819,12 +13861,12 @@ impl<'a> notify::operation_complete::OutputArgs<'a> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
             if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
-                out = Err(e);
+                out = Err(*e);
             }
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
+    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -13946,12 +13988,12 @@ impl<'a> notify::operation_complete::CommandFailure<'a> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
             if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
-                out = Err(e);
+                out = Err(*e);
             }
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
+    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -14097,12 +14139,12 @@ impl<'a> notify::OnBoardRequest<'a> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
             if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
-                out = Err(e);
+                out = Err(*e);
             }
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
+    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -14308,12 +14350,12 @@ impl<'a> NotifyResp<'a> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
             if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
-                out = Err(e);
+                out = Err(*e);
             }
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
+    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -14420,12 +14462,12 @@ impl<'a> Register<'a> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
             if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
-                out = Err(e);
+                out = Err(*e);
             }
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
+    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -14564,12 +14606,12 @@ impl<'a> register::RegistrationPath<'a> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
             if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
-                out = Err(e);
+                out = Err(*e);
             }
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
+    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -14675,12 +14717,12 @@ impl<'a> RegisterResp<'a> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
             if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
-                out = Err(e);
+                out = Err(*e);
             }
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
+    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -14815,12 +14857,12 @@ impl<'a> register_resp::RegisteredPathResult<'a> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
             if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
-                out = Err(e);
+                out = Err(*e);
             }
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
+    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -14979,12 +15021,12 @@ impl<'a> register_resp::registered_path_result::OperationStatus<'a> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
             if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
-                out = Err(e);
+                out = Err(*e);
             }
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
+    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -15264,12 +15306,12 @@ impl<'a> register_resp::registered_path_result::operation_status::OperationFailu
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
             if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
-                out = Err(e);
+                out = Err(*e);
             }
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
+    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -15430,12 +15472,12 @@ impl<'a> register_resp::registered_path_result::operation_status::OperationSucce
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
             if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
-                out = Err(e);
+                out = Err(*e);
             }
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
+    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -15568,12 +15610,12 @@ impl<'a> Deregister<'a> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
             if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
-                out = Err(e);
+                out = Err(*e);
             }
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
+    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -15676,12 +15718,12 @@ impl<'a> DeregisterResp<'a> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
             if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
-                out = Err(e);
+                out = Err(*e);
             }
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
+    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -15816,12 +15858,12 @@ impl<'a> deregister_resp::DeregisteredPathResult<'a> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
             if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
-                out = Err(e);
+                out = Err(*e);
             }
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
+    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -15980,12 +16022,12 @@ impl<'a> deregister_resp::deregistered_path_result::OperationStatus<'a> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
             if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
-                out = Err(e);
+                out = Err(*e);
             }
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
+    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -16268,12 +16310,12 @@ impl<
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
             if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
-                out = Err(e);
+                out = Err(*e);
             }
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
+    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -16442,12 +16484,12 @@ impl<
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
             if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
-                out = Err(e);
+                out = Err(*e);
             }
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
+    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
         while r.more() {
             let at = r.pos;
             let key = r.key()?;

@@ -89,6 +89,9 @@ impl DecodeError {
         }
     }
 }
+/// The decoder's internal result: the error is boxed so that results fit in registers (errors
+/// are the rare path); `decode` unboxes it.
+type Res<T> = Result<T, alloc::boxed::Box<DecodeError>>;
 /// `data` as a `str` if it is all valid UTF-8.
 #[inline(never)]
 fn as_text(data: &[u8]) -> Option<&str> {
@@ -124,7 +127,7 @@ impl<'a> Reader<'a> {
         self.off + pos
     }
     #[inline(always)]
-    fn varint(&mut self) -> Result<u64, DecodeError> {
+    fn varint(&mut self) -> Res<u64> {
         match self.data.get(self.pos) {
             Some(&b) if b < 0x80 => {
                 self.pos += 1;
@@ -134,14 +137,17 @@ impl<'a> Reader<'a> {
         }
     }
     /// prost's rules: at most 10 bytes, and the 10th may only be 0 or 1.
-    fn varint_slow(&mut self) -> Result<u64, DecodeError> {
+    fn varint_slow(&mut self) -> Res<u64> {
         let start = self.pos;
         let mut value = 0u64;
         for i in 0..10u32 {
             let Some(&b) = self.data.get(self.pos) else {
-                return Err(DecodeError::Truncated {
-                    offset: self.at(start),
-                });
+                return Err(
+                    DecodeError::Truncated {
+                        offset: self.at(start),
+                    }
+                        .into(),
+                );
             };
             self.pos += 1;
             value |= u64::from(b & 0x7f) << (7 * i);
@@ -152,15 +158,18 @@ impl<'a> Reader<'a> {
                 return Ok(value);
             }
         }
-        Err(DecodeError::InvalidVarint {
-            offset: self.at(start),
-        })
+        Err(
+            DecodeError::InvalidVarint {
+                offset: self.at(start),
+            }
+                .into(),
+        )
     }
     /// Reads a field key, rejecting keys over `u32::MAX`. The wire type and field number are
     /// checked by [`Reader::check_key`] only for keys that match no known field (a known key
     /// is valid by construction).
     #[inline(always)]
-    fn key(&mut self) -> Result<u32, DecodeError> {
+    fn key(&mut self) -> Res<u32> {
         match self.data.get(self.pos) {
             Some(&b) if b < 0x80 => {
                 self.pos += 1;
@@ -169,41 +178,53 @@ impl<'a> Reader<'a> {
             _ => self.key_slow(),
         }
     }
-    fn key_slow(&mut self) -> Result<u32, DecodeError> {
+    fn key_slow(&mut self) -> Res<u32> {
         let start = self.pos;
         let key = self.varint_slow()?;
         u32::try_from(key)
-            .map_err(|_| DecodeError::InvalidKey {
-                offset: self.at(start),
-                key,
+            .map_err(|_| {
+                DecodeError::InvalidKey {
+                    offset: self.at(start),
+                    key,
+                }
+                    .into()
             })
     }
     /// Rejects wire types 6 and 7 and field number 0, like prost's `decode_key`; `at` is where
     /// the key starts.
     #[inline(always)]
-    fn check_key(&self, at: usize, key: u32) -> Result<(), DecodeError> {
+    fn check_key(&self, at: usize, key: u32) -> Res<()> {
         if key & 7 > 5 {
-            return Err(DecodeError::InvalidWireType {
-                offset: self.at(at),
-                wire_type: (key & 7) as u8,
-            });
+            return Err(
+                DecodeError::InvalidWireType {
+                    offset: self.at(at),
+                    wire_type: (key & 7) as u8,
+                }
+                    .into(),
+            );
         }
         if key >> 3 == 0 {
-            return Err(DecodeError::InvalidKey {
-                offset: self.at(at),
-                key: u64::from(key),
-            });
+            return Err(
+                DecodeError::InvalidKey {
+                    offset: self.at(at),
+                    key: u64::from(key),
+                }
+                    .into(),
+            );
         }
         Ok(())
     }
     /// Advances past `len` bytes, returning them.
     #[inline(always)]
-    fn take(&mut self, len: u64, start: usize) -> Result<&'a [u8], DecodeError> {
+    fn take(&mut self, len: u64, start: usize) -> Res<&'a [u8]> {
         let rest = self.data.len().saturating_sub(self.pos);
         if len > rest as u64 {
-            return Err(DecodeError::Truncated {
-                offset: self.at(start),
-            });
+            return Err(
+                DecodeError::Truncated {
+                    offset: self.at(start),
+                }
+                    .into(),
+            );
         }
         let end = self.pos + len as usize;
         match self.data.get(self.pos..end) {
@@ -212,22 +233,25 @@ impl<'a> Reader<'a> {
                 Ok(s)
             }
             None => {
-                Err(DecodeError::Truncated {
-                    offset: self.at(start),
-                })
+                Err(
+                    DecodeError::Truncated {
+                        offset: self.at(start),
+                    }
+                        .into(),
+                )
             }
         }
     }
     /// A length-delimited value.
     #[inline(always)]
-    fn bytes(&mut self) -> Result<&'a [u8], DecodeError> {
+    fn bytes(&mut self) -> Res<&'a [u8]> {
         let start = self.pos;
         let len = self.varint()?;
         self.take(len, start)
     }
     /// A length-delimited value that must be UTF-8.
     #[inline(always)]
-    fn str(&mut self, field: &'static str) -> Result<&'a str, DecodeError> {
+    fn str(&mut self, field: &'static str) -> Res<&'a str> {
         let b = self.bytes()?;
         if let Some(s) = self.text.and_then(|t| t.get(self.pos - b.len()..self.pos)) {
             return Ok(s);
@@ -235,10 +259,13 @@ impl<'a> Reader<'a> {
         match core::str::from_utf8(b) {
             Ok(s) => Ok(s),
             Err(_) => {
-                Err(DecodeError::InvalidUtf8 {
-                    offset: self.at(self.pos - b.len()),
-                    field,
-                })
+                Err(
+                    DecodeError::InvalidUtf8 {
+                        offset: self.at(self.pos - b.len()),
+                        field,
+                    }
+                        .into(),
+                )
             }
         }
     }
@@ -248,11 +275,14 @@ impl<'a> Reader<'a> {
     /// `want_text` as for [`Reader::new`]; when this message's bytes are already known to
     /// be UTF-8 the nested message's are taken from them without another pass.
     #[inline(always)]
-    fn sub(&mut self, depth: u32, want_text: bool) -> Result<Self, DecodeError> {
+    fn sub(&mut self, depth: u32, want_text: bool) -> Res<Self> {
         if depth == 0 {
-            return Err(DecodeError::RecursionLimit {
-                offset: self.at(self.pos),
-            });
+            return Err(
+                DecodeError::RecursionLimit {
+                    offset: self.at(self.pos),
+                }
+                    .into(),
+            );
         }
         let data = self.bytes()?;
         let start = self.pos - data.len();
@@ -277,22 +307,25 @@ impl<'a> Reader<'a> {
         key: u32,
         expected: u8,
         field: &'static str,
-    ) -> DecodeError {
-        DecodeError::WireTypeMismatch {
+    ) -> alloc::boxed::Box<DecodeError> {
+        alloc::boxed::Box::new(DecodeError::WireTypeMismatch {
             offset: self.at(at),
             field,
             expected,
             found: (key & 7) as u8,
-        }
+        })
     }
     /// Skips an unknown field whose key was just read, like prost's `skip_field` (including
     /// its nesting limit for groups).
-    fn skip(&mut self, key: u32, depth: u32) -> Result<(), DecodeError> {
+    fn skip(&mut self, key: u32, depth: u32) -> Res<()> {
         let start = self.pos;
         if depth == 0 {
-            return Err(DecodeError::RecursionLimit {
-                offset: self.at(start),
-            });
+            return Err(
+                DecodeError::RecursionLimit {
+                    offset: self.at(start),
+                }
+                    .into(),
+            );
         }
         match key & 7 {
             0 => {
@@ -311,9 +344,12 @@ impl<'a> Reader<'a> {
                     self.check_key(inner_start, inner)?;
                     if inner & 7 == 4 {
                         if inner >> 3 != key >> 3 {
-                            return Err(DecodeError::UnexpectedEndGroup {
-                                offset: self.at(inner_start),
-                            });
+                            return Err(
+                                DecodeError::UnexpectedEndGroup {
+                                    offset: self.at(inner_start),
+                                }
+                                    .into(),
+                            );
                         }
                         break;
                     }
@@ -324,9 +360,12 @@ impl<'a> Reader<'a> {
                 self.take(4, start)?;
             }
             _ => {
-                return Err(DecodeError::UnexpectedEndGroup {
-                    offset: self.at(start),
-                });
+                return Err(
+                    DecodeError::UnexpectedEndGroup {
+                        offset: self.at(start),
+                    }
+                        .into(),
+                );
             }
         }
         Ok(())
@@ -517,12 +556,15 @@ fn ld_len(len: usize) -> usize {
 impl<'a> Reader<'a> {
     /// A little-endian fixed-width value.
     #[inline]
-    fn fixed<const N: usize>(&mut self) -> Result<[u8; N], DecodeError> {
+    fn fixed<const N: usize>(&mut self) -> Res<[u8; N]> {
         let start = self.pos;
         let b = self.take(N as u64, start)?;
         <[u8; N]>::try_from(b)
-            .map_err(|_| DecodeError::Truncated {
-                offset: self.at(start),
+            .map_err(|_| {
+                DecodeError::Truncated {
+                    offset: self.at(start),
+                }
+                    .into()
             })
     }
 }
@@ -630,12 +672,12 @@ impl<'a> Record<'a> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
             if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
-                out = Err(e);
+                out = Err(*e);
             }
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
+    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -1224,12 +1266,12 @@ impl<'a> NoSessionContextRecord<'a> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
             if let Err(e) = m.merge(Reader::new(buf, false), RECURSION_LIMIT) {
-                out = Err(e);
+                out = Err(*e);
             }
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
+    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -1342,12 +1384,12 @@ impl<'a> SessionContextRecord<'a> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
             if let Err(e) = m.merge(Reader::new(buf, false), RECURSION_LIMIT) {
-                out = Err(e);
+                out = Err(*e);
             }
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
+    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -1650,12 +1692,12 @@ impl WebSocketConnectRecord {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
             if let Err(e) = m.merge(Reader::new(buf, false), RECURSION_LIMIT) {
-                out = Err(e);
+                out = Err(*e);
             }
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'_>, depth: u32) -> Result<(), DecodeError> {
+    fn merge(&mut self, mut r: Reader<'_>, depth: u32) -> Res<()> {
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -1729,12 +1771,12 @@ impl<'a> MqttConnectRecord<'a> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
             if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
-                out = Err(e);
+                out = Err(*e);
             }
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
+    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -1883,12 +1925,12 @@ impl<'a> StompConnectRecord<'a> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
             if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
-                out = Err(e);
+                out = Err(*e);
             }
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
+    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -2037,12 +2079,12 @@ impl UdsConnectRecord {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
             if let Err(e) = m.merge(Reader::new(buf, false), RECURSION_LIMIT) {
-                out = Err(e);
+                out = Err(*e);
             }
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'_>, depth: u32) -> Result<(), DecodeError> {
+    fn merge(&mut self, mut r: Reader<'_>, depth: u32) -> Res<()> {
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -2115,12 +2157,12 @@ impl<'a> DisconnectRecord<'a> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
             if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
-                out = Err(e);
+                out = Err(*e);
             }
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Result<(), DecodeError> {
+    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
