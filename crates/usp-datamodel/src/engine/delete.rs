@@ -114,6 +114,7 @@ pub(crate) fn delete<M: DataModel + ?Sized>(
     }
     let mut tx = Tx::begin(dm);
     let mut out = pb::DeleteResp::default();
+    let mut deleted: Vec<String> = Vec::new();
     for (p, r) in entries {
         let status = match r {
             Err(f) => OperStatus::OperFailure(OperationFailure {
@@ -140,8 +141,7 @@ pub(crate) fn delete<M: DataModel + ?Sized>(
                         ))
                     };
                     if r.is_ok() {
-                        // R-ARC.12: strong references to the row are cleared.
-                        super::refs::clear_strong_refs(cfg, &mut tx, &row);
+                        deleted.push(row.clone());
                     }
                     match r {
                         Ok(()) if readable => ok.affected_paths.push(row),
@@ -179,6 +179,8 @@ pub(crate) fn delete<M: DataModel + ?Sized>(
             }),
         });
     }
+    // R-ARC.12: strong references to the deleted rows are cleared, in one pass.
+    super::refs::clear_strong_refs(cfg, &mut tx, &deleted);
     tx.commit();
     Ok(out)
 }

@@ -2,6 +2,7 @@
 //! instance numbers) and R-ARC.12 (strong references must point at existing objects and are
 //! cleared when their target is deleted; weak references are never changed).
 
+use alloc::collections::BTreeSet;
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -97,15 +98,31 @@ fn normalize_item<M: DataModel + ?Sized>(
     }
 }
 
-/// After `row` (`Device.IP.Interface.1.`) was deleted: every strong reference to it or to an
-/// object below it is cleared, a list losing just that item (R-ARC.12). Changes go through
-/// `tx`, so they are undone with the Delete.
+/// After `rows` (`Device.IP.Interface.1.`, ...) were deleted: every strong reference to one
+/// of them or to an object below one is cleared, a list losing just that item (R-ARC.12).
+/// Changes go through `tx`, so they are undone with the Delete. One pass over the model for
+/// the whole message.
 pub(crate) fn clear_strong_refs<M: DataModel + ?Sized>(
     cfg: &EngineConfig,
     tx: &mut Tx<'_, M>,
-    row: &str,
+    rows: &[String],
 ) {
-    let target = row.strip_suffix('.').unwrap_or(row);
+    if rows.is_empty() {
+        return;
+    }
+    let targets: BTreeSet<&str> = rows
+        .iter()
+        .map(|r| r.strip_suffix('.').unwrap_or(r))
+        .collect();
+    // An item refers to a deleted object if it, or a prefix of it ending before a '.', is a
+    // deleted row.
+    let hits = |it: &str| {
+        let it = it.strip_suffix('.').unwrap_or(it);
+        targets.contains(it)
+            || it
+                .match_indices('.')
+                .any(|(i, _)| it.get(..i).is_some_and(|p| targets.contains(p)))
+    };
     let mut changes: Vec<(String, String, String)> = Vec::new();
     {
         let dm = &*tx.dm;
@@ -133,13 +150,6 @@ pub(crate) fn clear_strong_refs<M: DataModel + ?Sized>(
                 for def in &strong {
                     let Some(v) = dm.get(&obj, &def.name) else {
                         continue;
-                    };
-                    let hits = |it: &str| {
-                        let it = it.strip_suffix('.').unwrap_or(it);
-                        it == target
-                            || it
-                                .strip_prefix(target)
-                                .is_some_and(|rest| rest.starts_with('.'))
                     };
                     if !split_list(&v).any(hits) {
                         continue;
