@@ -51,19 +51,23 @@ pub struct Agent {
 }
 
 impl Agent {
-    /// An Agent over `schema` (every single-instance object instantiated, tables empty) with
-    /// the E2E settings `e2e` (its local id is the Agent's Endpoint ID).
+    /// An Agent over `schema` (every single-instance object instantiated, tables empty,
+    /// `Device.LocalAgent.EndpointID` set to the local id of `e2e` if the model has it) with
+    /// the E2E settings `e2e`.
     ///
     /// # Errors
     /// An invalid E2E configuration.
     pub fn new(schema: Schema, e2e: usp_e2e::Config, now: Instant) -> Result<Self, Error> {
         let local_id = e2e.local_id().to_owned();
         let remote_id = e2e.remote_id().to_owned();
+        let mut dm = MemoryDataModel::new(schema);
+        // The model's own Endpoint ID, where it has one (TR-181 Device.LocalAgent.EndpointID).
+        let _ = dm.set_value("Device.LocalAgent.", "EndpointID", &local_id);
         Ok(Self {
             local_id,
             remote_id,
             engine: Engine::new(EngineConfig::default()),
-            dm: MemoryDataModel::new(schema),
+            dm,
             session: Session::new(e2e, now)?,
             outgoing: VecDeque::new(),
             events: Vec::new(),

@@ -15,8 +15,10 @@
 //! call the same functions and check the trace.
 
 pub mod agent;
+
 pub mod quickstart;
 pub mod report;
+pub mod uds;
 
 /// The error type of the examples: anything, with a readable message.
 pub type Error = Box<dyn core::error::Error + Send + Sync>;
