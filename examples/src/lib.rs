@@ -19,6 +19,7 @@ pub mod agent;
 pub mod quickstart;
 pub mod report;
 pub mod uds;
+pub mod websocket;
 
 /// The error type of the examples: anything, with a readable message.
 pub type Error = Box<dyn core::error::Error + Send + Sync>;
