@@ -67,7 +67,10 @@ fn report_cpu(name: &str, n: u32, mut f: impl FnMut()) {
         f();
     }
     if let Some(t1) = cpu_ns() {
-        eprintln!("{name}: {:.3} ms CPU time per iteration (mean of {n})", (t1 - t0) as f64 / f64::from(n) / 1e6);
+        eprintln!(
+            "{name}: {:.3} ms CPU time per iteration (mean of {n})",
+            (t1 - t0) as f64 / f64::from(n) / 1e6
+        );
     }
 }
 
@@ -75,7 +78,9 @@ fn tr181_xml() -> Option<String> {
     match std::env::var("USP_TR181_XML") {
         Ok(p) if !p.is_empty() => Some(std::fs::read_to_string(&p).expect("read USP_TR181_XML")),
         _ => {
-            eprintln!("datamodel benches: USP_TR181_XML is not set; skipping the full TR-181 benches");
+            eprintln!(
+                "datamodel benches: USP_TR181_XML is not set; skipping the full TR-181 benches"
+            );
             None
         }
     }
@@ -124,7 +129,10 @@ fn search(c: &mut Criterion) {
         init.insert("Name".to_string(), format!("eth{i}"));
         init.insert("Enable".to_string(), (i % 2 == 0).to_string());
         init.insert("MaxMTUSize".to_string(), (1000 + i % 1000).to_string());
-        init.insert("Type".to_string(), if i % 100 == 0 { "Tunnel" } else { "Normal" }.to_string());
+        init.insert(
+            "Type".to_string(),
+            if i % 100 == 0 { "Tunnel" } else { "Normal" }.to_string(),
+        );
         m.add("Device.IP.Interface.", &init).unwrap();
     }
     let e = Engine::default();
