@@ -11,8 +11,8 @@
 //! The TR-181 benches are skipped, with a message, when `USP_TR181_XML` is not set.
 #![allow(missing_docs)] // criterion_main! generates an undocumented main
 
+use core::hint::black_box;
 use std::collections::BTreeMap;
-use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use usp_datamodel::xml::Loader;
