@@ -222,6 +222,8 @@ pub struct Constraints {
     pub min_items: Option<u32>,
     /// Maximum number of list items.
     pub max_items: Option<u32>,
+    /// Maximum length of a whole list value in characters (TR-106 `<list><size>`).
+    pub list_max_length: Option<u32>,
 }
 
 /// A parameter, or a command or event argument.
@@ -400,6 +402,18 @@ impl ParamDef {
             }
         }
         let c = &self.constraints;
+        if let Some(max) = c.list_max_length {
+            let len = u32::try_from(out.chars().count()).unwrap_or(u32::MAX);
+            if len > max {
+                return Err(DmError::new(
+                    code::INVALID_VALUE,
+                    format!(
+                        "{}: list of {len} characters, at most {max} allowed",
+                        self.name
+                    ),
+                ));
+            }
+        }
         if c.min_items.is_some_and(|m| n < m) || c.max_items.is_some_and(|m| n > m) {
             return Err(DmError::new(
                 code::INVALID_VALUE,
@@ -987,6 +1001,9 @@ mod tests {
         );
         assert_eq!(l.check_value("Up,Up,Up").map_err(|e| e.code()), Err(7012));
         assert_eq!(l.check_value("").ok().as_deref(), Some(""));
+        l.constraints.list_max_length = Some(4);
+        assert_eq!(l.check_value("Up,Up").map_err(|e| e.code()), Err(7012));
+        assert!(l.check_value("Up").is_ok());
         let mut r = ParamDef::new("S", ValueType::Int);
         r.constraints
             .ranges

@@ -83,8 +83,16 @@ pub enum XmlError {
     },
 }
 
-/// `<list minItems maxItems>` when the type is a list.
-type ListItems = Option<(Option<u32>, Option<u32>)>;
+/// `<list minItems maxItems>` (and `<size maxLength>` inside it) when the type is a list.
+type ListItems = Option<(Option<u32>, Option<u32>, Option<u32>)>;
+
+fn list_facets(l: Node<'_, '_>) -> (Option<u32>, Option<u32>, Option<u32>) {
+    let size = l
+        .children()
+        .find(|n| n.has_tag_name("size"))
+        .and_then(|s| num(s, "maxLength"));
+    (num(l, "minItems"), num(l, "maxItems"), size)
+}
 
 /// A named data type, resolved to a base type with facets.
 #[derive(Clone, Debug)]
@@ -228,7 +236,7 @@ fn collect_types(root: Node<'_, '_>, out: &mut BTreeMap<String, NamedType>) {
                 t.base = Some(b);
                 facets(c, b, &mut t.constraints);
             } else if tag == "list" {
-                t.list = Some((num(c, "minItems"), num(c, "maxItems")));
+                t.list = Some(list_facets(c));
             }
         }
         if t.base.is_none() {
@@ -451,7 +459,7 @@ impl Cx<'_, '_> {
                             }
                         }
                         "list" => {
-                            list = Some((num(c, "minItems"), num(c, "maxItems")));
+                            list = Some(list_facets(c));
                         }
                         "default" => {
                             if matches!(c.attribute("type"), Some("object" | "factory")) {
@@ -476,9 +484,10 @@ impl Cx<'_, '_> {
             ParamType::scalar(base)
         };
         let mut def = ParamDef::new(name, ty).with_access(access);
-        if let Some((min, max)) = list {
+        if let Some((min, max, len)) = list {
             constraints.min_items = min;
             constraints.max_items = max;
+            constraints.list_max_length = len;
         }
         def.constraints = constraints;
         def.data_type = data_type;
@@ -517,7 +526,7 @@ mod tests {
       <uniqueKey functional="false"><parameter ref="Alias"/></uniqueKey>
       <uniqueKey><parameter ref="D"/></uniqueKey>
       <parameter name="Alias" access="readWrite"><syntax><dataType ref="Derived"/></syntax></parameter>
-      <parameter name="D" access="writeOnceReadOnly"><syntax><list maxItems="3"/><dataType ref="Counter"/><default type="object" value="7"/></syntax></parameter>
+      <parameter name="D" access="writeOnceReadOnly"><syntax><list maxItems="3"><size maxLength="20"/></list><dataType ref="Counter"/><default type="object" value="7"/></syntax></parameter>
       <parameter name="S" access="readWrite" activeNotify="canDeny"><syntax secured="true"><string><enumeration value="x"/><enumeration value="y"/></string><default type="object" value="z"/></syntax></parameter>
       <parameter name="Gone" status="deleted"><syntax><foo/></syntax></parameter>
     </object>
@@ -551,6 +560,7 @@ mod tests {
         assert!(dd.ty.is_list());
         assert_eq!(dd.ty.base(), ValueType::UnsignedLong);
         assert_eq!(dd.constraints.max_items, Some(3));
+        assert_eq!(dd.constraints.list_max_length, Some(20));
         assert_eq!(dd.access, ParamAccess::WriteOnceReadOnly);
         assert_eq!(dd.default.as_deref(), Some("7"));
         let sp = &t.params["S"];
