@@ -129,8 +129,11 @@ impl EngineConfig {
 ///   request's msg_id; the body's type decides the message, whatever the header's msg_type
 ///   says. A message without a header or with an empty msg_id gets no reply (nothing to
 ///   correlate it with, R-MSG.8); one without a body or request type gets Error 7004.
-///   Responses and Errors sent to the Agent get no reply. Duplicate msg_ids (R-MSG.4) need
-///   session state and are left to the caller.
+///   Responses and Errors sent to the Agent get no reply. The engine answers synchronously,
+///   so a duplicate msg_id cannot arrive before the reply (R-MSG.4 holds by construction);
+///   a replay after the reply is answered again (filtering replays needs session state).
+///   Every code used is in the message's list of REQUIREMENTS §0.3, except 7025 (Add, Set)
+///   and 7021 (Add), which the main code table allows (§8 item 5).
 /// - **Paths** (R-ARC.7, R-ARC.9, R-ARC.10, R-MSG.3, R-MSG.4a): parsed by `usp-path` (7008 on
 ///   a syntax error, and on a search constant of the wrong type, REQUIREMENTS §8 item 7),
 ///   checked against the Supported DM (7026), resolved through wildcards, expressions,
@@ -162,13 +165,11 @@ impl EngineConfig {
 ///   `first_level_only`, `return_commands`/`events`/`params`/`unique_key_sets`;
 ///   parameter, command and event paths return only that element.
 /// - **GetSupportedProtocol**: the configured versions.
-///
 /// - **Permissions** (R-SEC.1 and the "without Read permission" rules R-GET.1, R-GET.4,
 ///   R-GIN.0, R-GIN.1, R-GSP.0, R-SET.3, R-ADD.6, R-DEL.1, R-DEL.2, R-DEL.4): through
 ///   [`Engine::handle_as`] with an [`AccessControl`] such as [`crate::Role`];
 ///   [`Engine::handle`] grants everything. Denied writes are 7006; what the Controller cannot
 ///   read is treated as absent (7026 when addressed directly).
-///
 /// - **References** (R-ARC.11, R-ARC.12): reference values given in Set or Add may use the
 ///   key form and are stored with instance numbers; a strong reference must name an existing
 ///   object (7012); deleting a row clears strong references to it (a list loses the item),
