@@ -311,6 +311,18 @@ impl Engine {
         })
     }
 
+    /// [`Engine::handle`] for the validated message type of `usp-msg`: a request that
+    /// already passed `usp_msg::Msg` validation in, the validated reply out.
+    pub fn handle_validated<M: DataModel + ?Sized>(
+        &self,
+        dm: &mut M,
+        msg: &usp_msg::Msg,
+    ) -> Option<usp_msg::Msg> {
+        let raw: pb::Msg = msg.clone().into();
+        self.handle(dm, &raw)
+            .and_then(|r| usp_msg::Msg::try_from(r).ok())
+    }
+
     /// Decodes `bytes` as a `usp.Msg`, answers it with [`Engine::handle`] and encodes the
     /// reply. Bytes that do not decode get no reply (there is no msg_id to answer).
     pub fn handle_bytes<M: DataModel + ?Sized>(&self, dm: &mut M, bytes: &[u8]) -> Option<Vec<u8>> {

@@ -330,3 +330,22 @@ fn read_only_model_uses_the_default_refusals() {
         Some("true")
     );
 }
+
+#[test]
+fn validated_messages_round_trip_through_the_engine() {
+    let mut m = model();
+    let req = usp_msg::Msg::try_from(msg(
+        "v",
+        ReqType::Get(pb::Get {
+            param_paths: vec!["Device.DeviceInfo.Manufacturer".into()],
+            max_depth: 0,
+        }),
+    ))
+    .expect("valid request");
+    let r = Engine::default()
+        .handle_validated(&mut m, &req)
+        .expect("a reply");
+    assert_eq!(r.msg_id(), "v");
+    assert_eq!(r.msg_type(), usp_msg::MsgType::GetResp);
+    assert!(r.is_reply_to(&req));
+}
