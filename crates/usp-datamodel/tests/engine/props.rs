@@ -39,6 +39,23 @@ fn settings() -> impl Strategy<Value = Vec<(usize, usize, bool)>> {
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]
 
+    /// MemoryDataModel's unique-key lookup gives the same answers as the engine's scan (the
+    /// `Flaky` wrapper has no `find_by_key`).
+    #[test]
+    fn key_lookup_agrees_with_scanning(key in prop::sample::select(vec!["lan", "lo", "wan", "none", "a1"]), by_name in any::<bool>()) {
+        let path = if by_name {
+            format!(r#"Device.IP.Interface.[Name=="{key}"].Alias"#)
+        } else {
+            format!(r#"Device.IP.Interface.[Alias=="{key}"].Name"#)
+        };
+        let get = ReqType::Get(pb::Get { param_paths: vec![path], max_depth: 0 });
+        let mut fast = model();
+        let mut slow = Flaky::new(model(), true);
+        let a = run(&mut fast, get.clone());
+        let b = run(&mut slow, get);
+        prop_assert_eq!(a, b);
+    }
+
     #[test]
     fn add_then_delete_leaves_the_model_as_it_was(s in settings()) {
         let mut m = model();
