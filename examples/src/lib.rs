@@ -1,3 +1,7 @@
+#![doc = include_str!("../../README.md")]
+//!
+//! # The examples crate
+//!
 //! Runnable examples for usp-rs (not published): a USP Agent (the `usp-datamodel` engine over
 //! an in-memory data model) and a USP Controller (`usp-controller`), joined in one process or
 //! over a real MTP.
@@ -15,7 +19,7 @@
 //! call the same functions and check the trace.
 
 pub mod agent;
-
+pub mod mqtt;
 pub mod quickstart;
 pub mod report;
 pub mod uds;

@@ -6,11 +6,11 @@
 //! Sockets are blocking with short read timeouts; the whole run is bounded by
 //! [`DEADLINE`].
 
+use core::time::Duration;
 use std::io::{ErrorKind, Read, Write};
 use std::os::unix::net::{UnixListener, UnixStream};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
-use core::time::Duration;
 
 use usp_controller::{Controller, ControllerConfig, ControllerEvent};
 use usp_record::{Record, RecordBuilder};
