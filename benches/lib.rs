@@ -5,7 +5,8 @@ use prost::Message as _;
 use usp_msg::pb;
 
 /// A NoSessionContext Record carrying a Get (golden vector `record_no_session_context`).
-pub const RECORD_WITH_GET: &[u8] = include_bytes!("../testdata/vectors/record_no_session_context.bin");
+pub const RECORD_WITH_GET: &[u8] =
+    include_bytes!("../testdata/vectors/record_no_session_context.bin");
 
 /// A GetResp with 5,000 result params (golden vector `edge_getresp_5000_params`, ~190 KB).
 pub const GETRESP_5000: &[u8] = include_bytes!("../testdata/vectors/edge_getresp_5000_params.bin");

@@ -10,7 +10,10 @@
 //! * `encode/usp-rs-fast`: `FastEncode` of the owned prost value (sizes computed once).
 //! * `encode/usp-rs-view`: `FastEncode` of the decoded view.
 
-use std::hint::black_box;
+// criterion_group! and criterion_main! generate undocumented items.
+#![allow(missing_docs)]
+
+use core::hint::black_box;
 
 use bytes::Bytes;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
@@ -63,7 +66,9 @@ fn record_with_get(c: &mut Criterion) {
     assert_eq!(theirs.to_vec().unwrap(), RECORD_WITH_GET);
     assert_eq!(ours_pb.encode_fast_to_vec(), RECORD_WITH_GET);
     assert_eq!(ours_view.encode_fast_to_vec(), RECORD_WITH_GET);
-    g.bench_function("encode/usp-rs", |b| b.iter(|| black_box(black_box(&ours).to_bytes())));
+    g.bench_function("encode/usp-rs", |b| {
+        b.iter(|| black_box(black_box(&ours).to_bytes()))
+    });
     g.bench_function("encode/usp-rs-fast", |b| {
         b.iter(|| black_box(black_box(&ours_pb).encode_fast_to_vec()))
     });

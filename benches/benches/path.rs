@@ -2,8 +2,11 @@
 //! `Device.IP.Interface.*.IPv4Address.[Enable==true].IPAddress` over 1,000 interfaces x 10
 //! addresses in an in-memory tree.
 
+// criterion_group! and criterion_main! generate undocumented items.
+#![allow(missing_docs)]
+
+use core::hint::black_box;
 use std::collections::HashMap;
-use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use usp_path::Path;
