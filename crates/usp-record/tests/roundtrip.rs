@@ -102,7 +102,7 @@ proptest! {
             .unwrap();
         let wire = rec.to_bytes();
         prop_assert_eq!(wire.len(), rec.encoded_len());
-        prop_assert_eq!(Record::decode(wire.clone()).unwrap(), rec.clone());
+        prop_assert_eq!(&Record::decode(wire.clone()).unwrap(), &rec);
         prop_assert_eq!(Record::decode_slice(&wire).unwrap(), rec);
     }
 
