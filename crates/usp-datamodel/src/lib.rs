@@ -6,6 +6,7 @@ extern crate alloc;
 extern crate std;
 
 mod access;
+mod agent;
 mod engine;
 mod error;
 #[cfg(any(fuzzing, test))]
@@ -17,6 +18,10 @@ pub mod schema;
 pub mod xml;
 
 pub use access::{AccessControl, FullAccess, Permission, Perms, Role, Roles};
+pub use agent::{
+    Agent, AgentConfig, AgentError, Commands, Instant, NoCommands, NotifyKind, OpHandle, Outgoing,
+    retry_window,
+};
 pub use engine::{DeleteMissing, Engine, EngineConfig, Unsupported};
 pub use error::{DmError, SchemaError};
 pub use memory::MemoryDataModel;
@@ -71,10 +76,24 @@ pub mod code {
     pub const OBJECT_NOT_UPDATED: u32 = E::OBJECT_NOT_UPDATED.get();
     /// 7021 Required parameter failed.
     pub const REQUIRED_PARAMETER_FAILED: u32 = E::REQUIRED_PARAMETER_FAILED.get();
+    /// 7022 Command failure.
+    pub const COMMAND_FAILURE: u32 = E::COMMAND_FAILURE.get();
+    /// 7023 Command canceled.
+    pub const COMMAND_CANCELED: u32 = E::COMMAND_CANCELED.get();
     /// 7024 Delete failure.
     pub const DELETE_FAILURE: u32 = E::DELETE_FAILURE.get();
     /// 7025 Object exists with duplicate key.
     pub const DUPLICATE_KEY: u32 = E::DUPLICATE_UNIQUE_KEY.get();
     /// 7026 Invalid path.
     pub const INVALID_PATH: u32 = E::INVALID_PATH.get();
+    /// 7027 Invalid command arguments.
+    pub const INVALID_COMMAND_ARGUMENTS: u32 = E::INVALID_COMMAND_ARGUMENTS.get();
+    /// 7028 Register failure.
+    pub const REGISTER_FAILURE: u32 = E::REGISTER_FAILURE.get();
+    /// 7029 Already in use.
+    pub const ALREADY_IN_USE: u32 = E::ALREADY_IN_USE.get();
+    /// 7030 Deregister failure.
+    pub const DEREGISTER_FAILURE: u32 = E::DEREGISTER_FAILURE.get();
+    /// 7031 Path already registered.
+    pub const PATH_ALREADY_REGISTERED: u32 = E::PATH_ALREADY_REGISTERED.get();
 }

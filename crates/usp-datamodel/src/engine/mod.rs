@@ -15,11 +15,11 @@ use crate::model::DataModel;
 
 mod add;
 mod delete;
-mod get;
+pub(crate) mod get;
 mod gsdm;
-mod instances;
+pub(crate) mod instances;
 mod refs;
-mod resolve;
+pub(crate) mod resolve;
 mod set;
 mod tx;
 
@@ -332,7 +332,7 @@ impl Engine {
 }
 
 /// Makes any `A: AccessControl + ?Sized` usable as `&dyn AccessControl`.
-struct AclRef<'a, A: ?Sized>(&'a A);
+pub(crate) struct AclRef<'a, A: ?Sized>(pub(crate) &'a A);
 
 impl<A: AccessControl + ?Sized> AccessControl for AclRef<'_, A> {
     fn param(&self, object: &str, param: &str) -> crate::Perms {
@@ -367,7 +367,7 @@ fn resp_type(r: &pb::response::RespType) -> pb::header::MsgType {
     }
 }
 
-fn response_msg(msg_id: String, r: pb::response::RespType) -> pb::Msg {
+pub(crate) fn response_msg(msg_id: String, r: pb::response::RespType) -> pb::Msg {
     pb::Msg {
         header: Some(pb::Header {
             msg_id,
@@ -381,7 +381,7 @@ fn response_msg(msg_id: String, r: pb::response::RespType) -> pb::Msg {
     }
 }
 
-fn error_msg(msg_id: String, e: pb::Error) -> pb::Msg {
+pub(crate) fn error_msg(msg_id: String, e: pb::Error) -> pb::Msg {
     pb::Msg {
         header: Some(pb::Header {
             msg_id,

@@ -18,7 +18,12 @@ pub(crate) fn schema() -> Schema {
 /// 2 (lo, Loopback), 3 (wan, Normal, disabled, LowerLayers -> 1); one Controller; two
 /// temperature sensors.
 pub(crate) fn model() -> MemoryDataModel {
-    let mut m = MemoryDataModel::new(schema());
+    model_with(schema())
+}
+
+/// [`model`] over another schema (the demo schema with additions).
+pub(crate) fn model_with(schema: Schema) -> MemoryDataModel {
+    let mut m = MemoryDataModel::new(schema);
     let iface = |name: &str, ty: &str, en: &str, alias: &str| {
         let mut i = BTreeMap::new();
         i.insert("Name".to_string(), name.to_string());

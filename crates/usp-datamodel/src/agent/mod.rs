@@ -1,0 +1,553 @@
+//! The stateful, sans-IO Agent: Operate (sync and async, with the `Device.LocalAgent.Request`
+//! table), subscriptions and Notify with retries, on top of the stateless [`Engine`].
+
+use alloc::collections::{BTreeMap, VecDeque};
+use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use usp_msg::pb;
+use usp_msg::pb::request::ReqType;
+
+use crate::access::AccessControl;
+use crate::engine::{Engine, EngineConfig};
+use crate::error::DmError;
+use crate::model::DataModel;
+
+mod notify;
+mod operate;
+
+pub use notify::NotifyKind;
+
+/// A point in time: milliseconds since an epoch the integrator picks (for example its boot).
+/// The Agent never reads a clock; every call that may start or fire a timer takes `now`.
+///
+/// ```
+/// use usp_datamodel::Instant;
+///
+/// let t = Instant::from_millis(1_500);
+/// assert_eq!(t.plus_secs(2).as_millis(), 3_500);
+/// assert!(Instant::from_millis(1) < t);
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Instant(u64);
+
+impl Instant {
+    /// `ms` milliseconds after the epoch.
+    pub const fn from_millis(ms: u64) -> Self {
+        Self(ms)
+    }
+
+    /// Milliseconds since the epoch.
+    pub const fn as_millis(self) -> u64 {
+        self.0
+    }
+
+    /// `ms` milliseconds later (saturating).
+    #[must_use]
+    pub const fn plus_millis(self, ms: u64) -> Self {
+        Self(self.0.saturating_add(ms))
+    }
+
+    /// `s` seconds later (saturating).
+    #[must_use]
+    pub const fn plus_secs(self, s: u64) -> Self {
+        self.plus_millis(s.saturating_mul(1000))
+    }
+}
+
+/// A handle on one running asynchronous operation, given to [`Commands::start`] and passed
+/// back to [`Agent::complete_operation`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct OpHandle(u64);
+
+impl OpHandle {
+    /// The handle's number (unique while the Agent runs).
+    pub const fn get(self) -> u64 {
+        self.0
+    }
+}
+
+/// What the integrator implements to execute commands (`Device.Reboot()`,
+/// `Device.IP.Interface.1.Reset()`). The Agent has already resolved the path, checked the
+/// `x` permission and the input arguments (mandatory ones present, values type-checked,
+/// defaults filled in, unknown ones dropped — R-OPR.5, R-OPR.6, R-OPR.7).
+///
+/// `command` is the concrete command path with instance numbers (`Device.IP.Interface.1.Reset()`).
+pub trait Commands<M: ?Sized> {
+    /// Runs a synchronous command and returns its output arguments.
+    ///
+    /// # Errors
+    /// A [`DmError`] whose code goes into the `cmd_failure` (typically 7022, Command failure).
+    fn run(
+        &mut self,
+        dm: &mut M,
+        command: &str,
+        input: &BTreeMap<String, String>,
+    ) -> Result<BTreeMap<String, String>, DmError>;
+
+    /// Starts an asynchronous command; finish it later with [`Agent::complete_operation`]
+    /// and `op`. The default refuses with 7022.
+    ///
+    /// # Errors
+    /// A [`DmError`] when the command cannot start; the Request row is then removed and the
+    /// failure reported in the OperateResp.
+    fn start(
+        &mut self,
+        dm: &mut M,
+        op: OpHandle,
+        command: &str,
+        input: &BTreeMap<String, String>,
+    ) -> Result<(), DmError> {
+        let _ = (dm, op, input);
+        Err(DmError::new(
+            crate::code::COMMAND_FAILURE,
+            format!("{command} cannot be started"),
+        ))
+    }
+
+    /// Stops a running asynchronous command (`Device.LocalAgent.Request.{i}.Cancel()`).
+    /// Return `Ok` once it is stopped: the Agent then reports it failed with 7023. The
+    /// default refuses with 7022 and the operation keeps running (R-OPR.3).
+    ///
+    /// # Errors
+    /// A [`DmError`] when the operation cannot be canceled.
+    fn cancel(&mut self, dm: &mut M, op: OpHandle) -> Result<(), DmError> {
+        let _ = dm;
+        Err(DmError::new(
+            crate::code::COMMAND_FAILURE,
+            format!("operation {} cannot be canceled", op.get()),
+        ))
+    }
+}
+
+/// No commands: every Operate fails with `cmd_failure` 7022.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct NoCommands;
+
+impl<M: ?Sized> Commands<M> for NoCommands {
+    fn run(
+        &mut self,
+        _: &mut M,
+        command: &str,
+        _: &BTreeMap<String, String>,
+    ) -> Result<BTreeMap<String, String>, DmError> {
+        Err(DmError::new(
+            crate::code::COMMAND_FAILURE,
+            format!("{command} is not implemented"),
+        ))
+    }
+}
+
+/// A message the Agent wants sent: a Notify request to the Controller `to` (its Endpoint ID).
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct Outgoing {
+    /// The recipient Controller's Endpoint ID.
+    pub to: String,
+    /// The message.
+    pub msg: pb::Msg,
+}
+
+/// Agent settings: the [`EngineConfig`], the retry PRNG seed and memory bounds.
+///
+/// ```
+/// use usp_datamodel::AgentConfig;
+///
+/// let mut cfg = AgentConfig::default();
+/// cfg.set_seed(7).set_max_outbox(100).set_max_pending(10).set_max_operations(4);
+/// assert_eq!(cfg.max_outbox(), 100);
+/// ```
+#[derive(Clone, Debug)]
+pub struct AgentConfig {
+    engine: EngineConfig,
+    seed: u64,
+    max_outbox: usize,
+    max_pending: usize,
+    max_ops: usize,
+    max_subs: usize,
+}
+
+impl Default for AgentConfig {
+    fn default() -> Self {
+        Self {
+            engine: EngineConfig::default(),
+            seed: 0x5eed_0f00_d15e_a5e5,
+            max_outbox: 1024,
+            max_pending: 1024,
+            max_ops: 256,
+            max_subs: 1024,
+        }
+    }
+}
+
+impl AgentConfig {
+    /// The engine settings.
+    pub const fn engine(&self) -> &EngineConfig {
+        &self.engine
+    }
+
+    /// Sets the engine settings.
+    pub fn set_engine(&mut self, e: EngineConfig) -> &mut Self {
+        self.engine = e;
+        self
+    }
+
+    /// Sets the seed of the PRNG that picks retry waits (R-NOT.1).
+    pub const fn set_seed(&mut self, seed: u64) -> &mut Self {
+        self.seed = seed;
+        self
+    }
+
+    /// The most messages waiting in [`Agent::poll_transmit`] (default 1024); beyond it the
+    /// oldest is dropped.
+    pub const fn max_outbox(&self) -> usize {
+        self.max_outbox
+    }
+
+    /// Sets [`AgentConfig::max_outbox`].
+    pub const fn set_max_outbox(&mut self, n: usize) -> &mut Self {
+        self.max_outbox = n;
+        self
+    }
+
+    /// Sets the most Notify messages awaiting a NotifyResp (default 1024); beyond it the
+    /// oldest stops being retried.
+    pub const fn set_max_pending(&mut self, n: usize) -> &mut Self {
+        self.max_pending = n;
+        self
+    }
+
+    /// Sets the most asynchronous operations running at once (default 256); beyond it a new
+    /// one fails with `cmd_failure` 7005 (the "deny" option of concurrent operations).
+    pub const fn set_max_operations(&mut self, n: usize) -> &mut Self {
+        self.max_ops = n;
+        self
+    }
+
+    /// Sets the most subscriptions tracked (default 1024); rows beyond it are not processed.
+    pub const fn set_max_subscriptions(&mut self, n: usize) -> &mut Self {
+        self.max_subs = n;
+        self
+    }
+}
+
+/// Why [`Agent::complete_operation`] failed.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum AgentError {
+    /// No running operation has this handle (already completed or canceled).
+    #[error("no running operation {0}")]
+    UnknownOperation(u64),
+}
+
+/// One running asynchronous operation.
+#[derive(Clone, Debug)]
+struct Op {
+    /// The Request row (`Device.LocalAgent.Request.3.`), or empty if the schema has none.
+    row: String,
+    /// `Device.IP.Interface.1.`
+    obj_path: String,
+    /// `Reset()`
+    command_name: String,
+    command_key: String,
+}
+
+/// A Notify awaiting its NotifyResp (NotifRetry = true).
+#[derive(Clone, Debug)]
+struct Pending {
+    to: String,
+    msg: pb::Msg,
+    msg_id: String,
+    /// Retries done so far.
+    retries: u32,
+    next: Instant,
+    expires: Option<Instant>,
+    /// `m` (seconds) and `k` (thousandths) of the recipient Controller.
+    m: u64,
+    k: u64,
+}
+
+/// The stateful sans-IO USP Agent: everything [`Engine`] answers, plus Operate (sync and
+/// async), subscriptions and Notify (with NotifRetry back-off), driven by the integrator.
+///
+/// # The loop
+///
+/// 1. For each received message, call [`Agent::handle`] with the sender's Endpoint ID and
+///    its permissions; send the returned reply, if any.
+/// 2. When something happens locally, tell the Agent: [`Agent::complete_operation`] for an
+///    asynchronous command, [`Agent::event`] for an event, [`Agent::value_changed`] or
+///    [`Agent::poll_changes`] for data model changes made outside [`Agent::handle`].
+/// 3. Drain [`Agent::poll_transmit`] and send each Notify to its Controller.
+/// 4. Arm a timer for [`Agent::poll_timeout`]; when it fires call [`Agent::handle_timeout`]
+///    (a spurious call does nothing), then drain again.
+///
+/// # Rules implemented
+///
+/// - **Operate** (R-OPR.0–R-OPR.7): the command path may be a search; one `OperationResult`
+///   per match, failures in `cmd_failure`, never an Error (R-OPR.1). The message fails with
+///   an Error only for a bad path (7008), a path outside the Supported DM or not a command
+///   (7026), a missing instance (7016), or a denied `x` on a non-search path (7006); denied
+///   matches of a search are left out. Input arguments: mandatory missing → `cmd_failure`
+///   7027 (R-OPR.5), bad value → 7027, unknown ignored (R-OPR.6), missing optional → default
+///   (R-OPR.7). Sync commands answer with `req_output_args`. Async commands create one
+///   `Device.LocalAgent.Request.{i}.` row per match (R-OPR.0, R-OPR.2) with Originator,
+///   Command, CommandKey and Status (Requested → Active → Success/Error, or Canceled),
+///   answer with `req_obj_path`, and on [`Agent::complete_operation`] remove the row and send
+///   OperationComplete to the subscribed Controllers. `send_resp = false` → no OperateResp
+///   (R-OPR.4). `Device.LocalAgent.Request.{i}.Cancel()` asks [`Commands::cancel`]; when it
+///   agrees, the operation fails with 7023. A second invocation never aborts the first
+///   (R-OPR.3); beyond [`AgentConfig::set_max_operations`] new ones fail with 7005.
+/// - **Subscriptions and Notify**: see [`NotifyKind`] for what each notification type
+///   watches. `subscription_id` is the Subscription's `ID` (R-NOT.7); `send_resp` is its
+///   `NotifRetry`; with it the Notify is resent (same msg_id) after waits drawn from the
+///   TR-369 m/k table (`USPNotifRetryMinimumWaitInterval`, default 5 s,
+///   `USPNotifRetryIntervalMultiplier`, default 2000, of the recipient Controller; R-NOT.1,
+///   R-NOT.2) until a NotifyResp with that msg_id arrives (its subscription_id is ignored,
+///   R-NOT.9) or `NotifExpiration` seconds pass (0 = forever). Each Notify has its own retry
+///   count, so a delivery resets it (R-NOT.3) and a new Agent starts at 0 (R-NOT.4). A
+///   NotifyResp nobody waits for is dropped (R-NOT.8).
+/// - **Subscription rows** (R-NOT.0): only `Enable = true` rows are processed; `Recipient` is
+///   set to the creating Controller (the `Device.LocalAgent.Controller.{i}` row whose
+///   EndpointID is the sender) after an Add; when that Controller row is deleted (the strong
+///   reference empties) the subscription is deleted. `TimeToLive` counts from when the Agent
+///   first saw the row; at expiry the row is deleted. [`Agent::boot`] deletes non-Persistent
+///   subscriptions and leftover Request rows. Changing `NotifType` or `ReferenceList` takes a
+///   new baseline.
+///
+/// Not implemented: the `n` permission of the recipient (the Agent knows only the sender's
+/// permissions), TriggerAction/TriggerConfigSettings, `CreationDate` (no wall clock),
+/// OnBoardRequest triggers other than [`Agent::send_onboard_request`].
+#[derive(Clone, Debug)]
+pub struct Agent {
+    cfg: AgentConfig,
+    engine: Engine,
+    ops: BTreeMap<u64, Op>,
+    next_op: u64,
+    outbox: VecDeque<Outgoing>,
+    pending: VecDeque<Pending>,
+    subs: BTreeMap<String, notify::Sub>,
+    next_msg: u64,
+    rng: u64,
+}
+
+impl Agent {
+    /// An Agent with `cfg`, no operations, no subscriptions seen yet.
+    pub fn new(cfg: AgentConfig) -> Self {
+        let rng = cfg.seed | 1;
+        Self {
+            engine: Engine::new(cfg.engine.clone()),
+            cfg,
+            ops: BTreeMap::new(),
+            next_op: 1,
+            outbox: VecDeque::new(),
+            pending: VecDeque::new(),
+            subs: BTreeMap::new(),
+            next_msg: 1,
+            rng,
+        }
+    }
+
+    /// The stateless engine used for Get, Set, Add, Delete and the discovery messages.
+    pub const fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    /// Call once after loading the data model at start-up: deletes the Subscription rows with
+    /// `Persistent = false` and every leftover Request row (asynchronous operations do not
+    /// survive a restart), then takes the subscription baselines.
+    pub fn boot<M: DataModel + ?Sized>(&mut self, now: Instant, dm: &mut M) {
+        let mut doomed = Vec::new();
+        let mut rows = Vec::new();
+        dm.instances(notify::SUB_TABLE, &mut rows);
+        for n in rows.drain(..) {
+            let row = format!("{}{n}.", notify::SUB_TABLE);
+            if !notify::read_bool(dm, &row, "Persistent") {
+                doomed.push(row);
+            }
+        }
+        dm.instances(operate::REQ_TABLE, &mut rows);
+        doomed.extend(rows.iter().map(|n| format!("{}{n}.", operate::REQ_TABLE)));
+        if !doomed.is_empty() {
+            dm.begin();
+            for row in &doomed {
+                let _ = dm.delete(row);
+            }
+            dm.commit();
+        }
+        self.subs.clear();
+        self.sync_subscriptions(now, dm);
+    }
+
+    /// Answers one message from the Controller with Endpoint ID `from` and permissions
+    /// `acl`, like [`Engine::handle_as`], and also Operate and NotifyResp. Returns the reply to
+    /// send, if any; Notify messages it caused wait in [`Agent::poll_transmit`].
+    pub fn handle<M, C, A>(
+        &mut self,
+        now: Instant,
+        dm: &mut M,
+        cmds: &mut C,
+        from: &str,
+        acl: &A,
+        msg: &pb::Msg,
+    ) -> Option<pb::Msg>
+    where
+        M: DataModel + ?Sized,
+        C: Commands<M> + ?Sized,
+        A: AccessControl + ?Sized,
+    {
+        let body = msg.body.as_ref().and_then(|b| b.msg_body.as_ref());
+        let id = msg.header.as_ref().map(|h| h.msg_id.as_str()).unwrap_or("");
+        match body {
+            Some(pb::body::MsgBody::Response(pb::Response {
+                resp_type: Some(pb::response::RespType::NotifyResp(_)),
+            })) => {
+                // R-NOT.9: matched on msg_id only; R-NOT.8: an unexpected one is dropped.
+                self.pending.retain(|p| p.msg_id != id);
+                None
+            }
+            Some(pb::body::MsgBody::Request(pb::Request {
+                req_type: Some(ReqType::Operate(op)),
+            })) if !id.is_empty() => {
+                let reply = self.operate(now, dm, cmds, from, acl, id, op);
+                self.poll_changes(now, dm);
+                reply
+            }
+            Some(pb::body::MsgBody::Request(pb::Request {
+                req_type: Some(rt @ (ReqType::Add(_) | ReqType::Set(_) | ReqType::Delete(_))),
+            })) => {
+                let reply = self.engine.handle_as(dm, acl, msg);
+                if let (ReqType::Add(_), Some(r)) = (rt, &reply) {
+                    self.assign_recipients(dm, from, r);
+                }
+                self.poll_changes(now, dm);
+                reply
+            }
+            _ => self.engine.handle_as(dm, acl, msg),
+        }
+    }
+
+    /// The next message to send, oldest first.
+    #[must_use]
+    pub fn poll_transmit(&mut self) -> Option<Outgoing> {
+        self.outbox.pop_front()
+    }
+
+    /// When [`Agent::handle_timeout`] must be called next: the earliest Notify retry, Notify
+    /// expiry or subscription TimeToLive.
+    #[must_use]
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        let retries = self
+            .pending
+            .iter()
+            .map(|p| p.expires.map_or(p.next, |e| e.min(p.next)));
+        let ttl = self.subs.values().filter_map(|s| s.deadline);
+        retries.chain(ttl).min()
+    }
+
+    /// Fires what is due at `now`: Notify retries (R-NOT.1, R-NOT.2), Notify expiry
+    /// (NotifExpiration) and subscription TimeToLive. A call with nothing due does nothing.
+    pub fn handle_timeout<M: DataModel + ?Sized>(&mut self, now: Instant, dm: &mut M) {
+        self.pending.retain(|p| p.expires.is_none_or(|e| e > now));
+        let mut resend = Vec::new();
+        for p in &mut self.pending {
+            if p.next <= now {
+                p.retries = p.retries.saturating_add(1);
+                resend.push(Outgoing {
+                    to: p.to.clone(),
+                    msg: p.msg.clone(),
+                });
+            }
+        }
+        for i in 0..self.pending.len() {
+            let due = self
+                .pending
+                .get(i)
+                .filter(|p| p.next <= now)
+                .map(|p| (p.m, p.k, p.retries.saturating_add(1)));
+            if let Some((m, k, n)) = due {
+                let wait = self.retry_wait(m, k, n);
+                if let Some(p) = self.pending.get_mut(i) {
+                    p.next = now.plus_millis(wait);
+                }
+            }
+        }
+        for o in resend {
+            self.push_out(o);
+        }
+        let expired: Vec<String> = self
+            .subs
+            .iter()
+            .filter(|(_, s)| s.deadline.is_some_and(|d| d <= now))
+            .map(|(row, _)| row.clone())
+            .collect();
+        if !expired.is_empty() {
+            dm.begin();
+            for row in &expired {
+                let _ = dm.delete(row);
+                self.subs.remove(row);
+            }
+            dm.commit();
+            self.poll_changes(now, dm);
+        }
+    }
+
+    /// How many Notify messages await a NotifyResp.
+    pub fn pending_notifications(&self) -> usize {
+        self.pending.len()
+    }
+
+    /// How many asynchronous operations are running.
+    pub fn running_operations(&self) -> usize {
+        self.ops.len()
+    }
+
+    /// The random wait before retry `n` (1-based), in ms: uniform in
+    /// `[m·(k/1000)^(n−1), m·(k/1000)^n]` seconds with `n` capped at 10 (R-NOT.1, R-NOT.2).
+    fn retry_wait(&mut self, m: u64, k: u64, n: u32) -> u64 {
+        let (lo, hi) = retry_window(m, k, n);
+        // xorshift64
+        let mut x = self.rng;
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        self.rng = x;
+        lo + x % (hi - lo + 1)
+    }
+
+    fn push_out(&mut self, o: Outgoing) {
+        if self.cfg.max_outbox == 0 {
+            return;
+        }
+        while self.outbox.len() >= self.cfg.max_outbox {
+            self.outbox.pop_front();
+        }
+        self.outbox.push_back(o);
+    }
+
+    fn next_msg_id(&mut self, prefix: &str) -> String {
+        let n = self.next_msg;
+        self.next_msg = self.next_msg.wrapping_add(1);
+        format!("{prefix}-{n}")
+    }
+}
+
+/// The retry window `[lo, hi]` in ms for retry `n` (1-based, capped at 10), `m` seconds and
+/// multiplier `k` thousandths: `m·(k/1000)^(n−1)` to `m·(k/1000)^n` seconds.
+///
+/// ```
+/// // 5 s and 2000: 5–10 s, then 10–20 s, …, and from retry 10 on 2560–5120 s.
+/// assert_eq!(usp_datamodel::retry_window(5, 2000, 1), (5_000, 10_000));
+/// assert_eq!(usp_datamodel::retry_window(5, 2000, 2), (10_000, 20_000));
+/// assert_eq!(usp_datamodel::retry_window(5, 2000, 10), (2_560_000, 5_120_000));
+/// assert_eq!(usp_datamodel::retry_window(5, 2000, 99), (2_560_000, 5_120_000));
+/// ```
+pub fn retry_window(m: u64, k: u64, n: u32) -> (u64, u64) {
+    let k = k.max(1000);
+    let mut lo = m.saturating_mul(1000);
+    for _ in 1..n.clamp(1, 10) {
+        lo = lo.saturating_mul(k) / 1000;
+    }
+    let hi = lo.saturating_mul(k) / 1000;
+    (lo, hi.max(lo))
+}

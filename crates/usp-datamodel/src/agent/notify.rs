@@ -1,0 +1,622 @@
+//! Subscriptions (`Device.LocalAgent.Subscription.{i}.`) and Notify.
+
+use alloc::collections::{BTreeMap, BTreeSet};
+use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use usp_msg::pb;
+use usp_msg::pb::notify::Notification;
+use usp_path::{Path, Target};
+
+use super::{Agent, Instant, Op, Outgoing, Pending};
+use crate::access::FullAccess;
+use crate::code;
+use crate::engine::EngineConfig;
+use crate::engine::resolve::resolve_objects;
+use crate::engine::{get, instances};
+use crate::error::DmError;
+use crate::model::DataModel;
+use crate::schema::ValueChange;
+
+/// The Subscription table.
+pub(super) const SUB_TABLE: &str = "Device.LocalAgent.Subscription.";
+/// The Controller table.
+const CTRL_TABLE: &str = "Device.LocalAgent.Controller.";
+
+/// A Subscription's `NotifType`, and what its `ReferenceList` (comma-separated paths) selects.
+///
+/// - `ValueChange`: parameter paths, searches, or object paths (every parameter below).
+///   A parameter whose schema says [`ValueChange::WillIgnore`] never notifies. Changes are
+///   found by comparing values with a snapshot taken when the subscription was first seen:
+///   after every Set, Add, Delete and Operate handled by the Agent, on
+///   [`Agent::poll_changes`], and for one parameter on [`Agent::value_changed`]. Values of
+///   rows created later are watched from their first poll on.
+/// - `ObjectCreation`: table paths (or searches over tables); a row that appears notifies with
+///   its unique keys.
+/// - `ObjectDeletion`: instance paths, wildcards or searches, or table paths; a row that
+///   disappears notifies, also when it went with a deleted parent.
+/// - `OperationComplete`: command paths, searches, or object paths (every command below),
+///   matched when an asynchronous operation ends.
+/// - `Event`: event paths, searches, or object paths (every event below), matched on
+///   [`Agent::event`].
+///
+/// ```
+/// use usp_datamodel::NotifyKind;
+///
+/// assert_eq!(NotifyKind::parse("ObjectCreation"), Some(NotifyKind::ObjectCreation));
+/// assert_eq!(NotifyKind::Event.as_str(), "Event");
+/// assert_eq!(NotifyKind::parse("Periodic"), None);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum NotifyKind {
+    /// `ValueChange`
+    ValueChange,
+    /// `ObjectCreation`
+    ObjectCreation,
+    /// `ObjectDeletion`
+    ObjectDeletion,
+    /// `OperationComplete`
+    OperationComplete,
+    /// `Event`
+    Event,
+}
+
+impl NotifyKind {
+    /// Parses a `NotifType` value.
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "ValueChange" => Self::ValueChange,
+            "ObjectCreation" => Self::ObjectCreation,
+            "ObjectDeletion" => Self::ObjectDeletion,
+            "OperationComplete" => Self::OperationComplete,
+            "Event" => Self::Event,
+            _ => return None,
+        })
+    }
+
+    /// The `NotifType` value.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::ValueChange => "ValueChange",
+            Self::ObjectCreation => "ObjectCreation",
+            Self::ObjectDeletion => "ObjectDeletion",
+            Self::OperationComplete => "OperationComplete",
+            Self::Event => "Event",
+        }
+    }
+
+    const fn polled(self) -> bool {
+        matches!(
+            self,
+            Self::ValueChange | Self::ObjectCreation | Self::ObjectDeletion
+        )
+    }
+}
+
+/// What the Agent remembers of one Subscription row.
+#[derive(Clone, Debug)]
+pub(super) struct Sub {
+    enabled: bool,
+    id: String,
+    recipient: String,
+    kind: Option<NotifyKind>,
+    refs: String,
+    retry: bool,
+    expiration: u64,
+    pub(super) deadline: Option<Instant>,
+    /// ValueChange: `path.Param` → value; ObjectCreation/Deletion: row → unique keys.
+    snap: BTreeMap<String, Snap>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Snap {
+    Value(String),
+    Keys(BTreeMap<String, String>),
+}
+
+pub(super) fn read_bool<M: DataModel + ?Sized>(dm: &M, row: &str, p: &str) -> bool {
+    dm.get(row, p)
+        .is_some_and(|v| matches!(v.trim(), "true" | "1"))
+}
+
+fn read_str<M: DataModel + ?Sized>(dm: &M, row: &str, p: &str) -> String {
+    dm.get(row, p).map(Into::into).unwrap_or_default()
+}
+
+fn read_u64<M: DataModel + ?Sized>(dm: &M, row: &str, p: &str, default: u64) -> u64 {
+    dm.get(row, p)
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(default)
+}
+
+fn refs_of(refs: &str) -> impl Iterator<Item = &str> {
+    refs.split(',').map(str::trim).filter(|s| !s.is_empty())
+}
+
+/// A reference value (`Device.LocalAgent.Controller.1`) as an object path with a final dot.
+fn as_object(r: &str) -> String {
+    let mut s = String::from(r.trim());
+    if !s.is_empty() && !s.ends_with('.') {
+        s.push('.');
+    }
+    s
+}
+
+/// Takes the snapshot a polled subscription is compared with.
+fn snapshot<M: DataModel + ?Sized>(
+    cfg: &EngineConfig,
+    dm: &M,
+    kind: NotifyKind,
+    refs: &str,
+) -> BTreeMap<String, Snap> {
+    let mut out = BTreeMap::new();
+    let paths: Vec<String> = refs_of(refs).map(String::from).collect();
+    if paths.is_empty() {
+        return out;
+    }
+    match kind {
+        NotifyKind::ValueChange => {
+            let g = pb::Get {
+                param_paths: paths,
+                max_depth: 0,
+            };
+            let schema = dm.schema();
+            for r in get::get(cfg, dm, &FullAccess, &g).req_path_results {
+                for res in r.resolved_path_results {
+                    let obj = schema.object_for_path(&res.resolved_path);
+                    for (p, v) in res.result_params {
+                        let ignore = obj
+                            .and_then(|o| o.params.get(p.as_str()))
+                            .is_some_and(|d| d.value_change == ValueChange::WillIgnore);
+                        if !ignore {
+                            out.insert(format!("{}{p}", res.resolved_path), Snap::Value(v));
+                        }
+                    }
+                }
+            }
+        }
+        NotifyKind::ObjectCreation | NotifyKind::ObjectDeletion => {
+            let g = pb::GetInstances {
+                obj_paths: paths,
+                first_level_only: true,
+            };
+            for r in instances::get_instances(cfg, dm, &FullAccess, &g).req_path_results {
+                for i in r.curr_insts {
+                    out.insert(i.instantiated_obj_path, Snap::Keys(i.unique_keys));
+                }
+            }
+        }
+        NotifyKind::OperationComplete | NotifyKind::Event => {}
+    }
+    out
+}
+
+/// Whether `refs` selects the command or event `name` (bare, without `()`/`!`) of `obj_path`.
+fn refs_match<M: DataModel + ?Sized>(
+    cfg: &EngineConfig,
+    dm: &M,
+    refs: &str,
+    obj_path: &str,
+    name: &str,
+    is_cmd: bool,
+) -> bool {
+    refs_of(refs).any(|r| {
+        let Ok(p) = Path::parse(r) else {
+            return false;
+        };
+        let whole = match p.target() {
+            Target::Object => true,
+            Target::Command(n) if is_cmd && n.as_str() == name => false,
+            Target::Event(n) if !is_cmd && n.as_str() == name => false,
+            _ => return false,
+        };
+        resolve_objects(cfg, dm, &FullAccess, &p, code::INVALID_PATH).is_ok_and(|m| {
+            m.hits.iter().any(|h| {
+                if whole {
+                    obj_path.starts_with(h.path.as_str())
+                } else {
+                    h.path == obj_path
+                }
+            })
+        })
+    })
+}
+
+impl Agent {
+    /// Reads the Subscription rows: new rows get a baseline (and their TimeToLive deadline),
+    /// changed ones a new baseline, vanished ones are forgotten; rows whose Recipient
+    /// Controller was deleted are deleted.
+    pub(super) fn sync_subscriptions<M: DataModel + ?Sized>(&mut self, now: Instant, dm: &mut M) {
+        let mut rows = Vec::new();
+        dm.instances(SUB_TABLE, &mut rows);
+        rows.truncate(self.cfg.max_subs);
+        let mut seen = BTreeSet::new();
+        let mut orphaned = Vec::new();
+        for n in rows {
+            let row = format!("{SUB_TABLE}{n}.");
+            let enabled = read_bool(dm, &row, "Enable");
+            let recipient = read_str(dm, &row, "Recipient");
+            let kind = NotifyKind::parse(read_str(dm, &row, "NotifType").trim());
+            let refs = read_str(dm, &row, "ReferenceList");
+            let id = read_str(dm, &row, "ID");
+            let retry = read_bool(dm, &row, "NotifRetry");
+            let expiration = read_u64(dm, &row, "NotifExpiration", 0);
+            let rebase = match self.subs.get(&row) {
+                Some(s) if !s.recipient.is_empty() && recipient.is_empty() => {
+                    // The strong reference emptied: the Controller is gone (TP 1.78).
+                    orphaned.push(row);
+                    continue;
+                }
+                Some(s) => s.enabled != enabled || s.kind != kind || s.refs != refs,
+                None => true,
+            };
+            seen.insert(row.clone());
+            let snap = match kind {
+                Some(k) if rebase && enabled && k.polled() => {
+                    Some(snapshot(self.engine.config(), dm, k, &refs))
+                }
+                _ if rebase => Some(BTreeMap::new()),
+                _ => None,
+            };
+            let ttl = read_u64(dm, &row, "TimeToLive", 0);
+            let s = self.subs.entry(row).or_insert_with(|| Sub {
+                enabled,
+                id: String::new(),
+                recipient: String::new(),
+                kind,
+                refs: String::new(),
+                retry,
+                expiration,
+                deadline: (ttl > 0).then(|| now.plus_secs(ttl)),
+                snap: BTreeMap::new(),
+            });
+            s.enabled = enabled;
+            s.id = id;
+            s.recipient = recipient;
+            s.kind = kind;
+            s.refs = refs;
+            s.retry = retry;
+            s.expiration = expiration;
+            if let Some(snap) = snap {
+                s.snap = snap;
+            }
+        }
+        self.subs.retain(|k, _| seen.contains(k));
+        if !orphaned.is_empty() {
+            dm.begin();
+            for row in &orphaned {
+                let _ = dm.delete(row);
+            }
+            dm.commit();
+        }
+    }
+
+    /// Finds data model changes by comparing with the subscriptions' snapshots and queues a
+    /// ValueChange, ObjectCreation or ObjectDeletion Notify for each (R-NOT.0a: in the same
+    /// call). The Agent calls it after every Set, Add, Delete and Operate it handles; call it
+    /// after changing the data model yourself (or periodically, to poll). Also picks up new,
+    /// changed and deleted Subscription rows.
+    pub fn poll_changes<M: DataModel + ?Sized>(&mut self, now: Instant, dm: &mut M) {
+        let rows: Vec<String> = self
+            .subs
+            .iter()
+            .filter(|(_, s)| s.enabled && s.kind.is_some_and(NotifyKind::polled))
+            .map(|(r, _)| r.clone())
+            .collect();
+        for row in rows {
+            let Some(s) = self.subs.get(&row) else {
+                continue;
+            };
+            let Some(kind) = s.kind else { continue };
+            let new = snapshot(self.engine.config(), dm, kind, &s.refs);
+            let mut notes = Vec::new();
+            match kind {
+                NotifyKind::ValueChange => {
+                    for (k, v) in &new {
+                        let changed = matches!(s.snap.get(k), Some(old) if old != &new[k]);
+                        if let (true, Snap::Value(v)) = (changed, v) {
+                            notes.push(Notification::ValueChange(pb::notify::ValueChange {
+                                param_path: k.clone(),
+                                param_value: v.clone(),
+                            }));
+                        }
+                    }
+                }
+                NotifyKind::ObjectCreation => {
+                    for (k, v) in &new {
+                        if !s.snap.contains_key(k) {
+                            let unique_keys = match v {
+                                Snap::Keys(u) => u.clone(),
+                                Snap::Value(_) => BTreeMap::new(),
+                            };
+                            notes.push(Notification::ObjCreation(pb::notify::ObjectCreation {
+                                obj_path: k.clone(),
+                                unique_keys,
+                            }));
+                        }
+                    }
+                }
+                _ => {
+                    for k in s.snap.keys() {
+                        if !new.contains_key(k) {
+                            notes.push(Notification::ObjDeletion(pb::notify::ObjectDeletion {
+                                obj_path: k.clone(),
+                            }));
+                        }
+                    }
+                }
+            }
+            if let Some(s) = self.subs.get_mut(&row) {
+                s.snap = new;
+            }
+            for n in notes {
+                self.emit(now, dm, &row, n);
+            }
+        }
+        self.sync_subscriptions(now, dm);
+    }
+
+    /// Tells the Agent that parameter `param` of `object` (`Device.DeviceInfo.`, `UpTime`)
+    /// changed outside [`Agent::handle`]: each enabled ValueChange subscription watching it
+    /// gets a Notify with the current value. Cheaper than [`Agent::poll_changes`] when the
+    /// integrator knows what changed.
+    pub fn value_changed<M: DataModel + ?Sized>(
+        &mut self,
+        now: Instant,
+        dm: &mut M,
+        object: &str,
+        param: &str,
+    ) {
+        let key = format!("{object}{param}");
+        let Some(value) = dm.get(object, param).map(String::from) else {
+            return;
+        };
+        let mut hit = Vec::new();
+        for (row, s) in &mut self.subs {
+            if !s.enabled || s.kind != Some(NotifyKind::ValueChange) {
+                continue;
+            }
+            match s.snap.get_mut(&key) {
+                Some(Snap::Value(old)) if *old != value => {
+                    old.clone_from(&value);
+                    hit.push(row.clone());
+                }
+                _ => {}
+            }
+        }
+        for row in hit {
+            self.emit(
+                now,
+                dm,
+                &row,
+                Notification::ValueChange(pb::notify::ValueChange {
+                    param_path: key.clone(),
+                    param_value: value.clone(),
+                }),
+            );
+        }
+    }
+
+    /// Reports event `event` (`Boot!`) of object `obj_path` (`Device.`) with its arguments:
+    /// each enabled Event subscription whose ReferenceList selects it gets a Notify.
+    pub fn event<M: DataModel + ?Sized>(
+        &mut self,
+        now: Instant,
+        dm: &mut M,
+        obj_path: &str,
+        event: &str,
+        params: BTreeMap<String, String>,
+    ) {
+        let name = event.strip_suffix('!').unwrap_or(event);
+        let rows = self.matching(dm, NotifyKind::Event, obj_path, name, false);
+        for row in rows {
+            self.emit(
+                now,
+                dm,
+                &row,
+                Notification::Event(pb::notify::Event {
+                    obj_path: String::from(obj_path),
+                    event_name: format!("{name}!"),
+                    params: params.clone(),
+                }),
+            );
+        }
+    }
+
+    /// Sends an OnBoardRequest Notify to the Controller with Endpoint ID `to` (R-NOT.5):
+    /// `subscription_id` is `""`, `send_resp` is true and it is retried until a NotifyResp
+    /// arrives, without expiry (R-NOT.6, R-NOT.6a).
+    pub fn send_onboard_request<M: DataModel + ?Sized>(
+        &mut self,
+        now: Instant,
+        dm: &M,
+        to: &str,
+        oui: &str,
+        product_class: &str,
+        serial_number: &str,
+    ) {
+        let n = Notification::OnBoardReq(pb::notify::OnBoardRequest {
+            oui: String::from(oui),
+            product_class: String::from(product_class),
+            serial_number: String::from(serial_number),
+            agent_supported_protocol_versions: String::from(
+                self.engine.config().agent_supported_protocol_versions(),
+            ),
+        });
+        let ctrl = self.controller_by_endpoint(dm, to);
+        self.send_notify(now, dm, String::from(to), &ctrl, String::new(), true, 0, n);
+    }
+
+    /// Sends OperationComplete for the finished operation `o`.
+    pub(super) fn operation_complete<M: DataModel + ?Sized>(
+        &mut self,
+        now: Instant,
+        dm: &mut M,
+        o: &Op,
+        result: Result<BTreeMap<String, String>, DmError>,
+    ) {
+        use pb::notify::operation_complete::{CommandFailure, OperationResp, OutputArgs};
+        let name = o.command_name.strip_suffix("()").unwrap_or(&o.command_name);
+        let rows = self.matching(dm, NotifyKind::OperationComplete, &o.obj_path, name, true);
+        let resp = match result {
+            Ok(output_args) => OperationResp::ReqOutputArgs(OutputArgs { output_args }),
+            Err(e) => OperationResp::CmdFailure(CommandFailure {
+                err_code: e.code(),
+                err_msg: String::from(e.msg()),
+            }),
+        };
+        for row in rows {
+            self.emit(
+                now,
+                dm,
+                &row,
+                Notification::OperComplete(pb::notify::OperationComplete {
+                    obj_path: o.obj_path.clone(),
+                    command_name: o.command_name.clone(),
+                    command_key: o.command_key.clone(),
+                    operation_resp: Some(resp.clone()),
+                }),
+            );
+        }
+    }
+
+    fn matching<M: DataModel + ?Sized>(
+        &mut self,
+        dm: &mut M,
+        kind: NotifyKind,
+        obj_path: &str,
+        name: &str,
+        is_cmd: bool,
+    ) -> Vec<String> {
+        self.sync_subscriptions(Instant::default(), dm);
+        self.subs
+            .iter()
+            .filter(|(_, s)| s.enabled && s.kind == Some(kind))
+            .filter(|(_, s)| refs_match(self.engine.config(), dm, &s.refs, obj_path, name, is_cmd))
+            .map(|(r, _)| r.clone())
+            .collect()
+    }
+
+    /// Queues the Notify of subscription `row` to its Recipient.
+    fn emit<M: DataModel + ?Sized>(&mut self, now: Instant, dm: &M, row: &str, n: Notification) {
+        let Some(s) = self.subs.get(row) else { return };
+        let ctrl = as_object(&s.recipient);
+        if ctrl.is_empty() {
+            return;
+        }
+        let Some(to) = dm.get(&ctrl, "EndpointID").map(String::from) else {
+            return;
+        };
+        let (id, retry, exp) = (s.id.clone(), s.retry, s.expiration);
+        self.send_notify(now, dm, to, &ctrl, id, retry, exp, n);
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn send_notify<M: DataModel + ?Sized>(
+        &mut self,
+        now: Instant,
+        dm: &M,
+        to: String,
+        ctrl: &str,
+        subscription_id: String,
+        send_resp: bool,
+        expiration: u64,
+        n: Notification,
+    ) {
+        let msg_id = self.next_msg_id("notify");
+        let msg = pb::Msg {
+            header: Some(pb::Header {
+                msg_id: msg_id.clone(),
+                msg_type: pb::header::MsgType::Notify as i32,
+            }),
+            body: Some(pb::Body {
+                msg_body: Some(pb::body::MsgBody::Request(pb::Request {
+                    req_type: Some(pb::request::ReqType::Notify(pb::Notify {
+                        subscription_id,
+                        send_resp,
+                        notification: Some(n),
+                    })),
+                })),
+            }),
+        };
+        if send_resp && self.cfg.max_pending > 0 {
+            let m = if ctrl.is_empty() {
+                5
+            } else {
+                read_u64(dm, ctrl, "USPNotifRetryMinimumWaitInterval", 5)
+            };
+            let k = if ctrl.is_empty() {
+                2000
+            } else {
+                read_u64(dm, ctrl, "USPNotifRetryIntervalMultiplier", 2000)
+            };
+            let wait = self.retry_wait(m, k, 1);
+            while self.pending.len() >= self.cfg.max_pending {
+                self.pending.pop_front();
+            }
+            self.pending.push_back(Pending {
+                to: to.clone(),
+                msg: msg.clone(),
+                msg_id,
+                retries: 0,
+                next: now.plus_millis(wait),
+                expires: (expiration > 0).then(|| now.plus_secs(expiration)),
+                m,
+                k,
+            });
+        }
+        self.push_out(Outgoing { to, msg });
+    }
+
+    /// The Controller row (`Device.LocalAgent.Controller.1.`) with EndpointID `ep`, or `""`.
+    fn controller_by_endpoint<M: DataModel + ?Sized>(&self, dm: &M, ep: &str) -> String {
+        let mut rows = Vec::new();
+        dm.instances(CTRL_TABLE, &mut rows);
+        rows.into_iter()
+            .map(|n| format!("{CTRL_TABLE}{n}."))
+            .find(|r| dm.get(r, "EndpointID").is_some_and(|v| v == ep))
+            .unwrap_or_default()
+    }
+
+    /// After an Add from `from`: sets `Recipient` of each created Subscription row to the
+    /// sender's Controller row.
+    pub(super) fn assign_recipients<M: DataModel + ?Sized>(
+        &self,
+        dm: &mut M,
+        from: &str,
+        reply: &pb::Msg,
+    ) {
+        use pb::add_resp::created_object_result::OperationStatus;
+        use pb::add_resp::created_object_result::operation_status::OperStatus;
+        let Some(pb::body::MsgBody::Response(pb::Response {
+            resp_type: Some(pb::response::RespType::AddResp(r)),
+        })) = reply.body.as_ref().and_then(|b| b.msg_body.as_ref())
+        else {
+            return;
+        };
+        let ctrl = self.controller_by_endpoint(dm, from);
+        let Some(ctrl) = ctrl.strip_suffix('.') else {
+            return;
+        };
+        dm.begin();
+        for c in &r.created_obj_results {
+            let Some(OperationStatus {
+                oper_status: Some(OperStatus::OperSuccess(s)),
+            }) = &c.oper_status
+            else {
+                continue;
+            };
+            let is_row = s
+                .instantiated_path
+                .strip_prefix(SUB_TABLE)
+                .and_then(|r| r.strip_suffix('.'))
+                .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
+            if is_row {
+                let _ = dm.set(&s.instantiated_path, "Recipient", ctrl);
+            }
+        }
+        dm.commit();
+    }
+}
