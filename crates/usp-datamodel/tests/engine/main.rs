@@ -7,6 +7,7 @@ mod delete;
 mod discovery;
 mod get;
 mod messages;
+mod notify;
 mod operate;
 mod perms;
 mod props;

@@ -1,0 +1,673 @@
+//! Subscriptions and Notify through the stateful Agent (R-NOT.*, §5.4).
+
+use std::collections::BTreeMap;
+
+use usp_datamodel::{
+    Agent, AgentConfig, DataModel, FullAccess, Instant, MemoryDataModel, Outgoing, retry_window,
+};
+use usp_msg::pb;
+use usp_msg::pb::notify::Notification;
+use usp_msg::pb::request::ReqType;
+
+use crate::common::{msg, value};
+use crate::operate::{CTRL, Rec, op_model, operate};
+
+fn add_sub(a: &mut Agent, dm: &mut MemoryDataModel, now: u64, settings: &[(&str, &str)]) -> String {
+    let rt = ReqType::Add(pb::Add {
+        allow_partial: false,
+        create_objs: vec![pb::add::CreateObject {
+            obj_path: "Device.LocalAgent.Subscription.".into(),
+            param_settings: settings
+                .iter()
+                .map(|(k, v)| pb::add::CreateParamSetting {
+                    param: k.to_string(),
+                    value: v.to_string(),
+                    required: true,
+                })
+                .collect(),
+        }],
+    });
+    let r = a
+        .handle(
+            Instant::from_millis(now),
+            dm,
+            &mut Rec::default(),
+            CTRL,
+            &FullAccess,
+            &msg("sub", rt),
+        )
+        .expect("AddResp");
+    use pb::add_resp::created_object_result::operation_status::OperStatus;
+    let Some(pb::body::MsgBody::Response(pb::Response {
+        resp_type: Some(pb::response::RespType::AddResp(r)),
+    })) = r.body.clone().and_then(|b| b.msg_body)
+    else {
+        panic!("not an AddResp: {r:?}")
+    };
+    match r.created_obj_results[0]
+        .oper_status
+        .as_ref()
+        .unwrap()
+        .oper_status
+        .as_ref()
+        .unwrap()
+    {
+        OperStatus::OperSuccess(s) => s.instantiated_path.clone(),
+        OperStatus::OperFailure(f) => panic!("{f:?}"),
+    }
+}
+
+fn req(a: &mut Agent, dm: &mut MemoryDataModel, now: u64, rt: ReqType) -> Option<pb::Msg> {
+    a.handle(
+        Instant::from_millis(now),
+        dm,
+        &mut Rec::default(),
+        CTRL,
+        &FullAccess,
+        &msg("r", rt),
+    )
+}
+
+fn add_iface(a: &mut Agent, dm: &mut MemoryDataModel, now: u64, name: &str) {
+    let rt = ReqType::Add(pb::Add {
+        allow_partial: false,
+        create_objs: vec![pb::add::CreateObject {
+            obj_path: "Device.IP.Interface.".into(),
+            param_settings: vec![pb::add::CreateParamSetting {
+                param: "Name".into(),
+                value: name.into(),
+                required: true,
+            }],
+        }],
+    });
+    req(a, dm, now, rt).unwrap();
+}
+
+fn drain(a: &mut Agent) -> Vec<Outgoing> {
+    std::iter::from_fn(|| a.poll_transmit()).collect()
+}
+
+fn notify(o: &Outgoing) -> (&str, &pb::Notify) {
+    let id = o.msg.header.as_ref().unwrap().msg_id.as_str();
+    match o.msg.body.as_ref().and_then(|b| b.msg_body.as_ref()) {
+        Some(pb::body::MsgBody::Request(pb::Request {
+            req_type: Some(ReqType::Notify(n)),
+        })) => (id, n),
+        _ => panic!("not a Notify"),
+    }
+}
+
+fn notify_resp(a: &mut Agent, dm: &mut MemoryDataModel, now: u64, id: &str, sub_id: &str) {
+    let m = pb::Msg {
+        header: Some(pb::Header {
+            msg_id: id.into(),
+            msg_type: pb::header::MsgType::NotifyResp as i32,
+        }),
+        body: Some(pb::Body {
+            msg_body: Some(pb::body::MsgBody::Response(pb::Response {
+                resp_type: Some(pb::response::RespType::NotifyResp(pb::NotifyResp {
+                    subscription_id: sub_id.into(),
+                })),
+            })),
+        }),
+    };
+    assert!(
+        a.handle(
+            Instant::from_millis(now),
+            dm,
+            &mut Rec::default(),
+            CTRL,
+            &FullAccess,
+            &m
+        )
+        .is_none()
+    );
+}
+
+fn setup() -> (Agent, MemoryDataModel) {
+    let mut a = Agent::new(AgentConfig::default());
+    let mut dm = op_model();
+    a.boot(Instant::default(), &mut dm);
+    (a, dm)
+}
+
+#[test]
+fn scenario_subscribe_add_object_creation_notify_resp() {
+    let (mut a, mut dm) = setup();
+    let row = add_sub(
+        &mut a,
+        &mut dm,
+        0,
+        &[
+            ("Enable", "true"),
+            ("ID", "oc-1"),
+            ("NotifType", "ObjectCreation"),
+            ("ReferenceList", "Device.IP.Interface."),
+            ("NotifRetry", "true"),
+        ],
+    );
+    // R-NOT.0: Recipient is the creating Controller.
+    assert_eq!(
+        value(&dm, &row, "Recipient").as_deref(),
+        Some("Device.LocalAgent.Controller.1")
+    );
+    assert!(
+        drain(&mut a).is_empty(),
+        "creating the subscription notifies nothing"
+    );
+    add_iface(&mut a, &mut dm, 10, "eth9");
+    let out = drain(&mut a);
+    assert_eq!(out.len(), 1);
+    assert_eq!(out[0].to, CTRL);
+    let (id, n) = notify(&out[0]);
+    // R-NOT.7: subscription_id is the Subscription's ID; send_resp is NotifRetry.
+    assert_eq!(n.subscription_id, "oc-1");
+    assert!(n.send_resp);
+    let Some(Notification::ObjCreation(c)) = &n.notification else {
+        panic!("{n:?}")
+    };
+    assert_eq!(c.obj_path, "Device.IP.Interface.4.");
+    assert_eq!(c.unique_keys["Name"], "eth9");
+    assert!(c.unique_keys.contains_key("Alias"));
+    assert_eq!(a.pending_notifications(), 1);
+    let id = id.to_string();
+    // R-NOT.9: a wrong subscription_id still counts; matched on msg_id.
+    notify_resp(&mut a, &mut dm, 20, &id, "something-else");
+    assert_eq!(a.pending_notifications(), 0);
+    assert_eq!(a.poll_timeout(), None);
+}
+
+#[test]
+fn r_not_8_unsolicited_notify_resp_is_dropped() {
+    let (mut a, mut dm) = setup();
+    notify_resp(&mut a, &mut dm, 0, "nope", "");
+    assert!(drain(&mut a).is_empty());
+}
+
+#[test]
+fn disabled_subscription_is_not_processed() {
+    let (mut a, mut dm) = setup();
+    add_sub(
+        &mut a,
+        &mut dm,
+        0,
+        &[
+            ("ID", "x"),
+            ("NotifType", "ObjectCreation"),
+            ("ReferenceList", "Device.IP.Interface."),
+        ],
+    );
+    add_iface(&mut a, &mut dm, 1, "eth9");
+    assert!(drain(&mut a).is_empty());
+}
+
+#[test]
+fn object_deletion_also_for_children_of_a_deleted_parent() {
+    let (mut a, mut dm) = setup();
+    add_sub(
+        &mut a,
+        &mut dm,
+        0,
+        &[
+            ("Enable", "true"),
+            ("ID", "od"),
+            ("NotifType", "ObjectDeletion"),
+            (
+                "ReferenceList",
+                "Device.IP.Interface.*.IPv4Address.*.,Device.IP.Interface.1.",
+            ),
+        ],
+    );
+    let rt = ReqType::Delete(pb::Delete {
+        allow_partial: false,
+        obj_paths: vec!["Device.IP.Interface.1.".into()],
+    });
+    req(&mut a, &mut dm, 1, rt).unwrap();
+    let mut got: Vec<String> = drain(&mut a)
+        .iter()
+        .map(|o| match &notify(o).1.notification {
+            Some(Notification::ObjDeletion(d)) => d.obj_path.clone(),
+            n => panic!("{n:?}"),
+        })
+        .collect();
+    got.sort();
+    assert_eq!(
+        got,
+        [
+            "Device.IP.Interface.1.",
+            "Device.IP.Interface.1.IPv4Address.1.",
+            "Device.IP.Interface.1.IPv4Address.2.",
+        ]
+    );
+}
+
+#[test]
+fn value_change_from_set_from_integrator_and_by_polling() {
+    let (mut a, mut dm) = setup();
+    add_sub(
+        &mut a,
+        &mut dm,
+        0,
+        &[
+            ("Enable", "true"),
+            ("ID", "vc"),
+            ("NotifType", "ValueChange"),
+            (
+                "ReferenceList",
+                "Device.IP.Interface.*.Enable,Device.IP.Interface.1.Stats.",
+            ),
+        ],
+    );
+    // The subscriber's own Set notifies too (§5.4).
+    let rt = ReqType::Set(pb::Set {
+        allow_partial: false,
+        update_objs: vec![pb::set::UpdateObject {
+            obj_path: "Device.IP.Interface.3.".into(),
+            param_settings: vec![pb::set::UpdateParamSetting {
+                param: "Enable".into(),
+                value: "true".into(),
+                required: true,
+            }],
+        }],
+    });
+    req(&mut a, &mut dm, 1, rt).unwrap();
+    let out = drain(&mut a);
+    assert_eq!(out.len(), 1);
+    let Some(Notification::ValueChange(v)) = &notify(&out[0]).1.notification else {
+        panic!()
+    };
+    assert_eq!(
+        (v.param_path.as_str(), v.param_value.as_str()),
+        ("Device.IP.Interface.3.Enable", "true")
+    );
+    assert!(!notify(&out[0]).1.send_resp);
+    assert_eq!(a.pending_notifications(), 0);
+    // Explicit input from the integrator.
+    dm.set_value("Device.IP.Interface.1.Stats.", "ErrorsSent", "4")
+        .unwrap();
+    a.value_changed(
+        Instant::from_millis(2),
+        &mut dm,
+        "Device.IP.Interface.1.Stats.",
+        "ErrorsSent",
+    );
+    let out = drain(&mut a);
+    assert_eq!(out.len(), 1);
+    // Already reported: polling finds nothing new.
+    a.poll_changes(Instant::from_millis(3), &mut dm);
+    assert!(drain(&mut a).is_empty());
+    // Found by polling.
+    dm.set_value("Device.IP.Interface.1.Stats.", "ErrorsSent", "5")
+        .unwrap();
+    dm.set_value("Device.IP.Interface.2.", "Name", "lo9")
+        .unwrap();
+    a.poll_changes(Instant::from_millis(4), &mut dm);
+    let out = drain(&mut a);
+    assert_eq!(out.len(), 1);
+    let Some(Notification::ValueChange(v)) = &notify(&out[0]).1.notification else {
+        panic!()
+    };
+    assert_eq!(
+        (v.param_path.as_str(), v.param_value.as_str()),
+        ("Device.IP.Interface.1.Stats.ErrorsSent", "5")
+    );
+}
+
+#[test]
+fn scenario_async_operate_operation_complete() {
+    let (mut a, mut dm) = setup();
+    add_sub(
+        &mut a,
+        &mut dm,
+        0,
+        &[
+            ("Enable", "true"),
+            ("ID", "op"),
+            ("NotifType", "OperationComplete"),
+            ("ReferenceList", "Device.Download()"),
+        ],
+    );
+    let mut c = Rec::default();
+    let m = msg(
+        "o",
+        operate("Device.Download()", "key-7", true, &[("URL", "u")]),
+    );
+    a.handle(
+        Instant::from_millis(1),
+        &mut dm,
+        &mut c,
+        CTRL,
+        &FullAccess,
+        &m,
+    )
+    .unwrap();
+    assert!(drain(&mut a).is_empty());
+    let mut out = BTreeMap::new();
+    out.insert("Size".to_string(), "42".to_string());
+    a.complete_operation(Instant::from_millis(9), &mut dm, c.started[0].0, Ok(out))
+        .unwrap();
+    let out = drain(&mut a);
+    assert_eq!(out.len(), 1);
+    let Some(Notification::OperComplete(o)) = &notify(&out[0]).1.notification else {
+        panic!()
+    };
+    assert_eq!(o.obj_path, "Device.");
+    assert_eq!(o.command_name, "Download()");
+    assert_eq!(o.command_key, "key-7");
+    use pb::notify::operation_complete::OperationResp;
+    let Some(OperationResp::ReqOutputArgs(args)) = &o.operation_resp else {
+        panic!()
+    };
+    assert_eq!(args.output_args["Size"], "42");
+}
+
+#[test]
+fn operation_complete_object_reference_and_failure() {
+    let (mut a, mut dm) = setup();
+    add_sub(
+        &mut a,
+        &mut dm,
+        0,
+        &[
+            ("Enable", "true"),
+            ("ID", "all"),
+            ("NotifType", "OperationComplete"),
+            ("ReferenceList", "Device."),
+        ],
+    );
+    add_sub(
+        &mut a,
+        &mut dm,
+        0,
+        &[
+            ("Enable", "true"),
+            ("ID", "other"),
+            ("NotifType", "OperationComplete"),
+            ("ReferenceList", "Device.Reboot()"),
+        ],
+    );
+    let mut c = Rec {
+        cancelable: true,
+        ..Rec::default()
+    };
+    let m = msg(
+        "o",
+        operate("Device.Download()", "k", true, &[("URL", "u")]),
+    );
+    a.handle(
+        Instant::from_millis(1),
+        &mut dm,
+        &mut c,
+        CTRL,
+        &FullAccess,
+        &m,
+    )
+    .unwrap();
+    let m = msg(
+        "c",
+        operate("Device.LocalAgent.Request.1.Cancel()", "", true, &[]),
+    );
+    a.handle(
+        Instant::from_millis(2),
+        &mut dm,
+        &mut c,
+        CTRL,
+        &FullAccess,
+        &m,
+    )
+    .unwrap();
+    let out = drain(&mut a);
+    assert_eq!(out.len(), 1);
+    let n = notify(&out[0]).1;
+    assert_eq!(n.subscription_id, "all");
+    let Some(Notification::OperComplete(o)) = &n.notification else {
+        panic!()
+    };
+    use pb::notify::operation_complete::OperationResp;
+    let Some(OperationResp::CmdFailure(f)) = &o.operation_resp else {
+        panic!()
+    };
+    assert_eq!(f.err_code, 7023);
+}
+
+#[test]
+fn event_notification_by_event_path_and_object() {
+    let (mut a, mut dm) = setup();
+    add_sub(
+        &mut a,
+        &mut dm,
+        0,
+        &[
+            ("Enable", "true"),
+            ("ID", "ev"),
+            ("NotifType", "Event"),
+            ("ReferenceList", "Device.Boot!"),
+        ],
+    );
+    add_sub(
+        &mut a,
+        &mut dm,
+        0,
+        &[
+            ("Enable", "true"),
+            ("ID", "ev2"),
+            ("NotifType", "Event"),
+            ("ReferenceList", "Device.IP."),
+        ],
+    );
+    let mut args = BTreeMap::new();
+    args.insert("Cause".to_string(), "LocalReboot".to_string());
+    a.event(Instant::from_millis(5), &mut dm, "Device.", "Boot!", args);
+    let out = drain(&mut a);
+    assert_eq!(out.len(), 1);
+    let n = notify(&out[0]).1;
+    assert_eq!(n.subscription_id, "ev");
+    let Some(Notification::Event(e)) = &n.notification else {
+        panic!()
+    };
+    assert_eq!(
+        (e.obj_path.as_str(), e.event_name.as_str()),
+        ("Device.", "Boot!")
+    );
+    assert_eq!(e.params["Cause"], "LocalReboot");
+}
+
+#[test]
+fn r_not_1_r_not_2_retry_until_notif_expiration() {
+    let (mut a, mut dm) = setup();
+    add_sub(
+        &mut a,
+        &mut dm,
+        0,
+        &[
+            ("Enable", "true"),
+            ("ID", "r"),
+            ("NotifType", "ObjectCreation"),
+            ("ReferenceList", "Device.IP.Interface."),
+            ("NotifRetry", "true"),
+            ("NotifExpiration", "100"),
+        ],
+    );
+    add_iface(&mut a, &mut dm, 0, "e1");
+    let first = drain(&mut a);
+    assert_eq!(first.len(), 1);
+    let mut now = 0;
+    let mut sends = vec![0u64];
+    let mut prev = 0;
+    for n in 1..=20u32 {
+        let Some(t) = a.poll_timeout() else { break };
+        let t = t.as_millis();
+        assert!(t >= now);
+        now = t;
+        a.handle_timeout(Instant::from_millis(now), &mut dm);
+        let out = drain(&mut a);
+        if out.is_empty() {
+            break;
+        }
+        // The same message is resent (same msg_id).
+        assert_eq!(out[0].msg, first[0].msg);
+        let (lo, hi) = retry_window(5, 2000, n);
+        assert!(
+            (lo..=hi).contains(&(now - prev)),
+            "retry {n}: waited {} not in {lo}..={hi}",
+            now - prev
+        );
+        prev = now;
+        sends.push(now);
+    }
+    // 5–10 s, then 10–20 s, then 20–40 s, then 40–80 s: at most 4 retries fit in 100 s.
+    assert!(sends.len() >= 3 && sends.len() <= 5, "{sends:?}");
+    assert!(*sends.last().unwrap() < 100_000);
+    assert_eq!(a.pending_notifications(), 0);
+    assert_eq!(a.poll_timeout(), None);
+}
+
+#[test]
+fn r_not_6a_onboard_request_retries_until_notify_resp() {
+    let (mut a, dm) = setup();
+    let mut dm = dm;
+    a.send_onboard_request(Instant::default(), &dm, CTRL, "00D09E", "Demo", "S1");
+    let out = drain(&mut a);
+    let (id, n) = notify(&out[0]);
+    let id = id.to_string();
+    assert_eq!(n.subscription_id, "");
+    assert!(n.send_resp);
+    let Some(Notification::OnBoardReq(o)) = &n.notification else {
+        panic!()
+    };
+    assert_eq!(o.agent_supported_protocol_versions, "1.0,1.1,1.2,1.3,1.4");
+    // Far beyond any expiry: still retried.
+    let mut now = 0;
+    for _ in 0..30 {
+        now = a.poll_timeout().unwrap().as_millis();
+        a.handle_timeout(Instant::from_millis(now), &mut dm);
+        assert_eq!(drain(&mut a).len(), 1);
+    }
+    assert!(now > 12 * 3600 * 1000, "{now}");
+    notify_resp(&mut a, &mut dm, now, &id, "");
+    assert_eq!(a.poll_timeout(), None);
+}
+
+#[test]
+fn time_to_live_deletes_the_subscription() {
+    let (mut a, mut dm) = setup();
+    let row = add_sub(
+        &mut a,
+        &mut dm,
+        1_000,
+        &[
+            ("Enable", "true"),
+            ("ID", "ttl"),
+            ("NotifType", "Event"),
+            ("ReferenceList", "Device."),
+            ("TimeToLive", "30"),
+        ],
+    );
+    assert_eq!(a.poll_timeout(), Some(Instant::from_millis(31_000)));
+    a.handle_timeout(Instant::from_millis(30_999), &mut dm);
+    assert!(dm.get(&row, "ID").is_some());
+    a.handle_timeout(Instant::from_millis(31_000), &mut dm);
+    assert!(dm.get(&row, "ID").is_none());
+    assert_eq!(a.poll_timeout(), None);
+}
+
+#[test]
+fn deleting_the_recipient_controller_deletes_its_subscriptions() {
+    let (mut a, mut dm) = setup();
+    let row = add_sub(
+        &mut a,
+        &mut dm,
+        0,
+        &[
+            ("Enable", "true"),
+            ("ID", "s"),
+            ("NotifType", "Event"),
+            ("ReferenceList", "Device."),
+        ],
+    );
+    let rt = ReqType::Delete(pb::Delete {
+        allow_partial: false,
+        obj_paths: vec!["Device.LocalAgent.Controller.1.".into()],
+    });
+    req(&mut a, &mut dm, 1, rt).unwrap();
+    assert!(dm.get(&row, "ID").is_none());
+}
+
+#[test]
+fn boot_keeps_only_persistent_subscriptions_r_not_4() {
+    let (mut a, mut dm) = setup();
+    let keep = add_sub(
+        &mut a,
+        &mut dm,
+        0,
+        &[
+            ("Enable", "true"),
+            ("ID", "p"),
+            ("NotifType", "Event"),
+            ("ReferenceList", "Device."),
+            ("Persistent", "true"),
+        ],
+    );
+    let gone = add_sub(
+        &mut a,
+        &mut dm,
+        0,
+        &[
+            ("Enable", "true"),
+            ("ID", "np"),
+            ("NotifType", "Event"),
+            ("ReferenceList", "Device."),
+        ],
+    );
+    let mut b = Agent::new(AgentConfig::default());
+    b.boot(Instant::default(), &mut dm);
+    assert!(dm.get(&keep, "ID").is_some());
+    assert!(dm.get(&gone, "ID").is_none());
+    // R-NOT.4: nothing pending after a restart.
+    assert_eq!(b.pending_notifications(), 0);
+}
+
+#[test]
+fn changed_reference_list_takes_a_new_baseline() {
+    let (mut a, mut dm) = setup();
+    let row = add_sub(
+        &mut a,
+        &mut dm,
+        0,
+        &[
+            ("Enable", "true"),
+            ("ID", "c"),
+            ("NotifType", "ObjectCreation"),
+            ("ReferenceList", "Device.IP.Interface.1.IPv4Address."),
+        ],
+    );
+    let rt = ReqType::Set(pb::Set {
+        allow_partial: false,
+        update_objs: vec![pb::set::UpdateObject {
+            obj_path: row,
+            param_settings: vec![pb::set::UpdateParamSetting {
+                param: "ReferenceList".into(),
+                value: "Device.IP.Interface.".into(),
+                required: true,
+            }],
+        }],
+    });
+    req(&mut a, &mut dm, 1, rt).unwrap();
+    assert!(drain(&mut a).is_empty());
+    add_iface(&mut a, &mut dm, 2, "x");
+    assert_eq!(drain(&mut a).len(), 1);
+}
+
+#[test]
+fn outbox_is_bounded() {
+    let mut cfg = AgentConfig::default();
+    cfg.set_max_outbox(2);
+    let mut a = Agent::new(cfg);
+    let mut dm = op_model();
+    for i in 0..5 {
+        a.send_onboard_request(Instant::from_millis(i), &dm, CTRL, "o", "p", "s");
+    }
+    assert_eq!(drain(&mut a).len(), 2);
+    a.handle_timeout(Instant::from_millis(u64::MAX), &mut dm);
+    assert!(drain(&mut a).len() <= 2);
+}
