@@ -12,13 +12,18 @@ use usp_path::resolve::ResolveLimits;
 use usp_path::value::{ParamType, ValueType};
 
 use crate::{
-    DataModel, Engine, EngineConfig, MemoryDataModel, ObjAccess, ObjectDef, ParamAccess, ParamDef,
-    Range, RefKind, Schema, UniqueKey,
+    Agent, AgentConfig, CommandDef, Commands, DataModel, DmError, Engine, EngineConfig, FullAccess,
+    Instant, MemoryDataModel, ObjAccess, ObjectDef, OpHandle, ParamAccess, ParamDef, Range,
+    RefKind, Schema, UniqueKey,
 };
 
 /// A small model: DeviceInfo, an Interface table with keys, a sub-table and a reference list,
 /// a Controller table and a read-only table, with a few rows.
 pub fn small_model() -> MemoryDataModel {
+    populate(small_schema())
+}
+
+fn small_schema() -> Schema {
     let rw = ParamAccess::ReadWrite;
     let mut s = Schema::new("urn:usp-rs:fuzz-1-0");
     let objects = [
@@ -72,6 +77,10 @@ pub fn small_model() -> MemoryDataModel {
     for o in objects {
         let _ = s.add_object(o);
     }
+    s
+}
+
+fn populate(s: Schema) -> MemoryDataModel {
     let mut m = MemoryDataModel::new(s);
     for (i, (alias, name, ll)) in [
         ("a", "eth0", ""),
@@ -313,6 +322,323 @@ pub fn engine_requests(data: &[u8]) {
     }
 }
 
+/// [`small_model`] plus the LocalAgent tables the [`Agent`] uses (Controller with
+/// `proto::c1`, Subscription, Request with `Cancel()`) and the commands `Device.Reboot()`
+/// (sync) and `Device.Slow()` (async, mandatory input `N`).
+pub fn agent_model() -> MemoryDataModel {
+    let rw = ParamAccess::ReadWrite;
+    let mut s = small_schema();
+    let p = |n: &str, t: ValueType| ParamDef::new(n, t).with_access(rw);
+    if let Some(d) = s.object_mut("Device.") {
+        d.commands
+            .insert(String::from("Reboot"), CommandDef::new("Reboot()"));
+        d.commands.insert(
+            String::from("Slow"),
+            CommandDef::new("Slow()")
+                .asynchronous()
+                .with_input(ParamDef::new("N", ValueType::UnsignedInt).mandatory()),
+        );
+    }
+    let objects = [
+        ObjectDef::new("Device.LocalAgent."),
+        ObjectDef::new("Device.LocalAgent.Controller.{i}.")
+            .with_access(ObjAccess::AddDelete)
+            .with_param(p("Alias", ValueType::String).with_data_type("Alias"))
+            .with_param(p("EndpointID", ValueType::String))
+            .with_param(
+                p("USPNotifRetryMinimumWaitInterval", ValueType::UnsignedInt).with_default("5"),
+            )
+            .with_param(
+                p("USPNotifRetryIntervalMultiplier", ValueType::UnsignedInt).with_default("2000"),
+            )
+            .with_unique_key(UniqueKey::new(["Alias"])),
+        ObjectDef::new("Device.LocalAgent.Subscription.{i}.")
+            .with_access(ObjAccess::AddDelete)
+            .with_param(p("Alias", ValueType::String).with_data_type("Alias"))
+            .with_param(p("Enable", ValueType::Boolean))
+            .with_param(
+                ParamDef::new("Recipient", ValueType::String).with_reference(RefKind::Strong),
+            )
+            .with_param(p("ID", ValueType::String))
+            .with_param(p("NotifType", ValueType::String))
+            .with_param(
+                ParamDef::new("ReferenceList", ParamType::list(ValueType::String)).with_access(rw),
+            )
+            .with_param(p("Persistent", ValueType::Boolean))
+            .with_param(
+                ParamDef::new("TimeToLive", ValueType::UnsignedInt)
+                    .with_access(ParamAccess::WriteOnceReadOnly),
+            )
+            .with_param(p("NotifRetry", ValueType::Boolean))
+            .with_param(p("NotifExpiration", ValueType::UnsignedInt))
+            .with_unique_key(UniqueKey::new(["Alias"])),
+        ObjectDef::new("Device.LocalAgent.Request.{i}.")
+            .with_param(p("Alias", ValueType::String).with_data_type("Alias"))
+            .with_param(ParamDef::new("Originator", ValueType::String))
+            .with_param(ParamDef::new("Command", ValueType::String))
+            .with_param(ParamDef::new("CommandKey", ValueType::String))
+            .with_param(ParamDef::new("Status", ValueType::String))
+            .with_command(CommandDef::new("Cancel()"))
+            .with_unique_key(UniqueKey::new(["Alias"])),
+    ];
+    for o in objects {
+        let _ = s.add_object(o);
+    }
+    let mut m = populate(s);
+    let mut c = BTreeMap::new();
+    c.insert(String::from("Alias"), String::from("c1"));
+    c.insert(String::from("EndpointID"), String::from("proto::c1"));
+    let _ = m.add("Device.LocalAgent.Controller.", &c);
+    m
+}
+
+/// Commands for the sequences: sync ones fail on odd-length paths, async ones start and are
+/// remembered; cancel succeeds on even handles.
+#[derive(Default)]
+struct FuzzCmds {
+    started: Vec<OpHandle>,
+}
+
+impl Commands<MemoryDataModel> for FuzzCmds {
+    fn run(
+        &mut self,
+        _: &mut MemoryDataModel,
+        command: &str,
+        input: &BTreeMap<String, String>,
+    ) -> Result<BTreeMap<String, String>, DmError> {
+        if command.len() % 2 == 1 {
+            return Err(DmError::new(crate::code::COMMAND_FAILURE, "odd"));
+        }
+        Ok(input.clone())
+    }
+
+    fn start(
+        &mut self,
+        _: &mut MemoryDataModel,
+        op: OpHandle,
+        _: &str,
+        _: &BTreeMap<String, String>,
+    ) -> Result<(), DmError> {
+        self.started.push(op);
+        Ok(())
+    }
+
+    fn cancel(&mut self, _: &mut MemoryDataModel, op: OpHandle) -> Result<(), DmError> {
+        if op.get() % 2 == 0 {
+            self.started.retain(|o| *o != op);
+            Ok(())
+        } else {
+            Err(DmError::new(crate::code::COMMAND_FAILURE, "busy"))
+        }
+    }
+}
+
+const NOTIF_TYPES: [&str; 6] = [
+    "ValueChange",
+    "ObjectCreation",
+    "ObjectDeletion",
+    "OperationComplete",
+    "Event",
+    "Bogus",
+];
+
+fn request_msg(id: String, rt: ReqType) -> pb::Msg {
+    pb::Msg {
+        header: Some(pb::Header {
+            msg_id: id,
+            msg_type: 1,
+        }),
+        body: Some(pb::Body {
+            msg_body: Some(pb::body::MsgBody::Request(pb::Request {
+                req_type: Some(rt),
+            })),
+        }),
+    }
+}
+
+/// Feeds arbitrary sequences into the stateful [`Agent`] over [`agent_model`]: requests
+/// (the [`engine_requests`] mix, plus subscription Adds and Operates), NotifyResps for sent
+/// and unknown msg_ids, events, value changes, operation completions and time steps, up to
+/// 48 steps. Checks that the outbox, the pending Notify list and the running operations stay
+/// within the configured bounds, that a request gets at most one reply with its msg_id, and
+/// that [`Agent::poll_timeout`] never lies in the past after [`Agent::handle_timeout`].
+pub fn engine_sequences(data: &[u8]) {
+    let mut cfg = AgentConfig::default();
+    let mut ecfg = EngineConfig::default();
+    if let Ok(l) = ResolveLimits::new(20_000, 2_000, 4) {
+        ecfg.set_resolve_limits(l);
+    }
+    ecfg.set_max_get_values(5_000);
+    cfg.set_engine(ecfg)
+        .set_max_outbox(16)
+        .set_max_pending(8)
+        .set_max_operations(4)
+        .set_max_subscriptions(8)
+        .set_seed(u64::from(data.first().copied().unwrap_or(0)));
+    let mut a = Agent::new(cfg);
+    let mut dm = agent_model();
+    let mut cmds = FuzzCmds::default();
+    let mut now = Instant::from_millis(0);
+    a.boot(now, &mut dm);
+    let mut sent: Vec<String> = Vec::new();
+    let mut b = Bytes(data);
+    for i in 0..48u32 {
+        if b.0.is_empty() {
+            break;
+        }
+        let id = format!("s-{i}");
+        match b.byte() % 10 {
+            0..=2 => {
+                let rt = b.request();
+                let m = request_msg(id.clone(), rt);
+                if let Some(r) = a.handle(now, &mut dm, &mut cmds, "proto::c1", &FullAccess, &m) {
+                    assert_eq!(r.header.map(|h| h.msg_id), Some(id));
+                }
+            }
+            3 => {
+                let kind = NOTIF_TYPES[usize::from(b.byte()) % NOTIF_TYPES.len()];
+                let refs = b.path();
+                let v = |x: u8| String::from(if x % 2 == 0 { "true" } else { "false" });
+                let settings = [
+                    ("Enable", v(b.byte().wrapping_add(1))),
+                    ("ID", format!("id{}", b.byte())),
+                    ("NotifType", String::from(kind)),
+                    ("ReferenceList", refs),
+                    ("NotifRetry", v(b.byte())),
+                    ("NotifExpiration", format!("{}", b.byte() % 4 * 30)),
+                    ("TimeToLive", format!("{}", b.byte() % 3 * 50)),
+                ];
+                let rt = ReqType::Add(pb::Add {
+                    allow_partial: false,
+                    create_objs: alloc::vec![pb::add::CreateObject {
+                        obj_path: String::from("Device.LocalAgent.Subscription."),
+                        param_settings: settings
+                            .into_iter()
+                            .map(|(k, v)| pb::add::CreateParamSetting {
+                                param: String::from(k),
+                                value: v,
+                                required: false,
+                            })
+                            .collect(),
+                    }],
+                });
+                let _ = a.handle(
+                    now,
+                    &mut dm,
+                    &mut cmds,
+                    "proto::c1",
+                    &FullAccess,
+                    &request_msg(id, rt),
+                );
+            }
+            4 => {
+                let command = match b.byte() % 4 {
+                    0 => String::from("Device.Slow()"),
+                    1 => String::from("Device.Reboot()"),
+                    2 => format!("Device.LocalAgent.Request.{}.Cancel()", b.byte() % 4),
+                    _ => String::from("Device.LocalAgent.Request.*.Cancel()"),
+                };
+                let mut input_args = BTreeMap::new();
+                if b.byte() % 2 == 0 {
+                    input_args.insert(
+                        String::from("N"),
+                        String::from(VALUES[usize::from(b.byte()) % VALUES.len()]),
+                    );
+                }
+                let rt = ReqType::Operate(pb::Operate {
+                    command,
+                    command_key: String::from("k"),
+                    send_resp: b.byte() % 2 == 0,
+                    input_args,
+                });
+                let _ = a.handle(
+                    now,
+                    &mut dm,
+                    &mut cmds,
+                    "proto::c1",
+                    &FullAccess,
+                    &request_msg(id, rt),
+                );
+            }
+            5 => {
+                let msg_id = match sent.get(usize::from(b.byte()) % (sent.len() + 1)) {
+                    Some(s) => s.clone(),
+                    None => id,
+                };
+                let m = pb::Msg {
+                    header: Some(pb::Header {
+                        msg_id,
+                        msg_type: 4,
+                    }),
+                    body: Some(pb::Body {
+                        msg_body: Some(pb::body::MsgBody::Response(pb::Response {
+                            resp_type: Some(pb::response::RespType::NotifyResp(
+                                pb::NotifyResp::default(),
+                            )),
+                        })),
+                    }),
+                };
+                assert!(
+                    a.handle(now, &mut dm, &mut cmds, "proto::c1", &FullAccess, &m)
+                        .is_none()
+                );
+            }
+            6 => {
+                let step =
+                    u64::from(b.byte()) * [1, 100, 1_000, 100_000][usize::from(b.byte() % 4)];
+                now = now.plus_millis(step);
+                a.handle_timeout(now, &mut dm);
+                assert!(a.poll_timeout().is_none_or(|t| t > now));
+            }
+            7 => {
+                if let Some(t) = a.poll_timeout() {
+                    now = now.max(t);
+                    a.handle_timeout(now, &mut dm);
+                }
+            }
+            8 => {
+                if !cmds.started.is_empty() {
+                    let op = cmds
+                        .started
+                        .remove(usize::from(b.byte()) % cmds.started.len());
+                    let r = if b.byte() % 2 == 0 {
+                        Ok(BTreeMap::new())
+                    } else {
+                        Err(DmError::new(crate::code::COMMAND_FAILURE, "failed"))
+                    };
+                    let _ = a.complete_operation(now, &mut dm, op, r);
+                }
+            }
+            _ => {
+                if b.byte() % 2 == 0 {
+                    a.event(now, &mut dm, "Device.", "Boot!", BTreeMap::new());
+                } else {
+                    let _ = dm.set_value(
+                        "Device.IP.Interface.1.",
+                        "Enable",
+                        VALUES[usize::from(b.byte()) % 2],
+                    );
+                    a.value_changed(now, &mut dm, "Device.IP.Interface.1.", "Enable");
+                    a.poll_changes(now, &mut dm);
+                }
+            }
+        }
+        assert!(a.pending_notifications() <= 8);
+        assert!(a.running_operations() <= 4);
+        let mut n = 0;
+        while let Some(o) = a.poll_transmit() {
+            n += 1;
+            assert!(n <= 16, "outbox beyond its bound");
+            if let Some(h) = o.msg.header {
+                if sent.len() >= 16 {
+                    sent.remove(0);
+                }
+                sent.push(h.msg_id);
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -355,6 +681,45 @@ mod tests {
         fn engine_requests_never_panics(data in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..512)) {
             engine_requests(&data);
         }
+    }
+
+    #[test]
+    fn sequences_fixed_inputs() {
+        engine_sequences(&[]);
+        engine_sequences(&[3; 64]);
+        let mut x: u32 = 7;
+        for len in [1usize, 9, 40, 300, 2000] {
+            let mut v = Vec::with_capacity(len);
+            for _ in 0..len {
+                x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                v.push((x >> 16) as u8);
+            }
+            engine_sequences(&v);
+        }
+        // Subscribe (ObjectCreation on the Interface table, retried), Add, time steps.
+        let mut v = alloc::vec![3, 1, 0, 0, 1, 2, 0, 0, 0, 0, 0];
+        v.extend_from_slice(&[0, 4, 0, 1, 1, 0, 0, 0, 0, 0, 6, 200, 3, 7, 7, 7, 5, 0]);
+        engine_sequences(&v);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn engine_sequences_never_panic(data in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..600)) {
+            engine_sequences(&data);
+        }
+    }
+
+    #[test]
+    fn agent_model_has_the_local_agent_tables() {
+        let m = agent_model();
+        let mut v = Vec::new();
+        m.instances("Device.LocalAgent.Controller.", &mut v);
+        assert_eq!(v, [1]);
+        assert!(
+            m.schema()
+                .object("Device.LocalAgent.Request.{i}.")
+                .is_some()
+        );
     }
 
     #[test]

@@ -84,7 +84,7 @@ fn add_iface(a: &mut Agent, dm: &mut MemoryDataModel, now: u64, name: &str) {
 }
 
 fn drain(a: &mut Agent) -> Vec<Outgoing> {
-    std::iter::from_fn(|| a.poll_transmit()).collect()
+    core::iter::from_fn(|| a.poll_transmit()).collect()
 }
 
 fn notify(o: &Outgoing) -> (&str, &pb::Notify) {
