@@ -4,8 +4,6 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use crate::schema::supported_form;
-
 /// A set of the permission letters `r` (read), `w` (write), `x` (execute), `n` (notify).
 ///
 /// ```
@@ -119,8 +117,9 @@ impl AccessControl for FullAccess {
 pub struct Permission {
     /// Higher orders win within a role.
     pub order: u32,
-    /// Target paths in supported form (`Device.`, `Device.IP.Interface.{i}.Alias`,
-    /// `Device.Reboot()`); an object path covers its whole subtree.
+    /// `Targets`: paths as TR-181 writes them (`Device`, `Device.IP.Interface.*.Alias`,
+    /// `Device.IP.Interface.{i}.`, `Device.IP.Interface.2.`, `Device.Reboot()`); an object
+    /// path, with or without the final dot, covers its whole subtree. See [`target_covers`].
     pub targets: Vec<String>,
     /// `Param`
     pub param: Perms,
@@ -165,15 +164,55 @@ impl Permission {
         self
     }
 
-    fn covers(&self, sdm: &str) -> bool {
-        self.targets.iter().any(|t| {
-            if t.ends_with('.') {
-                sdm.starts_with(t.as_str())
-            } else {
-                sdm == t
-            }
-        })
+    fn covers(&self, path: &str) -> bool {
+        self.targets.iter().any(|t| target_covers(t, path))
     }
+}
+
+/// Whether the `Targets` entry `t` covers `path` (concrete, or supported with `{i}` in
+/// GetSupportedDM). A target is a partial path (with or without the final dot, covering its
+/// subtree: `Device`, `Device.LocalAgent.ControllerTrust`, `Device.IP.Interface.`), a
+/// parameter, command or event path; `*` and `{i}` match any instance number, a number only
+/// that instance (and `{i}` in supported paths). Search expressions (`[Enable==true]`) never
+/// match here: expand them against the data model first with [`Role::expand_searches`].
+///
+/// ```
+/// use usp_datamodel::target_covers;
+///
+/// assert!(target_covers("Device", "Device.DeviceInfo.Manufacturer"));
+/// assert!(target_covers("Device.LocalAgent.ControllerTrust", "Device.LocalAgent.ControllerTrust.Role.1."));
+/// assert!(!target_covers("Device.LocalAgent.Controller", "Device.LocalAgent.ControllerTrust."));
+/// assert!(target_covers("Device.IP.Interface.*.Name", "Device.IP.Interface.7.Name"));
+/// assert!(target_covers("Device.IP.Interface.{i}.Name", "Device.IP.Interface.{i}.Name"));
+/// assert!(target_covers("Device.IP.Interface.2.", "Device.IP.Interface.2.Stats.BytesSent"));
+/// assert!(!target_covers("Device.IP.Interface.2.", "Device.IP.Interface.3.Name"));
+/// assert!(target_covers("Device.Reboot()", "Device.Reboot()"));
+/// assert!(!target_covers("Device.IP.Interface.[Enable==true].", "Device.IP.Interface.1."));
+/// ```
+pub fn target_covers(t: &str, path: &str) -> bool {
+    let t = t.trim();
+    if t.is_empty() || t.contains('[') {
+        return false;
+    }
+    let t = t.strip_suffix('.').unwrap_or(t);
+    let p = path.strip_suffix('.').unwrap_or(path);
+    let mut ps = p.split('.');
+    for ts in t.split('.') {
+        let Some(seg) = ps.next() else {
+            return false;
+        };
+        let instance =
+            |s: &str| s == "{i}" || (!s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()));
+        let ok = match ts {
+            "*" | "{i}" => instance(seg),
+            n if instance(n) => seg == n || seg == "{i}",
+            n => seg == n,
+        };
+        if !ok {
+            return false;
+        }
+    }
+    true
 }
 
 /// A role: permission entries where, for each path, the matching entry with the highest
@@ -204,10 +243,62 @@ impl Role {
         Self { entries }
     }
 
-    fn pick(&self, sdm: &str, f: impl Fn(&Permission) -> Perms) -> Perms {
+    /// The permission entries.
+    pub fn entries(&self) -> &[Permission] {
+        &self.entries
+    }
+
+    /// A copy of the role with every search-expression target (`Device.IP.Interface.[Type==
+    /// "Normal"].`, `....[Enable==true].Name`) replaced by the concrete instances it matches
+    /// in `dm` now (REQUIREMENTS §5.1: "a search path covers the params it matches"). Call it
+    /// again when the data model changes.
+    pub fn expand_searches<M: crate::DataModel + ?Sized>(&self, dm: &M) -> Self {
+        let cfg = crate::EngineConfig::default();
+        let entries = self
+            .entries
+            .iter()
+            .map(|e| {
+                let mut e = e.clone();
+                let mut targets = Vec::with_capacity(e.targets.len());
+                for t in &e.targets {
+                    if !t.contains('[') {
+                        targets.push(t.clone());
+                        continue;
+                    }
+                    let Ok(path) = usp_path::Path::parse(t.trim()) else {
+                        continue;
+                    };
+                    let rest = match path.target() {
+                        usp_path::Target::Object => String::new(),
+                        usp_path::Target::Parameter(n) => String::from(n.as_str()),
+                        usp_path::Target::Command(n) => alloc::format!("{n}()"),
+                        usp_path::Target::Event(n) => alloc::format!("{n}!"),
+                    };
+                    if let Ok(m) = crate::engine::resolve::resolve_objects(
+                        &cfg,
+                        dm,
+                        &FullAccess,
+                        &path,
+                        crate::code::INVALID_PATH,
+                    ) {
+                        for h in m.hits {
+                            let mut c = h.path;
+                            c.push_str(&rest);
+                            targets.push(c);
+                        }
+                    }
+                }
+                e.targets = targets;
+                e
+            })
+            .collect();
+        Self { entries }
+    }
+
+    fn pick(&self, path: &str, f: impl Fn(&Permission) -> Perms) -> Perms {
         self.entries
             .iter()
-            .filter(|e| e.covers(sdm))
+            .filter(|e| e.covers(path))
             .max_by_key(|e| e.order)
             .map_or(Perms::NONE, f)
     }
@@ -215,18 +306,18 @@ impl Role {
 
 impl AccessControl for Role {
     fn param(&self, object: &str, param: &str) -> Perms {
-        let mut s = supported_form(object);
+        let mut s = String::from(object);
         s.push_str(param);
         self.pick(&s, |e| e.param)
     }
     fn obj(&self, object: &str) -> Perms {
-        self.pick(&supported_form(object), |e| e.obj)
+        self.pick(object, |e| e.obj)
     }
     fn instance(&self, object: &str) -> Perms {
-        self.pick(&supported_form(object), |e| e.instance)
+        self.pick(object, |e| e.instance)
     }
     fn command_event(&self, path: &str) -> Perms {
-        self.pick(&supported_form(path), |e| e.command_event)
+        self.pick(path, |e| e.command_event)
     }
 }
 

@@ -17,7 +17,7 @@ pub mod schema;
 #[cfg(feature = "xml")]
 pub mod xml;
 
-pub use access::{AccessControl, FullAccess, Permission, Perms, Role, Roles};
+pub use access::{AccessControl, FullAccess, Permission, Perms, Role, Roles, target_covers};
 pub use agent::{
     Agent, AgentConfig, AgentError, Commands, Instant, NoCommands, NotifyKind, OpHandle, Outgoing,
     retry_window,

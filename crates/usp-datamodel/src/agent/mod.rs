@@ -9,7 +9,7 @@ use alloc::vec::Vec;
 use usp_msg::pb;
 use usp_msg::pb::request::ReqType;
 
-use crate::access::AccessControl;
+use crate::access::{AccessControl, FullAccess, Roles};
 use crate::engine::{Engine, EngineConfig};
 use crate::error::DmError;
 use crate::model::DataModel;
@@ -315,8 +315,13 @@ struct Pending {
 ///   subscriptions and leftover Request rows. Changing `NotifType` or `ReferenceList` takes a
 ///   new baseline.
 ///
-/// Not implemented: the `n` permission of the recipient (the Agent knows only the sender's
-/// permissions), TriggerAction/TriggerConfigSettings, `CreationDate` (no wall clock),
+/// - **Permissions** (R-SEC.1): requests are checked with the `acl` given to
+///   [`Agent::handle`] (or the roles recorded with [`Agent::set_controller_roles`], through
+///   [`Agent::handle_from`]) before anything changes; Operate needs `x` on the command. A
+///   Notify goes out only if the recipient has the `n` permission on what it reports.
+///
+/// Not implemented: TriggerAction/TriggerConfigSettings, `CreationDate` (no wall clock),
+/// ReferenceList immutability once set (a change is accepted and re-baselined),
 /// OnBoardRequest triggers other than [`Agent::send_onboard_request`].
 #[derive(Clone, Debug)]
 pub struct Agent {
@@ -329,6 +334,7 @@ pub struct Agent {
     subs: BTreeMap<String, notify::Sub>,
     next_msg: u64,
     rng: u64,
+    roles: BTreeMap<String, Roles>,
 }
 
 impl Agent {
@@ -345,6 +351,7 @@ impl Agent {
             subs: BTreeMap::new(),
             next_msg: 1,
             rng,
+            roles: BTreeMap::new(),
         }
     }
 
@@ -425,6 +432,62 @@ impl Agent {
             }
             _ => self.engine.handle_as(dm, acl, msg),
         }
+    }
+
+    /// Records the roles of the Controller with Endpoint ID `endpoint`: [`Agent::handle_from`]
+    /// checks its requests against them, and a Notify goes to it only when the notified item
+    /// has the `n` permission (Param for ValueChange, Obj for ObjectCreation, InstantiatedObj
+    /// for ObjectDeletion, CommandEvent for OperationComplete and Event; OnBoardRequest
+    /// always). A Controller without recorded roles gets everything.
+    pub fn set_controller_roles(&mut self, endpoint: impl Into<String>, roles: Roles) {
+        self.roles.insert(endpoint.into(), roles);
+    }
+
+    /// Forgets the roles recorded for `endpoint`.
+    pub fn remove_controller_roles(&mut self, endpoint: &str) {
+        self.roles.remove(endpoint);
+    }
+
+    /// [`Agent::handle`] with the roles recorded for `from` by
+    /// [`Agent::set_controller_roles`] (everything allowed if none).
+    pub fn handle_from<M, C>(
+        &mut self,
+        now: Instant,
+        dm: &mut M,
+        cmds: &mut C,
+        from: &str,
+        msg: &pb::Msg,
+    ) -> Option<pb::Msg>
+    where
+        M: DataModel + ?Sized,
+        C: Commands<M> + ?Sized,
+    {
+        match self.roles.get(from).cloned() {
+            Some(r) => self.handle(now, dm, cmds, from, &r, msg),
+            None => self.handle(now, dm, cmds, from, &FullAccess, msg),
+        }
+    }
+
+    /// Whether `to` has the `n` permission for notification `n`.
+    fn may_notify(&self, to: &str, n: &pb::notify::Notification) -> bool {
+        use crate::access::Perms;
+        use pb::notify::Notification as N;
+        let Some(r) = self.roles.get(to) else {
+            return true;
+        };
+        let p = match n {
+            N::ValueChange(v) => {
+                let cut = v.param_path.rfind('.').map_or(0, |i| i + 1);
+                let (obj, param) = v.param_path.split_at(cut);
+                r.param(obj, param)
+            }
+            N::ObjCreation(c) => r.obj(&c.obj_path),
+            N::ObjDeletion(d) => r.instance(&d.obj_path),
+            N::OperComplete(o) => r.command_event(&format!("{}{}", o.obj_path, o.command_name)),
+            N::Event(e) => r.command_event(&format!("{}{}", e.obj_path, e.event_name)),
+            N::OnBoardReq(_) => return true,
+        };
+        p.contains(Perms::NOTIFY)
     }
 
     /// The next message to send, oldest first.

@@ -509,6 +509,9 @@ impl Agent {
         let Some(to) = dm.get(&ctrl, "EndpointID").map(String::from) else {
             return;
         };
+        if !self.may_notify(&to, &n) {
+            return;
+        }
         let (id, retry, exp) = (s.id.clone(), s.retry, s.expiration);
         self.send_notify(now, dm, to, &ctrl, id, retry, exp, n);
     }

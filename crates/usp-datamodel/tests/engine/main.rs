@@ -11,5 +11,6 @@ mod notify;
 mod operate;
 mod perms;
 mod props;
+mod rbac;
 mod refs;
 mod set;
