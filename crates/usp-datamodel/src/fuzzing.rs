@@ -458,8 +458,8 @@ fn request_msg(id: String, rt: ReqType) -> pb::Msg {
 
 /// Feeds arbitrary sequences into the stateful [`Agent`] over [`agent_model`]: requests
 /// (the [`engine_requests`] mix, plus subscription Adds and Operates), NotifyResps for sent
-/// and unknown msg_ids, events, value changes, operation completions and time steps, up to
-/// 48 steps. Checks that the outbox, the pending Notify list and the running operations stay
+/// and unknown msg_ids, events, value changes, operation completions, time steps, and USP
+/// Service Register/Deregister/replies/disconnects, up to 48 steps. Checks that the outbox, the pending Notify list and the running operations stay
 /// within the configured bounds, that a request gets at most one reply with its msg_id, and
 /// that [`Agent::poll_timeout`] never lies in the past after [`Agent::handle_timeout`].
 pub fn engine_sequences(data: &[u8]) {
@@ -474,6 +474,7 @@ pub fn engine_sequences(data: &[u8]) {
         .set_max_pending(8)
         .set_max_operations(4)
         .set_max_subscriptions(8)
+        .set_max_registrations(8)
         .set_seed(u64::from(data.first().copied().unwrap_or(0)));
     let mut a = Agent::new(cfg);
     let mut dm = agent_model();
@@ -609,6 +610,57 @@ pub fn engine_sequences(data: &[u8]) {
                     let _ = a.complete_operation(now, &mut dm, op, r);
                 }
             }
+            9 if b.byte() % 2 == 0 => {
+                // The Broker side: a USP Service registers, deregisters, answers or leaves.
+                let svc = ["uds::s1", "uds::s2"][usize::from(b.byte() % 2)];
+                let rt = match b.byte() % 4 {
+                    0 => Some(ReqType::Register(pb::Register {
+                        allow_partial: b.byte() % 2 == 0,
+                        reg_paths: (0..1 + b.byte() % 3)
+                            .map(|_| pb::register::RegistrationPath { path: b.path() })
+                            .collect(),
+                    })),
+                    1 => Some(ReqType::Deregister(pb::Deregister {
+                        paths: alloc::vec![b.path()],
+                    })),
+                    2 => {
+                        a.service_disconnected(svc);
+                        None
+                    }
+                    _ => {
+                        let msg_id = match sent.get(usize::from(b.byte()) % (sent.len() + 1)) {
+                            Some(s) => s.clone(),
+                            None => id.clone(),
+                        };
+                        let m = pb::Msg {
+                            header: Some(pb::Header {
+                                msg_id,
+                                msg_type: 2,
+                            }),
+                            body: Some(pb::Body {
+                                msg_body: Some(pb::body::MsgBody::Response(pb::Response {
+                                    resp_type: Some(pb::response::RespType::GetResp(
+                                        pb::GetResp::default(),
+                                    )),
+                                })),
+                            }),
+                        };
+                        let _ = a.handle(now, &mut dm, &mut cmds, svc, &FullAccess, &m);
+                        None
+                    }
+                };
+                if let Some(rt) = rt {
+                    let r = a.handle(
+                        now,
+                        &mut dm,
+                        &mut cmds,
+                        svc,
+                        &FullAccess,
+                        &request_msg(id.clone(), rt),
+                    );
+                    assert_eq!(r.and_then(|r| r.header).map(|h| h.msg_id), Some(id));
+                }
+            }
             _ => {
                 if b.byte() % 2 == 0 {
                     a.event(now, &mut dm, "Device.", "Boot!", BTreeMap::new());
@@ -625,6 +677,7 @@ pub fn engine_sequences(data: &[u8]) {
         }
         assert!(a.pending_notifications() <= 8);
         assert!(a.running_operations() <= 4);
+        assert!(a.registrations().count() <= 8);
         let mut n = 0;
         while let Some(o) = a.poll_transmit() {
             n += 1;

@@ -14,6 +14,7 @@ use crate::engine::{Engine, EngineConfig};
 use crate::error::DmError;
 use crate::model::DataModel;
 
+mod broker;
 mod notify;
 mod operate;
 
@@ -166,6 +167,7 @@ pub struct AgentConfig {
     max_pending: usize,
     max_ops: usize,
     max_subs: usize,
+    max_registrations: usize,
 }
 
 impl Default for AgentConfig {
@@ -177,6 +179,7 @@ impl Default for AgentConfig {
             max_pending: 1024,
             max_ops: 256,
             max_subs: 1024,
+            max_registrations: 1024,
         }
     }
 }
@@ -222,6 +225,13 @@ impl AgentConfig {
     /// one fails with `cmd_failure` 7005 (the "deny" option of concurrent operations).
     pub const fn set_max_operations(&mut self, n: usize) -> &mut Self {
         self.max_ops = n;
+        self
+    }
+
+    /// Sets the most paths USP Services may register in all (default 1024); beyond it a
+    /// Register fails with 7028.
+    pub const fn set_max_registrations(&mut self, n: usize) -> &mut Self {
+        self.max_registrations = n;
         self
     }
 
@@ -315,6 +325,20 @@ struct Pending {
 ///   subscriptions and leftover Request rows. Changing `NotifType` or `ReferenceList` takes a
 ///   new baseline.
 ///
+/// - **Broker** (USP 1.3 software modularization; R-REG.0–R-REG.2, R-DEREG.1–R-DEREG.4): a
+///   Register from a USP Service (its Endpoint ID is `from`) records paths without instance
+///   numbers, searches or `{i}` (else 7028); a path that is, contains or lies inside one of
+///   another service's paths fails with 7029 (the same service may register again).
+///   `allow_partial = true` gives a result per path, `false` an Error and nothing registered.
+///   Deregister answers per path: `""` removes all of the caller's paths, another service's
+///   path is 7031, an unknown one 7030; never an Error. A request whose paths all lie under
+///   one service's registration is forwarded to it (through [`Agent::poll_transmit`], with a
+///   fresh msg_id); its Response or Error, when it comes from that service, is passed back to
+///   the Controller under the original msg_id. A request mixing paths of several owners gets
+///   Error 7000; paths that only contain registered ones (`Device.` while `Device.Time.` is
+///   registered) are answered locally. [`Agent::service_disconnected`] drops a service's
+///   registrations and fails its waiting requests. Forwarded requests are not
+///   permission-checked here (the service checks them) and have no timeout.
 /// - **Permissions** (R-SEC.1): requests are checked with the `acl` given to
 ///   [`Agent::handle`] (or the roles recorded with [`Agent::set_controller_roles`], through
 ///   [`Agent::handle_from`]) before anything changes; Operate needs `x` on the command. A
@@ -335,6 +359,10 @@ pub struct Agent {
     next_msg: u64,
     rng: u64,
     roles: BTreeMap<String, Roles>,
+    /// Registered path → USP Service.
+    registry: Vec<(String, String)>,
+    /// Forwarded msg_id → (Controller, its msg_id, USP Service).
+    forwards: BTreeMap<String, (String, String, String)>,
 }
 
 impl Agent {
@@ -352,6 +380,8 @@ impl Agent {
             next_msg: 1,
             rng,
             roles: BTreeMap::new(),
+            registry: Vec::new(),
+            forwards: BTreeMap::new(),
         }
     }
 
@@ -405,6 +435,45 @@ impl Agent {
     {
         let body = msg.body.as_ref().and_then(|b| b.msg_body.as_ref());
         let id = msg.header.as_ref().map(|h| h.msg_id.as_str()).unwrap_or("");
+        if matches!(
+            body,
+            Some(pb::body::MsgBody::Response(_) | pb::body::MsgBody::Error(_))
+        ) && self.forwarded_reply(from, msg)
+        {
+            return None;
+        }
+        let request = match body {
+            Some(pb::body::MsgBody::Request(pb::Request { req_type: Some(rt) }))
+                if !id.is_empty() =>
+            {
+                Some(rt)
+            }
+            _ => None,
+        };
+        if let Some(rt) = request {
+            match rt {
+                ReqType::Register(r) => return Some(self.register(from, id, r)),
+                ReqType::Deregister(d) => return Some(self.deregister(from, id, d)),
+                _ => {}
+            }
+            match self.route(rt) {
+                broker::Route::Local => {}
+                broker::Route::Service(s) => return self.forward(from, id, s, msg),
+                broker::Route::Mixed => {
+                    return Some(crate::engine::error_msg(
+                        String::from(id),
+                        pb::Error {
+                            err_code: crate::code::MESSAGE_FAILED,
+                            err_msg: String::from(
+                                "the request addresses paths of several USP Services or of \
+                                 the Broker and a USP Service; send one request per owner",
+                            ),
+                            param_errs: Vec::new(),
+                        },
+                    ));
+                }
+            }
+        }
         match body {
             Some(pb::body::MsgBody::Response(pb::Response {
                 resp_type: Some(pb::response::RespType::NotifyResp(_)),

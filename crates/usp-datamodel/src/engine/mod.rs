@@ -175,8 +175,9 @@ impl EngineConfig {
 ///   object (7012); deleting a row clears strong references to it (a list loses the item),
 ///   inside the same transaction; weak references are never changed.
 ///
-/// Not implemented: divergent paths (mount points), secured-parameter roles (SecuredRoles),
-/// the Subscription-specific rule that deleting a Controller deletes its subscriptions.
+/// Not implemented here: divergent paths (mount points), secured-parameter roles
+/// (SecuredRoles). Operate, subscriptions, Notify and Register/Deregister are in the stateful
+/// [`crate::Agent`], which wraps this engine.
 ///
 /// ```
 /// use usp_datamodel::{Engine, EngineConfig, MemoryDataModel, ObjectDef, ParamDef, Schema};

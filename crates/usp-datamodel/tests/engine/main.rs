@@ -2,6 +2,7 @@
 //! R-id (REQUIREMENTS.md) or TP-469 case it covers.
 
 mod add;
+mod broker;
 mod common;
 mod delete;
 mod discovery;

@@ -1,0 +1,336 @@
+//! The USP Broker part of the Agent (USP 1.3 software modularization): Register and Deregister
+//! from USP Services, and routing of requests for registered paths to them.
+
+use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use usp_msg::pb;
+use usp_msg::pb::request::ReqType;
+use usp_path::{Path, Segment};
+
+use super::{Agent, Outgoing};
+use crate::code;
+use crate::engine::{error_msg, response_msg};
+
+/// Whether `path` is `reg` or below it (`reg` has no instance numbers or searches).
+fn under(path: &str, reg: &str) -> bool {
+    let r = reg.strip_suffix('.').unwrap_or(reg);
+    match path.strip_prefix(r) {
+        Some("") => true,
+        Some(rest) => rest.starts_with('.'),
+        None => false,
+    }
+}
+
+/// R-REG.2: an object, command, event or parameter path without instance numbers, searches,
+/// wildcards or `{i}`.
+fn check_reg_path(p: &str) -> Result<(), String> {
+    let parsed = Path::parse(p).map_err(|e| format!("{p:?} is not a valid path: {e}"))?;
+    let plain = parsed
+        .segments()
+        .iter()
+        .all(|s| matches!(s, Segment::Object(_)));
+    if !plain || p.contains("{i}") {
+        return Err(format!(
+            "{p:?} must not contain instance numbers, searches, wildcards or {{i}}"
+        ));
+    }
+    Ok(())
+}
+
+fn failure(code: u32, msg: String) -> pb::register_resp::registered_path_result::OperationStatus {
+    use pb::register_resp::registered_path_result::operation_status::{
+        OperStatus, OperationFailure,
+    };
+    pb::register_resp::registered_path_result::OperationStatus {
+        oper_status: Some(OperStatus::OperFailure(OperationFailure {
+            err_code: code,
+            err_msg: msg,
+        })),
+    }
+}
+
+/// The paths a request addresses, for routing.
+fn request_paths(rt: &ReqType) -> Vec<&str> {
+    match rt {
+        ReqType::Get(g) => g.param_paths.iter().map(String::as_str).collect(),
+        ReqType::GetInstances(g) => g.obj_paths.iter().map(String::as_str).collect(),
+        ReqType::GetSupportedDm(g) => g.obj_paths.iter().map(String::as_str).collect(),
+        ReqType::Set(s) => s.update_objs.iter().map(|o| o.obj_path.as_str()).collect(),
+        ReqType::Add(a) => a.create_objs.iter().map(|o| o.obj_path.as_str()).collect(),
+        ReqType::Delete(d) => d.obj_paths.iter().map(String::as_str).collect(),
+        ReqType::Operate(o) => alloc::vec![o.command.as_str()],
+        _ => Vec::new(),
+    }
+}
+
+/// Where a request goes.
+pub(super) enum Route {
+    /// Answer it here.
+    Local,
+    /// Forward it to this USP Service.
+    Service(String),
+    /// Its paths belong to different places.
+    Mixed,
+}
+
+impl Agent {
+    /// The USP Service owning the paths of `rt`, if any.
+    pub(super) fn route(&self, rt: &ReqType) -> Route {
+        if self.registry.is_empty() {
+            return Route::Local;
+        }
+        let mut owner: Option<Option<&str>> = None;
+        for p in request_paths(rt) {
+            let o = self
+                .registry
+                .iter()
+                .find(|(reg, _)| under(p.trim(), reg))
+                .map(|(_, s)| s.as_str());
+            match owner {
+                None => owner = Some(o),
+                Some(prev) if prev == o => {}
+                Some(_) => return Route::Mixed,
+            }
+        }
+        match owner {
+            Some(Some(s)) => Route::Service(String::from(s)),
+            _ => Route::Local,
+        }
+    }
+
+    /// Sends `msg` from Controller `from` on to `service` under a fresh msg_id; the service's
+    /// reply is passed back to `from` through [`Agent::poll_transmit`].
+    pub(super) fn forward(
+        &mut self,
+        from: &str,
+        id: &str,
+        service: String,
+        msg: &pb::Msg,
+    ) -> Option<pb::Msg> {
+        if self.forwards.len() >= self.cfg.max_pending.max(1) {
+            return Some(error_msg(
+                String::from(id),
+                pb::Error {
+                    err_code: code::RESOURCES_EXCEEDED,
+                    err_msg: String::from("too many requests are waiting for USP Services"),
+                    param_errs: Vec::new(),
+                },
+            ));
+        }
+        let fwd_id = self.next_msg_id("broker");
+        let mut m = msg.clone();
+        if let Some(h) = m.header.as_mut() {
+            h.msg_id.clone_from(&fwd_id);
+        }
+        self.forwards.insert(
+            fwd_id,
+            (String::from(from), String::from(id), service.clone()),
+        );
+        self.push_out(Outgoing {
+            to: service,
+            msg: m,
+        });
+        None
+    }
+
+    /// A Response or Error from `from` answering a forwarded request: passes it back to the
+    /// Controller under its original msg_id. Returns `false` if it answers nothing forwarded.
+    pub(super) fn forwarded_reply(&mut self, from: &str, msg: &pb::Msg) -> bool {
+        let Some(id) = msg.header.as_ref().map(|h| h.msg_id.as_str()) else {
+            return false;
+        };
+        match self.forwards.get(id) {
+            Some((_, _, svc)) if svc == from => {}
+            _ => return false,
+        }
+        let Some((ctrl, orig, _)) = self.forwards.remove(id) else {
+            return false;
+        };
+        let mut m = msg.clone();
+        if let Some(h) = m.header.as_mut() {
+            h.msg_id = orig;
+        }
+        self.push_out(Outgoing { to: ctrl, msg: m });
+        true
+    }
+
+    pub(super) fn register(&mut self, from: &str, id: &str, r: &pb::Register) -> pb::Msg {
+        use pb::register_resp::RegisteredPathResult;
+        use pb::register_resp::registered_path_result::OperationStatus;
+        use pb::register_resp::registered_path_result::operation_status::{
+            OperStatus, OperationSuccess,
+        };
+        let mut results = Vec::with_capacity(r.reg_paths.len());
+        let mut added: Vec<(String, String)> = Vec::new();
+        let mut first_fail = None;
+        for rp in &r.reg_paths {
+            let p = rp.path.trim();
+            let outcome = check_reg_path(p)
+                .map_err(|m| (code::REGISTER_FAILURE, m))
+                .and_then(|()| {
+                    let taken = self
+                        .registry
+                        .iter()
+                        .chain(added.iter())
+                        .find(|(reg, owner)| owner != from && (under(p, reg) || under(reg, p)));
+                    match taken {
+                        Some((reg, _)) => Err((
+                            code::ALREADY_IN_USE,
+                            format!("{p} overlaps {reg}, registered by another USP Service"),
+                        )),
+                        None => Ok(()),
+                    }
+                })
+                .and_then(|()| {
+                    if self.registry.len() + added.len() >= self.cfg.max_registrations {
+                        Err((
+                            code::REGISTER_FAILURE,
+                            String::from("too many registrations"),
+                        ))
+                    } else {
+                        Ok(())
+                    }
+                });
+            let status = match outcome {
+                Ok(()) => {
+                    let known = self
+                        .registry
+                        .iter()
+                        .chain(added.iter())
+                        .any(|(reg, owner)| owner == from && reg == p);
+                    if !known {
+                        added.push((String::from(p), String::from(from)));
+                    }
+                    OperationStatus {
+                        oper_status: Some(OperStatus::OperSuccess(OperationSuccess {
+                            registered_path: String::from(p),
+                        })),
+                    }
+                }
+                Err((c, m)) => {
+                    if first_fail.is_none() {
+                        first_fail = Some((c, m.clone()));
+                    }
+                    failure(c, m)
+                }
+            };
+            results.push(RegisteredPathResult {
+                requested_path: rp.path.clone(),
+                oper_status: Some(status),
+            });
+        }
+        match first_fail {
+            Some((c, m)) if !r.allow_partial => {
+                // R-REG.1: nothing registered.
+                return error_msg(
+                    String::from(id),
+                    pb::Error {
+                        err_code: c,
+                        err_msg: m,
+                        param_errs: Vec::new(),
+                    },
+                );
+            }
+            _ => {}
+        }
+        // R-REG.0: each path on its own.
+        self.registry.extend(added);
+        response_msg(
+            String::from(id),
+            pb::response::RespType::RegisterResp(pb::RegisterResp {
+                registered_path_results: results,
+            }),
+        )
+    }
+
+    pub(super) fn deregister(&mut self, from: &str, id: &str, d: &pb::Deregister) -> pb::Msg {
+        use pb::deregister_resp::DeregisteredPathResult;
+        use pb::deregister_resp::deregistered_path_result::OperationStatus;
+        use pb::deregister_resp::deregistered_path_result::operation_status::{
+            OperStatus, OperationFailure, OperationSuccess,
+        };
+        let mut results = Vec::with_capacity(d.paths.len());
+        for p in &d.paths {
+            let t = p.trim();
+            let status = if t.is_empty() {
+                // R-DEREG.2: everything of this service.
+                let mut gone = Vec::new();
+                self.registry.retain(|(reg, owner)| {
+                    let mine = owner == from;
+                    if mine {
+                        gone.push(reg.clone());
+                    }
+                    !mine
+                });
+                OperStatus::OperSuccess(OperationSuccess {
+                    deregistered_path: gone,
+                })
+            } else if let Some(i) = self
+                .registry
+                .iter()
+                .position(|(reg, owner)| owner == from && reg == t)
+            {
+                let (reg, _) = self.registry.remove(i);
+                OperStatus::OperSuccess(OperationSuccess {
+                    deregistered_path: alloc::vec![reg],
+                })
+            } else if self.registry.iter().any(|(reg, _)| reg == t) {
+                // R-DEREG.1: only what it registered.
+                OperStatus::OperFailure(OperationFailure {
+                    err_code: code::PATH_ALREADY_REGISTERED,
+                    err_msg: format!("{t} is registered by another USP Service"),
+                })
+            } else {
+                OperStatus::OperFailure(OperationFailure {
+                    err_code: code::DEREGISTER_FAILURE,
+                    err_msg: format!("{t} is not registered"),
+                })
+            };
+            results.push(DeregisteredPathResult {
+                requested_path: p.clone(),
+                oper_status: Some(OperationStatus {
+                    oper_status: Some(status),
+                }),
+            });
+        }
+        // R-DEREG.4: always a DeregisterResp.
+        response_msg(
+            String::from(id),
+            pb::response::RespType::DeregisterResp(pb::DeregisterResp {
+                deregistered_path_results: results,
+            }),
+        )
+    }
+
+    /// The USP Service `endpoint` went away: all its registrations go, and every request
+    /// forwarded to it is answered with Error 7000 (Message failed) to its Controller.
+    pub fn service_disconnected(&mut self, endpoint: &str) {
+        self.registry.retain(|(_, owner)| owner != endpoint);
+        let lost: Vec<String> = self
+            .forwards
+            .iter()
+            .filter(|(_, (_, _, svc))| svc == endpoint)
+            .map(|(k, _)| k.clone())
+            .collect();
+        for k in lost {
+            if let Some((ctrl, orig, _)) = self.forwards.remove(&k) {
+                let e = error_msg(
+                    orig,
+                    pb::Error {
+                        err_code: code::MESSAGE_FAILED,
+                        err_msg: format!("USP Service {endpoint} disconnected"),
+                        param_errs: Vec::new(),
+                    },
+                );
+                self.push_out(Outgoing { to: ctrl, msg: e });
+            }
+        }
+    }
+
+    /// The registered paths with their USP Service, in registration order.
+    pub fn registrations(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.registry.iter().map(|(p, s)| (p.as_str(), s.as_str()))
+    }
+}
