@@ -322,7 +322,7 @@ struct Pending {
 ///   EndpointID is the sender) after an Add; when that Controller row is deleted (the strong
 ///   reference empties) the subscription is deleted. `TimeToLive` counts from when the Agent
 ///   first saw the row; at expiry the row is deleted. [`Agent::boot`] deletes non-Persistent
-///   subscriptions and leftover Request rows. Changing `NotifType` or `ReferenceList` takes a
+///   subscriptions and leftover Request rows. Enabling a row or changing `NotifType` takes a
 ///   new baseline.
 ///
 /// - **Broker** (USP 1.3 software modularization; R-REG.0–R-REG.2, R-DEREG.1–R-DEREG.4): a
@@ -344,8 +344,10 @@ struct Pending {
 ///   [`Agent::handle_from`]) before anything changes; Operate needs `x` on the command. A
 ///   Notify goes out only if the recipient has the `n` permission on what it reports.
 ///
+/// A non-empty `ReferenceList` cannot be changed by a Set (7013: TR-181 makes the row
+/// immutable once written; delete and recreate it); setting an empty one takes a baseline.
+///
 /// Not implemented: TriggerAction/TriggerConfigSettings, `CreationDate` (no wall clock),
-/// ReferenceList immutability once set (a change is accepted and re-baselined),
 /// OnBoardRequest triggers other than [`Agent::send_onboard_request`].
 #[derive(Clone, Debug)]
 pub struct Agent {
@@ -492,7 +494,11 @@ impl Agent {
             Some(pb::body::MsgBody::Request(pb::Request {
                 req_type: Some(rt @ (ReqType::Add(_) | ReqType::Set(_) | ReqType::Delete(_))),
             })) => {
-                let reply = self.engine.handle_as(dm, acl, msg);
+                let reply = if matches!(rt, ReqType::Set(_)) {
+                    self.engine.handle_as(&mut notify::SubGuard(dm), acl, msg)
+                } else {
+                    self.engine.handle_as(dm, acl, msg)
+                };
                 if let (ReqType::Add(_), Some(r)) = (rt, &reply) {
                     self.assign_recipients(dm, from, r);
                 }

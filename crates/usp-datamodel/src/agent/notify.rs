@@ -623,3 +623,63 @@ impl Agent {
         dm.commit();
     }
 }
+
+/// The data model as the engine sees it during a Set handled by the Agent: a non-empty
+/// `ReferenceList` of a Subscription row cannot be changed (TR-181: the row is immutable once
+/// it is written; delete and recreate it) — 7013.
+pub(super) struct SubGuard<'a, M: ?Sized>(pub(super) &'a mut M);
+
+impl<M: DataModel + ?Sized> DataModel for SubGuard<'_, M> {
+    fn schema(&self) -> &crate::Schema {
+        self.0.schema()
+    }
+    fn instances(&self, table: &str, out: &mut Vec<u32>) {
+        self.0.instances(table, out);
+    }
+    fn has_instance(&self, table: &str, n: u32) -> bool {
+        self.0.has_instance(table, n)
+    }
+    fn get(&self, object: &str, param: &str) -> Option<alloc::borrow::Cow<'_, str>> {
+        self.0.get(object, param)
+    }
+    fn for_each_value(&self, object: &str, f: &mut dyn FnMut(&str, &str)) -> bool {
+        self.0.for_each_value(object, f)
+    }
+    fn set(&mut self, object: &str, param: &str, value: &str) -> Result<(), DmError> {
+        if param == "ReferenceList" && object.starts_with(SUB_TABLE) {
+            let cur = read_str(&*self.0, object, param);
+            if !cur.trim().is_empty() && cur != value {
+                return Err(DmError::new(
+                    code::PARAM_READ_ONLY,
+                    format!(
+                        "{object}ReferenceList cannot change once set; delete the subscription \
+                         and create a new one"
+                    ),
+                ));
+            }
+        }
+        self.0.set(object, param, value)
+    }
+    fn add(&mut self, table: &str, init: &BTreeMap<String, String>) -> Result<u32, DmError> {
+        self.0.add(table, init)
+    }
+    fn delete(&mut self, object: &str) -> Result<(), DmError> {
+        self.0.delete(object)
+    }
+    fn find_by_key(
+        &self,
+        table: &str,
+        key: &usp_path::Expression<'_>,
+    ) -> usp_path::resolve::KeyLookup {
+        self.0.find_by_key(table, key)
+    }
+    fn begin(&mut self) {
+        self.0.begin();
+    }
+    fn commit(&mut self) {
+        self.0.commit();
+    }
+    fn rollback(&mut self) -> bool {
+        self.0.rollback()
+    }
+}

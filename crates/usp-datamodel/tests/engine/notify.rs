@@ -627,8 +627,46 @@ fn boot_keeps_only_persistent_subscriptions_r_not_4() {
     assert_eq!(b.pending_notifications(), 0);
 }
 
+fn set_refs(a: &mut Agent, dm: &mut MemoryDataModel, row: &str, refs: &str) -> pb::Msg {
+    let rt = ReqType::Set(pb::Set {
+        allow_partial: false,
+        update_objs: vec![pb::set::UpdateObject {
+            obj_path: row.into(),
+            param_settings: vec![pb::set::UpdateParamSetting {
+                param: "ReferenceList".into(),
+                value: refs.into(),
+                required: true,
+            }],
+        }],
+    });
+    req(a, dm, 1, rt).unwrap()
+}
+
 #[test]
-fn changed_reference_list_takes_a_new_baseline() {
+fn setting_an_empty_reference_list_takes_a_baseline() {
+    let (mut a, mut dm) = setup();
+    let row = add_sub(
+        &mut a,
+        &mut dm,
+        0,
+        &[
+            ("Enable", "true"),
+            ("ID", "c"),
+            ("NotifType", "ObjectCreation"),
+        ],
+    );
+    let r = set_refs(&mut a, &mut dm, &row, "Device.IP.Interface.");
+    assert!(matches!(
+        r.body.and_then(|b| b.msg_body),
+        Some(pb::body::MsgBody::Response(_))
+    ));
+    assert!(drain(&mut a).is_empty());
+    add_iface(&mut a, &mut dm, 2, "x");
+    assert_eq!(drain(&mut a).len(), 1);
+}
+
+#[test]
+fn r_not_0_non_empty_reference_list_is_immutable() {
     let (mut a, mut dm) = setup();
     let row = add_sub(
         &mut a,
@@ -641,21 +679,21 @@ fn changed_reference_list_takes_a_new_baseline() {
             ("ReferenceList", "Device.IP.Interface.1.IPv4Address."),
         ],
     );
-    let rt = ReqType::Set(pb::Set {
-        allow_partial: false,
-        update_objs: vec![pb::set::UpdateObject {
-            obj_path: row,
-            param_settings: vec![pb::set::UpdateParamSetting {
-                param: "ReferenceList".into(),
-                value: "Device.IP.Interface.".into(),
-                required: true,
-            }],
-        }],
-    });
-    req(&mut a, &mut dm, 1, rt).unwrap();
-    assert!(drain(&mut a).is_empty());
-    add_iface(&mut a, &mut dm, 2, "x");
-    assert_eq!(drain(&mut a).len(), 1);
+    let r = set_refs(&mut a, &mut dm, &row, "Device.IP.Interface.");
+    let Some(pb::body::MsgBody::Error(e)) = r.body.and_then(|b| b.msg_body) else {
+        panic!("expected an Error")
+    };
+    assert_eq!(e.param_errs[0].err_code, 7013);
+    assert_eq!(
+        value(&dm, &row, "ReferenceList").as_deref(),
+        Some("Device.IP.Interface.1.IPv4Address.")
+    );
+    // The same value is not a change.
+    let r = set_refs(&mut a, &mut dm, &row, "Device.IP.Interface.1.IPv4Address.");
+    assert!(matches!(
+        r.body.and_then(|b| b.msg_body),
+        Some(pb::body::MsgBody::Response(_))
+    ));
 }
 
 #[test]
