@@ -348,7 +348,8 @@ struct Pending {
 /// immutable once written; delete and recreate it); setting an empty one takes a baseline.
 ///
 /// Not implemented: TriggerAction/TriggerConfigSettings, `CreationDate` (no wall clock),
-/// OnBoardRequest triggers other than [`Agent::send_onboard_request`].
+/// OnBoardRequest on local policy or at boot while OnBoardingComplete is false (call
+/// [`Agent::send_onboard_request`]); `Controller.{i}.SendOnBoardRequest()` is built in.
 #[derive(Clone, Debug)]
 pub struct Agent {
     cfg: AgentConfig,

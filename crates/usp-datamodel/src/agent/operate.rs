@@ -21,6 +21,8 @@ use crate::schema::{CommandDef, supported_form};
 
 /// The Request table.
 pub(super) const REQ_TABLE: &str = "Device.LocalAgent.Request.";
+/// The supported path of a Controller row.
+const CTRL_ROW: &str = "Device.LocalAgent.Controller.{i}.";
 /// The supported path of a Request row.
 const REQ_ROW: &str = "Device.LocalAgent.Request.{i}.";
 
@@ -191,6 +193,9 @@ impl Agent {
         if def.name == "Cancel" && supported_form(obj_path) == REQ_ROW {
             return self.cancel(now, dm, cmds, obj_path);
         }
+        if def.name == "SendOnBoardRequest" && supported_form(obj_path) == CTRL_ROW {
+            return self.onboard_command(now, dm, obj_path);
+        }
         if !def.is_async {
             return match cmds.run(dm, executed, input) {
                 Ok(output_args) => OperationResp::ReqOutputArgs(OutputArgs { output_args }),
@@ -250,6 +255,45 @@ impl Agent {
                 failure(e.code(), e.msg())
             }
         }
+    }
+
+    /// `Device.LocalAgent.Controller.{i}.SendOnBoardRequest()` (R-NOT.5): for an enabled
+    /// Controller, sets its OnBoardingComplete to false and sends it an OnBoardRequest with
+    /// `Device.DeviceInfo.{ManufacturerOUI, ProductClass, SerialNumber}`.
+    fn onboard_command<M: DataModel + ?Sized>(
+        &mut self,
+        now: Instant,
+        dm: &mut M,
+        row: &str,
+    ) -> OperationResp {
+        let has = |dm: &M, p: &str| {
+            dm.schema()
+                .object(CTRL_ROW)
+                .is_some_and(|o| o.params.contains_key(p))
+        };
+        if has(dm, "Enable") && !super::notify::read_bool(dm, row, "Enable") {
+            return failure(code::COMMAND_FAILURE, format!("{row} is not enabled"));
+        }
+        let Some(ep) = dm.get(row, "EndpointID").map(String::from) else {
+            return failure(code::COMMAND_FAILURE, format!("{row} has no EndpointID"));
+        };
+        if has(dm, "OnBoardingComplete") {
+            dm.begin();
+            let _ = dm.set(row, "OnBoardingComplete", "false");
+            dm.commit();
+        }
+        let info = |p: &str| {
+            dm.get("Device.DeviceInfo.", p)
+                .map(String::from)
+                .unwrap_or_default()
+        };
+        let (oui, pc, sn) = (
+            info("ManufacturerOUI"),
+            info("ProductClass"),
+            info("SerialNumber"),
+        );
+        self.send_onboard_request(now, dm, &ep, &oui, &pc, &sn);
+        OperationResp::ReqOutputArgs(OutputArgs::default())
     }
 
     fn cancel<M, C>(&mut self, now: Instant, dm: &mut M, cmds: &mut C, row: &str) -> OperationResp

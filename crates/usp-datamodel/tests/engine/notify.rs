@@ -709,3 +709,76 @@ fn outbox_is_bounded() {
     a.handle_timeout(Instant::from_millis(u64::MAX), &mut dm);
     assert!(drain(&mut a).len() <= 2);
 }
+
+#[test]
+fn r_not_5_send_onboard_request_command() {
+    let (mut a, mut dm) = setup();
+    dm.set_value("Device.LocalAgent.Controller.1.", "Enable", "false")
+        .unwrap();
+    let m = msg(
+        "o",
+        operate(
+            "Device.LocalAgent.Controller.1.SendOnBoardRequest()",
+            "",
+            true,
+            &[],
+        ),
+    );
+    let mut c = Rec::default();
+    a.handle(Instant::default(), &mut dm, &mut c, CTRL, &FullAccess, &m)
+        .unwrap();
+    assert!(
+        drain(&mut a).is_empty(),
+        "a disabled Controller gets nothing"
+    );
+    dm.set_value("Device.LocalAgent.Controller.1.", "Enable", "true")
+        .unwrap();
+    a.handle(Instant::default(), &mut dm, &mut c, CTRL, &FullAccess, &m)
+        .unwrap();
+    let out = drain(&mut a);
+    assert_eq!(out.len(), 1);
+    assert_eq!(out[0].to, CTRL);
+    let n = notify(&out[0]).1;
+    assert!(n.send_resp);
+    let Some(Notification::OnBoardReq(o)) = &n.notification else {
+        panic!()
+    };
+    assert_eq!(
+        o.serial_number,
+        value(&dm, "Device.DeviceInfo.", "SerialNumber").unwrap_or_default()
+    );
+    assert!(c.runs.is_empty());
+}
+
+#[test]
+fn r_not_3_a_delivery_resets_the_retry_count() {
+    let (mut a, mut dm) = setup();
+    add_sub(
+        &mut a,
+        &mut dm,
+        0,
+        &[
+            ("Enable", "true"),
+            ("ID", "r"),
+            ("NotifType", "ObjectCreation"),
+            ("ReferenceList", "Device.IP.Interface."),
+            ("NotifRetry", "true"),
+        ],
+    );
+    add_iface(&mut a, &mut dm, 0, "e1");
+    let id = notify(&drain(&mut a)[0]).0.to_string();
+    // Three retries, then delivered.
+    let mut now = 0;
+    for _ in 0..3 {
+        now = a.poll_timeout().unwrap().as_millis();
+        a.handle_timeout(Instant::from_millis(now), &mut dm);
+        drain(&mut a);
+    }
+    assert!(now >= 35_000);
+    notify_resp(&mut a, &mut dm, now, &id, "r");
+    // The next notification waits 5–10 s again.
+    add_iface(&mut a, &mut dm, now, "e2");
+    drain(&mut a);
+    let wait = a.poll_timeout().unwrap().as_millis() - now;
+    assert!((5_000..=10_000).contains(&wait), "{wait}");
+}
