@@ -350,6 +350,57 @@ struct Pending {
 /// Not implemented: TriggerAction/TriggerConfigSettings, `CreationDate` (no wall clock),
 /// OnBoardRequest on local policy or at boot while OnBoardingComplete is false (call
 /// [`Agent::send_onboard_request`]); `Controller.{i}.SendOnBoardRequest()` is built in.
+///
+/// ```
+/// use std::collections::BTreeMap;
+/// use usp_datamodel::{Agent, AgentConfig, CommandDef, Commands, DmError, FullAccess, Instant,
+///     MemoryDataModel, ObjectDef, ParamDef, Schema};
+/// use usp_msg::pb;
+/// use usp_path::value::ValueType;
+///
+/// let mut s = Schema::new("urn:example-org:demo-1-0");
+/// s.add_object(ObjectDef::new("Device.").with_command(
+///     CommandDef::new("Ping()")
+///         .with_input(ParamDef::new("Host", ValueType::String).mandatory())
+///         .with_output(ParamDef::new("Reply", ValueType::String)),
+/// ))?;
+/// let mut dm = MemoryDataModel::new(s);
+///
+/// struct Cmds;
+/// impl Commands<MemoryDataModel> for Cmds {
+///     fn run(&mut self, _: &mut MemoryDataModel, command: &str, input: &BTreeMap<String, String>)
+///         -> Result<BTreeMap<String, String>, DmError> {
+///         assert_eq!(command, "Device.Ping()");
+///         Ok(BTreeMap::from([("Reply".to_string(), format!("pong from {}", input["Host"]))]))
+///     }
+/// }
+///
+/// let mut agent = Agent::new(AgentConfig::default());
+/// let now = Instant::from_millis(0);
+/// agent.boot(now, &mut dm);
+/// let req = pb::Msg {
+///     header: Some(pb::Header { msg_id: "op-1".into(), msg_type: pb::header::MsgType::Operate as i32 }),
+///     body: Some(pb::Body { msg_body: Some(pb::body::MsgBody::Request(pb::Request {
+///         req_type: Some(pb::request::ReqType::Operate(pb::Operate {
+///             command: "Device.Ping()".into(),
+///             command_key: "k".into(),
+///             send_resp: true,
+///             input_args: BTreeMap::from([("Host".to_string(), "a".to_string())]),
+///         })),
+///     }))}),
+/// };
+/// let reply = agent.handle(now, &mut dm, &mut Cmds, "proto::ctrl", &FullAccess, &req).expect("OperateResp");
+/// let Some(pb::body::MsgBody::Response(pb::Response {
+///     resp_type: Some(pb::response::RespType::OperateResp(r)) })) = reply.body.and_then(|b| b.msg_body)
+/// else { panic!("not an OperateResp") };
+/// use pb::operate_resp::operation_result::OperationResp;
+/// let Some(OperationResp::ReqOutputArgs(out)) = &r.operation_results[0].operation_resp else { panic!() };
+/// assert_eq!(out.output_args["Reply"], "pong from a");
+/// // Nothing else to send, no timer to arm.
+/// assert!(agent.poll_transmit().is_none());
+/// assert_eq!(agent.poll_timeout(), None);
+/// # Ok::<(), usp_datamodel::SchemaError>(())
+/// ```
 #[derive(Clone, Debug)]
 pub struct Agent {
     cfg: AgentConfig,
