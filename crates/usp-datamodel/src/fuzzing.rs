@@ -442,6 +442,17 @@ const NOTIF_TYPES: [&str; 6] = [
     "Bogus",
 ];
 
+const REFS: [&str; 8] = [
+    "Device.IP.Interface.",
+    "Device.IP.Interface.*.",
+    "Device.IP.Interface.*.Addr.*.",
+    "Device.IP.Interface.*.Enable,Device.IP.Interface.1.",
+    "Device.",
+    "Device.Slow()",
+    "Device.Boot!",
+    "Device.LocalAgent.Subscription.",
+];
+
 fn request_msg(id: String, rt: ReqType) -> pb::Msg {
     pb::Msg {
         header: Some(pb::Header {
@@ -498,10 +509,13 @@ pub fn engine_sequences(data: &[u8]) {
             }
             3 => {
                 let kind = NOTIF_TYPES[usize::from(b.byte()) % NOTIF_TYPES.len()];
-                let refs = b.path();
+                let refs = match REFS.get(usize::from(b.byte()) % (REFS.len() + 1)) {
+                    Some(r) => String::from(*r),
+                    None => b.path(),
+                };
                 let v = |x: u8| String::from(if x % 2 == 0 { "true" } else { "false" });
                 let settings = [
-                    ("Enable", v(b.byte().wrapping_add(1))),
+                    ("Enable", v(b.byte() / 4)),
                     ("ID", format!("id{}", b.byte())),
                     ("NotifType", String::from(kind)),
                     ("ReferenceList", refs),
