@@ -782,3 +782,32 @@ fn r_not_3_a_delivery_resets_the_retry_count() {
     let wait = a.poll_timeout().unwrap().as_millis() - now;
     assert!((5_000..=10_000).contains(&wait), "{wait}");
 }
+
+#[test]
+fn value_change_ignores_will_ignore_parameters() {
+    let (mut a, mut dm) = setup();
+    add_sub(
+        &mut a,
+        &mut dm,
+        0,
+        &[
+            ("Enable", "true"),
+            ("ID", "vc"),
+            ("NotifType", "ValueChange"),
+            ("ReferenceList", "Device.DeviceInfo."),
+        ],
+    );
+    // UpTime is activeNotify="canDeny" in the demo model.
+    dm.set_value("Device.DeviceInfo.", "UpTime", "99").unwrap();
+    a.poll_changes(Instant::from_millis(1), &mut dm);
+    assert!(drain(&mut a).is_empty());
+    dm.set_value("Device.DeviceInfo.", "SoftwareVersion", "9.9")
+        .unwrap();
+    a.poll_changes(Instant::from_millis(2), &mut dm);
+    let out = drain(&mut a);
+    assert_eq!(out.len(), 1);
+    let Some(Notification::ValueChange(v)) = &notify(&out[0]).1.notification else {
+        panic!()
+    };
+    assert_eq!(v.param_path, "Device.DeviceInfo.SoftwareVersion");
+}
