@@ -410,7 +410,7 @@ impl Agent {
         params: BTreeMap<String, String>,
     ) {
         let name = event.strip_suffix('!').unwrap_or(event);
-        let rows = self.matching(dm, NotifyKind::Event, obj_path, name, false);
+        let rows = self.matching(now, dm, NotifyKind::Event, obj_path, name, false);
         for row in rows {
             self.emit(
                 now,
@@ -459,7 +459,14 @@ impl Agent {
     ) {
         use pb::notify::operation_complete::{CommandFailure, OperationResp, OutputArgs};
         let name = o.command_name.strip_suffix("()").unwrap_or(&o.command_name);
-        let rows = self.matching(dm, NotifyKind::OperationComplete, &o.obj_path, name, true);
+        let rows = self.matching(
+            now,
+            dm,
+            NotifyKind::OperationComplete,
+            &o.obj_path,
+            name,
+            true,
+        );
         let resp = match result {
             Ok(output_args) => OperationResp::ReqOutputArgs(OutputArgs { output_args }),
             Err(e) => OperationResp::CmdFailure(CommandFailure {
@@ -484,13 +491,14 @@ impl Agent {
 
     fn matching<M: DataModel + ?Sized>(
         &mut self,
+        now: Instant,
         dm: &mut M,
         kind: NotifyKind,
         obj_path: &str,
         name: &str,
         is_cmd: bool,
     ) -> Vec<String> {
-        self.sync_subscriptions(Instant::default(), dm);
+        self.sync_subscriptions(now, dm);
         self.subs
             .iter()
             .filter(|(_, s)| s.enabled && s.kind == Some(kind))

@@ -811,3 +811,30 @@ fn value_change_ignores_will_ignore_parameters() {
     };
     assert_eq!(v.param_path, "Device.DeviceInfo.SoftwareVersion");
 }
+
+#[test]
+fn rows_added_locally_are_picked_up_with_the_time_they_are_seen() {
+    let (mut a, mut dm) = setup();
+    let mut init = BTreeMap::new();
+    for (k, v) in [
+        ("Alias", "local"),
+        ("Enable", "true"),
+        ("ID", "l"),
+        ("NotifType", "Event"),
+        ("ReferenceList", "Device."),
+        ("TimeToLive", "10"),
+        ("Recipient", "Device.LocalAgent.Controller.1"),
+    ] {
+        init.insert(k.to_string(), v.to_string());
+    }
+    dm.add("Device.LocalAgent.Subscription.", &init).unwrap();
+    a.event(
+        Instant::from_millis(50_000),
+        &mut dm,
+        "Device.",
+        "Boot!",
+        BTreeMap::new(),
+    );
+    assert_eq!(drain(&mut a).len(), 1);
+    assert_eq!(a.poll_timeout(), Some(Instant::from_millis(60_000)));
+}
