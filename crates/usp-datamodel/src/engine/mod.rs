@@ -147,7 +147,8 @@ impl EngineConfig {
 ///   parameters are not returned; secured ones read as `""`.
 /// - **Set** (R-SET.0–R-SET.3, R-KEY.1, R-KEY.2): values are type- and range-checked
 ///   (7010–7013); non-functional unique keys cannot change (7013), functional ones must stay
-///   unique (7025). `allow_partial = false`: any failed object gives an Error and everything
+///   unique (7025), checked once every update of the message is applied, so rows may swap
+///   keys; a clash fails the latest UpdateObject that changed the key. `allow_partial = false`: any failed object gives an Error and everything
 ///   is rolled back. A search matching several objects is all-or-nothing (R-SET.2a).
 /// - **Add** (R-ADD.0–R-ADD.5): tables only (7018), creatable only (7019); unique keys are
 ///   implicitly required and must not clash (7025); an Alias not given is assigned `cpe-N`;

@@ -16,13 +16,13 @@ use usp_msg::pb::set_resp::{
 };
 
 use super::EngineConfig;
-use super::resolve::{Fail, Hit, is_object_target, parse, rel_param, resolve_objects};
+use super::resolve::{Fail, Hit, classify, is_object_target, parse, rel_param, resolve_objects};
 use super::tx::Tx;
 use crate::access::{AccessControl, Perms};
 use crate::code;
 use crate::memory::split_row;
 use crate::model::DataModel;
-use crate::schema::{ObjId, ParamAccess};
+use crate::schema::ParamAccess;
 
 struct ObjFail {
     fail: Fail,
@@ -38,6 +38,13 @@ impl From<Fail> for ObjFail {
     }
 }
 
+/// Key clashes found after a round, injected into the next one: for (UpdateObject index, row
+/// path), the parameters to leave unchanged and the 7025 failure.
+type Clashes = BTreeMap<(usize, String), Vec<(Vec<String>, Fail)>>;
+
+/// A parameter a round changed: (UpdateObject index, object path, parameter name).
+type Touched = Vec<(usize, String, String)>;
+
 pub(crate) fn set<M: DataModel + ?Sized>(
     cfg: &EngineConfig,
     dm: &mut M,
@@ -45,18 +52,66 @@ pub(crate) fn set<M: DataModel + ?Sized>(
     s: &pb::Set,
 ) -> Result<pb::SetResp, pb::Error> {
     let mut tx = Tx::begin(dm);
+    // R-KEY.2: unique keys are checked once every update of the message is applied, so two
+    // rows may swap their keys. A clash is blamed on the latest UpdateObject that changed the
+    // key (or the enable parameter gating it), the whole message is undone and replayed with
+    // those settings failing with 7025, exactly as if they had been refused up front. Every
+    // round blames at least one new setting, so the rounds are bounded by the settings.
+    let mut clashes = Clashes::new();
+    let max_rounds = s
+        .update_objs
+        .iter()
+        .map(|u| u.param_settings.len())
+        .sum::<usize>()
+        .saturating_add(1);
+    for _ in 0..=max_rounds {
+        let mut touched = Touched::new();
+        let out = match set_round(cfg, &mut tx, acl, s, &clashes, &mut touched) {
+            Ok(out) => out,
+            Err(e) => {
+                tx.rollback();
+                return Err(e);
+            }
+        };
+        let found = final_clashes(&*tx.dm, &touched, &clashes);
+        if found.is_empty() {
+            tx.commit();
+            return Ok(out);
+        }
+        tx.undo_to(0);
+        for (k, v) in found {
+            clashes.entry(k).or_default().extend(v);
+        }
+    }
+    tx.rollback();
+    Err(pb::Error {
+        err_code: code::DUPLICATE_KEY,
+        err_msg: String::from("the unique keys of this Set could not be made unique"),
+        param_errs: Vec::new(),
+    })
+}
+
+/// One pass over the UpdateObjects. Errors only without allow_partial (the caller rolls back).
+fn set_round<M: DataModel + ?Sized>(
+    cfg: &EngineConfig,
+    tx: &mut Tx<'_, M>,
+    acl: &dyn AccessControl,
+    s: &pb::Set,
+    clashes: &Clashes,
+    touched: &mut Touched,
+) -> Result<pb::SetResp, pb::Error> {
     let mut out = pb::SetResp::default();
-    for uo in &s.update_objs {
+    for (i, uo) in s.update_objs.iter().enumerate() {
         let mark = tx.mark();
-        let status = match set_one(cfg, &mut tx, acl, uo) {
+        let status = match set_one(cfg, tx, acl, uo, i, clashes, touched) {
             Ok(results) => OperStatus::OperSuccess(OperationSuccess {
                 updated_inst_results: results,
             }),
             Err(f) => {
                 // R-SET.2a: the UpdateObject is all-or-nothing.
                 tx.undo_to(mark);
+                touched.retain(|t| t.0 != i);
                 if !s.allow_partial {
-                    tx.rollback();
                     let mut param_errs = Vec::new();
                     for i in &f.insts {
                         for p in &i.param_errs {
@@ -87,7 +142,6 @@ pub(crate) fn set<M: DataModel + ?Sized>(
             }),
         });
     }
-    tx.commit();
     Ok(out)
 }
 
@@ -96,6 +150,9 @@ fn set_one<M: DataModel + ?Sized>(
     tx: &mut Tx<'_, M>,
     acl: &dyn AccessControl,
     uo: &pb::set::UpdateObject,
+    idx: usize,
+    clashes: &Clashes,
+    touched: &mut Touched,
 ) -> Result<Vec<UpdatedInstanceResult>, ObjFail> {
     let path = parse(&uo.obj_path)?;
     if !is_object_target(path.target()) {
@@ -120,7 +177,7 @@ fn set_one<M: DataModel + ?Sized>(
             )
             .into());
         }
-        match set_instance(cfg, tx, acl, h, &uo.param_settings) {
+        match set_instance(cfg, tx, acl, h, &uo.param_settings, idx, clashes, touched) {
             Ok(r) => results.push(r),
             Err((f, param_errs)) => {
                 first.get_or_insert(f);
@@ -159,12 +216,16 @@ fn perr(rel: &str, f: &Fail) -> ParameterError {
 
 /// Updates one object. On a required failure nothing of this object is left changed and the
 /// error lists every failed parameter.
+#[allow(clippy::too_many_arguments)]
 fn set_instance<M: DataModel + ?Sized>(
     cfg: &EngineConfig,
     tx: &mut Tx<'_, M>,
     acl: &dyn AccessControl,
     h: &Hit,
     settings: &[pb::set::UpdateParamSetting],
+    idx: usize,
+    clashes: &Clashes,
+    touched: &mut Touched,
 ) -> Result<UpdatedInstanceResult, (Fail, Vec<ParameterError>)> {
     let mut plan: Vec<Planned> = Vec::new();
     let mut errs: Vec<(ParameterError, bool)> = Vec::new();
@@ -181,19 +242,19 @@ fn set_instance<M: DataModel + ?Sized>(
                 Err(f) => errs.push((perr(&ps.param, &f), ps.required)),
             }
         }
-        // R-KEY.2: unique keys stay unique (checked before anything changes).
-        if let Some((table, n)) = split_row(&h.path) {
-            for f in key_clashes(dm, h.id, table, n, &plan) {
-                let idx: Vec<usize> = plan
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, p)| p.object == h.path && f.0.contains(&p.name))
-                    .map(|(i, _)| i)
-                    .collect();
-                for i in idx.into_iter().rev() {
+        // R-KEY.2: clashes a previous round found for this UpdateObject fail here, before
+        // anything changes.
+        let mut i = 0;
+        while let Some(p) = plan.get(i) {
+            let hit = clashes
+                .get(&(idx, p.object.clone()))
+                .and_then(|v| v.iter().find(|(names, _)| names.contains(&p.name)));
+            match hit {
+                Some((_, f)) => {
                     let p = plan.remove(i);
-                    errs.push((perr(&p.rel, &f.1), p.required));
+                    errs.push((perr(&p.rel, f), p.required));
                 }
+                None => i += 1,
             }
         }
         let _ = schema;
@@ -211,7 +272,10 @@ fn set_instance<M: DataModel + ?Sized>(
     let mut applied = Vec::new();
     for p in plan {
         match tx.set(&p.object, &p.name, &p.value) {
-            Ok(()) => applied.push(p),
+            Ok(()) => {
+                touched.push((idx, p.object.clone(), p.name.clone()));
+                applied.push(p);
+            }
             Err(e) => {
                 let f = Fail::from(e);
                 if p.required {
@@ -306,71 +370,95 @@ fn check_setting<M: DataModel + ?Sized>(
     })
 }
 
-/// For each unique key of row `n` of `table` that the plan changes and that would clash with
-/// another row: the key's parameter names and the 7025 failure.
+/// The unique-key clashes of the rows `touched` changed, against the current (final) state,
+/// each blamed on the latest UpdateObject that changed the key of either row; blames already
+/// in `known` are left out.
 ///
 /// Decision (TR-106): in a table with an enable parameter, functional keys need to be unique
-/// among enabled rows only; non-functional keys always.
-fn key_clashes<M: DataModel + ?Sized>(
-    dm: &M,
-    id: ObjId,
-    table: &str,
-    n: u32,
-    plan: &[Planned],
-) -> Vec<(Vec<String>, Fail)> {
-    let mut out = Vec::new();
-    let Some(def) = dm.schema().get(id) else {
-        return out;
-    };
-    let me = super::resolve::row(table, n);
-    let planned = |name: &str| {
-        plan.iter()
-            .rev()
-            .find(|p| p.object == me && p.name == name)
-            .map(|p| Cow::Borrowed(p.value.as_str()))
-    };
-    let value = |name: &str| planned(name).or_else(|| dm.get(&me, name));
-    let mut rows = Vec::new();
-    dm.instances(table, &mut rows);
-    for k in &def.unique_keys {
-        if !k.params.iter().any(|p| planned(p).is_some()) {
+/// among enabled rows only (changing the enable parameter counts as changing the key);
+/// non-functional keys always.
+fn final_clashes<M: DataModel + ?Sized>(dm: &M, touched: &Touched, known: &Clashes) -> Clashes {
+    let mut out = Clashes::new();
+    let schema = dm.schema();
+    let mut rows: Vec<&str> = touched.iter().map(|t| t.1.as_str()).collect();
+    rows.sort_unstable();
+    rows.dedup();
+    let mut others = Vec::new();
+    for me in rows {
+        let Some((table, n)) = split_row(me) else {
             continue;
-        }
-        let gated = k.functional && def.enable_param.is_some();
-        if gated {
-            let en = def.enable_param.as_deref().unwrap_or("");
-            if value(en).as_deref() != Some("true") {
+        };
+        let Some((id, false)) = classify(schema, me) else {
+            continue;
+        };
+        let Some(def) = schema.get(id) else {
+            continue;
+        };
+        others.clear();
+        dm.instances(table, &mut others);
+        for k in &def.unique_keys {
+            let gate = def.enable_param.as_deref().filter(|_| k.functional);
+            let relevant = |name: &str| k.params.iter().any(|p| p == name) || gate == Some(name);
+            let changed = |row: &str| {
+                touched
+                    .iter()
+                    .filter(move |t| t.1 == row && relevant(&t.2))
+                    .map(|t| t.0)
+                    .max()
+            };
+            let Some(mine_at) = changed(me) else {
                 continue;
-            }
-        }
-        let mine: Vec<Option<Cow<'_, str>>> = k.params.iter().map(|p| value(p)).collect();
-        for &o in &rows {
-            if o == n {
-                continue;
-            }
-            let other = super::resolve::row(table, o);
-            if gated {
-                let en = def.enable_param.as_deref().unwrap_or("");
-                if dm.get(&other, en).as_deref() != Some("true") {
+            };
+            if let Some(en) = gate {
+                if dm.get(me, en).as_deref() != Some("true") {
                     continue;
                 }
             }
-            let same = k
-                .params
-                .iter()
-                .zip(&mine)
-                .all(|(p, v)| dm.get(&other, p).as_deref() == v.as_deref());
-            if same {
-                out.push((
-                    k.params.clone(),
-                    Fail::new(
-                        code::DUPLICATE_KEY,
-                        format!(
-                            "unique key ({}) would duplicate that of {other}",
-                            k.params.join(", ")
-                        ),
+            let mine: Vec<Option<Cow<'_, str>>> = k.params.iter().map(|p| dm.get(me, p)).collect();
+            for &o in others.iter() {
+                if o == n {
+                    continue;
+                }
+                let other = super::resolve::row(table, o);
+                if let Some(en) = gate {
+                    if dm.get(&other, en).as_deref() != Some("true") {
+                        continue;
+                    }
+                }
+                let same = k
+                    .params
+                    .iter()
+                    .zip(&mine)
+                    .all(|(p, v)| dm.get(&other, p).as_deref() == v.as_deref());
+                if !same {
+                    continue;
+                }
+                // Blame the later change; on a tie (one UpdateObject) this row.
+                let (at, blamed, against) = match changed(&other) {
+                    Some(o_at) if o_at > mine_at => (o_at, other.clone(), String::from(me)),
+                    _ => (mine_at, String::from(me), other.clone()),
+                };
+                let names: Vec<String> = touched
+                    .iter()
+                    .filter(|t| t.0 == at && t.1 == blamed && relevant(&t.2))
+                    .map(|t| t.2.clone())
+                    .collect();
+                let key = (at, blamed);
+                let seen = |c: &Clashes| {
+                    c.get(&key)
+                        .is_some_and(|v| v.iter().any(|(n, _)| names.iter().all(|x| n.contains(x))))
+                };
+                if seen(known) || seen(&out) {
+                    continue;
+                }
+                let fail = Fail::new(
+                    code::DUPLICATE_KEY,
+                    format!(
+                        "unique key ({}) would duplicate that of {against}",
+                        k.params.join(", ")
                     ),
-                ));
+                );
+                out.entry(key).or_default().push((names, fail));
                 break;
             }
         }

@@ -315,8 +315,8 @@ fn r_key_2_functional_keys_may_change_but_stay_unique() {
         param_code(&mut m, "Device.IP.Interface.3.", "Name", "eth0"),
         0
     );
-    // Enabling it now would clash, but Enable is not a key: the clash is reported when the
-    // key itself changes while enabled.
+    // Renaming and enabling it together would clash: both settings fail with 7025 (changing
+    // the enable parameter counts as changing a gated functional key).
     let r = set_resp(
         &mut m,
         true,
@@ -329,6 +329,182 @@ fn r_key_2_functional_keys_may_change_but_stay_unique() {
         panic!()
     };
     assert_eq!(s.updated_inst_results[0].param_errs[0].err_code, 7025);
+}
+
+/// The demo model with the Interface Alias key made functional, so it may change.
+fn model_functional_alias() -> MemoryDataModel {
+    let mut s = schema();
+    let o = s.object_mut("Device.IP.Interface.{i}.").expect("Interface");
+    for k in &mut o.unique_keys {
+        k.functional = true;
+    }
+    model_with(s)
+}
+
+fn alias(m: &MemoryDataModel, n: u32) -> Option<String> {
+    value(m, &format!("Device.IP.Interface.{n}."), "Alias")
+}
+
+#[test]
+fn r_key_2_keys_are_checked_after_all_updates_so_rows_can_swap_keys() {
+    for allow_partial in [false, true] {
+        let mut m = model_functional_alias();
+        let r = set_resp(
+            &mut m,
+            allow_partial,
+            vec![
+                upd("Device.IP.Interface.1.", &[("Alias", "lo", true)]),
+                upd("Device.IP.Interface.2.", &[("Alias", "lan", true)]),
+            ],
+        );
+        for o in &r {
+            let OperStatus::OperSuccess(s) = o else {
+                panic!("swap failed: {o:?}")
+            };
+            assert!(s.updated_inst_results[0].param_errs.is_empty());
+        }
+        assert_eq!(alias(&m, 1).as_deref(), Some("lo"));
+        assert_eq!(alias(&m, 2).as_deref(), Some("lan"));
+    }
+    // A three-way rotation in one UpdateObject per row, and Names (gated by Enable) too.
+    let mut m = model_functional_alias();
+    let r = set_resp(
+        &mut m,
+        false,
+        vec![
+            upd(
+                "Device.IP.Interface.1.",
+                &[("Alias", "wan", true), ("Name", "lo", true)],
+            ),
+            upd(
+                "Device.IP.Interface.2.",
+                &[("Alias", "lan", true), ("Name", "eth0", true)],
+            ),
+            upd("Device.IP.Interface.3.", &[("Alias", "lo", true)]),
+        ],
+    );
+    assert!(r.iter().all(|o| matches!(o, OperStatus::OperSuccess(_))));
+    assert_eq!(
+        [alias(&m, 1), alias(&m, 2), alias(&m, 3)],
+        [Some("wan".into()), Some("lan".into()), Some("lo".into())]
+    );
+    assert_eq!(
+        value(&m, "Device.IP.Interface.2.", "Name").as_deref(),
+        Some("eth0")
+    );
+}
+
+#[test]
+fn r_key_2_a_real_clash_after_all_updates_is_7025() {
+    // Without allow_partial: an Error, nothing changed (R-SET.1).
+    let mut m = model_functional_alias();
+    let before = m.dump();
+    let e = error(run(
+        &mut m,
+        set_req(
+            false,
+            vec![
+                upd("Device.IP.Interface.1.", &[("Alias", "x", true)]),
+                upd("Device.IP.Interface.2.", &[("Alias", "x", true)]),
+            ],
+        ),
+    ));
+    assert_eq!(e.err_code, 7021, "{e:?}");
+    assert_eq!(e.param_errs.len(), 1);
+    assert_eq!(e.param_errs[0].param_path, "Device.IP.Interface.2.Alias");
+    assert_eq!(e.param_errs[0].err_code, 7025);
+    assert_eq!(m.dump(), before);
+
+    // With allow_partial: the later UpdateObject fails, the earlier one stays applied.
+    let mut m = model_functional_alias();
+    let r = set_resp(
+        &mut m,
+        true,
+        vec![
+            upd("Device.IP.Interface.1.", &[("Alias", "x", true)]),
+            upd(
+                "Device.IP.Interface.2.",
+                &[("Alias", "x", true), ("MaxMTUSize", "1400", false)],
+            ),
+        ],
+    );
+    assert!(matches!(r[0], OperStatus::OperSuccess(_)));
+    let OperStatus::OperFailure(f) = &r[1] else {
+        panic!("{:?}", r[1])
+    };
+    assert_eq!(f.err_code, 7021);
+    assert_eq!(
+        f.updated_inst_failures[0].affected_path,
+        "Device.IP.Interface.2."
+    );
+    assert_eq!(f.updated_inst_failures[0].param_errs[0].err_code, 7025);
+    assert_eq!(alias(&m, 1).as_deref(), Some("x"));
+    assert_eq!(alias(&m, 2).as_deref(), Some("lo"));
+    assert_eq!(
+        value(&m, "Device.IP.Interface.2.", "MaxMTUSize").as_deref(),
+        Some("1500"),
+        "the failed UpdateObject is undone as a whole"
+    );
+
+    // Interface 3 is disabled: its (now functional, Enable-gated) Alias is not compared.
+    let mut m = model_functional_alias();
+    let r = set_resp(
+        &mut m,
+        true,
+        vec![upd("Device.IP.Interface.2.", &[("Alias", "wan", true)])],
+    );
+    assert!(matches!(r[0], OperStatus::OperSuccess(_)));
+
+    // A non-required key setting that clashes is listed and the rest of the object applies.
+    let mut m = model_functional_alias();
+    let r = set_resp(
+        &mut m,
+        true,
+        vec![upd(
+            "Device.IP.Interface.2.",
+            &[("Alias", "lan", false), ("MaxMTUSize", "1400", false)],
+        )],
+    );
+    let OperStatus::OperSuccess(s) = &r[0] else {
+        panic!("{:?}", r[0])
+    };
+    let i = &s.updated_inst_results[0];
+    assert_eq!(i.param_errs.len(), 1);
+    assert_eq!(
+        (i.param_errs[0].param.as_str(), i.param_errs[0].err_code),
+        ("Alias", 7025)
+    );
+    assert_eq!(alias(&m, 2).as_deref(), Some("lo"));
+    assert_eq!(
+        value(&m, "Device.IP.Interface.2.", "MaxMTUSize").as_deref(),
+        Some("1400")
+    );
+
+    // One search setting the same key on several rows clashes with itself: every enabled row
+    // is reported (interface 3 is disabled, so not compared).
+    let mut m = model_functional_alias();
+    let e = error(run(
+        &mut m,
+        set_req(
+            false,
+            vec![upd("Device.IP.Interface.*.", &[("Alias", "same", true)])],
+        ),
+    ));
+    assert_eq!(e.err_code, 7021);
+    let mut paths: Vec<_> = e
+        .param_errs
+        .iter()
+        .map(|p| (p.param_path.as_str(), p.err_code))
+        .collect();
+    paths.sort_unstable();
+    assert_eq!(
+        paths,
+        [
+            ("Device.IP.Interface.1.Alias", 7025),
+            ("Device.IP.Interface.2.Alias", 7025)
+        ]
+    );
+    assert_eq!(m.dump(), model_functional_alias().dump());
 }
 
 #[test]
