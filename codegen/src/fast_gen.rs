@@ -700,7 +700,10 @@ fn struct_def(s: &Schema, m: &Msg) -> String {
             Shape::StringMap => {
                 format!("{up}Map<'a>")
             }
-            Shape::Repeated => format!("alloc::vec::Vec<{vt}>"),
+            Shape::Repeated => match f.ty {
+                Ty::Msg(_) => format!("alloc::vec::Vec<{vt}>"),
+                _ => format!("{up}Repeated<{vt}>"),
+            },
             Shape::Single => match f.ty {
                 Ty::Msg(_) => format!("Option<{vt}>"),
                 _ => vt,

@@ -580,3 +580,52 @@ proptest! {
         prop_assert!(check_msg("concat", &bin));
     }
 }
+
+/// A Get with `n` param paths `p0`, `p1`, ...: a Get view decoded from it, and the bytes.
+fn get_with_paths(n: usize) -> Vec<u8> {
+    let get = usp_msg::pb::Get {
+        param_paths: (0..n).map(|i| format!("p{i}")).collect(),
+        max_depth: 0,
+    };
+    get.encode_to_vec()
+}
+
+#[test]
+fn repeated_strings_inline_and_spilled_agree_with_prost() {
+    // Around the inline capacity: values stay in wire order when they move to the heap.
+    for n in 0..=(2 * mview::REPEATED_INLINE + 1) {
+        let bin = get_with_paths(n);
+        let v = mview::Get::decode(&bin).expect("decodes");
+        let pb = usp_msg::pb::Get::decode(bin.as_slice()).expect("prost decodes");
+        assert_eq!(v.to_pb(), pb, "n = {n}");
+        assert_eq!(v.param_paths.len(), n);
+        let want: Vec<String> = (0..n).map(|i| format!("p{i}")).collect();
+        let got: Vec<String> = v.param_paths.iter().map(|s| (*s).to_owned()).collect();
+        assert_eq!(got, want);
+        let by_ref: Vec<&str> = (&v.param_paths).into_iter().copied().collect();
+        assert_eq!(by_ref, v.param_paths.as_slice());
+        assert_eq!(v.param_paths.get(n), None);
+        // Borrowing the prost value gives an equal view, and both encode to prost's bytes.
+        let borrowed = mview::Get::from(&pb);
+        assert_eq!(borrowed, v);
+        assert_eq!(borrowed.encode_fast_to_vec(), bin);
+        assert_eq!(v.encode_fast_to_vec(), bin);
+    }
+}
+
+#[test]
+fn repeated_equality_ignores_where_values_are_stored() {
+    let n = mview::REPEATED_INLINE + 2;
+    let vals: Vec<&str> = (0..n).map(|i| ["a", "b", "c"][i % 3]).collect();
+    let pushed: mview::Repeated<&str> = vals.iter().copied().collect();
+    let from_vec = mview::Repeated::from(vals.clone());
+    assert_eq!(pushed, from_vec);
+    assert_eq!(format!("{pushed:?}"), format!("{vals:?}"));
+    let short = mview::Repeated::from(vec!["a", "b"]);
+    let mut grown = mview::Repeated::new();
+    grown.push("a");
+    grown.push("b");
+    assert_eq!(short, grown);
+    assert_ne!(short, pushed);
+    assert!(mview::Repeated::<&[u8]>::default().is_empty());
+}

@@ -371,6 +371,124 @@ impl<'a> Reader<'a> {
         Ok(())
     }
 }
+/// How many values a [`Repeated`] stores without allocating.
+pub const REPEATED_INLINE: usize = 4;
+/// The values of a repeated `string` or `bytes` field of a view, in wire order.
+///
+/// Up to [`REPEATED_INLINE`] values are stored inline, so decoding a message with a few of
+/// them (a Get with a handful of paths, say) allocates nothing; more move to a `Vec`. It
+/// dereferences to a slice, so `len`, indexing, `get`, `iter` and `for` loops work as on a
+/// `Vec`; equality, hashing and `Debug` are those of the slice (where the values are stored
+/// makes no difference).
+#[derive(Clone)]
+pub struct Repeated<T> {
+    store: Store<T>,
+}
+/// Where a [`Repeated`] keeps its values.
+#[derive(Clone)]
+enum Store<T> {
+    /// The first `len` of `items`.
+    Inline { len: u8, items: [T; REPEATED_INLINE] },
+    /// Spilled after more than [`REPEATED_INLINE`] values.
+    Heap(alloc::vec::Vec<T>),
+}
+impl<T: Copy + Default> Repeated<T> {
+    /// No values.
+    pub fn new() -> Self {
+        Self {
+            store: Store::Inline {
+                len: 0,
+                items: [T::default(); REPEATED_INLINE],
+            },
+        }
+    }
+    /// Appends a value (moving everything to a `Vec` when the inline slots are full).
+    #[inline(always)]
+    pub fn push(&mut self, value: T) {
+        let spilled = match &mut self.store {
+            Store::Inline { len, items } => {
+                if let Some(slot) = items.get_mut(usize::from(*len)) {
+                    *slot = value;
+                    *len += 1;
+                    return;
+                }
+                let mut v = alloc::vec::Vec::with_capacity(2 * REPEATED_INLINE);
+                v.extend_from_slice(items);
+                v.push(value);
+                v
+            }
+            Store::Heap(v) => {
+                v.push(value);
+                return;
+            }
+        };
+        self.store = Store::Heap(spilled);
+    }
+}
+impl<T> Repeated<T> {
+    /// The values as a slice.
+    #[inline(always)]
+    pub fn as_slice(&self) -> &[T] {
+        match &self.store {
+            Store::Inline { len, items } => items.get(..usize::from(*len)).unwrap_or(&[]),
+            Store::Heap(v) => v,
+        }
+    }
+}
+impl<T: Copy + Default> Default for Repeated<T> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+impl<T> core::ops::Deref for Repeated<T> {
+    type Target = [T];
+    #[inline(always)]
+    fn deref(&self) -> &[T] {
+        self.as_slice()
+    }
+}
+impl<T: PartialEq> PartialEq for Repeated<T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_slice() == other.as_slice()
+    }
+}
+impl<T: Eq> Eq for Repeated<T> {}
+impl<T: core::hash::Hash> core::hash::Hash for Repeated<T> {
+    fn hash<H: core::hash::Hasher>(&self, state: &mut H) {
+        self.as_slice().hash(state);
+    }
+}
+impl<T: core::fmt::Debug> core::fmt::Debug for Repeated<T> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        self.as_slice().fmt(f)
+    }
+}
+impl<T: Copy + Default> FromIterator<T> for Repeated<T> {
+    fn from_iter<I: IntoIterator<Item = T>>(iter: I) -> Self {
+        let mut out = Self::new();
+        for v in iter {
+            out.push(v);
+        }
+        out
+    }
+}
+impl<T: Copy + Default> From<alloc::vec::Vec<T>> for Repeated<T> {
+    /// Keeps the `Vec` as it is when it holds more than [`REPEATED_INLINE`] values.
+    fn from(v: alloc::vec::Vec<T>) -> Self {
+        if v.len() > REPEATED_INLINE {
+            Self { store: Store::Heap(v) }
+        } else {
+            v.into_iter().collect()
+        }
+    }
+}
+impl<'r, T> IntoIterator for &'r Repeated<T> {
+    type Item = &'r T;
+    type IntoIter = core::slice::Iter<'r, T>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.as_slice().iter()
+    }
+}
 /// Sizes of nested messages, computed once before writing: the size pass reserves a slot
 /// before visiting a message and fills it after, so the write pass reads them in pre-order.
 struct Sizes {
@@ -756,7 +874,7 @@ pub struct Error<'a> {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Get<'a> {
     /// Field 1 `param_paths` (repeated string).
-    pub param_paths: alloc::vec::Vec<&'a str>,
+    pub param_paths: Repeated<&'a str>,
     /// Field 2 `max_depth` (fixed32).
     pub max_depth: u32,
 }
@@ -770,7 +888,7 @@ pub struct GetResp<'a> {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct GetSupportedDm<'a> {
     /// Field 1 `obj_paths` (repeated string).
-    pub obj_paths: alloc::vec::Vec<&'a str>,
+    pub obj_paths: Repeated<&'a str>,
     /// Field 2 `first_level_only` (bool).
     pub first_level_only: bool,
     /// Field 3 `return_commands` (bool).
@@ -794,7 +912,7 @@ pub struct GetSupportedDmResp<'a> {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct GetInstances<'a> {
     /// Field 1 `obj_paths` (repeated string).
-    pub obj_paths: alloc::vec::Vec<&'a str>,
+    pub obj_paths: Repeated<&'a str>,
     /// Field 2 `first_level_only` (bool).
     pub first_level_only: bool,
 }
@@ -836,7 +954,7 @@ pub struct Delete<'a> {
     /// Field 1 `allow_partial` (bool).
     pub allow_partial: bool,
     /// Field 2 `obj_paths` (repeated string).
-    pub obj_paths: alloc::vec::Vec<&'a str>,
+    pub obj_paths: Repeated<&'a str>,
 }
 /// Borrowed view of `usp.DeleteResp`: decoded without copying; strings and bytes point into the input. See [`FastEncode`] and `to_pb`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
@@ -912,7 +1030,7 @@ pub struct RegisterResp<'a> {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Deregister<'a> {
     /// Field 1 `paths` (repeated string).
-    pub paths: alloc::vec::Vec<&'a str>,
+    pub paths: Repeated<&'a str>,
 }
 /// Borrowed view of `usp.DeregisterResp`: decoded without copying; strings and bytes point into the input. See [`FastEncode`] and `to_pb`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
@@ -1065,7 +1183,7 @@ pub mod delete_resp {
             #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
             pub struct OperationSuccess<'a> {
                 /// Field 1 `affected_paths` (repeated string).
-                pub affected_paths: alloc::vec::Vec<&'a str>,
+                pub affected_paths: super::super::super::Repeated<&'a str>,
                 /// Field 2 `unaffected_path_errs` (repeated `usp.DeleteResp.UnaffectedPathError`).
                 pub unaffected_path_errs: alloc::vec::Vec<
                     super::super::UnaffectedPathError<'a>,
@@ -1114,7 +1232,7 @@ pub mod deregister_resp {
             #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
             pub struct OperationSuccess<'a> {
                 /// Field 1 `deregistered_path` (repeated string).
-                pub deregistered_path: alloc::vec::Vec<&'a str>,
+                pub deregistered_path: super::super::super::Repeated<&'a str>,
             }
         }
     }
@@ -1210,7 +1328,7 @@ pub mod get_supported_dm_resp {
         /// Field 6 `supported_params` (repeated `usp.GetSupportedDMResp.SupportedParamResult`).
         pub supported_params: alloc::vec::Vec<SupportedParamResult<'a>>,
         /// Field 7 `divergent_paths` (repeated string).
-        pub divergent_paths: alloc::vec::Vec<&'a str>,
+        pub divergent_paths: super::Repeated<&'a str>,
         /// Field 8 `unique_key_sets` (repeated `usp.GetSupportedDMResp.SupportedUniqueKeySet`).
         pub unique_key_sets: alloc::vec::Vec<SupportedUniqueKeySet<'a>>,
     }
@@ -1232,9 +1350,9 @@ pub mod get_supported_dm_resp {
         /// Field 1 `command_name` (string).
         pub command_name: &'a str,
         /// Field 2 `input_arg_names` (repeated string).
-        pub input_arg_names: alloc::vec::Vec<&'a str>,
+        pub input_arg_names: super::Repeated<&'a str>,
         /// Field 3 `output_arg_names` (repeated string).
-        pub output_arg_names: alloc::vec::Vec<&'a str>,
+        pub output_arg_names: super::Repeated<&'a str>,
         /// Field 4 `command_type` (enum `get_supported_dm_resp::CmdType`). The raw number; the method of the same name gives the enum.
         pub command_type: i32,
     }
@@ -1244,13 +1362,13 @@ pub mod get_supported_dm_resp {
         /// Field 1 `event_name` (string).
         pub event_name: &'a str,
         /// Field 2 `arg_names` (repeated string).
-        pub arg_names: alloc::vec::Vec<&'a str>,
+        pub arg_names: super::Repeated<&'a str>,
     }
     /// Borrowed view of `usp.GetSupportedDMResp.SupportedUniqueKeySet`: decoded without copying; strings and bytes point into the input. See [`super::FastEncode`] and `to_pb`.
     #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
     pub struct SupportedUniqueKeySet<'a> {
         /// Field 1 `key_names` (repeated string).
-        pub key_names: alloc::vec::Vec<&'a str>,
+        pub key_names: super::Repeated<&'a str>,
     }
 }
 ///Nested view types of `usp.Notify`.

@@ -371,6 +371,124 @@ impl<'a> Reader<'a> {
         Ok(())
     }
 }
+/// How many values a [`Repeated`] stores without allocating.
+pub const REPEATED_INLINE: usize = 4;
+/// The values of a repeated `string` or `bytes` field of a view, in wire order.
+///
+/// Up to [`REPEATED_INLINE`] values are stored inline, so decoding a message with a few of
+/// them (a Get with a handful of paths, say) allocates nothing; more move to a `Vec`. It
+/// dereferences to a slice, so `len`, indexing, `get`, `iter` and `for` loops work as on a
+/// `Vec`; equality, hashing and `Debug` are those of the slice (where the values are stored
+/// makes no difference).
+#[derive(Clone)]
+pub struct Repeated<T> {
+    store: Store<T>,
+}
+/// Where a [`Repeated`] keeps its values.
+#[derive(Clone)]
+enum Store<T> {
+    /// The first `len` of `items`.
+    Inline { len: u8, items: [T; REPEATED_INLINE] },
+    /// Spilled after more than [`REPEATED_INLINE`] values.
+    Heap(alloc::vec::Vec<T>),
+}
+impl<T: Copy + Default> Repeated<T> {
+    /// No values.
+    pub fn new() -> Self {
+        Self {
+            store: Store::Inline {
+                len: 0,
+                items: [T::default(); REPEATED_INLINE],
+            },
+        }
+    }
+    /// Appends a value (moving everything to a `Vec` when the inline slots are full).
+    #[inline(always)]
+    pub fn push(&mut self, value: T) {
+        let spilled = match &mut self.store {
+            Store::Inline { len, items } => {
+                if let Some(slot) = items.get_mut(usize::from(*len)) {
+                    *slot = value;
+                    *len += 1;
+                    return;
+                }
+                let mut v = alloc::vec::Vec::with_capacity(2 * REPEATED_INLINE);
+                v.extend_from_slice(items);
+                v.push(value);
+                v
+            }
+            Store::Heap(v) => {
+                v.push(value);
+                return;
+            }
+        };
+        self.store = Store::Heap(spilled);
+    }
+}
+impl<T> Repeated<T> {
+    /// The values as a slice.
+    #[inline(always)]
+    pub fn as_slice(&self) -> &[T] {
+        match &self.store {
+            Store::Inline { len, items } => items.get(..usize::from(*len)).unwrap_or(&[]),
+            Store::Heap(v) => v,
+        }
+    }
+}
+impl<T: Copy + Default> Default for Repeated<T> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+impl<T> core::ops::Deref for Repeated<T> {
+    type Target = [T];
+    #[inline(always)]
+    fn deref(&self) -> &[T] {
+        self.as_slice()
+    }
+}
+impl<T: PartialEq> PartialEq for Repeated<T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_slice() == other.as_slice()
+    }
+}
+impl<T: Eq> Eq for Repeated<T> {}
+impl<T: core::hash::Hash> core::hash::Hash for Repeated<T> {
+    fn hash<H: core::hash::Hasher>(&self, state: &mut H) {
+        self.as_slice().hash(state);
+    }
+}
+impl<T: core::fmt::Debug> core::fmt::Debug for Repeated<T> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        self.as_slice().fmt(f)
+    }
+}
+impl<T: Copy + Default> FromIterator<T> for Repeated<T> {
+    fn from_iter<I: IntoIterator<Item = T>>(iter: I) -> Self {
+        let mut out = Self::new();
+        for v in iter {
+            out.push(v);
+        }
+        out
+    }
+}
+impl<T: Copy + Default> From<alloc::vec::Vec<T>> for Repeated<T> {
+    /// Keeps the `Vec` as it is when it holds more than [`REPEATED_INLINE`] values.
+    fn from(v: alloc::vec::Vec<T>) -> Self {
+        if v.len() > REPEATED_INLINE {
+            Self { store: Store::Heap(v) }
+        } else {
+            v.into_iter().collect()
+        }
+    }
+}
+impl<'r, T> IntoIterator for &'r Repeated<T> {
+    type Item = &'r T;
+    type IntoIter = core::slice::Iter<'r, T>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.as_slice().iter()
+    }
+}
 /// Sizes of nested messages, computed once before writing: the size pass reserves a slot
 /// before visiting a message and fills it after, so the write pass reads them in pre-order.
 struct Sizes {
@@ -608,7 +726,7 @@ pub struct SessionContextRecord<'a> {
     /// Field 6 `payloadrec_sar_state` (enum `session_context_record::PayloadSarState`). The raw number; the method of the same name gives the enum.
     pub payloadrec_sar_state: i32,
     /// Field 7 `payload` (repeated bytes).
-    pub payload: alloc::vec::Vec<&'a [u8]>,
+    pub payload: Repeated<&'a [u8]>,
 }
 /// Borrowed view of `usp_record.WebSocketConnectRecord`: decoded without copying; strings and bytes point into the input. See [`FastEncode`] and `to_pb`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
