@@ -20,7 +20,7 @@ pub mod xml;
 pub use access::{AccessControl, FullAccess, Permission, Perms, Role, Roles, target_covers};
 pub use agent::{
     Agent, AgentConfig, AgentError, Commands, Instant, NoCommands, NotifyKind, OpHandle, Outgoing,
-    retry_window,
+    TriggerAction, retry_window,
 };
 pub use engine::{DeleteMissing, Engine, EngineConfig, Unsupported};
 pub use error::{DmError, SchemaError};

@@ -18,7 +18,7 @@ mod broker;
 mod notify;
 mod operate;
 
-pub use notify::NotifyKind;
+pub use notify::{NotifyKind, TriggerAction};
 
 /// A point in time: milliseconds since an epoch the integrator picks (for example its boot).
 /// The Agent never reads a clock; every call that may start or fire a timer takes `now`.
@@ -347,9 +347,13 @@ struct Pending {
 /// A non-empty `ReferenceList` cannot be changed by a Set (7013: TR-181 makes the row
 /// immutable once written; delete and recreate it); setting an empty one takes a baseline.
 ///
-/// Not implemented: TriggerAction/TriggerConfigSettings, `CreationDate` (no wall clock),
-/// OnBoardRequest on local policy or at boot while OnBoardingComplete is false (call
-/// [`Agent::send_onboard_request`]); `Controller.{i}.SendOnBoardRequest()` is built in.
+/// - **TriggerAction** (TP-469 1.93, 1.94): `Notify` (default) sends the Notify, `Config`
+///   applies `TriggerConfigSettings` instead, `NotifyAndConfig` does both; see
+///   [`TriggerAction`].
+///
+/// Not implemented: `CreationDate` (no wall clock), OnBoardRequest on local policy or at boot
+/// while OnBoardingComplete is false (call [`Agent::send_onboard_request`]);
+/// `Controller.{i}.SendOnBoardRequest()` is built in.
 ///
 /// ```
 /// use std::collections::BTreeMap;
@@ -420,6 +424,10 @@ pub struct Agent {
 }
 
 impl Agent {
+    /// The most passes [`Agent::poll_changes`] makes while subscriptions with a `Config`
+    /// [`TriggerAction`] keep changing the data model.
+    pub const MAX_CONFIG_CASCADE: usize = 4;
+
     /// An Agent with `cfg`, no operations, no subscriptions seen yet.
     pub fn new(cfg: AgentConfig) -> Self {
         let rng = cfg.seed | 1;
@@ -546,10 +554,10 @@ impl Agent {
             Some(pb::body::MsgBody::Request(pb::Request {
                 req_type: Some(rt @ (ReqType::Add(_) | ReqType::Set(_) | ReqType::Delete(_))),
             })) => {
-                let reply = if matches!(rt, ReqType::Set(_)) {
-                    self.engine.handle_as(&mut notify::SubGuard(dm), acl, msg)
-                } else {
+                let reply = if matches!(rt, ReqType::Delete(_)) {
                     self.engine.handle_as(dm, acl, msg)
+                } else {
+                    self.engine.handle_as(&mut notify::SubGuard(dm), acl, msg)
                 };
                 if let (ReqType::Add(_), Some(r)) = (rt, &reply) {
                     self.assign_recipients(dm, from, r);

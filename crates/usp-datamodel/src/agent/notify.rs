@@ -95,6 +95,124 @@ impl NotifyKind {
     }
 }
 
+/// A Subscription's `TriggerAction`: what the Agent does when the subscription fires.
+///
+/// `Config` and `NotifyAndConfig` apply the row's `TriggerConfigSettings`: a comma-separated
+/// list of at most [`TriggerAction::MAX_SETTINGS`] `Param=Value` entries, each naming a
+/// writable parameter by its full path with instance numbers
+/// (`Device.BulkData.Profile.1.Enable=true`). The entries are checked when the row is
+/// written (Add or Set through [`Agent::handle`]): a malformed entry, an unknown or read-only
+/// parameter or a value of the wrong type makes the write fail with 7012. When the
+/// subscription fires they are applied as one Set through the engine, all or nothing, with
+/// the Recipient Controller's permissions (its roles from [`Agent::set_controller_roles`],
+/// everything if none); a Set that fails (a row deleted since, a value no longer allowed)
+/// changes nothing and is not reported.
+///
+/// ```
+/// use usp_datamodel::TriggerAction;
+///
+/// assert_eq!(TriggerAction::parse("NotifyAndConfig"), Some(TriggerAction::NotifyAndConfig));
+/// assert_eq!(TriggerAction::default(), TriggerAction::Notify);
+/// assert!(TriggerAction::Config.configures() && !TriggerAction::Config.notifies());
+/// assert_eq!(TriggerAction::parse("Reboot"), None);
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TriggerAction {
+    /// `Notify` (the default, also for an empty or unknown value): send the Notify.
+    #[default]
+    Notify,
+    /// `Config`: apply `TriggerConfigSettings` and send no Notify.
+    Config,
+    /// `NotifyAndConfig`: both.
+    NotifyAndConfig,
+}
+
+impl TriggerAction {
+    /// The most entries `TriggerConfigSettings` may hold (TR-181).
+    pub const MAX_SETTINGS: usize = 16;
+
+    /// Parses a `TriggerAction` value.
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "Notify" => Self::Notify,
+            "Config" => Self::Config,
+            "NotifyAndConfig" => Self::NotifyAndConfig,
+            _ => return None,
+        })
+    }
+
+    /// The `TriggerAction` value.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Notify => "Notify",
+            Self::Config => "Config",
+            Self::NotifyAndConfig => "NotifyAndConfig",
+        }
+    }
+
+    /// Whether a Notify is sent.
+    pub const fn notifies(self) -> bool {
+        matches!(self, Self::Notify | Self::NotifyAndConfig)
+    }
+
+    /// Whether `TriggerConfigSettings` is applied.
+    pub const fn configures(self) -> bool {
+        matches!(self, Self::Config | Self::NotifyAndConfig)
+    }
+}
+
+/// Parses and checks a `TriggerConfigSettings` value: `(object, parameter, value)` per entry,
+/// the value in canonical form. Errors are 7012 (the whole list is the invalid value).
+fn trigger_settings(
+    schema: &crate::Schema,
+    text: &str,
+) -> Result<Vec<(String, String, String)>, DmError> {
+    let bad = |what: String| {
+        DmError::new(
+            code::INVALID_VALUE,
+            format!("TriggerConfigSettings: {what}"),
+        )
+    };
+    let mut out = Vec::new();
+    for item in usp_path::value::split_list(text) {
+        if out.len() == TriggerAction::MAX_SETTINGS {
+            return Err(bad(format!(
+                "at most {} entries allowed",
+                TriggerAction::MAX_SETTINGS
+            )));
+        }
+        let Some((path, value)) = item.split_once('=') else {
+            return Err(bad(format!("{item:?} is not Param=Value")));
+        };
+        let path = path.trim();
+        let concrete = !path.is_empty()
+            && !path
+                .bytes()
+                .any(|b| matches!(b, b'*' | b'[' | b']' | b'{' | b'}' | b'#' | b'+'));
+        let split = path.rfind('.').map(|i| path.split_at(i + 1));
+        let def = split.filter(|_| concrete).and_then(|(obj, name)| {
+            schema
+                .object_for_path(obj)
+                .filter(|o| !(o.is_multi_instance() && crate::memory::split_row(obj).is_none()))
+                .and_then(|o| o.params.get(name))
+        });
+        let (Some((obj, name)), Some(def)) = (split, def) else {
+            return Err(bad(format!(
+                "{path:?} is not a parameter path with instance numbers"
+            )));
+        };
+        if !def.access.is_writable() {
+            return Err(bad(format!("{path} is not writable")));
+        }
+        let value = def
+            .check_value(value)
+            .map_err(|e| bad(format!("{path}: {}", e.msg())))?;
+        out.push((String::from(obj), String::from(name), value));
+    }
+    Ok(out)
+}
+
 /// What the Agent remembers of one Subscription row.
 #[derive(Clone, Debug)]
 pub(super) struct Sub {
@@ -298,7 +416,22 @@ impl Agent {
     /// call). The Agent calls it after every Set, Add, Delete and Operate it handles; call it
     /// after changing the data model yourself (or periodically, to poll). Also picks up new,
     /// changed and deleted Subscription rows.
+    ///
+    /// Changes made by a subscription's `Config` [`TriggerAction`] are looked for again at
+    /// once, up to [`Agent::MAX_CONFIG_CASCADE`] passes in all (so subscriptions configuring
+    /// each other cannot loop); what the last pass's configuration changed is found by the
+    /// next call.
     pub fn poll_changes<M: DataModel + ?Sized>(&mut self, now: Instant, dm: &mut M) {
+        for _ in 0..Self::MAX_CONFIG_CASCADE {
+            if !self.poll_pass(now, dm) {
+                break;
+            }
+        }
+    }
+
+    /// One pass of [`Agent::poll_changes`]; whether a `Config` trigger changed the model.
+    fn poll_pass<M: DataModel + ?Sized>(&mut self, now: Instant, dm: &mut M) -> bool {
+        let mut changed = false;
         let rows: Vec<String> = self
             .subs
             .iter()
@@ -352,10 +485,11 @@ impl Agent {
                 s.snap = new;
             }
             for n in notes {
-                self.emit(now, dm, &row, n);
+                changed |= self.emit(now, dm, &row, n);
             }
         }
         self.sync_subscriptions(now, dm);
+        changed
     }
 
     /// Tells the Agent that parameter `param` of `object` (`Device.DeviceInfo.`, `UpTime`)
@@ -386,8 +520,9 @@ impl Agent {
                 _ => {}
             }
         }
+        let mut changed = false;
         for row in hit {
-            self.emit(
+            changed |= self.emit(
                 now,
                 dm,
                 &row,
@@ -396,6 +531,9 @@ impl Agent {
                     param_value: value.clone(),
                 }),
             );
+        }
+        if changed {
+            self.poll_changes(now, dm);
         }
     }
 
@@ -411,8 +549,9 @@ impl Agent {
     ) {
         let name = event.strip_suffix('!').unwrap_or(event);
         let rows = self.matching(now, dm, NotifyKind::Event, obj_path, name, false);
+        let mut changed = false;
         for row in rows {
-            self.emit(
+            changed |= self.emit(
                 now,
                 dm,
                 &row,
@@ -422,6 +561,9 @@ impl Agent {
                     params: params.clone(),
                 }),
             );
+        }
+        if changed {
+            self.poll_changes(now, dm);
         }
     }
 
@@ -474,8 +616,9 @@ impl Agent {
                 err_msg: String::from(e.msg()),
             }),
         };
+        let mut changed = false;
         for row in rows {
-            self.emit(
+            changed |= self.emit(
                 now,
                 dm,
                 &row,
@@ -486,6 +629,9 @@ impl Agent {
                     operation_resp: Some(resp.clone()),
                 }),
             );
+        }
+        if changed {
+            self.poll_changes(now, dm);
         }
     }
 
@@ -507,21 +653,66 @@ impl Agent {
             .collect()
     }
 
-    /// Queues the Notify of subscription `row` to its Recipient.
-    fn emit<M: DataModel + ?Sized>(&mut self, now: Instant, dm: &M, row: &str, n: Notification) {
-        let Some(s) = self.subs.get(row) else { return };
+    /// Fires subscription `row` with notification `n`: queues the Notify to its Recipient
+    /// and/or applies its `TriggerConfigSettings`, per its [`TriggerAction`]. Returns whether
+    /// the data model was changed.
+    fn emit<M: DataModel + ?Sized>(
+        &mut self,
+        now: Instant,
+        dm: &mut M,
+        row: &str,
+        n: Notification,
+    ) -> bool {
+        let Some(s) = self.subs.get(row) else {
+            return false;
+        };
         let ctrl = as_object(&s.recipient);
         if ctrl.is_empty() {
-            return;
+            return false;
         }
         let Some(to) = dm.get(&ctrl, "EndpointID").map(String::from) else {
-            return;
+            return false;
         };
-        if !self.may_notify(&to, &n) {
-            return;
-        }
         let (id, retry, exp) = (s.id.clone(), s.retry, s.expiration);
-        self.send_notify(now, dm, to, &ctrl, id, retry, exp, n);
+        let action =
+            TriggerAction::parse(read_str(dm, row, "TriggerAction").trim()).unwrap_or_default();
+        if action.notifies() && self.may_notify(&to, &n) {
+            self.send_notify(now, dm, to.clone(), &ctrl, id, retry, exp, n);
+        }
+        action.configures() && self.apply_trigger_config(dm, row, &to)
+    }
+
+    /// Applies `TriggerConfigSettings` of `row` as one all-or-nothing Set with the
+    /// permissions of the Controller `to`. Returns whether it succeeded.
+    fn apply_trigger_config<M: DataModel + ?Sized>(&self, dm: &mut M, row: &str, to: &str) -> bool {
+        let text = read_str(dm, row, "TriggerConfigSettings");
+        let Ok(items) = trigger_settings(dm.schema(), &text) else {
+            return false;
+        };
+        if items.is_empty() {
+            return false;
+        }
+        let set = pb::Set {
+            allow_partial: false,
+            update_objs: items
+                .into_iter()
+                .map(|(obj_path, param, value)| pb::set::UpdateObject {
+                    obj_path,
+                    param_settings: alloc::vec![pb::set::UpdateParamSetting {
+                        param,
+                        value,
+                        required: true,
+                    }],
+                })
+                .collect(),
+        };
+        let cfg = self.engine.config();
+        let mut guarded = SubGuard(dm);
+        let done = match self.roles.get(to) {
+            Some(r) => crate::engine::set::set(cfg, &mut guarded, r, &set),
+            None => crate::engine::set::set(cfg, &mut guarded, &FullAccess, &set),
+        };
+        done.is_ok()
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -634,7 +825,8 @@ impl Agent {
 
 /// The data model as the engine sees it during a Set handled by the Agent: a non-empty
 /// `ReferenceList` of a Subscription row cannot be changed (TR-181: the row is immutable once
-/// it is written; delete and recreate it) — 7013.
+/// it is written; delete and recreate it) — 7013; `TriggerConfigSettings` must hold valid
+/// `Param=Value` entries ([`TriggerAction`]) — 7012.
 pub(super) struct SubGuard<'a, M: ?Sized>(pub(super) &'a mut M);
 
 impl<M: DataModel + ?Sized> DataModel for SubGuard<'_, M> {
@@ -654,6 +846,9 @@ impl<M: DataModel + ?Sized> DataModel for SubGuard<'_, M> {
         self.0.for_each_value(object, f)
     }
     fn set(&mut self, object: &str, param: &str, value: &str) -> Result<(), DmError> {
+        if param == "TriggerConfigSettings" && object.starts_with(SUB_TABLE) {
+            trigger_settings(self.0.schema(), value)?;
+        }
         if param == "ReferenceList" && object.starts_with(SUB_TABLE) {
             let cur = read_str(&*self.0, object, param);
             if !cur.trim().is_empty() && cur != value {
@@ -669,6 +864,11 @@ impl<M: DataModel + ?Sized> DataModel for SubGuard<'_, M> {
         self.0.set(object, param, value)
     }
     fn add(&mut self, table: &str, init: &BTreeMap<String, String>) -> Result<u32, DmError> {
+        if table == SUB_TABLE {
+            if let Some(v) = init.get("TriggerConfigSettings") {
+                trigger_settings(self.0.schema(), v)?;
+            }
+        }
         self.0.add(table, init)
     }
     fn delete(&mut self, object: &str) -> Result<(), DmError> {

@@ -20,7 +20,7 @@ mod gsdm;
 pub(crate) mod instances;
 mod refs;
 pub(crate) mod resolve;
-mod set;
+pub(crate) mod set;
 mod tx;
 
 /// What the engine does with requests it does not implement (Operate, Notify, Register,

@@ -15,3 +15,4 @@ mod props;
 mod rbac;
 mod refs;
 mod set;
+mod trigger;

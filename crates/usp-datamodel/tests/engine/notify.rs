@@ -12,7 +12,12 @@ use usp_msg::pb::request::ReqType;
 use crate::common::{msg, value};
 use crate::operate::{CTRL, Rec, op_model, operate};
 
-fn add_sub(a: &mut Agent, dm: &mut MemoryDataModel, now: u64, settings: &[(&str, &str)]) -> String {
+pub(crate) fn add_sub(
+    a: &mut Agent,
+    dm: &mut MemoryDataModel,
+    now: u64,
+    settings: &[(&str, &str)],
+) -> String {
     let rt = ReqType::Add(pb::Add {
         allow_partial: false,
         create_objs: vec![pb::add::CreateObject {
@@ -57,7 +62,12 @@ fn add_sub(a: &mut Agent, dm: &mut MemoryDataModel, now: u64, settings: &[(&str,
     }
 }
 
-fn req(a: &mut Agent, dm: &mut MemoryDataModel, now: u64, rt: ReqType) -> Option<pb::Msg> {
+pub(crate) fn req(
+    a: &mut Agent,
+    dm: &mut MemoryDataModel,
+    now: u64,
+    rt: ReqType,
+) -> Option<pb::Msg> {
     a.handle(
         Instant::from_millis(now),
         dm,
@@ -83,11 +93,11 @@ fn add_iface(a: &mut Agent, dm: &mut MemoryDataModel, now: u64, name: &str) {
     req(a, dm, now, rt).unwrap();
 }
 
-fn drain(a: &mut Agent) -> Vec<Outgoing> {
+pub(crate) fn drain(a: &mut Agent) -> Vec<Outgoing> {
     core::iter::from_fn(|| a.poll_transmit()).collect()
 }
 
-fn notify(o: &Outgoing) -> (&str, &pb::Notify) {
+pub(crate) fn notify(o: &Outgoing) -> (&str, &pb::Notify) {
     let id = o.msg.header.as_ref().unwrap().msg_id.as_str();
     match o.msg.body.as_ref().and_then(|b| b.msg_body.as_ref()) {
         Some(pb::body::MsgBody::Request(pb::Request {
