@@ -351,7 +351,10 @@ struct Pending {
 ///   applies `TriggerConfigSettings` instead, `NotifyAndConfig` does both; see
 ///   [`TriggerAction`].
 ///
-/// Not implemented: `CreationDate` (no wall clock), OnBoardRequest on local policy or at boot
+/// - **CreationDate**: set when the Agent first sees a row, from [`Agent::set_wall_clock`];
+///   the Unknown Time without it.
+///
+/// Not implemented: OnBoardRequest on local policy or at boot
 /// while OnBoardingComplete is false (call [`Agent::send_onboard_request`]);
 /// `Controller.{i}.SendOnBoardRequest()` is built in.
 ///
@@ -421,6 +424,10 @@ pub struct Agent {
     registry: Vec<(String, String)>,
     /// Forwarded msg_id → (Controller, its msg_id, USP Service).
     forwards: BTreeMap<String, (String, String, String)>,
+    /// The wall clock: (instant, Unix seconds at that instant).
+    wall: Option<(Instant, u64)>,
+    /// Inside [`Agent::boot`]: rows seen now are not new.
+    booting: bool,
 }
 
 impl Agent {
@@ -444,6 +451,8 @@ impl Agent {
             roles: BTreeMap::new(),
             registry: Vec::new(),
             forwards: BTreeMap::new(),
+            wall: None,
+            booting: false,
         }
     }
 
@@ -475,7 +484,48 @@ impl Agent {
             dm.commit();
         }
         self.subs.clear();
+        // Rows that survive a restart keep their CreationDate.
+        self.booting = true;
         self.sync_subscriptions(now, dm);
+        self.booting = false;
+    }
+
+    /// Tells the Agent the wall-clock time: at `at` it is `unix_secs` seconds after
+    /// 1970-01-01T00:00:00Z. The Agent reads no clock; with this it sets `CreationDate` of each
+    /// Subscription row when it first sees it (after the Add that creates it, or the next poll
+    /// for rows the integrator adds), unless the row already carries a known time. Without it
+    /// `CreationDate` stays the Unknown Time `0001-01-01T00:00:00Z`. Call it again whenever the
+    /// clock is (re)synchronised. Rows present at [`Agent::boot`] keep their value.
+    ///
+    /// ```
+    /// use usp_datamodel::{Agent, AgentConfig, Instant};
+    ///
+    /// let mut agent = Agent::new(AgentConfig::default());
+    /// assert_eq!(agent.date_time_at(Instant::from_millis(0)), None);
+    /// agent.set_wall_clock(Instant::from_millis(10_000), 1_700_000_000);
+    /// assert_eq!(
+    ///     agent.date_time_at(Instant::from_millis(12_500)).as_deref(),
+    ///     Some("2023-11-14T22:13:22Z")
+    /// );
+    /// ```
+    pub fn set_wall_clock(&mut self, at: Instant, unix_secs: u64) -> &mut Self {
+        self.wall = Some((at, unix_secs));
+        self
+    }
+
+    /// Forgets the wall clock set by [`Agent::set_wall_clock`] (new rows get the Unknown Time).
+    pub fn clear_wall_clock(&mut self) -> &mut Self {
+        self.wall = None;
+        self
+    }
+
+    /// The wall-clock time at `now` as a TR-106 dateTime (`2023-11-14T22:13:22Z`, whole
+    /// seconds, at most `9999-12-31T23:59:59Z`), or `None` without [`Agent::set_wall_clock`].
+    pub fn date_time_at(&self, now: Instant) -> Option<String> {
+        let (at, base) = self.wall?;
+        let delta = i128::from(now.as_millis()) - i128::from(at.as_millis());
+        let secs = (i128::from(base) + delta.div_euclid(1000)).clamp(0, 253_402_300_799);
+        Some(format_date_time(u64::try_from(secs).unwrap_or(0)))
     }
 
     /// Answers one message from the Controller with Endpoint ID `from` and permissions
@@ -730,6 +780,28 @@ impl Agent {
     }
 }
 
+/// `unix_secs` (seconds after 1970-01-01T00:00:00Z) as `YYYY-MM-DDThh:mm:ssZ`.
+fn format_date_time(unix_secs: u64) -> String {
+    let days = unix_secs / 86_400;
+    let rem = unix_secs % 86_400;
+    // Days to civil date (proleptic Gregorian), after H. Hinnant's algorithm.
+    let z = days + 719_468;
+    let era = z / 146_097;
+    let doe = z % 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + u64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
 /// The retry window `[lo, hi]` in ms for retry `n` (1-based, capped at 10), `m` seconds and
 /// multiplier `k` thousandths: `m·(k/1000)^(n−1)` to `m·(k/1000)^n` seconds.
 ///
@@ -748,4 +820,19 @@ pub fn retry_window(m: u64, k: u64, n: u32) -> (u64, u64) {
     }
     let hi = lo.saturating_mul(k) / 1000;
     (lo, hi.max(lo))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::format_date_time;
+
+    #[test]
+    fn date_times_are_tr106_utc() {
+        assert_eq!(format_date_time(0), "1970-01-01T00:00:00Z");
+        assert_eq!(format_date_time(951_782_400), "2000-02-29T00:00:00Z");
+        assert_eq!(format_date_time(1_709_164_799), "2024-02-28T23:59:59Z");
+        assert_eq!(format_date_time(1_709_251_200), "2024-03-01T00:00:00Z");
+        assert_eq!(format_date_time(4_107_542_400), "2100-03-01T00:00:00Z");
+        assert_eq!(format_date_time(253_402_300_799), "9999-12-31T23:59:59Z");
+    }
 }

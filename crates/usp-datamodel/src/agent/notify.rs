@@ -21,6 +21,10 @@ use crate::schema::ValueChange;
 
 /// The Subscription table.
 pub(super) const SUB_TABLE: &str = "Device.LocalAgent.Subscription.";
+/// The Subscription row's supported path.
+const SUB_ROW: &str = "Device.LocalAgent.Subscription.{i}.";
+/// TR-106 Unknown Time.
+pub(super) const UNKNOWN_TIME: &str = "0001-01-01T00:00:00Z";
 /// The Controller table.
 const CTRL_TABLE: &str = "Device.LocalAgent.Controller.";
 
@@ -352,6 +356,7 @@ impl Agent {
         rows.truncate(self.cfg.max_subs);
         let mut seen = BTreeSet::new();
         let mut orphaned = Vec::new();
+        let mut stamp = Vec::new();
         for n in rows {
             let row = format!("{SUB_TABLE}{n}.");
             let enabled = read_bool(dm, &row, "Enable");
@@ -379,6 +384,9 @@ impl Agent {
                 _ => None,
             };
             let ttl = read_u64(dm, &row, "TimeToLive", 0);
+            if !self.subs.contains_key(&row) && !self.booting {
+                stamp.push(row.clone());
+            }
             let s = self.subs.entry(row).or_insert_with(|| Sub {
                 enabled,
                 id: String::new(),
@@ -402,6 +410,7 @@ impl Agent {
             }
         }
         self.subs.retain(|k, _| seen.contains(k));
+        self.stamp_creation_dates(now, dm, &stamp);
         if !orphaned.is_empty() {
             dm.begin();
             for row in &orphaned {
@@ -409,6 +418,43 @@ impl Agent {
             }
             dm.commit();
         }
+    }
+
+    /// Sets `CreationDate` of the new Subscription `rows` (first seen at `now`) from the wall
+    /// clock ([`Agent::set_wall_clock`]), unless they already carry a known time; without a
+    /// wall clock an empty value becomes the Unknown Time.
+    fn stamp_creation_dates<M: DataModel + ?Sized>(
+        &self,
+        now: Instant,
+        dm: &mut M,
+        rows: &[String],
+    ) {
+        let has_param = dm
+            .schema()
+            .object(SUB_ROW)
+            .is_some_and(|o| o.params.contains_key("CreationDate"));
+        if rows.is_empty() || !has_param {
+            return;
+        }
+        let date = self.date_time_at(now);
+        let mut writes = Vec::new();
+        for row in rows {
+            let cur = read_str(dm, row, "CreationDate");
+            let cur = cur.trim();
+            match &date {
+                Some(d) if cur.is_empty() || cur == UNKNOWN_TIME => writes.push((row, d.as_str())),
+                None if cur.is_empty() => writes.push((row, UNKNOWN_TIME)),
+                _ => {}
+            }
+        }
+        if writes.is_empty() {
+            return;
+        }
+        dm.begin();
+        for (row, d) in writes {
+            let _ = dm.set(row, "CreationDate", d);
+        }
+        dm.commit();
     }
 
     /// Finds data model changes by comparing with the subscriptions' snapshots and queues a

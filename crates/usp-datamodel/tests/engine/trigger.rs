@@ -433,3 +433,98 @@ fn subscriptions_configuring_each_other_do_not_loop() {
     assert_eq!(mtu(&dm, 2).as_deref(), Some("1400"));
     assert_eq!(mtu(&dm, 1).as_deref(), Some("1300"));
 }
+
+fn creation_date(dm: &MemoryDataModel, row: &str) -> Option<String> {
+    value(dm, row, "CreationDate")
+}
+
+#[test]
+fn r_not_0_creation_date_comes_from_the_integrators_wall_clock() {
+    let sub = |id: &'static str| {
+        [
+            ("Enable", "true"),
+            ("ID", id),
+            ("NotifType", "Event"),
+            ("ReferenceList", "Device.Boot!"),
+            ("Persistent", "true"),
+        ]
+    };
+    // Without a wall clock: the Unknown Time.
+    let (mut a, mut dm) = setup();
+    let r1 = add_sub(&mut a, &mut dm, 0, &sub("a"));
+    assert_eq!(
+        creation_date(&dm, &r1).as_deref(),
+        Some("0001-01-01T00:00:00Z")
+    );
+    // With one: the time the Add was handled.
+    a.set_wall_clock(Instant::from_millis(1_000), 1_700_000_000);
+    let r2 = add_sub(&mut a, &mut dm, 3_500, &sub("b"));
+    assert_eq!(
+        creation_date(&dm, &r2).as_deref(),
+        Some("2023-11-14T22:13:22Z")
+    );
+    // Earlier rows keep their value; rows the integrator adds are stamped when first seen.
+    assert_eq!(
+        creation_date(&dm, &r1).as_deref(),
+        Some("0001-01-01T00:00:00Z")
+    );
+    use usp_datamodel::DataModel;
+    let mut init = BTreeMap::new();
+    init.insert("ID".to_string(), "local".to_string());
+    init.insert("Persistent".to_string(), "true".to_string());
+    let n = dm.add("Device.LocalAgent.Subscription.", &init).unwrap();
+    let mut init2 = init.clone();
+    init2.insert("ID".to_string(), "dated".to_string());
+    init2.insert(
+        "CreationDate".to_string(),
+        "2020-01-01T00:00:00Z".to_string(),
+    );
+    let n2 = dm.add("Device.LocalAgent.Subscription.", &init2).unwrap();
+    a.poll_changes(Instant::from_millis(61_000), &mut dm);
+    let local = format!("Device.LocalAgent.Subscription.{n}.");
+    assert_eq!(
+        creation_date(&dm, &local).as_deref(),
+        Some("2023-11-14T22:14:20Z")
+    );
+    let dated = format!("Device.LocalAgent.Subscription.{n2}.");
+    assert_eq!(
+        creation_date(&dm, &dated).as_deref(),
+        Some("2020-01-01T00:00:00Z")
+    );
+    // A restart keeps the dates of persistent rows, even with another clock.
+    let mut a2 = Agent::new(AgentConfig::default());
+    a2.set_wall_clock(Instant::default(), 1_800_000_000);
+    a2.boot(Instant::default(), &mut dm);
+    assert_eq!(
+        creation_date(&dm, &r2).as_deref(),
+        Some("2023-11-14T22:13:22Z")
+    );
+    assert_eq!(
+        creation_date(&dm, &r1).as_deref(),
+        Some("0001-01-01T00:00:00Z")
+    );
+    // Clearing the clock: new rows get the Unknown Time again.
+    a.clear_wall_clock();
+    let r3 = add_sub(&mut a, &mut dm, 70_000, &sub("c"));
+    assert_eq!(
+        creation_date(&dm, &r3).as_deref(),
+        Some("0001-01-01T00:00:00Z")
+    );
+    // A Controller cannot write it.
+    let rt = ReqType::Set(pb::Set {
+        allow_partial: false,
+        update_objs: vec![pb::set::UpdateObject {
+            obj_path: r3.clone(),
+            param_settings: vec![pb::set::UpdateParamSetting {
+                param: "CreationDate".into(),
+                value: "2021-01-01T00:00:00Z".into(),
+                required: true,
+            }],
+        }],
+    });
+    let r = req(&mut a, &mut dm, 71_000, rt).unwrap();
+    assert!(matches!(
+        r.body.and_then(|b| b.msg_body),
+        Some(pb::body::MsgBody::Error(_))
+    ));
+}
