@@ -514,7 +514,7 @@ fn r_not_0_creation_date_comes_from_the_integrators_wall_clock() {
     let rt = ReqType::Set(pb::Set {
         allow_partial: false,
         update_objs: vec![pb::set::UpdateObject {
-            obj_path: r3.clone(),
+            obj_path: r3,
             param_settings: vec![pb::set::UpdateParamSetting {
                 param: "CreationDate".into(),
                 value: "2021-01-01T00:00:00Z".into(),
