@@ -1,7 +1,9 @@
-//! The README's demo: a USP Agent (the usp-datamodel engine over an in-memory data model) and
-//! a USP Controller in one process, joined through E2E sessions with a small
+//! The README's demo: a USP Agent (the stateful usp-datamodel Agent over an in-memory data
+//! model) and a USP Controller in one process, joined through E2E sessions with a small
 //! MaxUSPRecordSize. The Controller runs Add, Get with a search path, Set, Delete,
-//! GetSupportedDM and Operate; each exchange is printed with its Records and segments.
+//! GetSupportedDM and a synchronous Operate, then subscribes, adds an interface and runs an
+//! asynchronous command, receiving (and answering) the ObjectCreation and OperationComplete
+//! Notify messages; each exchange is printed with its Records and segments.
 //!
 //! Run: `cargo run --locked -p usp-examples --example quickstart [-- MODEL.xml [MAX_RECORD_SIZE]]`
 //! (MODEL.xml: any flattened BBF data model, e.g. `tr-181-2-16-0-usp-full.xml`).

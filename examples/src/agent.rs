@@ -1,13 +1,13 @@
-//! A USP Agent for the examples: the `usp-datamodel` [`Engine`] over a [`MemoryDataModel`],
-//! behind a `usp-e2e` [`Session`]. Encoded Records in, encoded Records out; the transport is
-//! the caller's.
+//! A USP Agent for the examples: the stateful sans-IO [`usp_datamodel::Agent`] over a
+//! [`MemoryDataModel`], with the demo's commands ([`DemoCommands`]), behind a `usp-e2e`
+//! [`Session`]. Encoded Records in, encoded Records out; the transport is the caller's.
 
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, VecDeque};
 use std::path::Path;
 
 use bytes::Bytes;
 use prost::Message as _;
-use usp_datamodel::{Engine, EngineConfig, MemoryDataModel, Schema};
+use usp_datamodel::{AgentConfig, Commands, DmError, MemoryDataModel, OpHandle, Schema};
 use usp_e2e::{Event, Instant, Session};
 use usp_record::{Record, RecordBuilder, RecordError};
 
@@ -26,6 +26,105 @@ pub fn load_schema(path: Option<&Path>) -> Result<Schema, Error> {
     })
 }
 
+/// How long the demo's asynchronous `Device.SelfTestDiagnostics()` runs, in ms of
+/// (simulated or real) time.
+pub const SELF_TEST_MS: u64 = 3_000;
+
+/// The commands of the examples' Agent:
+///
+/// - `Device.Reboot()` (sync): "reboots" by counting; no output arguments.
+/// - `Device.IP.Interface.{i}.Reset()` (sync): records the interface (see
+///   [`DemoCommands::resets`]); no output arguments.
+/// - `Device.SelfTestDiagnostics()` (async): runs for [`SELF_TEST_MS`], then completes with
+///   `Status = Complete` and a `Results` text (see [`Agent::handle_timeout`]); it can be
+///   canceled.
+///
+/// Any other command fails with 7022 (Command failure).
+#[derive(Debug, Default)]
+pub struct DemoCommands {
+    now: u64,
+    reboots: u32,
+    resets: Vec<String>,
+    /// Running self tests: handle and when they end (ms).
+    running: Vec<(OpHandle, u64)>,
+}
+
+impl DemoCommands {
+    /// How many times `Device.Reboot()` ran.
+    #[must_use]
+    pub fn reboots(&self) -> u32 {
+        self.reboots
+    }
+
+    /// The interfaces `Reset()` ran on, oldest first (`Device.IP.Interface.1.`).
+    #[must_use]
+    pub fn resets(&self) -> &[String] {
+        &self.resets
+    }
+
+    /// When the next running self test ends, in ms.
+    #[must_use]
+    pub fn next_due(&self) -> Option<u64> {
+        self.running.iter().map(|(_, due)| *due).min()
+    }
+
+    /// Removes and returns the operations that have ended at `now_ms`.
+    fn take_due(&mut self, now_ms: u64) -> Vec<OpHandle> {
+        let (due, keep): (Vec<_>, Vec<_>) =
+            self.running.iter().partition(|(_, end)| *end <= now_ms);
+        self.running = keep;
+        due.into_iter().map(|(op, _)| op).collect()
+    }
+}
+
+impl Commands<MemoryDataModel> for DemoCommands {
+    fn run(
+        &mut self,
+        _dm: &mut MemoryDataModel,
+        command: &str,
+        _input: &BTreeMap<String, String>,
+    ) -> Result<BTreeMap<String, String>, DmError> {
+        if command == "Device.Reboot()" {
+            self.reboots = self.reboots.saturating_add(1);
+            return Ok(BTreeMap::new());
+        }
+        if command.starts_with("Device.IP.Interface.") {
+            if let Some(row) = command.strip_suffix("Reset()") {
+                // Bounded: one entry per request, and a demo runs few.
+                self.resets.push(String::from(row));
+                return Ok(BTreeMap::new());
+            }
+        }
+        Err(DmError::new(
+            usp_datamodel::code::COMMAND_FAILURE,
+            format!("{command} is not implemented by the example Agent"),
+        ))
+    }
+
+    fn start(
+        &mut self,
+        _dm: &mut MemoryDataModel,
+        op: OpHandle,
+        command: &str,
+        _input: &BTreeMap<String, String>,
+    ) -> Result<(), DmError> {
+        if command == "Device.SelfTestDiagnostics()" {
+            self.running
+                .push((op, self.now.saturating_add(SELF_TEST_MS)));
+            return Ok(());
+        }
+        Err(DmError::new(
+            usp_datamodel::code::COMMAND_FAILURE,
+            format!("{command} is not implemented by the example Agent"),
+        ))
+    }
+
+    fn cancel(&mut self, _dm: &mut MemoryDataModel, op: OpHandle) -> Result<(), DmError> {
+        self.running.retain(|(o, _)| *o != op);
+        Ok(())
+    }
+}
+
 /// What an [`Agent`] has done so far.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct AgentStats {
@@ -33,14 +132,20 @@ pub struct AgentStats {
     pub records_received: usize,
     /// Records handed to the transport.
     pub records_sent: usize,
-    /// USP Messages answered by the engine.
+    /// USP Messages answered.
     pub messages_answered: usize,
+    /// Notify Messages sent (retries included).
+    pub notifies_sent: usize,
+    /// Asynchronous operations completed.
+    pub operations_completed: usize,
 }
 
-/// A USP Agent: data model, engine and E2E session.
+/// A USP Agent: data model, [`usp_datamodel::Agent`], commands and E2E session, for one
+/// Controller.
 #[derive(Debug)]
 pub struct Agent {
-    engine: Engine,
+    agent: usp_datamodel::Agent,
+    cmds: DemoCommands,
     dm: MemoryDataModel,
     session: Session,
     outgoing: VecDeque<Bytes>,
@@ -50,10 +155,14 @@ pub struct Agent {
     remote_id: String,
 }
 
+fn dm_now(now: Instant) -> usp_datamodel::Instant {
+    usp_datamodel::Instant::from_millis(now.as_millis())
+}
+
 impl Agent {
     /// An Agent over `schema` (every single-instance object instantiated, tables empty,
     /// `Device.LocalAgent.EndpointID` set to the local id of `e2e` if the model has it) with
-    /// the E2E settings `e2e`.
+    /// the E2E settings `e2e`. The Controller (the remote id of `e2e`) has every permission.
     ///
     /// # Errors
     /// An invalid E2E configuration.
@@ -63,10 +172,13 @@ impl Agent {
         let mut dm = MemoryDataModel::new(schema);
         // The model's own Endpoint ID, where it has one (TR-181 Device.LocalAgent.EndpointID).
         let _ = dm.set_value("Device.LocalAgent.", "EndpointID", &local_id);
+        let mut agent = usp_datamodel::Agent::new(AgentConfig::default());
+        agent.boot(dm_now(now), &mut dm);
         Ok(Self {
             local_id,
             remote_id,
-            engine: Engine::new(EngineConfig::default()),
+            agent,
+            cmds: DemoCommands::default(),
             dm,
             session: Session::new(e2e, now)?,
             outgoing: VecDeque::new(),
@@ -86,9 +198,32 @@ impl Agent {
         Self::new(load_schema(None)?, e2e, now)
     }
 
-    /// The Instantiated Data Model, for the Agent's own updates.
+    /// The Instantiated Data Model, for the Agent's own updates (call
+    /// [`Agent::poll_changes`] afterwards so that subscriptions see them).
     pub fn data_model_mut(&mut self) -> &mut MemoryDataModel {
         &mut self.dm
+    }
+
+    /// The commands (what ran so far).
+    #[must_use]
+    pub fn commands(&self) -> &DemoCommands {
+        &self.cmds
+    }
+
+    /// Tells the Agent that the data model changed outside a request: ValueChange,
+    /// ObjectCreation and ObjectDeletion Notify messages for the subscribed Controller.
+    ///
+    /// # Errors
+    /// The E2E layer refuses a Notify (its send queue is full).
+    pub fn poll_changes(&mut self, now: Instant) -> Result<(), Error> {
+        self.agent.poll_changes(dm_now(now), &mut self.dm);
+        self.drain(now)
+    }
+
+    /// How many Notify messages still await their NotifyResp (they are retried).
+    #[must_use]
+    pub fn pending_notifications(&self) -> usize {
+        self.agent.pending_notifications()
     }
 
     /// The counters.
@@ -141,12 +276,32 @@ impl Agent {
         Ok(handled?)
     }
 
-    /// The timer fired (see [`Agent::poll_timeout`]): E2E acknowledgements, retransmissions.
+    /// The timer fired (see [`Agent::poll_timeout`]): E2E acknowledgements and
+    /// retransmissions, self tests that have ended (OperationComplete), Notify retries.
     ///
     /// # Errors
-    /// The E2E layer refuses a reply (its send queue is full).
+    /// The E2E layer refuses a Message (its send queue is full).
     pub fn handle_timeout(&mut self, now: Instant) -> Result<(), Error> {
         self.session.handle_timeout(now);
+        let t = dm_now(now);
+        for op in self.cmds.take_due(now.as_millis()) {
+            let output = BTreeMap::from([
+                (String::from("Status"), String::from("Complete")),
+                (
+                    String::from("Results"),
+                    String::from("all self tests passed (example Agent)"),
+                ),
+            ]);
+            // An unknown handle means the operation was canceled meanwhile: nothing to do.
+            if self
+                .agent
+                .complete_operation(t, &mut self.dm, op, Ok(output))
+                .is_ok()
+            {
+                self.stats.operations_completed += 1;
+            }
+        }
+        self.agent.handle_timeout(t, &mut self.dm);
         self.drain(now)
     }
 
@@ -163,25 +318,54 @@ impl Agent {
     /// When to call [`Agent::handle_timeout`].
     #[must_use]
     pub fn poll_timeout(&self) -> Option<Instant> {
-        self.session.poll_timeout()
+        [
+            self.session.poll_timeout(),
+            self.agent
+                .poll_timeout()
+                .map(|t| Instant::from_millis(t.as_millis())),
+            self.cmds.next_due().map(Instant::from_millis),
+        ]
+        .into_iter()
+        .flatten()
+        .min()
     }
 
     fn drain(&mut self, now: Instant) -> Result<(), Error> {
-        // Bounded: every pass either answers a received payload or moves Records out, and
-        // the session holds finitely many of both.
+        // Bounded: every pass either answers a received payload or moves Messages and Records
+        // out, and the session and the Agent hold finitely many of each.
         loop {
             let mut progressed = false;
             while let Some(event) = self.session.poll_event() {
                 progressed = true;
                 match event {
-                    Event::Payload(msg) => {
+                    Event::Payload(bytes) => {
                         // Bytes that are no USP Msg get no reply (no msg_id to answer).
-                        if let Some(reply) = self.engine.handle_bytes(&mut self.dm, &msg) {
+                        let Ok(msg) = usp_msg::pb::Msg::decode(bytes.as_ref()) else {
+                            continue;
+                        };
+                        self.cmds.now = now.as_millis();
+                        if let Some(reply) = self.agent.handle_from(
+                            dm_now(now),
+                            &mut self.dm,
+                            &mut self.cmds,
+                            &self.remote_id,
+                            &msg,
+                        ) {
                             self.stats.messages_answered += 1;
-                            self.session.send(now, Bytes::from(reply))?;
+                            self.session.send(now, Bytes::from(reply.encode_to_vec()))?;
                         }
                     }
                     other => self.events.push(other),
+                }
+            }
+            while let Some(out) = self.agent.poll_transmit() {
+                progressed = true;
+                // This Agent has one session, with one Controller; a Notify for another
+                // recipient has no MTP here and is dropped.
+                if out.to == self.remote_id {
+                    self.stats.notifies_sent += 1;
+                    self.session
+                        .send(now, Bytes::from(out.msg.encode_to_vec()))?;
                 }
             }
             while let Some(record) = self.session.poll_transmit() {

@@ -2,13 +2,13 @@
 //!
 //! # The examples crate
 //!
-//! Runnable examples for usp-rs (not published): a USP Agent (the `usp-datamodel` engine over
-//! an in-memory data model) and a USP Controller (`usp-controller`), joined in one process or
-//! over a real MTP.
+//! Runnable examples for usp-rs (not published): a USP Agent (the stateful `usp-datamodel`
+//! Agent over an in-memory data model, with a few demo commands) and a USP Controller
+//! (`usp-controller`), joined in one process or over a real MTP.
 //!
 //! | example | what it shows | run |
 //! |---|---|---|
-//! | `quickstart` | Get, Set, Add, Delete, GetSupportedDM and Operate through E2E sessions with a small MaxUSPRecordSize (segmentation) | `cargo run -p usp-examples --example quickstart [-- model.xml]` |
+//! | `quickstart` | Get, Set, Add, Delete, GetSupportedDM, sync and async Operate, subscriptions with ObjectCreation and OperationComplete Notify (and NotifyResp) through E2E sessions with a small MaxUSPRecordSize (segmentation) | `cargo run -p usp-examples --example quickstart [-- model.xml]` |
 //! | `uds` | the Unix Domain Socket MTP: handshake, UDSConnect, Get | `cargo run -p usp-examples --example uds` |
 //! | `websocket` | the WebSocket MTP (`v1.usp`, binary frames, WebSocketConnect first), Get and Set | `cargo run -p usp-examples --example websocket` |
 //! | `mqtt` | the MQTT 5 MTP through mosquitto: MQTTConnect, Content Type, Response Topic, Get | `cargo run -p usp-examples --example mqtt` |

@@ -1,11 +1,14 @@
 //! The README's demo: an Agent and a Controller in one process, joined through `usp-e2e`
 //! sessions (SessionMode `Require`) with a small MaxUSPRecordSize so that large Messages are
 //! segmented. The Controller runs Add, Get (with a search path), Set, Delete, GetSupportedDM
-//! and Operate, and every exchange is printed with the number of Records it took.
+//! and a synchronous Operate; then it subscribes (ObjectCreation on `Device.IP.Interface.`,
+//! OperationComplete on `Device.SelfTestDiagnostics()`), adds an interface and starts the
+//! asynchronous self test, and receives and acknowledges the Notify messages (NotifyResp).
+//! Every exchange is printed with the number of Records it took.
 //!
 //! Time is simulated: when neither side has anything to send, the clock jumps to the next
-//! timer (E2E acknowledgement delay, retransmission, request timeout), so the demo runs in
-//! milliseconds and never waits.
+//! timer (E2E acknowledgement delay, retransmission, request timeout, the end of the
+//! asynchronous command, a Notify retry), so the demo runs in milliseconds and never waits.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -13,8 +16,8 @@ use std::path::PathBuf;
 use bytes::Bytes;
 use prost::Message as _;
 use usp_controller::{
-    Controller, ControllerConfig, ControllerEvent, RequestError, RequestId, SupportedDmFlags,
-    TypedResult,
+    Controller, ControllerConfig, ControllerEvent, Notification, RequestError, RequestId,
+    SupportedDmFlags, TypedResult,
 };
 use usp_e2e::{Instant, SessionMode};
 use usp_msg::{CreateObject, UpdateObject};
@@ -90,6 +93,9 @@ pub struct Exchange {
     pub to_controller: Traffic,
     /// The answer.
     pub result: Result<TypedResult, RequestError>,
+    /// The Notify messages the Controller received during the exchange (each acknowledged
+    /// with a NotifyResp when the Agent asked for one).
+    pub notifications: Vec<Notification>,
 }
 
 /// Everything the demo did.
@@ -150,11 +156,19 @@ impl Link {
         self.agent.handle_timeout(self.now)
     }
 
-    /// Runs until request `id` is answered and the acknowledgements have settled.
-    fn exchange(&mut self, name: &'static str, id: RequestId) -> Result<Exchange, Error> {
+    /// Runs until request `id` is answered, `notifies` Notify messages have arrived (time
+    /// jumps ahead to the Agent's timers for them, e.g. the end of an asynchronous command)
+    /// and the acknowledgements have settled.
+    fn exchange(
+        &mut self,
+        name: &'static str,
+        id: RequestId,
+        notifies: usize,
+    ) -> Result<Exchange, Error> {
         let mut to_agent = Traffic::default();
         let mut to_controller = Traffic::default();
         let mut result = None;
+        let mut notifications = Vec::new();
         for _ in 0..MAX_STEPS {
             let moved = self.pump(&mut to_agent, &mut to_controller)?;
             while let Some(event) = self.ctl.poll_event() {
@@ -165,6 +179,7 @@ impl Link {
                     ControllerEvent::TimedOut { id: got } if got == id => {
                         return Err(format!("{name} timed out").into());
                     }
+                    ControllerEvent::Notify(n) => notifications.push(n),
                     _ => {}
                 }
             }
@@ -172,13 +187,26 @@ impl Link {
                 continue;
             }
             let next = self.next_timer();
-            match (&result, next) {
-                (Some(_), Some(t)) if t.as_millis() <= self.now.as_millis() + SETTLE_MS => {
+            // A failed request causes no Notify: do not wait for one.
+            let done = match &result {
+                Some(Ok(_)) => notifications.len() >= notifies,
+                Some(Err(_)) => true,
+                None => false,
+            };
+            match (done, next) {
+                (true, Some(t)) if t.as_millis() <= self.now.as_millis() + SETTLE_MS => {
                     self.advance(t)?;
                 }
-                (Some(_), _) => break,
-                (None, Some(t)) => self.advance(t)?,
-                (None, None) => return Err(format!("{name}: nothing left to do, no answer").into()),
+                (true, _) => break,
+                (false, Some(t)) => self.advance(t)?,
+                (false, None) => {
+                    return Err(format!(
+                        "{name}: nothing left to do, answered: {}, {} of {notifies} Notify",
+                        result.is_some(),
+                        notifications.len()
+                    )
+                    .into());
+                }
             }
         }
         let result = result.ok_or_else(|| format!("{name}: no answer within {MAX_STEPS} steps"))?;
@@ -187,6 +215,7 @@ impl Link {
             to_agent,
             to_controller,
             result,
+            notifications,
         })
     }
 }
@@ -235,6 +264,7 @@ pub fn run(opts: &Options, out: &mut dyn Write) -> Result<Summary, Error> {
     let mut step = |link: &mut Link,
                     out: &mut dyn Write,
                     name: &'static str,
+                    notifies: usize,
                     request: String,
                     issue: &dyn Fn(
         &mut Controller,
@@ -242,8 +272,9 @@ pub fn run(opts: &Options, out: &mut dyn Write) -> Result<Summary, Error> {
     ) -> Result<RequestId, usp_controller::ControllerError>|
      -> Result<Exchange, Error> {
         writeln!(out, "=== {}. {name}: {request}", exchanges.len() + 1)?;
+        let started_at = link.now.as_millis();
         let id = issue(&mut link.ctl, link.now)?;
-        let ex = link.exchange(name, id)?;
+        let ex = link.exchange(name, id, notifies)?;
         writeln!(out, "  controller -> agent: {}", ex.to_agent)?;
         writeln!(out, "  agent -> controller: {}", ex.to_controller)?;
         writeln!(
@@ -251,6 +282,16 @@ pub fn run(opts: &Options, out: &mut dyn Write) -> Result<Summary, Error> {
             "  {}",
             crate::report::describe(&ex.result).replace('\n', "\n  ")
         )?;
+        for n in &ex.notifications {
+            writeln!(out, "  {}", crate::report::describe_notification(n))?;
+        }
+        if notifies > 0 {
+            writeln!(
+                out,
+                "  ({} ms of simulated time)",
+                link.now.as_millis().saturating_sub(started_at)
+            )?;
+        }
         writeln!(out)?;
         exchanges.push(ex.clone());
         Ok(ex)
@@ -261,6 +302,7 @@ pub fn run(opts: &Options, out: &mut dyn Write) -> Result<Summary, Error> {
         &mut link,
         out,
         "Add",
+        0,
         String::from("Device.LocalAgent.Controller. x2 {EndpointID, Enable} (allow_partial false)"),
         &|c, now| {
             c.add(
@@ -290,7 +332,7 @@ pub fn run(opts: &Options, out: &mut dyn Write) -> Result<Summary, Error> {
         "Device.LocalAgent.Controller.[Enable==true].EndpointID",
         "Device.DeviceInfo.",
     ];
-    step(&mut link, out, "Get", get_paths.join(", "), &|c, now| {
+    step(&mut link, out, "Get", 0, get_paths.join(", "), &|c, now| {
         c.get(now, &get_paths, 0)
     })?;
 
@@ -299,6 +341,7 @@ pub fn run(opts: &Options, out: &mut dyn Write) -> Result<Summary, Error> {
         &mut link,
         out,
         "Set",
+        0,
         String::from(
             "Device.LocalAgent.Controller.[EndpointID==\"proto::other-controller\"]. Enable=true; \
              Device.DeviceInfo. ProvisioningCode=\"usp-rs-demo\"",
@@ -325,6 +368,7 @@ pub fn run(opts: &Options, out: &mut dyn Write) -> Result<Summary, Error> {
         &mut link,
         out,
         "Delete",
+        0,
         delete_paths.join(", "),
         &|c, now| c.delete(now, false, &delete_paths),
     )?;
@@ -334,15 +378,17 @@ pub fn run(opts: &Options, out: &mut dyn Write) -> Result<Summary, Error> {
         &mut link,
         out,
         "GetSupportedDM",
+        0,
         String::from("Device.LocalAgent. (all levels, params, commands, events, unique keys)"),
         &|c, now| c.get_supported_dm(now, &["Device.LocalAgent."], SupportedDmFlags::all()),
     )?;
 
-    // 6. Operate.
-    let operate = step(
+    // 6. A synchronous command: runs inside the request, answered with its output arguments.
+    step(
         &mut link,
         out,
         "Operate",
+        0,
         String::from("Device.Reboot() command_key \"demo\" send_resp true"),
         &|c, now| {
             c.operate(
@@ -354,25 +400,95 @@ pub fn run(opts: &Options, out: &mut dyn Write) -> Result<Summary, Error> {
             )
         },
     )?;
-    if let Err(e) = &operate.result {
-        if e.code()
-            == Some(usp_msg::ErrorCode::from(
-                usp_datamodel::code::MESSAGE_NOT_SUPPORTED,
-            ))
-        {
-            writeln!(
-                out,
-                "  note: the usp-datamodel engine does not implement Operate yet; 7001 (Message not \
-                 supported) is the answer R-MSG.1 allows for a request an Agent does not support.\n"
-            )?;
-        }
-    }
+
+    // 7. Subscriptions; the Agent sets their Recipient to this Controller's row (the one
+    //    whose EndpointID is CONTROLLER_ID, added in step 1).
+    step(
+        &mut link,
+        out,
+        "Add",
+        0,
+        String::from(
+            "Device.LocalAgent.Subscription. x2 {ObjectCreation on Device.IP.Interface., \
+             OperationComplete on Device.SelfTestDiagnostics()} (NotifRetry true)",
+        ),
+        &|c, now| {
+            let sub = |id: &str, kind: &str, refs: &str| {
+                CreateObject::new("Device.LocalAgent.Subscription.")
+                    .required_param("ID", id)
+                    .required_param("Enable", "true")
+                    .required_param("NotifType", kind)
+                    .required_param("ReferenceList", refs)
+                    .required_param("NotifRetry", "true")
+            };
+            c.add(
+                now,
+                false,
+                [
+                    sub(
+                        "demo-new-interface",
+                        "ObjectCreation",
+                        "Device.IP.Interface.",
+                    ),
+                    sub(
+                        "demo-self-test",
+                        "OperationComplete",
+                        "Device.SelfTestDiagnostics()",
+                    ),
+                ],
+            )
+        },
+    )?;
+
+    // 8. A new row in the subscribed table: AddResp, then the ObjectCreation Notify.
+    step(
+        &mut link,
+        out,
+        "Add",
+        1,
+        String::from("Device.IP.Interface. {Alias=\"lan\", Enable=true}"),
+        &|c, now| {
+            c.add(
+                now,
+                false,
+                [CreateObject::new("Device.IP.Interface.")
+                    .required_param("Alias", "lan")
+                    .required_param("Enable", "true")],
+            )
+        },
+    )?;
+
+    // 9. An asynchronous command: the OperateResp names its Request row; the result comes
+    //    when the command ends, in an OperationComplete Notify.
+    step(
+        &mut link,
+        out,
+        "Operate",
+        1,
+        format!(
+            "Device.SelfTestDiagnostics() command_key \"self-test\" (async, ends after {} ms)",
+            crate::agent::SELF_TEST_MS
+        ),
+        &|c, now| {
+            c.operate(
+                now,
+                "Device.SelfTestDiagnostics()",
+                "self-test",
+                true,
+                Vec::<(String, String)>::new(),
+            )
+        },
+    )?;
 
     let sid = link.agent.session().session_id().unwrap_or(0);
+    let stats = link.agent.stats();
     writeln!(
         out,
-        "Done: {} exchanges in one E2E session (session_id {sid}), {} ms of simulated time, {} ms of real time.",
+        "Done: {} exchanges in one E2E session (session_id {sid}), {} Notify sent ({} awaiting a \
+         NotifyResp), {} ms of simulated time, {} ms of real time.",
         exchanges.len(),
+        stats.notifies_sent,
+        link.agent.pending_notifications(),
         link.now.as_millis(),
         started.elapsed().as_millis()
     )?;

@@ -116,3 +116,44 @@ fn describe_ok(result: &TypedResult) -> String {
     }
     s
 }
+
+/// Summarises a Notify received by the Controller: what it reports, the Subscription's ID and
+/// whether a NotifyResp went back.
+#[must_use]
+pub fn describe_notification(n: &usp_controller::Notification) -> String {
+    use usp_msg::NotifyKind as K;
+    use usp_msg::pb::notify::operation_complete::OperationResp;
+    let what = match &n.kind {
+        K::ObjCreation(c) => format!("ObjectCreation {} {:?}", c.obj_path, c.unique_keys),
+        K::ObjDeletion(d) => format!("ObjectDeletion {}", d.obj_path),
+        K::ValueChange(v) => format!("ValueChange {} = {:?}", v.param_path, v.param_value),
+        K::Event(e) => format!("Event {}{} {:?}", e.obj_path, e.event_name, e.params),
+        K::OperComplete(o) => {
+            let outcome = match &o.operation_resp {
+                Some(OperationResp::ReqOutputArgs(a)) => format!("output {:?}", a.output_args),
+                Some(OperationResp::CmdFailure(f)) => {
+                    format!("failed {}: {}", f.err_code, f.err_msg)
+                }
+                None => String::from("no outcome"),
+            };
+            format!(
+                "OperationComplete {}{} (command_key {:?}): {outcome}",
+                o.obj_path, o.command_name, o.command_key
+            )
+        }
+        K::OnBoardReq(b) => format!(
+            "OnBoardRequest {}-{}-{}",
+            b.oui, b.product_class, b.serial_number
+        ),
+        other => format!("{other:?}"),
+    };
+    let resp = if n.send_resp {
+        "NotifyResp sent"
+    } else {
+        "no NotifyResp asked"
+    };
+    format!(
+        "Notify {}: {what} [subscription {:?}, {resp}]",
+        n.msg_id, n.subscription_id
+    )
+}

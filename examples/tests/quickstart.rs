@@ -2,7 +2,10 @@
 
 use std::path::PathBuf;
 
-use usp_examples::quickstart::{Options, Summary, run};
+use usp_controller::{CommandResult, Notification};
+use usp_examples::quickstart::{Exchange, Options, Summary, run};
+use usp_msg::NotifyKind;
+use usp_msg::pb::notify::operation_complete::OperationResp;
 
 fn run_demo(opts: &Options) -> (Summary, String) {
     let mut out = Vec::new();
@@ -17,7 +20,17 @@ fn demo_model_every_exchange_answered_and_segmented() {
     let names: Vec<&str> = summary.exchanges.iter().map(|e| e.name).collect();
     assert_eq!(
         names,
-        ["Add", "Get", "Set", "Delete", "GetSupportedDM", "Operate"]
+        [
+            "Add",
+            "Get",
+            "Set",
+            "Delete",
+            "GetSupportedDM",
+            "Operate",
+            "Add",
+            "Add",
+            "Operate"
+        ]
     );
 
     // Every Record respects MaxUSPRecordSize (R-E2E.42 ff.), and the GSDM answer is segmented.
@@ -73,23 +86,131 @@ fn demo_model_every_exchange_answered_and_segmented() {
         ["Device.LocalAgent.Controller.2."]
     );
 
-    // Operate: while the engine does not implement it, Error 7001 (R-MSG.1), explained in the
-    // output; once it does, an OperateResp for the command.
+    // Operate of a synchronous command: an OperateResp with its output arguments (R-OPR.1;
+    // Device.Reboot() has none), no Request row.
     let operate = summary.exchange("Operate").expect("Operate ran");
-    match &operate.result {
-        Err(e) => {
-            assert_eq!(e.code().map(u32::from), Some(7001), "{e:?}");
-            assert!(out.contains("does not implement Operate yet"), "{out}");
-        }
-        Ok(r) => {
-            let op = r.clone().into_operate().expect("an OperateResp");
-            assert_eq!(op.results[0].executed_command, "Device.Reboot()");
-        }
-    }
+    let op = operate
+        .result
+        .clone()
+        .expect("an OperateResp, not an Error")
+        .into_operate()
+        .expect("an OperateResp");
+    assert_eq!(op.results.len(), 1);
+    assert_eq!(op.results[0].executed_command, "Device.Reboot()");
+    assert_eq!(
+        op.results[0].result,
+        CommandResult::OutputArgs(Default::default())
+    );
+    assert!(operate.notifications.is_empty());
 
-    for needle in ["=== 1. Add", "GET_RESP", "segment(s)", "Done: 6 exchanges"] {
+    check_subscriptions(&summary);
+
+    for needle in [
+        "=== 1. Add",
+        "GET_RESP",
+        "segment(s)",
+        "OPERATE_RESP",
+        "NotifyResp sent",
+        "Done: 9 exchanges",
+        "2 Notify sent (0 awaiting a NotifyResp)",
+    ] {
         assert!(out.contains(needle), "missing {needle:?} in\n{out}");
     }
+    assert!(!out.contains("Error 7001"), "{out}");
+}
+
+/// The one Notify of exchange `ex`.
+fn only_notify(ex: &Exchange) -> &Notification {
+    assert_eq!(
+        ex.notifications.len(),
+        1,
+        "{}: {:?}",
+        ex.name,
+        ex.notifications
+    );
+    &ex.notifications[0]
+}
+
+/// Exchanges 7 to 9: subscriptions, then an ObjectCreation and an OperationComplete Notify,
+/// each with NotifRetry (send_resp) and acknowledged by the Controller.
+fn check_subscriptions(summary: &Summary) {
+    let subs = summary.exchanges[6]
+        .result
+        .clone()
+        .expect("AddResp")
+        .into_add()
+        .expect("an Add result");
+    let created: Vec<&str> = subs
+        .created
+        .iter()
+        .map(|c| c.instantiated_path.as_str())
+        .collect();
+    assert_eq!(
+        created,
+        [
+            "Device.LocalAgent.Subscription.1.",
+            "Device.LocalAgent.Subscription.2."
+        ]
+    );
+
+    // ObjectCreation (R-NOT.0a: in the same step as the Add); subscription_id is the ID
+    // (R-NOT.7); send_resp is NotifRetry.
+    let add = &summary.exchanges[7];
+    let row = add
+        .result
+        .clone()
+        .expect("AddResp")
+        .into_add()
+        .expect("an Add result");
+    assert_eq!(row.created[0].instantiated_path, "Device.IP.Interface.1.");
+    let n = only_notify(add);
+    assert_eq!(n.subscription_id, "demo-new-interface");
+    assert!(n.send_resp);
+    let NotifyKind::ObjCreation(c) = &n.kind else {
+        panic!("not an ObjectCreation: {n:?}");
+    };
+    assert_eq!(c.obj_path, "Device.IP.Interface.1.");
+    assert_eq!(c.unique_keys.get("Alias").map(String::as_str), Some("lan"));
+
+    // Asynchronous Operate: a Request row in the OperateResp (R-OPR.0, R-OPR.2), the outcome
+    // later in OperationComplete, after the simulated run time of the command.
+    let op = &summary.exchanges[8];
+    let resp = op
+        .result
+        .clone()
+        .expect("OperateResp")
+        .into_operate()
+        .expect("an OperateResp");
+    assert_eq!(
+        resp.results[0].executed_command,
+        "Device.SelfTestDiagnostics()"
+    );
+    assert_eq!(
+        resp.results[0].result,
+        CommandResult::RequestObjPath(String::from("Device.LocalAgent.Request.1."))
+    );
+    let n = only_notify(op);
+    assert_eq!(n.subscription_id, "demo-self-test");
+    assert!(n.send_resp);
+    let NotifyKind::OperComplete(c) = &n.kind else {
+        panic!("not an OperationComplete: {n:?}");
+    };
+    assert_eq!(
+        (
+            c.obj_path.as_str(),
+            c.command_name.as_str(),
+            c.command_key.as_str()
+        ),
+        ("Device.", "SelfTestDiagnostics()", "self-test")
+    );
+    let Some(OperationResp::ReqOutputArgs(args)) = &c.operation_resp else {
+        panic!("no output arguments: {c:?}");
+    };
+    assert_eq!(
+        args.output_args.get("Status").map(String::as_str),
+        Some("Complete")
+    );
+    assert!(summary.elapsed_ms >= usp_examples::agent::SELF_TEST_MS);
 }
 
 #[test]
@@ -128,7 +249,8 @@ fn full_tr181_model_when_available() {
         model_xml: Some(path),
         ..Options::default()
     });
-    assert_eq!(summary.exchanges.len(), 6);
+    assert_eq!(summary.exchanges.len(), 9);
+    check_subscriptions(&summary);
     assert!(
         out.contains("urn:broadband-forum-org:tr-181-2-16-0-usp"),
         "{out}"
