@@ -103,6 +103,7 @@ pub struct MemoryDataModel {
     schema: Schema,
     root: BTreeMap<String, Slot>,
     journal: Option<Vec<Undo>>,
+    mounts: BTreeMap<String, Schema>,
 }
 
 /// Walks `path` (`A.B.3.C.`, or a table path `A.B.`) from `root`; `None` for a path ending
@@ -309,7 +310,19 @@ impl MemoryDataModel {
             schema,
             root,
             journal: None,
+            mounts: BTreeMap::new(),
         }
+    }
+
+    /// Records the Supported Data Model of instance `object` (`Device.Container.2.`) of a
+    /// divergent object, returned by [`DataModel::instance_schema`] while that row exists.
+    pub fn set_instance_schema(&mut self, object: impl Into<String>, schema: Schema) {
+        self.mounts.insert(object.into(), schema);
+    }
+
+    /// Forgets what [`MemoryDataModel::set_instance_schema`] recorded for `object`.
+    pub fn remove_instance_schema(&mut self, object: &str) -> Option<Schema> {
+        self.mounts.remove(object)
     }
 
     /// The schema.
@@ -596,6 +609,14 @@ impl DataModel for MemoryDataModel {
             node,
         });
         Ok(())
+    }
+
+    fn instance_schema(&self, object: &str) -> Option<&Schema> {
+        let (table, n) = split_row(object)?;
+        if !self.has_instance(table, n) {
+            return None;
+        }
+        self.mounts.get(object)
     }
 
     fn begin(&mut self) {

@@ -141,6 +141,17 @@ pub trait DataModel {
         KeyLookup::NotIndexed
     }
 
+    /// The Supported Data Model of `object` (`Device.Container.2.`), an instance of an object
+    /// the schema marks divergent ([`crate::ObjectDef::divergent`]), when it differs from
+    /// [`DataModel::schema`]: a whole [`Schema`] (from the root) whose objects at and below
+    /// that path describe what this instance supports, and whose URI is reported as the
+    /// `data_model_inst_uri`. GetSupportedDM uses it for Object Instance Paths at or below
+    /// `object`. The default (`None`) uses [`DataModel::schema`].
+    fn instance_schema(&self, object: &str) -> Option<&Schema> {
+        let _ = object;
+        None
+    }
+
     /// Starts a transaction (before the first change of a Set, Add or Delete).
     fn begin(&mut self) {}
 

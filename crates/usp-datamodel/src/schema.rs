@@ -635,6 +635,11 @@ pub struct ObjectDef {
     pub num_entries_param: Option<String>,
     /// The row's enable parameter, if any.
     pub enable_param: Option<String>,
+    /// Divergent: the instances of this object may support differing data models (a mount
+    /// point, a container). GetSupportedDM reports it with `divergent_paths` and skips its
+    /// children; an instance path asks [`crate::DataModel::instance_schema`] for that
+    /// instance's model.
+    pub divergent: bool,
 }
 
 impl ObjectDef {
@@ -652,6 +657,7 @@ impl ObjectDef {
             max_entries: None,
             num_entries_param: None,
             enable_param: None,
+            divergent: false,
         }
     }
 
@@ -702,6 +708,13 @@ impl ObjectDef {
     #[must_use]
     pub fn with_event(mut self, e: EventDef) -> Self {
         self.events.insert(e.name.clone(), e);
+        self
+    }
+
+    /// Marks the object divergent (see [`ObjectDef::divergent`](ObjectDef#structfield.divergent)).
+    #[must_use]
+    pub const fn divergent(mut self) -> Self {
+        self.divergent = true;
         self
     }
 

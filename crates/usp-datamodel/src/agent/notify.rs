@@ -891,6 +891,9 @@ impl<M: DataModel + ?Sized> DataModel for SubGuard<'_, M> {
     fn for_each_value(&self, object: &str, f: &mut dyn FnMut(&str, &str)) -> bool {
         self.0.for_each_value(object, f)
     }
+    fn instance_schema(&self, object: &str) -> Option<&crate::Schema> {
+        self.0.instance_schema(object)
+    }
     fn set(&mut self, object: &str, param: &str, value: &str) -> Result<(), DmError> {
         if param == "TriggerConfigSettings" && object.starts_with(SUB_TABLE) {
             trigger_settings(self.0.schema(), value)?;

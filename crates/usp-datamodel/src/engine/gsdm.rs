@@ -1,4 +1,4 @@
-//! GetSupportedDM (R-GSP.0 without permissions).
+//! GetSupportedDM (R-GSP.0 without permissions), with divergent objects (REQUIREMENTS §5.3).
 
 use alloc::format;
 use alloc::string::String;
@@ -31,8 +31,8 @@ pub(crate) fn gsdm<M: DataModel + ?Sized>(
             ..RequestedObjectResult::default()
         };
         match one(cfg, dm, acl, p, g) {
-            Ok(objs) => {
-                r.data_model_inst_uri = String::from(dm.schema().uri());
+            Ok((uri, objs)) => {
+                r.data_model_inst_uri = uri;
                 r.supported_objs = objs;
             }
             Err(f) => {
@@ -131,21 +131,175 @@ fn object_result(acl: &dyn AccessControl, o: &ObjectDef, f: Flags) -> SupportedO
     r
 }
 
+/// Where divergent objects are found: the request's object as a pattern (instance numbers
+/// given, `*` elsewhere; it matches `base`'s supported path) and the budget of instance paths
+/// left.
+struct Divergence<'a, M: ?Sized> {
+    dm: &'a M,
+    acl: &'a dyn AccessControl,
+    base: &'a str,
+    pattern: &'a str,
+    budget: usize,
+}
+
+impl<M: DataModel + ?Sized> Divergence<'_, M> {
+    /// The result for divergent object `o`: path, access, multi and its instance paths only.
+    fn result(&mut self, o: &ObjectDef) -> SupportedObjectResult {
+        let rest = o.path().strip_prefix(self.base).unwrap_or("");
+        let mut pattern = String::from(self.pattern);
+        for seg in rest.split_terminator('.') {
+            pattern.push_str(if seg == "{i}" { "*" } else { seg });
+            pattern.push('.');
+        }
+        SupportedObjectResult {
+            supported_obj_path: String::from(o.path()),
+            access: o.access.to_pb(),
+            is_multi_instance: o.is_multi_instance(),
+            divergent_paths: self.expand(&pattern),
+            ..SupportedObjectResult::default()
+        }
+    }
+
+    /// The existing objects matching `pattern` that the Controller may see, within the budget.
+    fn expand(&mut self, pattern: &str) -> Vec<String> {
+        let mut cur = alloc::vec![String::new()];
+        let mut rows = Vec::new();
+        for seg in pattern.split_terminator('.') {
+            let mut next = Vec::new();
+            for base in cur {
+                if seg == "*" {
+                    rows.clear();
+                    self.dm.instances(&base, &mut rows);
+                    for n in &rows {
+                        if self.budget == 0 {
+                            break;
+                        }
+                        self.budget -= 1;
+                        next.push(format!("{base}{n}."));
+                    }
+                } else {
+                    next.push(format!("{base}{seg}."));
+                }
+            }
+            cur = next;
+        }
+        cur.retain(|p| {
+            if crate::memory::split_row(p).is_some() {
+                self.acl.instance(p).contains(Perms::READ)
+            } else {
+                self.acl.obj(p).contains(Perms::READ)
+            }
+        });
+        cur
+    }
+}
+
 /// Every object below `id`; an object the Controller cannot read is left out with its
-/// subtree (R-GSP.0).
-fn subtree(
-    acl: &dyn AccessControl,
+/// subtree (R-GSP.0); a divergent object is reported by [`Divergence::result`] without its
+/// subtree.
+fn subtree<M: DataModel + ?Sized>(
     schema: &Schema,
     id: ObjId,
     f: Flags,
+    div: &mut Divergence<'_, M>,
     out: &mut Vec<SupportedObjectResult>,
 ) {
+    let acl = div.acl;
     for &c in schema.children(id) {
         if let Some(o) = schema.get(c).filter(|o| visible(acl, o)) {
-            out.push(object_result(acl, o, f));
-            subtree(acl, schema, c, f, out);
+            if o.divergent {
+                out.push(div.result(o));
+            } else {
+                out.push(object_result(acl, o, f));
+                subtree(schema, c, f, div, out);
+            }
         }
     }
+}
+
+/// The request path walked against the Supported DM, switching to an instance's own model
+/// at each divergent object addressed with its instance number.
+struct Walk<'s> {
+    schema: &'s Schema,
+    /// The object as a pattern: numbers where given, `*` for `{i}` and for a final table path.
+    pattern: String,
+    /// The requested object is divergent and was not addressed with its instance number.
+    divergent_end: bool,
+}
+
+fn walk<'s, M: DataModel + ?Sized>(
+    dm: &'s M,
+    text: &str,
+    obj: &Path<'_>,
+    has_target: bool,
+) -> Result<Walk<'s>, Fail> {
+    let mut schema = dm.schema();
+    let mut sup = String::new();
+    let mut pattern = String::new();
+    let mut concrete = true;
+    let segs = obj.segments();
+    let mut divergent_end = false;
+    for (i, seg) in segs.iter().enumerate() {
+        let last = i + 1 == segs.len();
+        let complete = match seg {
+            Segment::Object(n) => {
+                sup.push_str(n.as_str());
+                sup.push('.');
+                pattern.push_str(n.as_str());
+                pattern.push('.');
+                match classify(schema, &sup) {
+                    Some((id, true)) if last => {
+                        // A table path: its rows.
+                        pattern.push_str("*.");
+                        concrete = false;
+                        Some(id)
+                    }
+                    Some((id, false)) => Some(id),
+                    _ => None,
+                }
+            }
+            Segment::Instance(inst) => {
+                sup.push_str("{i}.");
+                match inst {
+                    Instance::Number(k) => pattern.push_str(&format!("{k}.")),
+                    _ => {
+                        pattern.push_str("*.");
+                        concrete = false;
+                    }
+                }
+                schema.id(&sup)
+            }
+            Segment::Follow(..) => None,
+        };
+        let Some(o) = complete.and_then(|id| schema.get(id)) else {
+            continue;
+        };
+        if !o.divergent {
+            continue;
+        }
+        if concrete {
+            // Addressed by its instance path: that instance's own model, if it has one.
+            if let Some(s) = dm.instance_schema(&pattern) {
+                schema = s;
+            }
+        } else if last && !has_target {
+            divergent_end = true;
+        } else {
+            return Err(Fail::new(
+                code::INVALID_PATH,
+                format!(
+                    "{text} lies below the divergent object {}; its instances support \
+                     differing data models: use an Object Instance Path",
+                    o.path()
+                ),
+            ));
+        }
+    }
+    Ok(Walk {
+        schema,
+        pattern,
+        divergent_end,
+    })
 }
 
 fn one<M: DataModel + ?Sized>(
@@ -154,11 +308,14 @@ fn one<M: DataModel + ?Sized>(
     acl: &dyn AccessControl,
     text: &str,
     g: &pb::GetSupportedDm,
-) -> Result<Vec<SupportedObjectResult>, Fail> {
+) -> Result<(String, Vec<SupportedObjectResult>), Fail> {
     let path = Path::parse_supported(text)
         .map_err(|e| Fail::new(code::INVALID_PATH_SYNTAX, format!("{text:?}: {e}")))?;
-    let schema = dm.schema();
     let obj = path.object();
+    let has_target = !matches!(path.target(), Target::Object);
+    let w = walk(dm, text, &obj, has_target)?;
+    let schema = w.schema;
+    let uri = String::from(schema.uri());
     let mut sdm = String::new();
     for s in obj.segments() {
         match s {
@@ -222,6 +379,16 @@ fn one<M: DataModel + ?Sized>(
         params: false,
         keys: false,
     };
+    let mut div = Divergence {
+        dm,
+        acl,
+        base: o.path(),
+        pattern: &w.pattern,
+        budget: cfg.max_get_values,
+    };
+    if w.divergent_end {
+        return Ok((uri, alloc::vec![div.result(o)]));
+    }
     let mut base = object_result(acl, o, none);
     let missing = |what: &str| {
         Fail::new(
@@ -237,7 +404,7 @@ fn one<M: DataModel + ?Sized>(
                 .filter(|p| acl.param(o.path(), &p.name).contains(Perms::READ))
                 .ok_or_else(|| missing("such parameter"))?;
             base.supported_params.push(param_result(p));
-            Ok(alloc::vec![base])
+            Ok((uri, alloc::vec![base]))
         }
         Target::Command(n) => {
             let c = o
@@ -249,7 +416,7 @@ fn one<M: DataModel + ?Sized>(
                 })
                 .ok_or_else(|| missing("such command"))?;
             base.supported_commands.push(command_result(c));
-            Ok(alloc::vec![base])
+            Ok((uri, alloc::vec![base]))
         }
         Target::Event(n) => {
             let e = o
@@ -261,7 +428,7 @@ fn one<M: DataModel + ?Sized>(
                 })
                 .ok_or_else(|| missing("such event"))?;
             base.supported_events.push(event_result(e));
-            Ok(alloc::vec![base])
+            Ok((uri, alloc::vec![base]))
         }
         Target::Object => {
             let f = Flags {
@@ -278,13 +445,17 @@ fn one<M: DataModel + ?Sized>(
                 };
                 for &c in schema.children(id) {
                     if let Some(co) = schema.get(c).filter(|co| visible(acl, co)) {
-                        out.push(object_result(acl, co, child));
+                        if co.divergent {
+                            out.push(div.result(co));
+                        } else {
+                            out.push(object_result(acl, co, child));
+                        }
                     }
                 }
             } else {
-                subtree(acl, schema, id, f, &mut out);
+                subtree(schema, id, f, &mut div, &mut out);
             }
-            Ok(out)
+            Ok((uri, out))
         }
     }
 }

@@ -164,7 +164,12 @@ impl EngineConfig {
 ///   `first_level_only`, readable unique keys.
 /// - **GetSupportedDM**: supported (`{i}`, final `{i}.` optional) or instantiated paths,
 ///   `first_level_only`, `return_commands`/`events`/`params`/`unique_key_sets`;
-///   parameter, command and event paths return only that element.
+///   parameter, command and event paths return only that element. An object the schema marks
+///   divergent ([`crate::ObjectDef::divergent`]) is reported with path, access,
+///   multi-instance and `divergent_paths` (its existing, readable instance paths, at most
+///   [`EngineConfig::set_max_get_values`]) only, its children skipped; an Object Instance Path
+///   through it uses that instance's model ([`DataModel::instance_schema`], whose URI is
+///   then the `data_model_inst_uri`); a supported path below it is 7026.
 /// - **GetSupportedProtocol**: the configured versions.
 /// - **Permissions** (R-SEC.1 and the "without Read permission" rules R-GET.1, R-GET.4,
 ///   R-GIN.0, R-GIN.1, R-GSP.0, R-SET.3, R-ADD.6, R-DEL.1, R-DEL.2, R-DEL.4): through

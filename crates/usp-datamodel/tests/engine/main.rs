@@ -6,6 +6,7 @@ mod broker;
 mod common;
 mod delete;
 mod discovery;
+mod divergent;
 mod get;
 mod messages;
 mod notify;
