@@ -316,6 +316,53 @@ impl MemoryDataModel {
 
     /// Records the Supported Data Model of instance `object` (`Device.Container.2.`) of a
     /// divergent object, returned by [`DataModel::instance_schema`] while that row exists.
+    ///
+    /// ```
+    /// use std::collections::BTreeMap;
+    /// use usp_datamodel::{DataModel, Engine, EngineConfig, MemoryDataModel, ObjAccess,
+    ///     ObjectDef, Schema};
+    /// use usp_msg::pb;
+    ///
+    /// // Containers whose instances each run their own data model.
+    /// let container = || ObjectDef::new("Device.Container.{i}.").with_access(ObjAccess::AddDelete);
+    /// let mut s = Schema::new("urn:example-org:host-1-0");
+    /// s.add_object(ObjectDef::new("Device."))?;
+    /// s.add_object(container().divergent())?;
+    /// s.add_object(ObjectDef::new("Device.Container.{i}.App."))?;
+    /// let mut dm = MemoryDataModel::new(s);
+    /// dm.add("Device.Container.", &BTreeMap::new())?;
+    /// let mut app = Schema::new("urn:example-org:app-1-0");
+    /// app.add_object(ObjectDef::new("Device."))?;
+    /// app.add_object(container())?;
+    /// app.add_object(ObjectDef::new("Device.Container.{i}.App."))?;
+    /// dm.set_instance_schema("Device.Container.1.", app);
+    ///
+    /// let gsdm = |path: &str| pb::Msg {
+    ///     header: Some(pb::Header { msg_id: "g".into(), msg_type: 12 }),
+    ///     body: Some(pb::Body { msg_body: Some(pb::body::MsgBody::Request(pb::Request {
+    ///         req_type: Some(pb::request::ReqType::GetSupportedDm(pb::GetSupportedDm {
+    ///             obj_paths: vec![path.into()], ..Default::default()
+    ///         })),
+    ///     })) }),
+    /// };
+    /// let results = |m: pb::Msg| match m.body.and_then(|b| b.msg_body) {
+    ///     Some(pb::body::MsgBody::Response(pb::Response {
+    ///         resp_type: Some(pb::response::RespType::GetSupportedDmResp(r)) })) => r.req_obj_results,
+    ///     _ => panic!("not a GetSupportedDMResp"),
+    /// };
+    /// let engine = Engine::new(EngineConfig::default());
+    /// // The host model lists the instances and stops there…
+    /// let r = results(engine.handle(&mut dm, &gsdm("Device.")).expect("reply"));
+    /// let c = &r[0].supported_objs[1];
+    /// assert_eq!(c.supported_obj_path, "Device.Container.{i}.");
+    /// assert_eq!(c.divergent_paths, ["Device.Container.1."]);
+    /// assert_eq!(r[0].supported_objs.len(), 2);
+    /// // …and the instance path gives that instance's model.
+    /// let r = results(engine.handle(&mut dm, &gsdm("Device.Container.1.")).expect("reply"));
+    /// assert_eq!(r[0].data_model_inst_uri, "urn:example-org:app-1-0");
+    /// assert_eq!(r[0].supported_objs[1].supported_obj_path, "Device.Container.{i}.App.");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn set_instance_schema(&mut self, object: impl Into<String>, schema: Schema) {
         self.mounts.insert(object.into(), schema);
     }
