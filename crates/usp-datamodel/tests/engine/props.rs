@@ -11,7 +11,7 @@ use usp_msg::pb::response::RespType;
 use crate::add::{add_req, create};
 use crate::common::*;
 use crate::delete::del_req;
-use crate::set::{set_req, upd};
+use crate::set::{model_functional_alias, set_req, upd};
 
 const PARAMS: [&str; 6] = [
     "Enable",
@@ -120,5 +120,49 @@ proptest! {
             prop_assert!(allowed(op, c), "{c} not allowed for {op:?}");
         }
         prop_assert_eq!(r.header.map(|h| h.msg_id), Some("p".to_string()));
+    }
+
+    /// R-KEY.2: whatever the Set (keys rotated, swapped or clashing, with or without
+    /// allow_partial), the enabled interfaces' Alias and Name values stay unique, and a Set
+    /// answered with an Error changes nothing.
+    #[test]
+    fn keys_stay_unique_after_any_set(
+        objs in proptest::collection::vec(
+            (1u32..4, 0usize..4, 0usize..4, any::<bool>(), any::<bool>()),
+            1..5,
+        ),
+        allow_partial in any::<bool>(),
+    ) {
+        const KEYS: [&str; 4] = ["lan", "lo", "wan", "x"];
+        const NAMES: [&str; 4] = ["eth0", "lo", "wan0", "y"];
+        let mut m = model_functional_alias();
+        let before = m.dump();
+        let update_objs = objs
+            .iter()
+            .map(|&(n, a, b, en, req)| {
+                upd(
+                    &format!("Device.IP.Interface.{n}."),
+                    &[
+                        ("Alias", KEYS[a], req),
+                        ("Name", NAMES[b], !req),
+                        ("Enable", if en { "true" } else { "false" }, false),
+                    ],
+                )
+            })
+            .collect();
+        let is_error = matches!(reply(run(&mut m, set_req(allow_partial, update_objs))), Reply::Err(_));
+        if is_error {
+            prop_assert_eq!(m.dump(), before);
+        }
+        for key in ["Alias", "Name"] {
+            let mut seen = std::collections::BTreeSet::new();
+            for n in 1..=3 {
+                let row = format!("Device.IP.Interface.{n}.");
+                if value(&m, &row, "Enable").as_deref() == Some("true") {
+                    let v = value(&m, &row, key).unwrap_or_default();
+                    prop_assert!(seen.insert(v.clone()), "{key} {v} duplicated");
+                }
+            }
+        }
     }
 }

@@ -332,7 +332,7 @@ fn r_key_2_functional_keys_may_change_but_stay_unique() {
 }
 
 /// The demo model with the Interface Alias key made functional, so it may change.
-fn model_functional_alias() -> MemoryDataModel {
+pub(crate) fn model_functional_alias() -> MemoryDataModel {
     let mut s = schema();
     let o = s.object_mut("Device.IP.Interface.{i}.").expect("Interface");
     for k in &mut o.unique_keys {
