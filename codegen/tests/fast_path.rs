@@ -629,3 +629,40 @@ fn repeated_equality_ignores_where_values_are_stored() {
     assert_ne!(short, pushed);
     assert!(mview::Repeated::<&[u8]>::default().is_empty());
 }
+
+#[test]
+fn string_splitting_a_char_of_a_utf8_message_is_rejected_like_prost() {
+    // Header{msg_id: [0xc3]} then an unknown fixed64 field 21 whose key starts with 0xa9: the
+    // whole Header is valid UTF-8 ("é" spans the string's end and the key), the string alone
+    // is not. The one-pass check must not accept the string as a substring of valid text.
+    let header = [
+        0x0a, 0x01, 0xc3, 0xa9, 0x01, b'a', b'b', b'c', b'd', b'e', b'f', b'g', b'h',
+    ];
+    assert!(core::str::from_utf8(&header).is_ok());
+    assert!(usp_msg::pb::Header::decode(header.as_slice()).is_err());
+    assert_eq!(
+        mview::Header::decode(&header).unwrap_err(),
+        mview::DecodeError::InvalidUtf8 {
+            offset: 2,
+            field: "usp.Header.msg_id"
+        }
+    );
+    let mut msg = vec![0x0a, header.len() as u8];
+    msg.extend(header);
+    assert!(!agree_msg(&msg));
+    // The same bytes as a nested message taken from a UTF-8 parent, and a string whose
+    // length runs past the end of its message (truncated, not a UTF-8 error).
+    assert_eq!(
+        mview::Msg::decode(&msg).unwrap_err(),
+        mview::DecodeError::InvalidUtf8 {
+            offset: 4,
+            field: "usp.Header.msg_id"
+        }
+    );
+    let truncated = [0x0a, 0x04, 0x0a, 0x03, b'a', b'b', b'c'];
+    assert!(!agree_msg(&truncated));
+    assert_eq!(
+        mview::Msg::decode(&truncated).unwrap_err(),
+        mview::DecodeError::Truncated { offset: 3 }
+    );
+}

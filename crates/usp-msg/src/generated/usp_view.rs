@@ -249,13 +249,32 @@ impl<'a> Reader<'a> {
         let len = self.varint()?;
         self.take(len, start)
     }
+    /// When this message's bytes are known to be UTF-8: the `len` bytes at `pos` as a `str`
+    /// if they fit and start and end on char boundaries (then they are valid UTF-8). One
+    /// `str::get` does both the bounds and the boundary checks.
+    #[inline(always)]
+    fn text_at(&self, len: u64) -> Option<&'a str> {
+        let t = self.text?;
+        let len = usize::try_from(len).ok()?;
+        t.get(self.pos..self.pos.checked_add(len)?)
+    }
     /// A length-delimited value that must be UTF-8.
     #[inline(always)]
     fn str(&mut self, field: &'static str) -> Res<&'a str> {
-        let b = self.bytes()?;
-        if let Some(s) = self.text.and_then(|t| t.get(self.pos - b.len()..self.pos)) {
-            return Ok(s);
+        if self.text.is_some() {
+            let start = self.pos;
+            let len = self.varint()?;
+            if let Some(s) = self.text_at(len) {
+                self.pos += s.len();
+                return Ok(s);
+            }
+            self.pos = start;
         }
+        self.str_checked(field)
+    }
+    /// [`Reader::str`] validating the value on its own.
+    fn str_checked(&mut self, field: &'static str) -> Res<&'a str> {
+        let b = self.bytes()?;
         match core::str::from_utf8(b) {
             Ok(s) => Ok(s),
             Err(_) => {
@@ -284,13 +303,24 @@ impl<'a> Reader<'a> {
                     .into(),
             );
         }
+        if self.text.is_some() {
+            let key_end = self.pos;
+            let len = self.varint()?;
+            let start = self.pos;
+            if let Some(t) = self.text_at(len) {
+                self.pos += t.len();
+                return Ok(Self {
+                    data: t.as_bytes(),
+                    text: Some(t),
+                    pos: 0,
+                    off: self.at(start),
+                });
+            }
+            self.pos = key_end;
+        }
         let data = self.bytes()?;
         let start = self.pos - data.len();
-        let text = match self.text {
-            Some(t) => t.get(start..self.pos),
-            None if want_text => as_text(data),
-            None => None,
-        };
+        let text = if want_text { as_text(data) } else { None };
         Ok(Self {
             data,
             text,
