@@ -1,8 +1,9 @@
 //! Generates `<package>_view.rs`: the fast path of one schema.
 //!
 //! * A borrowed "view" type for every message (`&'a str` strings, `&'a [u8]` bytes, a small
-//!   `Map<'a>` for maps, `Vec` for repeated fields, `Option` for message fields, generated
-//!   enums for oneofs, enums as `i32` with typed accessors).
+//!   `Map<'a>` for maps, `Repeated` (up to 4 inline, then a `Vec`) for repeated strings and
+//!   bytes, `Vec` for repeated messages, `Option` for message fields, generated enums for
+//!   oneofs, enums as `i32` with typed accessors).
 //! * A hand-rolled zero-copy decoder per view with exactly prost's acceptance rules (see
 //!   `fast_runtime.rs.in`), `to_pb()` into the prost type and `From<&pb::X>` back.
 //! * `FastEncode` for every prost type and every view: nested sizes are computed once, then
