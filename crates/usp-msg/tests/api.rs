@@ -4,6 +4,8 @@
 
 #[path = "api/builders.rs"]
 mod builders;
+#[path = "api/generated_props.rs"]
+mod generated_props;
 #[path = "api/props.rs"]
 mod props;
 #[path = "api/vectors.rs"]
