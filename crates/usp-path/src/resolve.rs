@@ -16,17 +16,26 @@
 //!   reference gives no match. A stored reference that does not parse is a data model fault:
 //!   [`ResolveError::BadReference`] (7003).
 //! - Results are deduplicated; order is depth-first in the order the tree lists instances
-//!   and, for `#*+`, in list order.
-//! - Work is bounded ([`ResolveLimits`]); a reference cycle (possible through key-addressed
-//!   reference values whose expressions follow references) ends with
-//!   [`ResolveError::ReferenceCycle`].
+//!   and, for `#*+`, in list order. The objects reached by follows inside an expression
+//!   (`[A#*+.B#*+.X==1]`) are deduplicated the same way, and every such intermediate set is
+//!   bounded by [`ResolveLimits::max_results`].
+//! - Work is bounded ([`ResolveLimits`]) and charged by cost: one step per row listed (a
+//!   wildcard, a search, or an instance number checked by listing the table, see
+//!   [`DataTree::has_instance_is_direct`]), per parameter read, per follow and per reference
+//!   parsed from a reference list. A reference cycle (possible through key-addressed reference
+//!   values whose expressions follow references) ends with [`ResolveError::ReferenceCycle`].
+//! - Type mismatches (`[Enable=="true"]`, 7008) are found when the constant is checked against
+//!   a parameter type. If the tree reports types ([`DataTree::param_type`]) this happens before
+//!   any row is read, so an empty table still gives the error. Otherwise the type comes from
+//!   the first value read: a search over an empty table, or over rows none of which has the
+//!   parameter, is an empty success; the engine can check earlier against its schema.
 
 use alloc::borrow::Cow;
 use alloc::collections::BTreeSet;
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use crate::ast::{Expression, Instance, ListIndex, Path, RelStep, Segment, Target};
+use crate::ast::{Expression, Instance, ListIndex, Path, RelPath, RelStep, Segment, Target};
 use crate::value::{ParamType, TypedConstant, ValueError, check_constant};
 use crate::{ConfigError, ParseConfig, Parser, PathError};
 
@@ -86,6 +95,30 @@ pub trait DataTree {
         v.contains(&n)
     }
 
+    /// Whether [`DataTree::has_instance`] is a direct lookup, cheaper than listing the table.
+    ///
+    /// The default, `false`, fits the default `has_instance`: the resolver then lists the table
+    /// itself with [`DataTree::instances`] and charges one work step per row listed, so
+    /// [`ResolveLimits::max_work`] bounds the real cost. Return `true` when you override
+    /// `has_instance` with a direct lookup; each lookup then costs one step.
+    fn has_instance_is_direct(&self) -> bool {
+        false
+    }
+
+    /// The type of parameter `param` (a relative name without reference follows, such as
+    /// `Enable` or `Stats.ErrorsSent`) in the rows of `table` (`Device.IP.Interface.`), when the
+    /// tree knows its schema; `None` (the default) when it does not or the parameter does not
+    /// exist there.
+    ///
+    /// When it answers, the resolver checks each expression constant against that type before
+    /// reading any row, so a mismatch such as `[Enable=="true"]` is
+    /// [`ResolveError::Constant`] (7008) even on an empty table. Without it, a constant can
+    /// only be checked against the type of a value read from a row.
+    fn param_type(&self, table: &str, param: &RelPath<'_>) -> Option<ParamType> {
+        let _ = (table, param);
+        None
+    }
+
     /// The value of parameter `name` of the object at `object` (`Device.IP.Interface.3.`), or
     /// `None` if there is no such parameter.
     fn param(&self, object: &str, name: &str) -> Option<ParamValue<'_>>;
@@ -133,7 +166,8 @@ pub enum ResolveError {
         /// The limit.
         max: usize,
     },
-    /// The resolution needed more steps (rows visited, parameters read) than allowed.
+    /// The resolution needed more steps (rows listed, parameters read, references parsed) than
+    /// allowed.
     #[error("resolution exceeded {max} steps")]
     WorkLimit {
         /// The limit.
@@ -168,8 +202,8 @@ impl ResolveError {
 
 /// Bounds on one resolution.
 ///
-/// Defaults: 1,000,000 steps (rows visited plus parameters read), 100,000 results, follows
-/// nested 8 deep.
+/// Defaults: 1,000,000 steps (rows listed, parameters read, follows and references parsed),
+/// 100,000 results, follows nested 8 deep.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ResolveLimits {
     max_work: usize,
@@ -223,7 +257,7 @@ impl ResolveLimits {
         })
     }
 
-    /// Maximum rows visited plus parameters read.
+    /// Maximum work steps: rows listed, parameters read, follows and references parsed.
     pub const fn max_work(&self) -> usize {
         self.max_work
     }
@@ -364,9 +398,19 @@ impl<T: DataTree + ?Sized> Cx<'_, T> {
                 Segment::Instance(Instance::Placeholder) => return Err(ResolveError::Placeholder),
                 Segment::Instance(Instance::Number(n)) => {
                     let mut next = Vec::with_capacity(cur.len());
+                    let direct = self.tree.has_instance_is_direct();
                     for mut p in cur {
-                        self.tick(1)?;
-                        if self.tree.has_instance(&p, *n) {
+                        let exists = if direct {
+                            self.tick(1)?;
+                            self.tree.has_instance(&p, *n)
+                        } else {
+                            // The scan the default `has_instance` would do, charged per row.
+                            ids.clear();
+                            self.tree.instances(&p, &mut ids);
+                            self.tick(ids.len().max(1))?;
+                            ids.contains(n)
+                        };
+                        if exists {
                             push_instance(&mut p, *n);
                             next.push(p);
                         }
@@ -391,6 +435,7 @@ impl<T: DataTree + ?Sized> Cx<'_, T> {
                     let mut consts: Vec<Option<TypedConstant>> = Vec::new();
                     consts.resize(e.components.len(), None);
                     for p in &cur {
+                        self.check_types_up_front(p, e, si, &mut consts)?;
                         ids.clear();
                         let keyed = e.is_key_shaped();
                         match if keyed {
@@ -418,17 +463,13 @@ impl<T: DataTree + ?Sized> Cx<'_, T> {
                     cur = next;
                 }
                 Segment::Follow(name, idx) => {
-                    let mut next = Vec::new();
-                    let mut seen = BTreeSet::new();
+                    let mut next = Unique::default();
                     for p in &cur {
                         for t in self.follow(p, name.as_str(), *idx, si, depth)? {
-                            if seen.insert(t.clone()) {
-                                self.check_results(next.len() + 1)?;
-                                next.push(t);
-                            }
+                            next.push(self, t)?;
                         }
                     }
-                    cur = next;
+                    cur = next.list;
                 }
             }
         }
@@ -476,6 +517,8 @@ impl<T: DataTree + ?Sized> Cx<'_, T> {
         let refs = parser
             .parse_reference_list(v.text())
             .map_err(|error| ResolveError::BadReference { segment, error })?;
+        // One step per reference parsed: a list may hold `max_references` of them.
+        self.tick(refs.len())?;
         let chosen: Vec<Path<'_>> = match idx {
             ListIndex::All => refs,
             ListIndex::Item(n) => refs
@@ -485,7 +528,7 @@ impl<T: DataTree + ?Sized> Cx<'_, T> {
                 .collect(),
         };
         self.stack.push((String::from(object), String::from(name)));
-        let mut out = Vec::new();
+        let mut out = Unique::default();
         let mut result = Ok(());
         for mut r in chosen {
             match core::mem::replace(&mut r.target, Target::Object) {
@@ -502,16 +545,43 @@ impl<T: DataTree + ?Sized> Cx<'_, T> {
                     break;
                 }
             }
-            match self.resolve(&r, depth + 1) {
-                Ok(v) => out.extend(v),
-                Err(e) => {
-                    result = Err(e);
-                    break;
-                }
+            if let Err(e) = self
+                .resolve(&r, depth + 1)
+                .and_then(|v| v.into_iter().try_for_each(|t| out.push(self, t)))
+            {
+                result = Err(e);
+                break;
             }
         }
         self.stack.pop();
-        result.map(|()| out)
+        result.map(|()| out.list)
+    }
+
+    /// Before scanning the rows of `table`, checks each constant of `e` whose parameter type
+    /// the tree knows ([`DataTree::param_type`]) and keeps the converted constant.
+    fn check_types_up_front(
+        &mut self,
+        table: &str,
+        e: &Expression<'_>,
+        segment: usize,
+        consts: &mut [Option<TypedConstant>],
+    ) -> Result<(), ResolveError> {
+        for ((ci, c), slot) in e.components.iter().enumerate().zip(consts.iter_mut()) {
+            if c.param.steps.iter().any(|st| st.follow.is_some()) {
+                continue;
+            }
+            self.tick(1)?;
+            if let Some(ty) = self.tree.param_type(table, &c.param) {
+                let tc =
+                    check_constant(ty, c.op, &c.value).map_err(|error| ResolveError::Constant {
+                        segment,
+                        component: ci,
+                        error,
+                    })?;
+                *slot = Some(tc);
+            }
+        }
+        Ok(())
     }
 
     /// Whether row `obj` satisfies every component of `e`.
@@ -539,17 +609,15 @@ impl<T: DataTree + ?Sized> Cx<'_, T> {
                             o.push('.');
                         }),
                         Some(idx) => {
-                            let mut next = Vec::new();
+                            // Deduplicated and bounded like a path-level follow: chained `#*+`
+                            // would otherwise multiply the list sizes.
+                            let mut next = Unique::default();
                             for o in &objs {
-                                next.extend(self.follow(
-                                    o,
-                                    st.name.as_str(),
-                                    idx,
-                                    segment,
-                                    depth,
-                                )?);
+                                for t in self.follow(o, st.name.as_str(), idx, segment, depth)? {
+                                    next.push(self, t)?;
+                                }
                             }
-                            objs = next;
+                            objs = next.list;
                         }
                     }
                 }
@@ -597,6 +665,28 @@ impl<T: DataTree + ?Sized> Cx<'_, T> {
             None => return Ok(false),
         };
         Ok(tc.matches(v.text()).unwrap_or(false))
+    }
+}
+
+/// Paths in first-seen order without duplicates, bounded by `max_results`.
+#[derive(Default)]
+struct Unique {
+    list: Vec<String>,
+    seen: BTreeSet<String>,
+}
+
+impl Unique {
+    fn push<T: DataTree + ?Sized>(
+        &mut self,
+        cx: &Cx<'_, T>,
+        t: String,
+    ) -> Result<(), ResolveError> {
+        if !self.seen.contains(&t) {
+            cx.check_results(self.list.len() + 1)?;
+            self.seen.insert(t.clone());
+            self.list.push(t);
+        }
+        Ok(())
     }
 }
 

@@ -546,3 +546,174 @@ mod props {
         }
     }
 }
+
+/// `Device.T.` with `rows` rows whose `A` lists `Device.M.1..=k`, each `Device.M.j.` with a `B`
+/// listing `Device.N.1..=k`, each `Device.N.j.X` = 0.
+fn fan_out_tree(rows: u32, k: u32) -> MemTree {
+    let mut t = MemTree::new();
+    let list = |tab: &str| {
+        (1..=k)
+            .map(|j| format!("{tab}{j}"))
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    let (a, b) = (list("Device.M."), list("Device.N."));
+    let l = ParamType::list(ValueType::String);
+    for n in 1..=rows {
+        t.row("Device.T.", n)
+            .set(&format!("Device.T.{n}."), "A", l, &a);
+    }
+    for j in 1..=k {
+        t.row("Device.M.", j)
+            .set(&format!("Device.M.{j}."), "B", l, &b);
+        t.row("Device.N.", j)
+            .set(&format!("Device.N.{j}."), "X", u(), "0");
+    }
+    t
+}
+
+/// R-ARC.9 with follows inside an expression: `A#*+.B#*+` reaches each `Device.N.` row once per
+/// `Device.M.` row; the objects are deduplicated before `X` is read, as for a path-level follow.
+#[test]
+fn r_arc_9_chained_follows_in_expression_are_deduplicated() {
+    let t = fan_out_tree(2, 100);
+    let p = "Device.T.[A#*+.B#*+.X==1].";
+    assert!(ok(&t, p).is_empty());
+    // Per row: 1 read of A, 100 of B, 100 of X (10,000 without deduplication).
+    assert_eq!(t.reads.get(), 2 * (1 + 100 + 100));
+    t.reads.set(0);
+    assert_eq!(ok(&t, "Device.T.[A#*+.B#*+.X==0].").len(), 2);
+    // Stops at the first referenced object that matches.
+    assert_eq!(t.reads.get(), 2 * (1 + 100 + 1));
+}
+
+/// The objects reached inside an expression are bounded by `max_results` like results are.
+#[test]
+fn chained_follows_in_expression_are_bounded_by_max_results() {
+    let t = fan_out_tree(1, 100);
+    let p = Path::parse("Device.T.[A#*+.B#*+.X==1].").unwrap();
+    let few = ResolveLimits::new(1_000_000, 50, 8).unwrap();
+    assert_eq!(
+        Resolver::with_limits(&t, few, ParseConfig::DEFAULT).resolve(&p),
+        Err(ResolveError::TooManyResults { max: 50 })
+    );
+    let enough = ResolveLimits::new(1_000_000, 100, 8).unwrap();
+    assert_eq!(
+        Resolver::with_limits(&t, enough, ParseConfig::DEFAULT).resolve(&p),
+        Ok(vec![])
+    );
+}
+
+/// Lists of 1024 references chained twice inside an expression: ~1M references to parse, which
+/// the default work limit stops (each reference parsed is one step).
+#[test]
+fn fan_out_of_1024_by_1024_references_hits_the_work_limit() {
+    let t = fan_out_tree(1, 1024);
+    let p = Path::parse("Device.T.[A#*+.B#*+.X==1].").unwrap();
+    let long = ParseConfig::builder().max_length(1 << 16).build().unwrap();
+    let e = Resolver::with_limits(&t, ResolveLimits::DEFAULT, long)
+        .resolve(&p)
+        .unwrap_err();
+    assert_eq!(e, ResolveError::WorkLimit { max: 1_000_000 });
+    // Each B list costs ~2049 steps (follow, 1024 references, 1024 rows checked), so fewer than
+    // 500 of the 1024 lists are read before the limit.
+    assert!(t.reads.get() < 500, "{}", t.reads.get());
+}
+
+/// A tree that keeps the default (scanning) `has_instance`.
+struct Scanning<'a>(&'a MemTree);
+
+impl usp_path::resolve::DataTree for Scanning<'_> {
+    fn instances(&self, table: &str, out: &mut Vec<u32>) {
+        self.0.instances(table, out);
+    }
+    fn param(&self, object: &str, name: &str) -> Option<usp_path::resolve::ParamValue<'_>> {
+        self.0.param(object, name)
+    }
+}
+
+/// An instance number checked by listing the table costs one step per row; a direct lookup
+/// costs one.
+#[test]
+fn work_counts_rows_listed_for_instance_numbers() {
+    let t = big_tree(10_000);
+    let p = Path::parse("Device.IP.Interface.5000.Name").unwrap();
+    let small = ResolveLimits::new(1_000, 100, 8).unwrap();
+    assert_eq!(
+        Resolver::with_limits(&Scanning(&t), small, ParseConfig::DEFAULT).resolve(&p),
+        Err(ResolveError::WorkLimit { max: 1_000 })
+    );
+    assert_eq!(
+        Resolver::with_limits(&t, small, ParseConfig::DEFAULT).resolve(&p),
+        Ok(vec!["Device.IP.Interface.5000.Name".to_owned()])
+    );
+    // Same answers either way.
+    let s = Scanning(&t);
+    for q in ["Device.IP.Interface.9999.MTU", "Device.IP.Interface.10001."] {
+        let q = Path::parse(q).unwrap();
+        assert_eq!(resolve(&s, &q), resolve(&t, &q));
+    }
+}
+
+/// Each reference parsed from a list is one step, even when resolving it costs nothing more.
+#[test]
+fn work_counts_each_reference_parsed() {
+    let mut t = MemTree::new();
+    let refs: Vec<String> = (0..600).map(|j| format!("Device.O{j}")).collect();
+    t.row("Device.X.", 1).set(
+        "Device.X.1.",
+        "Refs",
+        ParamType::list(ValueType::String),
+        &refs.join(","),
+    );
+    let p = Path::parse("Device.X.1.Refs#*+.Name").unwrap();
+    let small = ResolveLimits::new(500, 1_000, 8).unwrap();
+    assert_eq!(
+        Resolver::with_limits(&t, small, ParseConfig::DEFAULT).resolve(&p),
+        Err(ResolveError::WorkLimit { max: 500 })
+    );
+    let enough = ResolveLimits::new(700, 1_000, 8).unwrap();
+    let out = Resolver::with_limits(&t, enough, ParseConfig::DEFAULT)
+        .resolve(&p)
+        .unwrap();
+    assert_eq!(out.len(), 600);
+    assert_eq!(out[599], "Device.O599.Name");
+}
+
+/// REQUIREMENTS §8 item 7: when the tree knows parameter types, a constant of the wrong type is
+/// 7008 before any row is read, so an empty table reports it too; without types it is an empty
+/// success (documented).
+#[test]
+fn type_mismatch_on_an_empty_table() {
+    let mut t = MemTree::new();
+    t.declare("Device.IP.Interface.", "Enable", b()).declare(
+        "Device.IP.Interface.",
+        "Stats.ErrorsSent",
+        u(),
+    );
+    let p = Path::parse(r#"Device.IP.Interface.[Enable=="true"]."#).unwrap();
+    assert_eq!(resolve(&t, &p), Ok(vec![]));
+    t.typed = true;
+    let e = resolve(&t, &p).unwrap_err();
+    assert_eq!(
+        e,
+        ResolveError::Constant {
+            segment: 3,
+            component: 0,
+            error: ValueError::Quoting {
+                ty: ValueType::Boolean,
+                quoted: false
+            }
+        }
+    );
+    assert_eq!(e.usp_error_code(), 7008);
+    let p = Path::parse("Device.IP.Interface.[Enable==true&&Stats.ErrorsSent==-1].").unwrap();
+    assert!(matches!(
+        resolve(&t, &p),
+        Err(ResolveError::Constant { component: 1, .. })
+    ));
+    // Correct constants on the empty table: an empty success.
+    let p = Path::parse("Device.IP.Interface.[Enable==true&&Stats.ErrorsSent>1].").unwrap();
+    assert_eq!(resolve(&t, &p), Ok(vec![]));
+    assert_eq!(t.reads.get(), 0);
+}

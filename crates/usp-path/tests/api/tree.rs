@@ -3,9 +3,9 @@
 use core::cell::Cell;
 use std::collections::BTreeMap;
 
-use usp_path::Expression;
 use usp_path::resolve::{DataTree, KeyLookup, ParamValue};
 use usp_path::value::{ParamType, ValueType, check_constant};
+use usp_path::{Expression, RelPath};
 
 /// Tables, parameters and optional unique-key indexes, keyed by concrete path strings.
 #[derive(Default)]
@@ -18,6 +18,12 @@ pub(crate) struct MemTree {
     pub(crate) index_hits: Cell<usize>,
     /// How many times `instances` was called.
     pub(crate) scans: Cell<usize>,
+    /// How many times `param` was called.
+    pub(crate) reads: Cell<usize>,
+    /// Whether `param_type` answers from the declared types (`types`).
+    pub(crate) typed: bool,
+    /// table -> parameter name -> type, for `param_type`.
+    types: BTreeMap<String, BTreeMap<String, ParamType>>,
 }
 
 pub(crate) fn s() -> ParamType {
@@ -62,6 +68,16 @@ impl MemTree {
         self
     }
 
+    /// Declares the type of `param` in the rows of `table`, answered by `param_type` when
+    /// `typed` is set.
+    pub(crate) fn declare(&mut self, table: &str, param: &str, ty: ParamType) -> &mut Self {
+        self.types
+            .entry(table.to_owned())
+            .or_default()
+            .insert(param.to_owned(), ty);
+        self
+    }
+
     /// Declares `param` an indexed unique key of `table`.
     pub(crate) fn index(&mut self, table: &str, param: &str) -> &mut Self {
         self.indexed.insert(table.to_owned(), param.to_owned());
@@ -81,7 +97,19 @@ impl DataTree for MemTree {
         self.tables.get(table).is_some_and(|v| v.contains(&n))
     }
 
+    fn has_instance_is_direct(&self) -> bool {
+        true
+    }
+
+    fn param_type(&self, table: &str, param: &RelPath<'_>) -> Option<ParamType> {
+        if !self.typed {
+            return None;
+        }
+        self.types.get(table)?.get(&param.to_string()).copied()
+    }
+
     fn param(&self, object: &str, name: &str) -> Option<ParamValue<'_>> {
+        self.reads.set(self.reads.get() + 1);
         let (ty, v) = self.params.get(object)?.get(name)?;
         Some(ParamValue::new(*ty, v.as_str()))
     }
