@@ -24,6 +24,9 @@
 //! # Ok::<(), usp_datamodel::SchemaError>(())
 //! ```
 
+#[path = "pattern.rs"]
+pub mod pattern;
+
 use alloc::borrow::ToOwned;
 use alloc::collections::BTreeMap;
 use alloc::format;
@@ -203,8 +206,11 @@ fn int_of(v: &Value) -> Option<i128> {
 /// Value constraints of a parameter (TR-106 facets).
 ///
 /// Checked by [`ParamDef::check_value`]: enumerations, ranges (with step), string length and
-/// binary size, list item count. Patterns are kept for GetSupportedDM consumers and
-/// documentation but **not checked** (that needs a regular expression engine).
+/// binary size, list item count, and patterns (TR-106 / XML Schema regular expressions,
+/// matched against the whole value by the non-backtracking matcher of [`pattern`]; a value
+/// must match at least one of them). A pattern the matcher cannot compile (unsupported or
+/// invalid syntax, over a size limit) is not checked: [`ParamDef::unchecked_patterns`] lists
+/// them, so an integrator can find them once at start-up.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Constraints {
@@ -216,7 +222,8 @@ pub struct Constraints {
     pub min_length: Option<u32>,
     /// Maximum length of a string (characters) or binary value (bytes).
     pub max_length: Option<u32>,
-    /// XML Schema patterns (not checked).
+    /// XML Schema patterns: a value (each item of a list) must match at least one. Empty =
+    /// any value. `""` is a pattern matching only the empty value.
     pub patterns: Vec<String>,
     /// Minimum number of list items.
     pub min_items: Option<u32>,
@@ -387,8 +394,9 @@ impl ParamDef {
     /// # Ok::<(), usp_datamodel::DmError>(())
     /// ```
     pub fn check_value(&self, text: &str) -> Result<String, DmError> {
+        let patterns = self.compiled_patterns();
         if !self.ty.is_list() {
-            return self.check_item(text);
+            return self.check_item(text, patterns.as_deref());
         }
         let mut out = String::new();
         let mut n: u32 = 0;
@@ -397,7 +405,7 @@ impl ParamDef {
                 if n > 0 {
                     out.push(',');
                 }
-                out.push_str(&self.check_item(item)?);
+                out.push_str(&self.check_item(item, patterns.as_deref())?);
                 n = n.saturating_add(1);
             }
         }
@@ -429,7 +437,31 @@ impl ParamDef {
         Ok(out)
     }
 
-    fn check_item(&self, text: &str) -> Result<String, DmError> {
+    /// The patterns of [`Constraints::patterns`] that [`pattern::Pattern`] cannot compile, with
+    /// the reason. [`ParamDef::check_value`] does not check those (a value passes them).
+    pub fn unchecked_patterns(&self) -> Vec<(&str, pattern::PatternError)> {
+        self.constraints
+            .patterns
+            .iter()
+            .filter_map(|p| pattern::Pattern::new(p).err().map(|e| (p.as_str(), e)))
+            .collect()
+    }
+
+    /// The patterns to check, compiled; `None` when there is nothing to check (no patterns, or
+    /// one that does not compile, which lets every value pass).
+    fn compiled_patterns(&self) -> Option<Vec<pattern::Pattern>> {
+        let ps = &self.constraints.patterns;
+        if ps.is_empty() {
+            return None;
+        }
+        ps.iter().map(|p| pattern::Pattern::new(p).ok()).collect()
+    }
+
+    fn check_item(
+        &self,
+        text: &str,
+        patterns: Option<&[pattern::Pattern]>,
+    ) -> Result<String, DmError> {
         let base = self.ty.base();
         let v = Value::parse(base, text).map_err(|e| match e {
             ValueError::OutOfRange(t) => DmError::new(
@@ -476,6 +508,23 @@ impl ParamDef {
                 code::INVALID_VALUE,
                 format!("{}: {text:?} is outside the allowed range", self.name),
             ));
+        }
+        if let Some(ps) = patterns {
+            if !ps.iter().any(|p| p.is_match(text)) {
+                let c = &self.constraints.patterns;
+                let msg = match c.as_slice() {
+                    [one] => format!("{}: {text:?} does not match the pattern {one:?}", self.name),
+                    _ => format!(
+                        "{}: {text:?} matches none of the patterns {}",
+                        self.name,
+                        c.iter()
+                            .map(|p| format!("{p:?}"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                };
+                return Err(DmError::new(code::INVALID_VALUE, msg));
+            }
         }
         if self.is_alias()
             && !text

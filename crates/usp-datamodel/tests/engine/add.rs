@@ -323,3 +323,28 @@ fn add_path_errors() {
         assert_eq!(e.err_code, want, "{p}");
     }
 }
+
+#[test]
+fn r_add_3_values_must_match_a_pattern_7012() {
+    let mut m = crate::set::model_with_patterns();
+    let before = rows(&m, "Device.IP.Interface.");
+    let r = add_resp(
+        &mut m,
+        true,
+        vec![
+            create("Device.IP.Interface.", &[("X_MAC", "00:11:22:33:44", true)]),
+            create("Device.IP.Interface.", &[("X_Mark", "70", false)]),
+        ],
+    );
+    let OperStatus::OperFailure(f) = &r[0].1 else {
+        panic!("{r:?}")
+    };
+    assert_eq!(f.err_code, 7021, "{f:?}");
+    assert!(f.err_msg.contains("X_MAC"), "{f:?}");
+    let OperStatus::OperSuccess(s) = &r[1].1 else {
+        panic!("{r:?}")
+    };
+    assert_eq!(s.param_errs[0].err_code, 7012, "{s:?}");
+    assert!(s.param_errs[0].err_msg.contains("X_Mark"), "{s:?}");
+    assert_eq!(rows(&m, "Device.IP.Interface.").len(), before.len() + 1);
+}

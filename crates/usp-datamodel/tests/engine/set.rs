@@ -584,3 +584,102 @@ fn set_path_errors() {
         assert_eq!(e.err_code, want, "{p}");
     }
 }
+
+/// The demo schema with patterned parameters on `Device.IP.Interface.{i}.`: a MAC address
+/// (TR-106 `MACAddress`: empty or six hex pairs), a DSCP mark with several alternative
+/// patterns (TR-181 `X_DSCPMark`-style), and a list whose items must match.
+pub(crate) fn model_with_patterns() -> MemoryDataModel {
+    use usp_datamodel::{Constraints, ParamAccess, ParamDef};
+    use usp_path::value::{ParamType, ValueType};
+    let pat = |ps: &[&str]| {
+        let mut c = Constraints::default();
+        c.patterns = ps.iter().map(|p| p.to_string()).collect();
+        c
+    };
+    let mut s = schema();
+    let o = s.object_mut("Device.IP.Interface.{i}.").expect("Interface");
+    for p in [
+        ParamDef::new("X_MAC", ValueType::String).with_constraints(pat(&[
+            "",
+            "([0-9A-Fa-f][0-9A-Fa-f]:){5}([0-9A-Fa-f][0-9A-Fa-f])",
+        ])),
+        ParamDef::new("X_Mark", ValueType::String).with_constraints(pat(&[
+            "Null",
+            "Drop",
+            "[0-9]|[1-5][0-9]|6[0-3]",
+            ":[0-7]",
+            "([0-9]|[1-5][0-9]|6[0-3]):[0-7]",
+        ])),
+        ParamDef::new("X_Pairs", ParamType::list(ValueType::String))
+            .with_constraints(pat(&["\\d+/\\d+"])),
+        ParamDef::new("X_Odd", ValueType::String).with_constraints(pat(&["\\p{L}+"])),
+    ] {
+        let p = p.with_access(ParamAccess::ReadWrite);
+        o.params.insert(p.name.clone(), p);
+    }
+    model_with(s)
+}
+
+#[test]
+fn r_enc_6_values_must_match_a_pattern_7012() {
+    let mut m = model_with_patterns();
+    let i = "Device.IP.Interface.1.";
+    let cases = [
+        ("X_MAC", "", 0),
+        ("X_MAC", "00:1a:2B:3c:4D:5e", 0),
+        ("X_MAC", "00:1a:2B:3c:4D", 7012),
+        ("X_MAC", "00-1a-2B-3c-4D-5e", 7012),
+        ("X_MAC", " 00:1a:2B:3c:4D:5e", 7012),
+        ("X_Mark", "Drop", 0),
+        ("X_Mark", "63", 0),
+        ("X_Mark", ":7", 0),
+        ("X_Mark", "24:3", 0),
+        ("X_Mark", "64", 7012),
+        ("X_Mark", "24:8", 7012),
+        ("X_Mark", "drop", 7012),
+        ("X_Pairs", "", 0),
+        ("X_Pairs", "0/35, 8/35", 0),
+        ("X_Pairs", "0/35,8-35", 7012),
+        // A pattern the matcher cannot compile is not checked (documented on Constraints).
+        ("X_Odd", "123", 0),
+    ];
+    for (p, v, want) in cases {
+        assert_eq!(param_code(&mut m, i, p, v), want, "{p} = {v:?}");
+    }
+    assert_eq!(
+        value(&m, i, "X_MAC").as_deref(),
+        Some("00:1a:2B:3c:4D:5e"),
+        "refused values changed nothing"
+    );
+    assert_eq!(value(&m, i, "X_Pairs").as_deref(), Some("0/35,8/35"));
+    // The err_msg names the parameter and the pattern.
+    let r = set_resp(&mut m, true, vec![upd(i, &[("X_MAC", "nope", false)])]);
+    let OperStatus::OperSuccess(s) = &r[0] else {
+        panic!("{r:?}")
+    };
+    let e = &s.updated_inst_results[0].param_errs[0];
+    assert_eq!(e.err_code, 7012);
+    assert!(
+        e.err_msg.contains("X_MAC") && e.err_msg.contains("[0-9A-Fa-f][0-9A-Fa-f]:"),
+        "{}",
+        e.err_msg
+    );
+    // Required and allow_partial = false: an Error, nothing changed.
+    let e = error(run(
+        &mut m,
+        set_req(
+            false,
+            vec![upd(i, &[("X_Mark", "Drop", true), ("X_MAC", "x", true)])],
+        ),
+    ));
+    assert_eq!(e.param_errs[0].err_code, 7012, "{e:?}");
+    assert!(e.param_errs[0].err_msg.contains("X_MAC"), "{e:?}");
+    assert_eq!(value(&m, i, "X_Mark").as_deref(), Some("24:3"));
+    let odd = usp_datamodel::DataModel::schema(&m)
+        .object("Device.IP.Interface.{i}.")
+        .unwrap()
+        .params["X_Odd"]
+        .unchecked_patterns();
+    assert_eq!(odd.len(), 1);
+    assert_eq!(odd[0].0, "\\p{L}+");
+}
