@@ -709,11 +709,10 @@ impl<'a> Path<'a> {
 
     /// Joins a relative path onto this object path (architecture, "Relative Paths"):
     /// `Device.WiFi.Radio.1.` + `Stats.BytesSent` = `Device.WiFi.Radio.1.Stats.BytesSent`.
+    /// Uses the default [`crate::ParseConfig`]; see [`Path::join_with`].
     ///
     /// # Errors
-    /// [`crate::PathErrorKind::NotAnObjectPath`] if `self` does not end in `.`;
-    /// [`crate::PathErrorKind::TooManySegments`] if the result is deeper than the default
-    /// [`crate::ParseConfig`] allows (offset = the segment count of `self`).
+    /// As [`Path::join_with`].
     ///
     /// ```
     /// use usp_path::{Path, RelativePath};
@@ -727,13 +726,50 @@ impl<'a> Path<'a> {
     where
         'a: 'b,
     {
+        self.join_with(rel, &crate::ParseConfig::DEFAULT)
+    }
+
+    /// Joins a relative path onto this object path under the limits and options of `config`,
+    /// and checks the joined path as a whole: it must parse under `config` as a supported path
+    /// if it contains `{i}` ([`crate::Parser::parse_supported`]: no instance number, wildcard,
+    /// search or follow after `{i}`), otherwise as an instantiated path
+    /// ([`crate::Parser::parse`]). So the result is always a path the parser could have produced.
+    ///
+    /// # Errors
+    /// [`crate::PathErrorKind::NotAnObjectPath`] (offset 0) if `self` does not end in `.`;
+    /// [`crate::PathErrorKind::TooManySegments`] (offset = the segment count of `self`) if the
+    /// segments alone exceed `config`; otherwise the error of re-parsing the joined path, with its
+    /// offset in the joined path's text (`Display` form), e.g.
+    /// [`crate::PathErrorKind::NumberAfterPlaceholder`] or
+    /// [`crate::PathErrorKind::TooLong`].
+    ///
+    /// ```
+    /// use usp_path::{ParseConfig, Path, PathErrorKind, RelativePath};
+    ///
+    /// let sdm = Path::parse_supported("Device.WiFi.Radio.{i}.")?;
+    /// let cfg = ParseConfig::default();
+    /// let ok = RelativePath::parse("Stats.BytesSent")?;
+    /// assert_eq!(sdm.join_with(&ok, &cfg)?.to_string(), "Device.WiFi.Radio.{i}.Stats.BytesSent");
+    /// let bad = RelativePath::parse("X.1.")?;
+    /// let err = sdm.join_with(&bad, &cfg).unwrap_err();
+    /// assert_eq!((err.kind(), err.offset()), (PathErrorKind::NumberAfterPlaceholder, 24));
+    /// # Ok::<(), usp_path::PathError>(())
+    /// ```
+    pub fn join_with<'b>(
+        &self,
+        rel: &RelativePath<'b>,
+        config: &crate::ParseConfig,
+    ) -> Result<Path<'b>, crate::PathError>
+    where
+        'a: 'b,
+    {
         if self.target != Target::Object {
             return Err(crate::PathError::new(
                 0,
                 crate::PathErrorKind::NotAnObjectPath,
             ));
         }
-        let max = crate::ParseConfig::DEFAULT.max_segments;
+        let max = config.max_segments;
         if self.segments.len() + rel.0.segments.len() > max {
             return Err(crate::PathError::new(
                 self.segments.len(),
@@ -743,10 +779,20 @@ impl<'a> Path<'a> {
         let mut segments = Vec::with_capacity(self.segments.len() + rel.0.segments.len());
         segments.extend(self.segments.iter().cloned());
         segments.extend(rel.0.segments.iter().cloned());
-        Ok(Path {
+        let joined = Path {
             segments,
             target: rel.0.target.clone(),
-        })
+        };
+        // `Display` parses back to an equal value, so a successful parse of the text validates
+        // the joined structure against the grammar and every limit of `config`.
+        let text = alloc::string::ToString::to_string(&joined);
+        let parser = crate::Parser::new(*config);
+        if joined.has_placeholder() {
+            parser.parse_supported(&text)?;
+        } else {
+            parser.parse(&text)?;
+        }
+        Ok(joined)
     }
 
     /// Writes the path in reference-value form: like `Display`, but an object path has no

@@ -12,8 +12,6 @@ pub enum Expected {
     NameEnd,
     /// `()` closing a command name (`Reboot()`).
     CloseParen,
-    /// An instance identifier: a number, `*` or `[expression]`.
-    Instance,
     /// A positive instance number (`1`, `2`, ...), or `{i}` in a supported path.
     Number,
     /// `+` ending a reference follow (`Param#1+`).
@@ -42,7 +40,6 @@ impl Expected {
             Self::Dot => "'.'",
             Self::NameEnd => "'.', '()', '!' or the end of the path",
             Self::CloseParen => "')'",
-            Self::Instance => "an instance number, '*' or '['",
             Self::Number => "a positive instance number",
             Self::Plus => "'+'",
             Self::ListIndex => "a positive list index or '*'",
@@ -68,6 +65,7 @@ pub enum PathErrorKind {
     Expected(Expected),
     /// Space or tab outside an expression (R-ARC.9a tolerates it only around operators, `&&` and
     /// inside the `[ ]` edges), or anywhere when whitespace is disabled by [`crate::ParseConfig`].
+    /// When the parser expected a particular token there, [`PathError::expected`] tells which.
     #[error("whitespace is not allowed here")]
     Whitespace,
     /// Instance number `0`; instance numbers start at 1.
@@ -146,7 +144,8 @@ pub enum PathErrorKind {
     NotAnObjectPath,
 }
 
-/// A path that cannot be parsed: what is wrong and the byte offset where it was found.
+/// A path that cannot be parsed: what is wrong, the byte offset where it was found and, when
+/// known, what the parser expected there.
 ///
 /// Every `PathError` maps to USP error 7008 "Invalid path syntax" ([`PathError::usp_error_code`]).
 ///
@@ -157,17 +156,63 @@ pub enum PathErrorKind {
 /// assert_eq!(err.offset(), 7);
 /// assert_eq!(err.kind(), PathErrorKind::Expected(Expected::Name));
 /// assert_eq!(err.usp_error_code(), 7008);
+///
+/// // Whitespace where a token was expected reports both.
+/// let err = Path::parse("Device. IP.").unwrap_err();
+/// assert_eq!((err.kind(), err.expected()), (PathErrorKind::Whitespace, Some(Expected::Name)));
+/// assert_eq!(err.to_string(), "invalid path at byte 7: whitespace is not allowed here (expected a name)");
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, thiserror::Error)]
-#[error("invalid path at byte {offset}: {kind}")]
+#[error("invalid path at byte {offset}: {kind}{}", ExpectedSuffix(*.kind, *.expected))]
 pub struct PathError {
     offset: usize,
     kind: PathErrorKind,
+    expected: Option<Expected>,
+}
+
+/// Writes ` (expected ...)` when the kind does not already say it.
+struct ExpectedSuffix(PathErrorKind, Option<Expected>);
+
+impl core::fmt::Display for ExpectedSuffix {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Self(PathErrorKind::Expected(_), _) | Self(_, None) => Ok(()),
+            Self(_, Some(e)) => write!(f, " (expected {})", e.describe()),
+        }
+    }
 }
 
 impl PathError {
     pub(crate) const fn new(offset: usize, kind: PathErrorKind) -> Self {
-        Self { offset, kind }
+        let expected = match kind {
+            PathErrorKind::Expected(e) => Some(e),
+            _ => None,
+        };
+        Self {
+            offset,
+            kind,
+            expected,
+        }
+    }
+
+    /// An error of `kind` found where the parser expected `expected`.
+    pub(crate) const fn with_expected(
+        offset: usize,
+        kind: PathErrorKind,
+        expected: Expected,
+    ) -> Self {
+        Self {
+            offset,
+            kind,
+            expected: Some(expected),
+        }
+    }
+
+    /// What the parser expected at [`PathError::offset`], when it expected one particular
+    /// token: the same as in [`PathErrorKind::Expected`], and also kept for
+    /// [`PathErrorKind::Whitespace`] found where a token was expected.
+    pub const fn expected(&self) -> Option<Expected> {
+        self.expected
     }
 
     /// The byte offset in the input where the problem was found.

@@ -11,8 +11,8 @@
 //! - reference following `Param+.`, `Param#2+.`, `Param#*+.`, chained and inside expressions;
 //! - supported paths with `{i}` ([`Path::parse_supported`]), Register paths (R-REG.2,
 //!   [`Path::parse_register`]), reference values (R-ARC.11, [`Path::parse_reference`]),
-//!   relative paths ([`RelativePath`], [`Path::join`]), relative parameter names
-//!   ([`Parser::parse_relparam`]) and argument names ([`ArgPath`]).
+//!   relative paths ([`RelativePath`], [`Path::join`], [`Path::join_with`]), relative parameter
+//!   names ([`Parser::parse_relparam`]) and argument names ([`ArgPath`]).
 //!
 //! Parsing returns a typed AST borrowed from the input ([`Path::into_owned`] detaches it). Its
 //! `Display` is the canonical compact form, and `Path::parse(&p.to_string()) == Ok(p)`. Errors
@@ -67,12 +67,21 @@
 //!   zeros. Quoted constants decode only `%22` and `%25`.
 //! - **Item 7, type mismatches.** A constant of the wrong type or an operator invalid for the
 //!   type (`[Enable=="true"]`, `<` on a string) is USP **7008**, not 7004: the architecture lists
-//!   such paths among the invalid ones. See [`value::ValueError::usp_error_code`]. This is found at
-//!   resolution, when the parameter's type is known; the engine can check earlier against its
-//!   schema with [`value::check_constant`].
+//!   such paths among the invalid ones. See [`value::ValueError::usp_error_code`]. Parsing cannot
+//!   see it (constants are untyped text); resolution finds it when the parameter's type is
+//!   known. A [`resolve::DataTree`] that implements [`resolve::DataTree::param_type`] makes the
+//!   check happen before any row is read, so an empty table gives 7008 too. A tree that does not
+//!   only learns the type from a value it reads: over an empty table, or rows none of which has
+//!   the parameter, the search is an empty success. The engine can also check earlier against
+//!   its schema with [`value::check_constant`].
 //! - **Item 7, Get on a command or event path.** Syntactically these are valid paths, so they
 //!   never give 7008 here ([`PathKind::Command`], [`PathKind::Event`]); we recommend the engine
 //!   answer a Get on them with 7026 (Get addresses objects and parameters only).
+//! - **Instance paths without the trailing dot.** `Device.IP.Interface.3` and
+//!   `Device.IP.Interface.[Alias=="a"]` are not object paths: the grammar ends object paths in
+//!   `.`, so [`Path::parse`] rejects them ([`Expected::Dot`] at the end). They are accepted
+//!   only as Path Reference values (R-ARC.11, [`Path::parse_reference`]), where the trailing `.`
+//!   is optional, and [`Path::to_reference_string`] writes that form.
 //! - **Key address vs search.** Syntax alone cannot tell them apart; [`Path::kind`] calls every
 //!   `[...]` a search and [`Path::kind_with`] / [`Expression::addresses_key`] let the data
 //!   model decide.

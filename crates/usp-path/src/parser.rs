@@ -167,10 +167,15 @@ impl<'a> Run<'a, '_> {
         Err(PathError::new(self.off(rest), kind))
     }
 
-    /// An error for an unexpected character: whitespace gets its own kind.
+    /// An error for an unexpected character: whitespace gets its own kind and keeps what was
+    /// expected.
     fn unexpected<T>(&self, rest: &str, expected: Expected) -> Result<T, PathError> {
         if rest.starts_with(is_ws) || rest.starts_with(char::is_whitespace) {
-            self.err(rest, PathErrorKind::Whitespace)
+            Err(PathError::with_expected(
+                self.off(rest),
+                PathErrorKind::Whitespace,
+                expected,
+            ))
         } else {
             self.err(rest, PathErrorKind::Expected(expected))
         }
@@ -637,8 +642,17 @@ impl Parser {
     /// event path with no instance identifiers at all.
     ///
     /// # Errors
-    /// A [`PathError`] (USP 7008); [`PathErrorKind::InstanceNotAllowed`] for `.1.`, `{i}`, `*`
-    /// or `[...]`.
+    /// A [`PathError`] (USP 7008); [`PathErrorKind::InstanceNotAllowed`] for `.1.`, `*` or
+    /// `[...]`, [`PathErrorKind::PlaceholderNotAllowed`] for `{i}`.
+    ///
+    /// ```
+    /// use usp_path::{Path, PathErrorKind};
+    ///
+    /// let kind = |p| Path::parse_register(p).unwrap_err().kind();
+    /// assert_eq!(kind("Device.IP.Interface.1."), PathErrorKind::InstanceNotAllowed);
+    /// assert_eq!(kind("Device.IP.Interface.*."), PathErrorKind::InstanceNotAllowed);
+    /// assert_eq!(kind("Device.IP.Interface.{i}."), PathErrorKind::PlaceholderNotAllowed);
+    /// ```
     pub fn parse_register<'a>(&self, input: &'a str) -> Result<Path<'a>, PathError> {
         self.whole(input, Form::Register)
     }

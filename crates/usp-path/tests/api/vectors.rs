@@ -5,7 +5,7 @@
 
 use std::collections::BTreeSet;
 
-use usp_path::{Expected, Parser, Path, PathErrorKind, PathKind, RelativePath};
+use usp_path::{Expected, ParseConfig, Parser, Path, PathErrorKind, PathKind, RelativePath};
 
 #[derive(Clone, Copy, Debug)]
 enum Form {
@@ -373,4 +373,107 @@ fn ours_follow_forms_are_equal() {
         Path::parse("Device.WiFi.SSID.1.LowerLayers#2+.Name").unwrap(),
         Path::parse("Device.WiFi.SSID.1.LowerLayers#1+.Name").unwrap()
     );
+}
+
+/// `Path::join_with` applies the caller's limits and re-checks the joined path.
+#[test]
+fn join_checks_the_joined_path_with_the_callers_config() {
+    let sdm = Path::parse_supported("Device.WiFi.Radio.{i}.").unwrap();
+    let cfg = ParseConfig::DEFAULT;
+    // An instance number after `{i}` is not a supported path.
+    let r = RelativePath::parse("X.1.").unwrap();
+    let e = sdm.join_with(&r, &cfg).unwrap_err();
+    assert_eq!(e.kind(), PathErrorKind::NumberAfterPlaceholder);
+    assert_eq!(sdm.join(&r).unwrap_err(), e);
+    // Nor are searches, wildcards or follows.
+    for (rel, kind) in [
+        ("X.*.", PathErrorKind::SearchNotAllowed),
+        ("X.[A==1].", PathErrorKind::SearchNotAllowed),
+        ("R+.Name", PathErrorKind::FollowNotAllowed),
+    ] {
+        let r = RelativePath::parse(rel).unwrap();
+        assert_eq!(sdm.join_with(&r, &cfg).unwrap_err().kind(), kind, "{rel}");
+    }
+    let r = RelativePath::parse("Stats.BytesSent").unwrap();
+    assert_eq!(
+        sdm.join_with(&r, &cfg).unwrap(),
+        Path::parse_supported("Device.WiFi.Radio.{i}.Stats.BytesSent").unwrap()
+    );
+    // The caller's limits, not the defaults.
+    let base = Path::parse("Device.WiFi.Radio.1.").unwrap();
+    let r = RelativePath::parse("Stats.BytesSent").unwrap();
+    let short = ParseConfig::builder().max_length(20).build().unwrap();
+    assert_eq!(
+        base.join_with(&r, &short).unwrap_err().kind(),
+        PathErrorKind::TooLong { max: 20 }
+    );
+    let shallow = ParseConfig::builder().max_segments(4).build().unwrap();
+    assert_eq!(
+        base.join_with(&r, &shallow).unwrap_err().kind(),
+        PathErrorKind::TooManySegments { max: 4 }
+    );
+    let few = ParseConfig::builder().max_components(1).build().unwrap();
+    let wifi = Path::parse("Device.WiFi.[A==1].").unwrap();
+    let r = RelativePath::parse("SSID.[Enable==true].Name").unwrap();
+    assert_eq!(
+        wifi.join_with(&r, &few).unwrap_err().kind(),
+        PathErrorKind::TooManyComponents { max: 1 }
+    );
+    assert!(wifi.join(&r).is_ok());
+    let no_hyphen = ParseConfig::builder().allow_hyphen(false).build().unwrap();
+    let r = RelativePath::parse("X_EXAMPLE-COM_Foo").unwrap();
+    assert!(base.join(&r).is_ok());
+    assert_eq!(
+        base.join_with(&r, &no_hyphen).unwrap_err().kind(),
+        PathErrorKind::Expected(Expected::NameEnd)
+    );
+}
+
+/// Whitespace where a token was expected reports the whitespace and what was expected.
+#[test]
+fn whitespace_errors_keep_what_was_expected() {
+    for (p, at, exp) in [
+        ("Device. IP.", 7, Expected::Name),
+        ("Device.IP .Interface.", 9, Expected::NameEnd),
+        ("Device.IP.Interface.[A==1] .X", 26, Expected::Dot),
+        ("Device.X.[A==\n1]", 13, Expected::Value),
+    ] {
+        let e = Path::parse(p).unwrap_err();
+        assert_eq!(
+            (e.kind(), e.offset(), e.expected()),
+            (PathErrorKind::Whitespace, at, Some(exp)),
+            "{p}"
+        );
+        assert!(e.to_string().contains(exp.describe()), "{e}");
+    }
+    let e = Path::parse("Device..").unwrap_err();
+    assert_eq!(e.expected(), Some(Expected::Name));
+    assert_eq!(e.to_string(), "invalid path at byte 7: expected a name");
+    // Register paths: `{i}` has its own kind (R-REG.2).
+    assert_eq!(
+        Path::parse_register("Device.IP.Interface.{i}.")
+            .unwrap_err()
+            .kind(),
+        PathErrorKind::PlaceholderNotAllowed
+    );
+}
+
+/// lib.rs decision: an instance or key path without its trailing `.` is not an object path;
+/// it is a valid reference value.
+#[test]
+fn instance_paths_need_the_trailing_dot_except_as_references() {
+    for (p, at) in [
+        ("Device.IP.Interface.3", 21),
+        (r#"Device.IP.Interface.[Alias=="a"]"#, 32),
+    ] {
+        let e = Path::parse(p).unwrap_err();
+        assert_eq!(
+            (e.kind(), e.offset()),
+            (PathErrorKind::Expected(Expected::Dot), at),
+            "{p}"
+        );
+        let r = Path::parse_reference(p).unwrap().unwrap();
+        assert_eq!(r.kind(), Path::parse(&format!("{p}.")).unwrap().kind());
+        assert_eq!(r.to_reference_string(), p);
+    }
 }
