@@ -4,10 +4,14 @@
 use proptest::prelude::*;
 use usp_path::Path;
 
+/// TR-106 names: BBF-style, vendor prefixes by OUI (`X_00D09E_Foo`) and by domain name with
+/// dots written as hyphens (`X_EXAMPLE-COM_Foo`, `X_example-co-uk_bar`).
 fn name() -> impl Strategy<Value = String> {
     prop_oneof![
         "[A-Z][A-Za-z0-9]{0,8}",
         "X_[0-9A-F]{6}_[A-Za-z]{1,5}",
+        "X_[A-Z][A-Z0-9]{1,7}(-[A-Z0-9]{1,6}){1,2}_[A-Z][A-Za-z0-9]{0,6}",
+        "X_[a-z][a-z0-9]{1,7}(-[a-z0-9]{1,4}){1,2}_[a-z][A-Za-z0-9-]{0,6}",
         "_[a-z]{1,4}",
         Just("Device".to_owned()),
     ]
@@ -164,6 +168,18 @@ proptest! {
         let out = b.to_string();
         let outside_quotes: String = out.split('"').step_by(2).collect();
         prop_assert!(!outside_quotes.contains([' ', '\t']), "{}", out);
+    }
+
+    /// TR-106 vendor names with `-` parse (by default) and round-trip; with `-` disabled the
+    /// parser stops at the first `-`.
+    #[test]
+    fn hyphenated_vendor_names(n in "X_[A-Z][A-Z0-9]{1,7}(-[A-Z0-9]{1,6}){1,2}_[A-Z][A-Za-z0-9]{0,6}") {
+        let text = format!("Device.{n}.Enable");
+        let p = Path::parse(&text).map_err(|e| TestCaseError::fail(format!("{text}: {e}")))?;
+        prop_assert_eq!(p.to_string(), text.clone());
+        let strict = usp_path::Parser::new(usp_path::ParseConfig::builder().allow_hyphen(false).build().unwrap());
+        let e = strict.parse(&text).unwrap_err();
+        prop_assert_eq!(e.offset(), 7 + n.find('-').unwrap());
     }
 
     /// Random text never panics; errors stay inside the input.
