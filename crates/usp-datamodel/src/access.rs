@@ -58,6 +58,12 @@ impl Perms {
     pub const fn union(self, other: Self) -> Self {
         Self(self.0 | other.0)
     }
+
+    /// The letters in both.
+    #[must_use]
+    pub const fn intersection(self, other: Self) -> Self {
+        Self(self.0 & other.0)
+    }
 }
 
 impl core::fmt::Display for Perms {
@@ -90,6 +96,18 @@ pub trait AccessControl {
     fn instance(&self, object: &str) -> Perms;
     /// Permissions on a command (`X()`) or event (`X!`) path.
     fn command_event(&self, path: &str) -> Perms;
+
+    /// These permissions as [`Roles`] granting exactly the same on every data model path
+    /// (`Device.…`), or `None` when they cannot be expressed so (the default).
+    ///
+    /// The USP Broker ([`crate::Agent`]) needs an owned copy: it checks a request for a USP
+    /// Service before forwarding it, including search and wildcard paths whose instances it
+    /// cannot see ([`Roles::every`]), and filters the service's reply when it arrives, after
+    /// the call that gave the permissions has returned. Requests for USP Services from a
+    /// Controller whose permissions return `None` are refused with 7006.
+    fn to_roles(&self) -> Option<Roles> {
+        None
+    }
 }
 
 /// Everything allowed: what [`crate::Engine::handle`] uses.
@@ -108,6 +126,12 @@ impl AccessControl for FullAccess {
     }
     fn command_event(&self, _: &str) -> Perms {
         Perms::ALL
+    }
+    fn to_roles(&self) -> Option<Roles> {
+        let all = Perms::ALL;
+        Some(Roles(alloc::vec![Role::new(alloc::vec![
+            Permission::new(0, ["Device"]).with(all, all, all, all)
+        ])]))
     }
 }
 
@@ -295,6 +319,61 @@ impl Role {
         Self { entries }
     }
 
+    /// The permissions that hold on every path `pattern` stands for, of the kind `kind` picks
+    /// from an entry (`|e| e.param`): `{i}` in `pattern` stands for every instance number,
+    /// and the empty pattern for every path of the data model. For parameters the pattern is
+    /// the object and parameter joined
+    /// (`Device.IP.Interface.{i}.Name`). Used where the instances cannot be seen, such as a
+    /// search path of a request the Broker forwards to a USP Service.
+    ///
+    /// Conservative: the entry with the highest order covering every such path (none: no
+    /// permission) intersected with each entry of at least that order that covers some of
+    /// them (such as a higher-order entry on one instance).
+    ///
+    /// ```
+    /// use usp_datamodel::{Permission, Perms, Role};
+    ///
+    /// let rw = Perms::parse("rw--").unwrap();
+    /// let r = Perms::parse("r---").unwrap();
+    /// let role = Role::new(vec![
+    ///     Permission::new(1, ["Device.IP.Interface.*."]).with(rw, rw, rw, rw),
+    ///     Permission::new(2, ["Device.IP.Interface.2.Name"]).with(r, r, r, r),
+    /// ]);
+    /// // Instance 2's Name is read-only, so not every Name may be written.
+    /// assert_eq!(role.every("Device.IP.Interface.{i}.Name", |e| e.param), r);
+    /// assert_eq!(role.every("Device.IP.Interface.{i}.Enable", |e| e.param), rw);
+    /// // Nothing covers Device.DeviceInfo., so not every path is readable.
+    /// assert_eq!(role.every("", |e| e.param), Perms::NONE);
+    /// ```
+    pub fn every(&self, pattern: &str, kind: impl Fn(&Permission) -> Perms) -> Perms {
+        let p = pattern.trim();
+        let p = p.strip_suffix('.').unwrap_or(p);
+        let (segs, subtree): (Vec<&str>, bool) = if p.is_empty() {
+            (alloc::vec!["Device"], true)
+        } else {
+            (p.split('.').collect(), false)
+        };
+        let Some((gi, g)) = self
+            .entries
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| e.targets.iter().any(|t| covers_all(t, &segs)))
+            .max_by_key(|(_, e)| e.order)
+        else {
+            return Perms::NONE;
+        };
+        let mut out = kind(g);
+        for (i, e) in self.entries.iter().enumerate() {
+            if i != gi
+                && e.order >= g.order
+                && e.targets.iter().any(|t| may_cover(t, &segs, subtree))
+            {
+                out = out.intersection(kind(e));
+            }
+        }
+        out
+    }
+
     fn pick(&self, path: &str, f: impl Fn(&Permission) -> Perms) -> Perms {
         self.entries
             .iter()
@@ -305,6 +384,9 @@ impl Role {
 }
 
 impl AccessControl for Role {
+    fn to_roles(&self) -> Option<Roles> {
+        Some(Roles(alloc::vec![self.clone()]))
+    }
     fn param(&self, object: &str, param: &str) -> Perms {
         let mut s = String::from(object);
         s.push_str(param);
@@ -321,11 +403,63 @@ impl AccessControl for Role {
     }
 }
 
+/// An instance position of a target: `*`, `{i}` or a number.
+fn target_instance(s: &str) -> bool {
+    s == "*" || s == "{i}" || (!s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// Whether target `t` covers every path the pattern `segs` (with `{i}`) stands for.
+fn covers_all(t: &str, segs: &[&str]) -> bool {
+    let t = t.trim();
+    if t.is_empty() || t.contains('[') {
+        return false;
+    }
+    let t = t.strip_suffix('.').unwrap_or(t);
+    let ts: Vec<&str> = t.split('.').collect();
+    ts.len() <= segs.len()
+        && ts.iter().zip(segs).all(|(&a, &b)| match a {
+            "*" | "{i}" => b == "{i}" || (target_instance(b) && b != "*"),
+            n => n == b,
+        })
+}
+
+/// Whether target `t` covers some path the pattern `segs` (with `{i}`; `subtree`: and every
+/// path below it) stands for.
+fn may_cover(t: &str, segs: &[&str], subtree: bool) -> bool {
+    let t = t.trim();
+    if t.is_empty() || t.contains('[') {
+        return false;
+    }
+    let t = t.strip_suffix('.').unwrap_or(t);
+    let ts: Vec<&str> = t.split('.').collect();
+    (subtree || ts.len() <= segs.len())
+        && ts.iter().zip(segs).all(|(&a, &b)| {
+            if b == "{i}" {
+                target_instance(a)
+            } else {
+                a == b || ((a == "*" || a == "{i}") && target_instance(b))
+            }
+        })
+}
+
 /// Several roles: the union of their permissions, letter by letter.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Roles(pub Vec<Role>);
 
+impl Roles {
+    /// The union of [`Role::every`] over the roles: what holds on every path `pattern`
+    /// stands for.
+    pub fn every(&self, pattern: &str, kind: impl Fn(&Permission) -> Perms) -> Perms {
+        self.0
+            .iter()
+            .fold(Perms::NONE, |a, r| a.union(r.every(pattern, &kind)))
+    }
+}
+
 impl AccessControl for Roles {
+    fn to_roles(&self) -> Option<Roles> {
+        Some(self.clone())
+    }
     fn param(&self, object: &str, param: &str) -> Perms {
         self.0
             .iter()

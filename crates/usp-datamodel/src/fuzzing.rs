@@ -492,6 +492,7 @@ pub fn engine_sequences(data: &[u8]) {
     let mut cmds = FuzzCmds::default();
     let mut now = Instant::from_millis(0);
     a.boot(now, &mut dm);
+    a.set_usp_service("uds::s1", true).set_usp_service("uds::s2", true);
     let mut sent: Vec<String> = Vec::new();
     let mut b = Bytes(data);
     for i in 0..48u32 {

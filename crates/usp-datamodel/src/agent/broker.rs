@@ -1,5 +1,6 @@
 //! The USP Broker part of the Agent (USP 1.3 software modularization): Register and Deregister
-//! from USP Services, and routing of requests for registered paths to them.
+//! from USP Services, and routing of requests for registered paths to them, checked against
+//! the requesting Controller's permissions.
 
 use alloc::format;
 use alloc::string::String;
@@ -9,10 +10,39 @@ use usp_msg::pb;
 use usp_msg::pb::request::ReqType;
 use usp_path::{Path, Segment};
 
-use super::{Agent, Outgoing};
+use super::forward::{Fix, Screen, fix_reply, screen};
+use super::{Agent, Instant, Outgoing};
+use crate::access::{AccessControl, Roles};
 use crate::code;
 use crate::engine::{error_msg, response_msg};
 
+/// A request forwarded to a USP Service, awaiting its reply.
+#[derive(Clone, Debug)]
+pub(super) struct Forward {
+    /// The requesting Controller.
+    ctrl: String,
+    /// Its msg_id.
+    orig: String,
+    /// The USP Service.
+    service: String,
+    /// When the Controller gets Error 7003 instead.
+    pub(super) deadline: Instant,
+    /// The Controller's permissions when it asked, for the reply.
+    acl: Roles,
+    /// What the Broker adds to the reply.
+    fix: Fix,
+}
+
+fn error(id: &str, err_code: u32, err_msg: String) -> pb::Msg {
+    error_msg(
+        String::from(id),
+        pb::Error {
+            err_code,
+            err_msg,
+            param_errs: Vec::new(),
+        },
+    )
+}
 /// Whether `path` is `reg` or below it (`reg` has no instance numbers or searches).
 fn under(path: &str, reg: &str) -> bool {
     let r = reg.strip_suffix('.').unwrap_or(reg);
@@ -31,6 +61,9 @@ fn check_reg_path(p: &str) -> Result<(), String> {
         .segments()
         .iter()
         .all(|s| matches!(s, Segment::Object(_)));
+    if !p.starts_with("Device.") {
+        return Err(format!("{p:?} is not a path of the Device. data model"));
+    }
     if !plain || p.contains("{i}") {
         return Err(format!(
             "{p:?} must not contain instance numbers, searches, wildcards or {{i}}"
@@ -100,23 +133,43 @@ impl Agent {
         }
     }
 
-    /// Sends `msg` from Controller `from` on to `service` under a fresh msg_id; the service's
-    /// reply is passed back to `from` through [`Agent::poll_transmit`].
-    pub(super) fn forward(
+    /// Checks `msg` (request `rt`) from Controller `from` against its permissions `acl`
+    /// (R-SEC.1) and sends what may go on to `service` under a fresh msg_id; the service's
+    /// reply is filtered and passed back to `from` through [`Agent::poll_transmit`]. Returns
+    /// the reply to send now, if the request is refused or answered here.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn forward<A: AccessControl + ?Sized>(
         &mut self,
+        now: Instant,
         from: &str,
         id: &str,
         service: String,
         msg: &pb::Msg,
+        rt: &ReqType,
+        acl: &A,
     ) -> Option<pb::Msg> {
-        if self.forwards.len() >= self.cfg.max_pending.max(1) {
-            return Some(error_msg(
-                String::from(id),
-                pb::Error {
-                    err_code: code::RESOURCES_EXCEEDED,
-                    err_msg: String::from("too many requests are waiting for USP Services"),
-                    param_errs: Vec::new(),
-                },
+        let Some(acl) = acl.to_roles() else {
+            return Some(error(
+                id,
+                code::PERMISSION_DENIED,
+                String::from(
+                    "the permissions of this Controller cannot be applied to a USP Service",
+                ),
+            ));
+        };
+        let (rt, fix) = match screen(&acl, rt) {
+            Screen::Error(e) => return Some(error_msg(String::from(id), e)),
+            Screen::Answer(r) => return Some(response_msg(String::from(id), r)),
+            Screen::Silent => return None,
+            Screen::Forward(rt, fix) => (rt, fix),
+        };
+        // R-OPR.4: an Operate with send_resp = false is never answered; nothing to wait for.
+        let awaits = !matches!(&rt, ReqType::Operate(o) if !o.send_resp);
+        if awaits && self.forwards.len() >= self.cfg.max_pending.max(1) {
+            return Some(error(
+                id,
+                code::RESOURCES_EXCEEDED,
+                String::from("too many requests are waiting for USP Services"),
             ));
         }
         let fwd_id = self.next_msg_id("broker");
@@ -124,10 +177,24 @@ impl Agent {
         if let Some(h) = m.header.as_mut() {
             h.msg_id.clone_from(&fwd_id);
         }
-        self.forwards.insert(
-            fwd_id,
-            (String::from(from), String::from(id), service.clone()),
-        );
+        m.body = Some(pb::Body {
+            msg_body: Some(pb::body::MsgBody::Request(pb::Request {
+                req_type: Some(rt),
+            })),
+        });
+        if awaits {
+            self.forwards.insert(
+                fwd_id,
+                Forward {
+                    ctrl: String::from(from),
+                    orig: String::from(id),
+                    service: service.clone(),
+                    deadline: now.plus_millis(self.cfg.forward_timeout_ms),
+                    acl,
+                    fix,
+                },
+            );
+        }
         self.push_out(Outgoing {
             to: service,
             msg: m,
@@ -135,25 +202,73 @@ impl Agent {
         None
     }
 
-    /// A Response or Error from `from` answering a forwarded request: passes it back to the
-    /// Controller under its original msg_id. Returns `false` if it answers nothing forwarded.
+    /// A Response or Error from `from` answering a forwarded request: filtered to what the
+    /// Controller may read and passed back under its original msg_id. Returns `false` if it
+    /// answers nothing forwarded.
     pub(super) fn forwarded_reply(&mut self, from: &str, msg: &pb::Msg) -> bool {
         let Some(id) = msg.header.as_ref().map(|h| h.msg_id.as_str()) else {
             return false;
         };
         match self.forwards.get(id) {
-            Some((_, _, svc)) if svc == from => {}
+            Some(f) if f.service == from => {}
             _ => return false,
         }
-        let Some((ctrl, orig, _)) = self.forwards.remove(id) else {
+        let Some(f) = self.forwards.remove(id) else {
             return false;
         };
         let mut m = msg.clone();
         if let Some(h) = m.header.as_mut() {
-            h.msg_id = orig;
+            h.msg_id = f.orig;
         }
-        self.push_out(Outgoing { to: ctrl, msg: m });
+        if let Some(pb::body::MsgBody::Response(pb::Response { resp_type: Some(r) })) =
+            m.body.as_mut().and_then(|b| b.msg_body.as_mut())
+        {
+            fix_reply(&f.acl, f.fix, r);
+        }
+        self.push_out(Outgoing { to: f.ctrl, msg: m });
         true
+    }
+
+    /// Forwarded requests whose deadline passed: their Controllers get Error 7003 (Internal
+    /// error) and the entries are freed.
+    pub(super) fn expire_forwards(&mut self, now: Instant) {
+        let late: Vec<String> = self
+            .forwards
+            .iter()
+            .filter(|(_, f)| f.deadline <= now)
+            .map(|(k, _)| k.clone())
+            .collect();
+        for k in late {
+            if let Some(f) = self.forwards.remove(&k) {
+                let e = error(
+                    &f.orig,
+                    code::INTERNAL_ERROR,
+                    format!("USP Service {} did not answer in time", f.service),
+                );
+                self.push_out(Outgoing { to: f.ctrl, msg: e });
+            }
+        }
+    }
+
+    /// Marks `endpoint` as a USP Service (`true`) or not: only marked endpoints may Register
+    /// (others get Error 7006). The integrator marks the endpoints it knows to be USP
+    /// Services, typically those connected over the internal UNIX domain socket MTP; a
+    /// Controller on the outside must not be able to take over parts of the data model.
+    /// Unmarking drops the endpoint's registrations as [`Agent::service_disconnected`] does.
+    pub fn set_usp_service(&mut self, endpoint: impl Into<String>, yes: bool) -> &mut Self {
+        let endpoint = endpoint.into();
+        if yes {
+            self.services.insert(endpoint);
+        } else {
+            self.services.remove(&endpoint);
+            self.service_disconnected(&endpoint);
+        }
+        self
+    }
+
+    /// Whether `endpoint` is marked as a USP Service ([`Agent::set_usp_service`]).
+    pub fn is_usp_service(&self, endpoint: &str) -> bool {
+        self.services.contains(endpoint)
     }
 
     pub(super) fn register(&mut self, from: &str, id: &str, r: &pb::Register) -> pb::Msg {
@@ -162,6 +277,13 @@ impl Agent {
         use pb::register_resp::registered_path_result::operation_status::{
             OperStatus, OperationSuccess,
         };
+        if !self.services.contains(from) {
+            return error(
+                id,
+                code::PERMISSION_DENIED,
+                format!("{from} is not a USP Service of this Broker"),
+            );
+        }
         let mut results = Vec::with_capacity(r.reg_paths.len());
         let mut added: Vec<(String, String)> = Vec::new();
         let mut first_fail = None;
@@ -311,20 +433,17 @@ impl Agent {
         let lost: Vec<String> = self
             .forwards
             .iter()
-            .filter(|(_, (_, _, svc))| svc == endpoint)
+            .filter(|(_, f)| f.service == endpoint)
             .map(|(k, _)| k.clone())
             .collect();
         for k in lost {
-            if let Some((ctrl, orig, _)) = self.forwards.remove(&k) {
-                let e = error_msg(
-                    orig,
-                    pb::Error {
-                        err_code: code::MESSAGE_FAILED,
-                        err_msg: format!("USP Service {endpoint} disconnected"),
-                        param_errs: Vec::new(),
-                    },
+            if let Some(f) = self.forwards.remove(&k) {
+                let e = error(
+                    &f.orig,
+                    code::MESSAGE_FAILED,
+                    format!("USP Service {endpoint} disconnected"),
                 );
-                self.push_out(Outgoing { to: ctrl, msg: e });
+                self.push_out(Outgoing { to: f.ctrl, msg: e });
             }
         }
     }

@@ -1,7 +1,7 @@
 //! The stateful, sans-IO Agent: Operate (sync and async, with the `Device.LocalAgent.Request`
 //! table), subscriptions and Notify with retries, on top of the stateless [`Engine`].
 
-use alloc::collections::{BTreeMap, VecDeque};
+use alloc::collections::{BTreeMap, BTreeSet, VecDeque};
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -15,6 +15,7 @@ use crate::error::DmError;
 use crate::model::DataModel;
 
 mod broker;
+mod forward;
 mod notify;
 mod operate;
 
@@ -168,6 +169,7 @@ pub struct AgentConfig {
     max_ops: usize,
     max_subs: usize,
     max_registrations: usize,
+    forward_timeout_ms: u64,
 }
 
 impl Default for AgentConfig {
@@ -180,6 +182,7 @@ impl Default for AgentConfig {
             max_ops: 256,
             max_subs: 1024,
             max_registrations: 1024,
+            forward_timeout_ms: 30_000,
         }
     }
 }
@@ -215,7 +218,8 @@ impl AgentConfig {
     }
 
     /// Sets the most Notify messages awaiting a NotifyResp (default 1024); beyond it the
-    /// oldest stops being retried.
+    /// oldest stops being retried. Also the most requests forwarded to USP Services awaiting
+    /// their reply; beyond it a new one gets Error 7005.
     pub const fn set_max_pending(&mut self, n: usize) -> &mut Self {
         self.max_pending = n;
         self
@@ -232,6 +236,19 @@ impl AgentConfig {
     /// Register fails with 7028.
     pub const fn set_max_registrations(&mut self, n: usize) -> &mut Self {
         self.max_registrations = n;
+        self
+    }
+
+    /// How long, in ms, the Broker waits for a USP Service to answer a forwarded request
+    /// (default 30 000).
+    pub const fn forward_timeout(&self) -> u64 {
+        self.forward_timeout_ms
+    }
+
+    /// Sets [`AgentConfig::forward_timeout`]: when it passes without an answer the Controller
+    /// gets Error 7003 (Internal error) and a late answer is dropped.
+    pub const fn set_forward_timeout(&mut self, ms: u64) -> &mut Self {
+        self.forward_timeout_ms = ms;
         self
     }
 
@@ -325,10 +342,12 @@ struct Pending {
 ///   subscriptions and leftover Request rows. Enabling a row or changing `NotifType` takes a
 ///   new baseline.
 ///
-/// - **Broker** (USP 1.3 software modularization; R-REG.0–R-REG.2, R-DEREG.1–R-DEREG.4): a
-///   Register from a USP Service (its Endpoint ID is `from`) records paths without instance
-///   numbers, searches or `{i}` (else 7028); a path that is, contains or lies inside one of
-///   another service's paths fails with 7029 (the same service may register again).
+/// - **Broker** (USP 1.3 software modularization; R-REG.0–R-REG.2, R-DEREG.1–R-DEREG.4): only
+///   endpoints the integrator marks with [`Agent::set_usp_service`] may Register (others get
+///   Error 7006): the USP Services connected to the Broker, typically over the internal UNIX
+///   domain socket MTP. A Register records paths under `Device.` without instance numbers,
+///   searches or `{i}` (else 7028); a path that is, contains or lies inside one of another
+///   service's paths fails with 7029 (the same service may register again).
 ///   `allow_partial = true` gives a result per path, `false` an Error and nothing registered.
 ///   Deregister answers per path: `""` removes all of the caller's paths, another service's
 ///   path is 7031, an unknown one 7030; never an Error. A request whose paths all lie under
@@ -336,13 +355,31 @@ struct Pending {
 ///   fresh msg_id); its Response or Error, when it comes from that service, is passed back to
 ///   the Controller under the original msg_id. A request mixing paths of several owners gets
 ///   Error 7000; paths that only contain registered ones (`Device.` while `Device.Time.` is
-///   registered) are answered locally. [`Agent::service_disconnected`] drops a service's
-///   registrations and fails its waiting requests. Forwarded requests are not
-///   permission-checked here (the service checks them) and have no timeout.
+///   registered) are answered locally. An Operate with `send_resp = false` is forwarded and
+///   not awaited; any other forwarded request is awaited at most
+///   [`AgentConfig::set_forward_timeout`] (default 30 s), after which the Controller gets
+///   Error 7003 (Internal error) and a late reply is dropped; beyond
+///   [`AgentConfig::set_max_pending`] awaited requests a new one gets 7005.
+///   [`Agent::service_disconnected`] drops a service's registrations and fails its waiting
+///   requests with 7000.
 /// - **Permissions** (R-SEC.1): requests are checked with the `acl` given to
 ///   [`Agent::handle`] (or the roles recorded with [`Agent::set_controller_roles`], through
 ///   [`Agent::handle_from`]) before anything changes; Operate needs `x` on the command. A
 ///   Notify goes out only if the recipient has the `n` permission on what it reports.
+///   Requests forwarded to a USP Service are checked by the Broker with the same rules
+///   before they leave, and the service's reply is filtered: Get, GetInstances and
+///   GetSupportedDM return only what the Controller may read (an unreadable non-search path
+///   is 7026, R-GET.1), Set echoes only readable values (R-SET.3), Add only readable unique
+///   keys (R-ADD.6), Delete only readable rows (R-DEL.2, R-DEL.4). A denied Set setting,
+///   Add, Delete or Operate is answered as the local engine answers it (7006; a required
+///   setting 7021 with a 7006 parameter error; a setting not required is left out with a
+///   7006 parameter error; with `allow_partial` a per-object failure) and never reaches the
+///   service; a search on a parameter the Controller cannot read matches nothing. The Broker
+///   cannot see a service's instances, so a search or wildcard path needs the permission on
+///   every instance it may match ([`crate::Roles::every`]) and a path following a reference
+///   needs it on every path: a role granting `w` on some rows only must name them. This
+///   needs an owned copy of the permissions ([`AccessControl::to_roles`]); a Controller whose
+///   permissions have none gets 7006 for requests to USP Services.
 ///
 /// A non-empty `ReferenceList` cannot be changed by a Set (7013: TR-181 makes the row
 /// immutable once written; delete and recreate it); setting an empty one takes a baseline.
@@ -422,8 +459,10 @@ pub struct Agent {
     roles: BTreeMap<String, Roles>,
     /// Registered path → USP Service.
     registry: Vec<(String, String)>,
-    /// Forwarded msg_id → (Controller, its msg_id, USP Service).
-    forwards: BTreeMap<String, (String, String, String)>,
+    /// Forwarded msg_id → the request awaiting the USP Service's reply.
+    forwards: BTreeMap<String, broker::Forward>,
+    /// Endpoints the integrator marked as USP Services (they may Register).
+    services: BTreeSet<String>,
     /// The wall clock: (instant, Unix seconds at that instant).
     wall: Option<(Instant, u64)>,
     /// Inside [`Agent::boot`]: rows seen now are not new.
@@ -451,6 +490,7 @@ impl Agent {
             roles: BTreeMap::new(),
             registry: Vec::new(),
             forwards: BTreeMap::new(),
+            services: BTreeSet::new(),
             wall: None,
             booting: false,
         }
@@ -570,7 +610,9 @@ impl Agent {
             }
             match self.route(rt) {
                 broker::Route::Local => {}
-                broker::Route::Service(s) => return self.forward(from, id, s, msg),
+                broker::Route::Service(s) => {
+                    return self.forward(now, from, id, s, msg, rt, acl);
+                }
                 broker::Route::Mixed => {
                     return Some(crate::engine::error_msg(
                         String::from(id),
@@ -682,7 +724,7 @@ impl Agent {
     }
 
     /// When [`Agent::handle_timeout`] must be called next: the earliest Notify retry, Notify
-    /// expiry or subscription TimeToLive.
+    /// expiry, subscription TimeToLive or deadline of a request forwarded to a USP Service.
     #[must_use]
     pub fn poll_timeout(&self) -> Option<Instant> {
         let retries = self
@@ -690,12 +732,16 @@ impl Agent {
             .iter()
             .map(|p| p.expires.map_or(p.next, |e| e.min(p.next)));
         let ttl = self.subs.values().filter_map(|s| s.deadline);
-        retries.chain(ttl).min()
+        let fwd = self.forwards.values().map(|f| f.deadline);
+        retries.chain(ttl).chain(fwd).min()
     }
 
     /// Fires what is due at `now`: Notify retries (R-NOT.1, R-NOT.2), Notify expiry
-    /// (NotifExpiration) and subscription TimeToLive. A call with nothing due does nothing.
+    /// (NotifExpiration), subscription TimeToLive and forwarded requests a USP Service did not
+    /// answer in time ([`AgentConfig::set_forward_timeout`]). A call with nothing due does
+    /// nothing.
     pub fn handle_timeout<M: DataModel + ?Sized>(&mut self, now: Instant, dm: &mut M) {
+        self.expire_forwards(now);
         self.pending.retain(|p| p.expires.is_none_or(|e| e > now));
         let mut resend = Vec::new();
         for p in &mut self.pending {

@@ -1,7 +1,10 @@
 //! The Agent as a USP Broker: Register/Deregister from USP Services (R-REG.*, R-DEREG.*) and
 //! routing of requests for registered paths.
 
-use usp_datamodel::{Agent, AgentConfig, FullAccess, Instant, MemoryDataModel, Outgoing};
+use usp_datamodel::{
+    AccessControl, Agent, AgentConfig, FullAccess, Instant, MemoryDataModel, Outgoing, Permission,
+    Perms, Role,
+};
 use usp_msg::pb;
 use usp_msg::pb::request::ReqType;
 use usp_msg::pb::response::RespType;
@@ -85,7 +88,12 @@ fn deregister(
 }
 
 fn setup() -> (Agent, MemoryDataModel) {
-    let mut a = Agent::new(AgentConfig::default());
+    setup_with(AgentConfig::default())
+}
+
+fn setup_with(cfg: AgentConfig) -> (Agent, MemoryDataModel) {
+    let mut a = Agent::new(cfg);
+    a.set_usp_service(S1, true).set_usp_service(S2, true);
     let mut dm = op_model();
     let r = reg_results(register(
         &mut a,
@@ -336,4 +344,400 @@ fn service_disconnect_drops_registrations_and_fails_waiting_requests() {
         panic!()
     };
     assert_eq!(g.req_path_results[0].err_code, 7026);
+}
+
+#[test]
+fn register_only_from_endpoints_marked_as_usp_services() {
+    let (mut a, mut dm) = setup();
+    // An outside Controller cannot take over part of the data model.
+    let e = error(register(&mut a, &mut dm, CTRL, true, &["Device.Foo."]));
+    assert_eq!(e.err_code, 7006);
+    assert!(regs(&a).iter().all(|(_, s)| s == S1));
+    assert!(!a.is_usp_service(CTRL) && a.is_usp_service(S2));
+    // Unmarking a service drops its registrations.
+    a.set_usp_service(S1, false);
+    assert!(regs(&a).is_empty());
+    assert_eq!(
+        error(register(&mut a, &mut dm, S1, true, &["Device.Time."])).err_code,
+        7006
+    );
+}
+
+// ---- R-SEC.1 on forwarded requests ----------------------------------------------------
+
+/// The body of a reply, whatever its msg_id.
+fn body_of(m: pb::Msg) -> Reply {
+    match m.body.and_then(|b| b.msg_body) {
+        Some(pb::body::MsgBody::Response(r)) => Reply::Resp(r.resp_type.expect("resp_type")),
+        Some(pb::body::MsgBody::Error(e)) => Reply::Err(e),
+        _ => panic!("neither a response nor an error"),
+    }
+}
+
+fn err_of(m: pb::Msg) -> pb::Error {
+    match body_of(m) {
+        Reply::Err(e) => e,
+        Reply::Resp(r) => panic!("expected an Error, got {r:?}"),
+    }
+}
+
+fn p(s: &str) -> Perms {
+    Perms::parse(s).unwrap()
+}
+
+/// A role that may only read Device.DeviceInfo.
+fn device_info_reader() -> Role {
+    let r = p("r---");
+    Role::new(vec![Permission::new(1, ["Device.DeviceInfo."]).with(
+        r,
+        r,
+        r,
+        Perms::NONE,
+    )])
+}
+
+/// S2 serves Device.DeviceInfo.Location. and Device.Sensors.
+fn broker() -> (Agent, MemoryDataModel) {
+    let (mut a, mut dm) = setup();
+    let r = reg_results(register(
+        &mut a,
+        &mut dm,
+        S2,
+        false,
+        &["Device.DeviceInfo.Location.", "Device.Sensors."],
+    ));
+    assert!(r.iter().all(|(_, x)| x.is_ok()), "{r:?}");
+    (a, dm)
+}
+
+fn send_as<A: AccessControl>(
+    a: &mut Agent,
+    dm: &mut MemoryDataModel,
+    acl: &A,
+    m: &pb::Msg,
+) -> Option<pb::Msg> {
+    a.handle(Instant::default(), dm, &mut Rec::default(), CTRL, acl, m)
+}
+
+fn set_msg(path: &str, param: &str, required: bool) -> pb::Msg {
+    msg(
+        "w-1",
+        ReqType::Set(pb::Set {
+            allow_partial: false,
+            update_objs: vec![pb::set::UpdateObject {
+                obj_path: path.into(),
+                param_settings: vec![pb::set::UpdateParamSetting {
+                    param: param.into(),
+                    value: "x".into(),
+                    required,
+                }],
+            }],
+        }),
+    )
+}
+
+fn add_msg(path: &str, partial: bool) -> pb::Msg {
+    msg(
+        "w-2",
+        ReqType::Add(pb::Add {
+            allow_partial: partial,
+            create_objs: vec![pb::add::CreateObject {
+                obj_path: path.into(),
+                param_settings: vec![],
+            }],
+        }),
+    )
+}
+
+fn delete_msg(path: &str, partial: bool) -> pb::Msg {
+    msg(
+        "w-3",
+        ReqType::Delete(pb::Delete {
+            allow_partial: partial,
+            obj_paths: vec![path.into()],
+        }),
+    )
+}
+
+fn operate_msg(cmd: &str, send_resp: bool) -> pb::Msg {
+    msg(
+        "w-4",
+        ReqType::Operate(pb::Operate {
+            command: cmd.into(),
+            send_resp,
+            ..Default::default()
+        }),
+    )
+}
+
+fn service_reply(fwd: &pb::Msg, r: RespType) -> pb::Msg {
+    pb::Msg {
+        header: Some(pb::Header {
+            msg_id: fwd.header.as_ref().unwrap().msg_id.clone(),
+            msg_type: 2,
+        }),
+        body: Some(pb::Body {
+            msg_body: Some(pb::body::MsgBody::Response(pb::Response {
+                resp_type: Some(r),
+            })),
+        }),
+    }
+}
+
+#[test]
+fn r_sec_1_forwarded_writes_and_operate_are_refused_before_reaching_the_service() {
+    let (mut a, mut dm) = broker();
+    let role = device_info_reader();
+    let writes = [
+        set_msg("Device.DeviceInfo.Location.1.", "Source", true),
+        add_msg("Device.DeviceInfo.Location.", false),
+        delete_msg("Device.DeviceInfo.Location.1.", false),
+        delete_msg("Device.Sensors.Sensor.*.", false),
+        operate_msg("Device.Sensors.Calibrate()", true),
+        operate_msg("Device.Sensors.Sensor.*.Reset()", false),
+    ];
+    for m in &writes {
+        let r = send_as(&mut a, &mut dm, &role, m).expect("refused here");
+        let e = err_of(r);
+        // Set: a required setting denied fails with 7021, the denied setting 7006 (as the
+        // local engine); the others 7006.
+        if matches!(
+            m.body.as_ref().unwrap().msg_body,
+            Some(pb::body::MsgBody::Request(pb::Request {
+                req_type: Some(ReqType::Set(_))
+            }))
+        ) {
+            assert_eq!(e.err_code, 7021);
+            assert_eq!(e.param_errs[0].err_code, 7006);
+            assert_eq!(
+                e.param_errs[0].param_path,
+                "Device.DeviceInfo.Location.1.Source"
+            );
+        } else {
+            assert_eq!(e.err_code, 7006, "{m:?}");
+        }
+        assert!(drain(&mut a).is_empty(), "{m:?} reached the service");
+    }
+    // A setting that is not required is left out with a 7006 parameter error, as locally;
+    // nothing is left to forward.
+    let r = send_as(
+        &mut a,
+        &mut dm,
+        &role,
+        &set_msg("Device.DeviceInfo.Location.1.", "Source", false),
+    )
+    .unwrap();
+    let Reply::Resp(RespType::SetResp(s)) = body_of(r) else {
+        panic!("not a SetResp")
+    };
+    use pb::set_resp::updated_object_result::operation_status::OperStatus;
+    let Some(OperStatus::OperSuccess(ok)) = s.updated_obj_results[0]
+        .oper_status
+        .clone()
+        .unwrap()
+        .oper_status
+    else {
+        panic!()
+    };
+    assert_eq!(ok.updated_inst_results[0].param_errs[0].err_code, 7006);
+    assert!(drain(&mut a).is_empty());
+    // With allow_partial the denied Add is reported in the AddResp, still not forwarded.
+    let r = send_as(
+        &mut a,
+        &mut dm,
+        &role,
+        &add_msg("Device.DeviceInfo.Location.", true),
+    );
+    let Reply::Resp(RespType::AddResp(ar)) = body_of(r.unwrap()) else {
+        panic!("not an AddResp")
+    };
+    use pb::add_resp::created_object_result::operation_status::OperStatus as AddStatus;
+    assert!(matches!(
+        ar.created_obj_results[0].oper_status.clone().unwrap().oper_status,
+        Some(AddStatus::OperFailure(f)) if f.err_code == 7006
+    ));
+    assert!(drain(&mut a).is_empty());
+    // The same requests with full permissions do reach the service.
+    for m in &writes {
+        assert!(send_as(&mut a, &mut dm, &FullAccess, m).is_none());
+        assert_eq!(drain(&mut a).len(), 1, "{m:?}");
+    }
+}
+
+#[test]
+fn r_sec_1_forwarded_search_writes_need_the_permission_on_every_instance() {
+    let (mut a, mut dm) = broker();
+    let all = Perms::ALL;
+    // Sensors may be deleted, except sensor 2.
+    let role = Role::new(vec![
+        Permission::new(1, ["Device.Sensors."]).with(all, all, all, all),
+        Permission::new(2, ["Device.Sensors.Sensor.2."]).with(all, all, p("r---"), all),
+    ]);
+    for (path, ok) in [
+        ("Device.Sensors.Sensor.1.", true),
+        ("Device.Sensors.Sensor.2.", false),
+        ("Device.Sensors.Sensor.*.", false),
+        ("Device.Sensors.Sensor.[Alias==\"a\"].", false),
+    ] {
+        let r = send_as(&mut a, &mut dm, &role, &delete_msg(path, false));
+        assert_eq!(r.is_none(), ok, "{path}");
+        if !ok {
+            assert_eq!(err_of(r.unwrap()).err_code, 7006);
+        }
+        assert_eq!(drain(&mut a).len(), usize::from(ok));
+    }
+    // A search on a parameter the Controller cannot read matches nothing (R-GIN.0), so the
+    // service never evaluates it.
+    let secret = Role::new(vec![
+        Permission::new(1, ["Device.Sensors."]).with(all, all, all, all),
+        Permission::new(2, ["Device.Sensors.Sensor.*.Key"]).with(Perms::NONE, all, all, all),
+    ]);
+    let r = send_as(
+        &mut a,
+        &mut dm,
+        &secret,
+        &get("g", &["Device.Sensors.Sensor.[Key==\"k\"].Value"]),
+    )
+    .unwrap();
+    let Reply::Resp(RespType::GetResp(g)) = body_of(r) else {
+        panic!()
+    };
+    assert_eq!(g.req_path_results[0].err_code, 0);
+    assert!(g.req_path_results[0].resolved_path_results.is_empty());
+    assert!(drain(&mut a).is_empty());
+}
+
+#[test]
+fn r_sec_1_forwarded_get_returns_only_readable_parameters() {
+    let (mut a, mut dm) = broker();
+    let all = Perms::ALL;
+    // Reads Device.DeviceInfo. but not the Value of a Location.
+    let role = Role::new(vec![
+        Permission::new(1, ["Device.DeviceInfo."]).with(
+            p("r---"),
+            p("r---"),
+            p("r---"),
+            Perms::NONE,
+        ),
+        Permission::new(2, ["Device.DeviceInfo.Location.*.Value"]).with(Perms::NONE, all, all, all),
+    ]);
+    let req = get("c-7", &["Device.DeviceInfo.Location.", "Device.Sensors."]);
+    assert!(send_as(&mut a, &mut dm, &role, &req).is_none());
+    let out = drain(&mut a);
+    assert_eq!(out.len(), 1);
+    assert_eq!(out[0].to, S2);
+    // Device.Sensors. is not readable: answered here (7026, R-GET.1), not forwarded.
+    let ReqType::Get(fwd) = (match out[0].msg.body.clone().unwrap().msg_body.unwrap() {
+        pb::body::MsgBody::Request(r) => r.req_type.unwrap(),
+        _ => panic!(),
+    }) else {
+        panic!()
+    };
+    assert_eq!(fwd.param_paths, ["Device.DeviceInfo.Location."]);
+    use pb::get_resp::{RequestedPathResult, ResolvedPathResult};
+    let res = |path: &str, kv: &[(&str, &str)]| ResolvedPathResult {
+        resolved_path: path.into(),
+        result_params: kv
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+    };
+    // The service answers everything it has, and (misbehaving) more than was asked.
+    let resp = service_reply(
+        &out[0].msg,
+        RespType::GetResp(pb::GetResp {
+            req_path_results: vec![RequestedPathResult {
+                requested_path: "Device.DeviceInfo.Location.".into(),
+                resolved_path_results: vec![
+                    res(
+                        "Device.DeviceInfo.Location.1.",
+                        &[("Source", "GPS"), ("Value", "secret")],
+                    ),
+                    res("Device.DeviceInfo.Location.2.", &[("Value", "secret")]),
+                    res("Device.Sensors.Sensor.1.", &[("Key", "k")]),
+                ],
+                ..Default::default()
+            }],
+        }),
+    );
+    assert!(send(&mut a, &mut dm, S2, &resp).is_none());
+    let out = drain(&mut a);
+    assert_eq!(out.len(), 1);
+    assert_eq!(out[0].to, CTRL);
+    let Reply::Resp(RespType::GetResp(g)) = body_of(out[0].msg.clone()) else {
+        panic!()
+    };
+    assert_eq!(out[0].msg.header.as_ref().unwrap().msg_id, "c-7");
+    assert_eq!(g.req_path_results.len(), 2);
+    assert_eq!(
+        g.req_path_results[0].resolved_path_results,
+        [res("Device.DeviceInfo.Location.1.", &[("Source", "GPS")])]
+    );
+    assert_eq!(g.req_path_results[1].requested_path, "Device.Sensors.");
+    assert_eq!(g.req_path_results[1].err_code, 7026);
+}
+
+#[test]
+fn forwarded_operate_without_send_resp_waits_for_nothing() {
+    let mut cfg = AgentConfig::default();
+    cfg.set_max_pending(1);
+    let (mut a, mut dm) = setup_with(cfg);
+    reg_results(register(&mut a, &mut dm, S2, false, &["Device.Reboot()"]));
+    for _ in 0..3 {
+        assert!(
+            send(
+                &mut a,
+                &mut dm,
+                CTRL,
+                &operate_msg("Device.Reboot()", false)
+            )
+            .is_none()
+        );
+        assert_eq!(drain(&mut a).len(), 1);
+    }
+    assert_eq!(a.poll_timeout(), None);
+    // The one pending slot is still free.
+    assert!(send(&mut a, &mut dm, CTRL, &get("g-1", &["Device.Time."])).is_none());
+    assert_eq!(drain(&mut a).len(), 1);
+    let e = err_of(send(&mut a, &mut dm, CTRL, &get("g-2", &["Device.Time."])).unwrap());
+    assert_eq!(e.err_code, 7005);
+}
+
+#[test]
+fn forwarded_requests_time_out_with_7003_and_free_their_slot() {
+    let mut cfg = AgentConfig::default();
+    cfg.set_max_pending(1).set_forward_timeout(2_000);
+    let (mut a, mut dm) = setup_with(cfg);
+    let t0 = Instant::from_millis(500);
+    let h = |a: &mut Agent, dm: &mut MemoryDataModel, t, from: &str, m: &pb::Msg| {
+        a.handle(t, dm, &mut Rec::default(), from, &FullAccess, m)
+    };
+    assert!(h(&mut a, &mut dm, t0, CTRL, &get("g-1", &["Device.Time."])).is_none());
+    let fwd = drain(&mut a).remove(0).msg;
+    assert_eq!(a.poll_timeout(), Some(Instant::from_millis(2_500)));
+    a.handle_timeout(Instant::from_millis(2_499), &mut dm);
+    assert!(drain(&mut a).is_empty());
+    a.handle_timeout(Instant::from_millis(2_500), &mut dm);
+    let out = drain(&mut a);
+    assert_eq!(out.len(), 1);
+    assert_eq!(out[0].to, CTRL);
+    assert_eq!(out[0].msg.header.as_ref().unwrap().msg_id, "g-1");
+    assert_eq!(err_of(out[0].msg.clone()).err_code, 7003);
+    assert_eq!(a.poll_timeout(), None);
+    // A late answer is dropped.
+    let late = service_reply(&fwd, RespType::GetResp(pb::GetResp::default()));
+    assert!(h(&mut a, &mut dm, Instant::from_millis(3_000), S1, &late).is_none());
+    assert!(drain(&mut a).is_empty());
+    // The slot is free again.
+    assert!(
+        h(
+            &mut a,
+            &mut dm,
+            Instant::from_millis(3_000),
+            CTRL,
+            &get("g-2", &["Device.Time."])
+        )
+        .is_none()
+    );
+    assert_eq!(drain(&mut a).len(), 1);
 }
