@@ -8,7 +8,7 @@
 //! for a missing record type), never a decode error (the bytes came from prost) and never a
 //! panic.
 
-use std::cell::RefCell;
+use core::cell::RefCell;
 use std::collections::BTreeSet;
 
 use proptest::prelude::*;
@@ -32,7 +32,7 @@ fn check(raw: &pb::Record) -> Result<Option<&'static str>, TestCaseError> {
             let again = Record::decode(again_bytes.clone())
                 .map_err(|e| TestCaseError::fail(format!("re-encoding does not decode: {e}")))?;
             prop_assert_eq!(&again, &rec);
-            prop_assert_eq!(&pb::Record::from(again.clone()), raw);
+            prop_assert_eq!(&pb::Record::from(again), raw);
             prop_assert_eq!(Record::decode_slice(&again_bytes), Ok(rec.clone()));
             Ok(Some(rec.kind().name()))
         }

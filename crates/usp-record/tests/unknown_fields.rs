@@ -173,7 +173,7 @@ fn r_enc_3_unknown_future_record_type_is_an_unknown_field() {
         ..p
     }
     .encode_to_vec();
-    let mut only_future = header.clone();
+    let mut only_future = header;
     only_future.extend(wrap(14, b""));
     assert_eq!(
         Record::decode(Bytes::from(only_future)),

@@ -7,7 +7,7 @@
 //! `pb::Msg`, or it fails with a typed validation [`MsgError`] carrying a USP code (7004),
 //! never a decode error (the bytes came from prost) and never a panic.
 
-use std::cell::Cell;
+use core::cell::{Cell, RefCell};
 
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
@@ -29,7 +29,7 @@ fn check(raw: &pb::Msg) -> Result<bool, TestCaseError> {
                 .map_err(|e| TestCaseError::fail(format!("re-encoding does not decode: {e}")))?;
             // The header's msg_type is derived from the body, so a warning cannot survive.
             prop_assert_eq!(&again, &msg.clone().without_warning());
-            prop_assert_eq!(again.encode_to_bytes(), again_bytes.clone());
+            prop_assert_eq!(again.encode_to_bytes(), &again_bytes);
             // And the raw value is the generated one, except the derived msg_type.
             let raw_again = pb::Msg::decode(again_bytes)
                 .map_err(|e| TestCaseError::fail(format!("raw decode: {e}")))?;
@@ -122,7 +122,7 @@ fn any_generated_request_or_response_with_a_header_round_trips_or_fails_with_700
         cases: 1024,
         ..Config::default()
     });
-    let seen = std::cell::RefCell::new(std::collections::BTreeSet::new());
+    let seen = RefCell::new(std::collections::BTreeSet::new());
     runner
         .run(&strategy, |raw| {
             if check(&raw)? {

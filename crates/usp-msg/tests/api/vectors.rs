@@ -227,3 +227,41 @@ fn pb_conversions_round_trip() {
         assert_eq!(Msg::try_from(back).unwrap(), msg.without_warning());
     }
 }
+
+/// `MSG_VECTORS` is written out by hand (for `include_bytes!`): every Msg vector in
+/// `testdata/vectors` (kind `msg`, or an `invalid` one whose target is `msg`) must be in it,
+/// and it must hold nothing else, so no vector is silently skipped.
+#[test]
+fn msg_vectors_list_has_every_msg_vector_in_testdata() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/vectors");
+    let mut on_disk = BTreeSet::new();
+    for entry in std::fs::read_dir(&dir).expect("testdata/vectors") {
+        let path = entry.expect("dir entry").path();
+        let file = path
+            .file_name()
+            .and_then(|f| f.to_str())
+            .unwrap_or_default();
+        let Some(stem) = file.strip_suffix(".bin") else {
+            continue;
+        };
+        let desc = std::fs::read_to_string(dir.join(format!("{stem}.json")))
+            .unwrap_or_else(|e| panic!("{stem}.bin has no .json: {e}"));
+        let j: Value = serde_json::from_str(&desc).expect("vector json");
+        if j["kind"] == "msg" || (j["kind"] == "invalid" && j["target"] == "msg") {
+            on_disk.insert(stem.to_string());
+        }
+    }
+    let listed: BTreeSet<String> = MSG_VECTORS.iter().map(|v| v.name.to_string()).collect();
+    assert_eq!(listed.len(), MSG_VECTORS.len(), "duplicates in MSG_VECTORS");
+    let missing: Vec<_> = on_disk.difference(&listed).collect();
+    let extra: Vec<_> = listed.difference(&on_disk).collect();
+    assert!(
+        missing.is_empty(),
+        "Msg vectors not in MSG_VECTORS: {missing:?}"
+    );
+    assert!(
+        extra.is_empty(),
+        "MSG_VECTORS entries that are not Msg vectors: {extra:?}"
+    );
+    assert!(on_disk.len() >= 47, "found only {on_disk:?}");
+}
