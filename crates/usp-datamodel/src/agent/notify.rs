@@ -36,10 +36,12 @@ const CTRL_TABLE: &str = "Device.LocalAgent.Controller.";
 ///   after every Set, Add, Delete and Operate handled by the Agent, on
 ///   [`Agent::poll_changes`], and for one parameter on [`Agent::value_changed`]. Values of
 ///   rows created later are watched from their first poll on.
-/// - `ObjectCreation`: table paths (or searches over tables); a row that appears notifies with
-///   its unique keys.
-/// - `ObjectDeletion`: instance paths, wildcards or searches, or table paths; a row that
-///   disappears notifies, also when it went with a deleted parent.
+/// - `ObjectCreation`: table paths (or searches over tables); a row created since the last
+///   look notifies with its unique keys. A row that merely starts matching a search
+///   (`Device.IP.Interface.[Enable==true].` when Enable is set) existed before and does not.
+/// - `ObjectDeletion`: instance paths, wildcards or searches, or table paths; a matching row
+///   that is deleted notifies, also when it went with a deleted parent. A row that merely
+///   stops matching a search still exists and does not.
 /// - `OperationComplete`: command paths, searches, or object paths (every command below),
 ///   matched when an asynchronous operation ends.
 /// - `Event`: event paths, searches, or object paths (every event below), matched on
@@ -230,6 +232,9 @@ pub(super) struct Sub {
     pub(super) deadline: Option<Instant>,
     /// ValueChange: `path.Param` → value; ObjectCreation/Deletion: row → unique keys.
     snap: BTreeMap<String, Snap>,
+    /// ObjectCreation with a search in its ReferenceList: every row of the searched tables,
+    /// matching or not, so a row that starts matching is not taken for a new one.
+    exist: Option<BTreeSet<String>>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -315,6 +320,56 @@ fn snapshot<M: DataModel + ?Sized>(
     out
 }
 
+/// `path` with every `[...]` (search or unique-key address) widened to `*`.
+fn widen(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    let mut depth = 0u32;
+    let mut quoted = false;
+    for c in path.chars() {
+        match (depth, c) {
+            (0, '[') => {
+                depth = 1;
+                out.push('*');
+            }
+            (0, c) => out.push(c),
+            (_, '"') => quoted = !quoted,
+            (_, '[') if !quoted => depth = depth.saturating_add(1),
+            (_, ']') if !quoted => depth -= 1,
+            _ => {}
+        }
+    }
+    out
+}
+
+/// For an ObjectCreation ReferenceList with a search: every existing row of the tables it
+/// searches (the search widened to `*`); `None` without a search.
+fn existing<M: DataModel + ?Sized>(
+    cfg: &EngineConfig,
+    dm: &M,
+    kind: NotifyKind,
+    refs: &str,
+) -> Option<BTreeSet<String>> {
+    if kind != NotifyKind::ObjectCreation || !refs.contains('[') {
+        return None;
+    }
+    let g = pb::GetInstances {
+        obj_paths: refs_of(refs).map(widen).collect(),
+        first_level_only: true,
+    };
+    let rows = instances::get_instances(cfg, dm, &FullAccess, &g)
+        .req_path_results
+        .into_iter()
+        .flat_map(|r| r.curr_insts)
+        .map(|i| i.instantiated_obj_path)
+        .collect();
+    Some(rows)
+}
+
+/// Whether the row `path` (`Device.IP.Interface.3.`) exists.
+fn row_exists<M: DataModel + ?Sized>(dm: &M, path: &str) -> bool {
+    crate::memory::split_row(path).is_some_and(|(t, n)| dm.has_instance(t, n))
+}
+
 /// Whether `refs` selects the command or event `name` (bare, without `()`/`!`) of `obj_path`.
 fn refs_match<M: DataModel + ?Sized>(
     cfg: &EngineConfig,
@@ -377,10 +432,11 @@ impl Agent {
             };
             seen.insert(row.clone());
             let snap = match kind {
-                Some(k) if rebase && enabled && k.polled() => {
-                    Some(snapshot(self.engine.config(), dm, k, &refs))
-                }
-                _ if rebase => Some(BTreeMap::new()),
+                Some(k) if rebase && enabled && k.polled() => Some((
+                    snapshot(self.engine.config(), dm, k, &refs),
+                    existing(self.engine.config(), dm, k, &refs),
+                )),
+                _ if rebase => Some((BTreeMap::new(), None)),
                 _ => None,
             };
             let ttl = read_u64(dm, &row, "TimeToLive", 0);
@@ -397,6 +453,7 @@ impl Agent {
                 expiration,
                 deadline: (ttl > 0).then(|| now.plus_secs(ttl)),
                 snap: BTreeMap::new(),
+                exist: None,
             });
             s.enabled = enabled;
             s.id = id;
@@ -405,8 +462,9 @@ impl Agent {
             s.refs = refs;
             s.retry = retry;
             s.expiration = expiration;
-            if let Some(snap) = snap {
+            if let Some((snap, exist)) = snap {
                 s.snap = snap;
+                s.exist = exist;
             }
         }
         self.subs.retain(|k, _| seen.contains(k));
@@ -490,6 +548,7 @@ impl Agent {
             };
             let Some(kind) = s.kind else { continue };
             let new = snapshot(self.engine.config(), dm, kind, &s.refs);
+            let exist = existing(self.engine.config(), dm, kind, &s.refs);
             let mut notes = Vec::new();
             match kind {
                 NotifyKind::ValueChange => {
@@ -504,8 +563,11 @@ impl Agent {
                     }
                 }
                 NotifyKind::ObjectCreation => {
+                    // Only rows created since: a row that starts matching a search (its
+                    // Enable set) existed before and is not new.
                     for (k, v) in &new {
-                        if !s.snap.contains_key(k) {
+                        let existed = s.exist.as_ref().is_some_and(|e| e.contains(k));
+                        if !s.snap.contains_key(k) && !existed {
                             let unique_keys = match v {
                                 Snap::Keys(u) => u.clone(),
                                 Snap::Value(_) => BTreeMap::new(),
@@ -518,8 +580,10 @@ impl Agent {
                     }
                 }
                 _ => {
+                    // Only rows deleted since: a row that stops matching a search still
+                    // exists and is not reported.
                     for k in s.snap.keys() {
-                        if !new.contains_key(k) {
+                        if !new.contains_key(k) && !row_exists(dm, k) {
                             notes.push(Notification::ObjDeletion(pb::notify::ObjectDeletion {
                                 obj_path: k.clone(),
                             }));
@@ -529,6 +593,7 @@ impl Agent {
             }
             if let Some(s) = self.subs.get_mut(&row) {
                 s.snap = new;
+                s.exist = exist;
             }
             for n in notes {
                 changed |= self.emit(now, dm, &row, n);

@@ -848,3 +848,103 @@ fn rows_added_locally_are_picked_up_with_the_time_they_are_seen() {
     assert_eq!(drain(&mut a).len(), 1);
     assert_eq!(a.poll_timeout(), Some(Instant::from_millis(60_000)));
 }
+
+fn set_enable(a: &mut Agent, dm: &mut MemoryDataModel, now: u64, row: &str, on: bool) {
+    let rt = ReqType::Set(pb::Set {
+        allow_partial: false,
+        update_objs: vec![pb::set::UpdateObject {
+            obj_path: row.into(),
+            param_settings: vec![pb::set::UpdateParamSetting {
+                param: "Enable".into(),
+                value: on.to_string(),
+                required: true,
+            }],
+        }],
+    });
+    req(a, dm, now, rt).unwrap();
+}
+
+/// (kind, obj_path) of each queued Notify.
+fn object_notes(a: &mut Agent) -> Vec<(&'static str, String)> {
+    drain(a)
+        .iter()
+        .map(|o| match &notify(o).1.notification {
+            Some(Notification::ObjCreation(c)) => ("creation", c.obj_path.clone()),
+            Some(Notification::ObjDeletion(d)) => ("deletion", d.obj_path.clone()),
+            n => panic!("{n:?}"),
+        })
+        .collect()
+}
+
+#[test]
+fn object_creation_and_deletion_on_a_search_only_for_real_creations_and_deletions() {
+    let (mut a, mut dm) = setup();
+    // Interfaces 1 and 2 are enabled, 3 is not.
+    for (id, kind) in [("oc", "ObjectCreation"), ("od", "ObjectDeletion")] {
+        add_sub(
+            &mut a,
+            &mut dm,
+            0,
+            &[
+                ("Enable", "true"),
+                ("ID", id),
+                ("NotifType", kind),
+                ("ReferenceList", "Device.IP.Interface.[Enable==true]."),
+            ],
+        );
+    }
+    assert!(drain(&mut a).is_empty());
+    // A row that starts matching existed before: no ObjectCreation.
+    set_enable(&mut a, &mut dm, 1, "Device.IP.Interface.3.", true);
+    assert_eq!(object_notes(&mut a), []);
+    // A row that stops matching still exists: no ObjectDeletion.
+    set_enable(&mut a, &mut dm, 2, "Device.IP.Interface.1.", false);
+    assert_eq!(object_notes(&mut a), []);
+    // Also when changed by the integrator and found by polling.
+    dm.set_value("Device.IP.Interface.1.", "Enable", "true")
+        .unwrap();
+    dm.set_value("Device.IP.Interface.3.", "Enable", "false")
+        .unwrap();
+    a.poll_changes(Instant::from_millis(3), &mut dm);
+    assert_eq!(object_notes(&mut a), []);
+    // A row created matching the search notifies; one created not matching does not, nor
+    // when it starts matching later.
+    let add = |en: &str, name: &str| {
+        ReqType::Add(pb::Add {
+            allow_partial: false,
+            create_objs: vec![pb::add::CreateObject {
+                obj_path: "Device.IP.Interface.".into(),
+                param_settings: [("Name", name), ("Enable", en)]
+                    .iter()
+                    .map(|(k, v)| pb::add::CreateParamSetting {
+                        param: k.to_string(),
+                        value: v.to_string(),
+                        required: true,
+                    })
+                    .collect(),
+            }],
+        })
+    };
+    req(&mut a, &mut dm, 4, add("true", "eth4")).unwrap();
+    assert_eq!(
+        object_notes(&mut a),
+        [("creation", "Device.IP.Interface.4.".to_string())]
+    );
+    req(&mut a, &mut dm, 5, add("false", "eth5")).unwrap();
+    assert_eq!(object_notes(&mut a), []);
+    set_enable(&mut a, &mut dm, 6, "Device.IP.Interface.5.", true);
+    assert_eq!(object_notes(&mut a), []);
+    // Deleting a matching row notifies; deleting one that does not match does not.
+    set_enable(&mut a, &mut dm, 7, "Device.IP.Interface.3.", false);
+    for row in ["Device.IP.Interface.2.", "Device.IP.Interface.3."] {
+        let rt = ReqType::Delete(pb::Delete {
+            allow_partial: false,
+            obj_paths: vec![row.into()],
+        });
+        req(&mut a, &mut dm, 8, rt).unwrap();
+    }
+    assert_eq!(
+        object_notes(&mut a),
+        [("deletion", "Device.IP.Interface.2.".to_string())]
+    );
+}
