@@ -911,7 +911,7 @@ mod tests {
             }
             let re = Pattern::new(&p).unwrap();
             proptest::prop_assert!(re.is_match(&s));
-            let mut longer = s.clone();
+            let mut longer = s;
             longer.push_str(&t);
             proptest::prop_assert_eq!(re.is_match(&longer), t.is_empty());
         }

@@ -97,13 +97,17 @@ impl<M: DataModel + ?Sized> Collector<'_, M> {
                 format!("more than {} values", self.max),
             ));
         }
-        if !params.is_empty() {
+        let children = schema.children(id);
+        // Every resolved Object and Sub-Object the Controller may read gets a
+        // ResolvedPathResult, its result_params possibly empty (messages.md, Get; R-GET.4),
+        // except one with neither Parameters nor Sub-Objects (R-GET.1b, applied at every
+        // level so that an object reads the same whichever path reached it).
+        if readable && (!def.params.is_empty() || self.has_sub_objects(children, &path)) {
             self.out.push(ResolvedPathResult {
                 resolved_path: path.clone(),
                 result_params: params,
             });
         }
-        let children = schema.children(id);
         if depth == 1 || children.is_empty() {
             return Ok(());
         }
@@ -126,6 +130,31 @@ impl<M: DataModel + ?Sized> Collector<'_, M> {
             }
         }
         Ok(())
+    }
+}
+
+impl<M: DataModel + ?Sized> Collector<'_, M> {
+    /// Whether object `path` has a Sub-Object in the Instantiated Data Model: a
+    /// single-instance child, or a row of a child table.
+    fn has_sub_objects(&mut self, children: &[ObjId], path: &str) -> bool {
+        let schema = self.dm.schema();
+        children.iter().any(|&c| {
+            let Some(cdef) = schema.get(c) else {
+                return false;
+            };
+            if !cdef.is_multi_instance() {
+                return true;
+            }
+            let mut cp = String::with_capacity(path.len() + 24);
+            cp.push_str(path);
+            cp.push_str(cdef.name());
+            cp.push('.');
+            let start = self.ids.len();
+            self.dm.instances(&cp, &mut self.ids);
+            let any = self.ids.len() > start;
+            self.ids.truncate(start);
+            any
+        })
     }
 }
 

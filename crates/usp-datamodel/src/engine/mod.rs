@@ -140,8 +140,11 @@ impl EngineConfig {
 ///   unique-key addresses and reference following, reported with instance numbers. A search
 ///   matching nothing succeeds with an empty result.
 /// - **Get** (R-GET.0–R-GET.5): one `RequestedPathResult` per path, one
-///   `ResolvedPathResult` per object with parameters relative to it; objects without readable
-///   parameters are left out. A table path (`Device.IP.Interface.`) returns its rows. A
+///   `ResolvedPathResult` per resolved Object and Sub-Object the Controller may read, with
+///   parameters relative to it; `result_params` may be empty (no readable parameters,
+///   R-GET.4). An object with neither parameters nor Sub-Objects (instantiated: a
+///   single-instance child or a row of a child table) gets none (R-GET.1b), at every level
+///   of the tree, so it reads the same however it is reached. A table path (`Device.IP.Interface.`) returns its rows. A
 ///   parameter path resolves to its parent. `max_depth` counts a table row as one level
 ///   (the spec's `Device.DeviceInfo.` table). Command and event paths give 7026. Write-only
 ///   parameters are not returned; secured ones read as `""`.

@@ -96,6 +96,69 @@ fn r_get_1b_empty_object_is_empty_success() {
     assert!(get_ok(&mut m, "Device.Services.", 0).is_empty());
 }
 
+/// The demo schema plus `Device.X_Box.` (no parameters) holding `Leaf.` (no parameters, no
+/// sub-objects), `Hidden.` (a write-only parameter only), `Inner.` (one parameter) and the
+/// table `Row.{i}.` (one parameter).
+fn model_with_paramless_objects() -> usp_datamodel::MemoryDataModel {
+    use usp_datamodel::{ObjAccess, ObjectDef, ParamAccess, ParamDef};
+    use usp_path::value::ValueType;
+    let mut s = schema();
+    for o in [
+        ObjectDef::new("Device.X_Box."),
+        ObjectDef::new("Device.X_Box.Leaf."),
+        ObjectDef::new("Device.X_Box.Hidden.").with_param(
+            ParamDef::new("Key", ValueType::String).with_access(ParamAccess::WriteOnly),
+        ),
+        ObjectDef::new("Device.X_Box.Inner.")
+            .with_param(ParamDef::new("N", ValueType::UnsignedInt).with_default("7")),
+        ObjectDef::new("Device.X_Box.Row.{i}.")
+            .with_access(ObjAccess::AddDelete)
+            .with_param(ParamDef::new("V", ValueType::String)),
+    ] {
+        s.add_object(o).unwrap();
+    }
+    model_with(s)
+}
+
+#[test]
+fn r_get_1b_and_r_get_4_every_object_with_parameters_or_sub_objects_gets_a_result() {
+    // messages.md (Get): one resolved_path_result for each Object and Sub-Object, with
+    // result_params that may be empty (R-GET.4); R-GET.1b: none for an object with neither
+    // Parameters nor Sub-Objects.
+    let mut m = model_with_paramless_objects();
+    let r = get_ok(&mut m, "Device.X_Box.", 0);
+    let paths: Vec<&str> = r.iter().map(|x| x.0.as_str()).collect();
+    assert_eq!(
+        paths,
+        [
+            "Device.X_Box.",
+            "Device.X_Box.Hidden.",
+            "Device.X_Box.Inner."
+        ]
+    );
+    assert!(r[0].1.is_empty(), "a parameterless object with Sub-Objects");
+    assert!(r[1].1.is_empty(), "write-only parameters are not returned");
+    assert_eq!(r[2].1["N"], "7");
+    // The same answers when each is asked for directly.
+    assert!(get_ok(&mut m, "Device.X_Box.Leaf.", 0).is_empty());
+    let h = get_ok(&mut m, "Device.X_Box.Hidden.", 0);
+    assert_eq!(h.len(), 1);
+    assert!(h[0].1.is_empty());
+    // max_depth 1: the object alone, still reported although it has no parameters.
+    let r = get_ok(&mut m, "Device.X_Box.", 1);
+    assert_eq!(r.len(), 1);
+    assert_eq!(r[0].0, "Device.X_Box.");
+    // A row of a sub-table is a Sub-Object too.
+    usp_datamodel::DataModel::add(&mut m, "Device.X_Box.Row.", &Default::default()).unwrap();
+    let r = get_ok(&mut m, "Device.X_Box.", 0);
+    assert_eq!(r.len(), 4);
+    assert_eq!(r[3].0, "Device.X_Box.Row.1.");
+    // A whole-tree Get lists the parameterless object as well.
+    let all = get_ok(&mut m, "Device.", 0);
+    assert!(all.iter().any(|x| x.0 == "Device.X_Box." && x.1.is_empty()));
+    assert!(all.iter().all(|x| x.0 != "Device.X_Box.Leaf."));
+}
+
 #[test]
 fn r_get_2_and_r_get_3_parameter_path_resolves_to_parent_with_only_that_param() {
     // TP-469 1.36

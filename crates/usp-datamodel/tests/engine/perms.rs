@@ -93,6 +93,40 @@ fn r_get_4_unreadable_params_are_dropped() {
         get_as(&mut m, "Device.LocalAgent.Controller.1.Credential").err_code,
         7026
     );
+    // Readable object, no readable parameter: still a result, with empty result_params.
+    let only_mtu = Role::new(vec![
+        Permission::new(1, ["Device."]).with(Perms::ALL, Perms::ALL, Perms::ALL, Perms::ALL),
+        Permission::new(2, ["Device.DeviceInfo."]).with(
+            Perms::NONE,
+            Perms::ALL,
+            Perms::ALL,
+            Perms::ALL,
+        ),
+    ]);
+    let r = Engine::default()
+        .handle_as(
+            &mut m,
+            &only_mtu,
+            &msg(
+                "t-1",
+                ReqType::Get(pb::Get {
+                    param_paths: vec!["Device.DeviceInfo.".into()],
+                    max_depth: 1,
+                }),
+            ),
+        )
+        .expect("a reply");
+    let Reply::Resp(RespType::GetResp(g)) = reply(r) else {
+        panic!()
+    };
+    let rp = &g.req_path_results[0];
+    assert_eq!(rp.err_code, 0, "{}", rp.err_msg);
+    assert_eq!(rp.resolved_path_results.len(), 1);
+    assert_eq!(
+        rp.resolved_path_results[0].resolved_path,
+        "Device.DeviceInfo."
+    );
+    assert!(rp.resolved_path_results[0].result_params.is_empty());
 }
 
 #[test]
