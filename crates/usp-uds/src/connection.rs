@@ -36,8 +36,52 @@ pub enum Event {
     /// A client reconnects after [`reconnect_delay_ms`] (R-UDS.5).
     Closed {
         /// Why.
-        reason: String,
+        reason: CloseReason,
     },
+}
+
+/// Why a [`Connection`] closed ([`Event::Closed`]). `Display` gives the text also sent in our
+/// Error frame, when we send one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CloseReason {
+    /// The peer's bytes are not valid framing (R-UDS.24); an Error frame was sent.
+    Frame(UdsError),
+    /// The peer's Handshake could not be processed (R-UDS.21): [`UdsError::NotUtf8`] or
+    /// [`UdsError::EmptyEndpointId`]; an Error frame was sent.
+    Handshake(UdsError),
+    /// The owner rejected a received Record with [`Connection::reject_record`] (R-UDS.23),
+    /// giving this text; an Error frame was sent.
+    RecordRejected(String),
+    /// The peer sent an Error frame with this text (R-UDS.25; invalid UTF-8 replaced).
+    PeerError(String),
+    /// A client got no Handshake from the server within [`HANDSHAKE_TIMEOUT_MS`] (R-UDS.18).
+    HandshakeTimeout,
+    /// [`Connection::close`] was called with this text.
+    Local(String),
+}
+
+impl CloseReason {
+    /// The framing or handshake error behind this close, if it is one.
+    pub fn error(&self) -> Option<&UdsError> {
+        match self {
+            Self::Frame(e) | Self::Handshake(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+impl core::fmt::Display for CloseReason {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Self::Frame(e) => write!(f, "cannot parse frame: {e}"),
+            Self::Handshake(e) => write!(f, "cannot process handshake: {e}"),
+            Self::RecordRejected(why) => write!(f, "cannot extract USP Record: {why}"),
+            Self::PeerError(text) => write!(f, "peer sent error: {text}"),
+            Self::HandshakeTimeout => f.write_str("no handshake from the server within 30 s"),
+            Self::Local(why) => f.write_str(why),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -111,24 +155,41 @@ impl Connection {
         self.state == State::Closed
     }
 
-    /// Feeds bytes read from the socket (any split).
+    /// Feeds bytes read from the socket (any split, any size). The decoder buffers at most one
+    /// maximum-size frame: `data` is taken in pieces, complete frames being handled in between.
     pub fn handle_bytes(&mut self, _now: u64, data: &[u8]) {
-        if self.state == State::Closed {
-            return;
-        }
-        self.decoder.push(data);
-        loop {
-            match self.decoder.next_frame() {
-                Ok(Some(frame)) => self.handle_frame(frame),
-                Ok(None) => break,
-                Err(e) => {
-                    // R-UDS.24: unparsable frame -> Error frame, then close.
-                    self.fail(&alloc::format!("cannot parse frame: {e}"));
-                    break;
+        let mut rest = data;
+        while self.state != State::Closed {
+            let n = rest.len().min(self.decoder.space());
+            let (now, later) = rest.split_at(n);
+            if let Err(e) = self.decoder.push(now) {
+                return self.fail(CloseReason::Frame(e));
+            }
+            rest = later;
+            loop {
+                match self.decoder.next_frame() {
+                    Ok(Some(frame)) => self.handle_frame(frame),
+                    Ok(None) => break,
+                    Err(e) => {
+                        // R-UDS.24: unparsable frame -> Error frame, then close.
+                        return self.fail(CloseReason::Frame(e));
+                    }
+                }
+                if self.state == State::Closed {
+                    return;
                 }
             }
-            if self.state == State::Closed {
-                break;
+            if rest.is_empty() {
+                return;
+            }
+            if self.decoder.space() == 0 {
+                // Cannot happen: a full buffer holds a complete frame or a framing error.
+                let e = UdsError::BufferFull {
+                    len: rest.len(),
+                    buffered: self.decoder.buffered(),
+                    max: self.decoder.max_buffered(),
+                };
+                return self.fail(CloseReason::Frame(e));
             }
         }
     }
@@ -136,8 +197,8 @@ impl Connection {
     fn handle_frame(&mut self, frame: Frame) {
         if let Some(text) = frame.find(TLV_ERROR) {
             // R-UDS.25: an Error frame closes the connection.
-            let text = String::from_utf8_lossy(text);
-            self.close(alloc::format!("peer sent error: {text}"));
+            let text = String::from_utf8_lossy(text).into_owned();
+            self.close_with(CloseReason::PeerError(text));
             return;
         }
         for tlv in frame.tlvs {
@@ -165,10 +226,15 @@ impl Connection {
             // R-UDS.19: an unexpected Handshake is ignored.
             return;
         }
+        // R-UDS.21: a Handshake we cannot process -> Error frame (and close).
         let peer = match core::str::from_utf8(value) {
-            Ok(s) if !s.is_empty() => String::from(s),
-            // R-UDS.21: a Handshake we cannot process -> Error frame (and close).
-            _ => return self.fail("handshake does not carry a UTF-8 Endpoint ID"),
+            Ok("") => return self.fail(CloseReason::Handshake(UdsError::EmptyEndpointId)),
+            Ok(s) => String::from(s),
+            Err(_) => {
+                return self.fail(CloseReason::Handshake(UdsError::NotUtf8 {
+                    tlv_type: TLV_HANDSHAKE,
+                }));
+            }
         };
         if self.role == Role::Server {
             let local = self.local_id.clone();
@@ -200,11 +266,15 @@ impl Connection {
     /// Reports that a received Record could not be extracted (not a protobuf USP Record):
     /// queues an Error frame and closes (R-UDS.23).
     pub fn reject_record(&mut self, why: &str) {
-        self.fail(&alloc::format!("cannot extract USP Record: {why}"));
+        self.fail(CloseReason::RecordRejected(String::from(why)));
     }
 
-    /// Closes locally without an Error frame.
+    /// Closes locally without an Error frame ([`CloseReason::Local`]).
     pub fn close(&mut self, reason: String) {
+        self.close_with(CloseReason::Local(reason));
+    }
+
+    fn close_with(&mut self, reason: CloseReason) {
         if self.state != State::Closed {
             self.state = State::Closed;
             self.handshake_deadline = None;
@@ -212,10 +282,11 @@ impl Connection {
         }
     }
 
-    fn fail(&mut self, why: &str) {
+    /// Sends an Error frame with the reason's text, then closes.
+    fn fail(&mut self, reason: CloseReason) {
         if self.state != State::Closed {
-            self.queue(&Frame::error(why));
-            self.close(String::from(why));
+            self.queue(&Frame::error(&alloc::format!("{reason}")));
+            self.close_with(reason);
         }
     }
 
@@ -230,7 +301,7 @@ impl Connection {
     /// Handshake closes (R-UDS.18). Spurious calls do nothing.
     pub fn handle_timeout(&mut self, now: u64) {
         if self.handshake_deadline.is_some_and(|d| now >= d) {
-            self.close(String::from("no handshake from the server within 30 s"));
+            self.close_with(CloseReason::HandshakeTimeout);
         }
     }
 
@@ -267,7 +338,8 @@ pub fn reconnect_delay_ms(random: u64) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::frame::{Tlv, encode_frame};
+    use crate::frame::{FrameDecoder, Tlv, encode_frame};
+    use alloc::string::ToString;
     use alloc::vec::Vec;
 
     fn drain(c: &mut Connection) -> Vec<Bytes> {
@@ -325,10 +397,12 @@ mod tests {
         assert!(!client.is_closed());
         client.handle_timeout(31_000);
         assert!(client.is_closed());
-        assert!(matches!(
-            events(&mut client).as_slice(),
-            [Event::Closed { .. }]
-        ));
+        assert_eq!(
+            events(&mut client),
+            [Event::Closed {
+                reason: CloseReason::HandshakeTimeout
+            }]
+        );
         assert_eq!(client.poll_timeout(), None);
     }
 
@@ -365,6 +439,31 @@ mod tests {
         assert_eq!(out.len(), 1);
         assert_eq!(out[0][8], TLV_ERROR);
         assert!(server.is_closed());
+        let bad = UdsError::NotUtf8 {
+            tlv_type: TLV_HANDSHAKE,
+        };
+        assert_eq!(
+            events(&mut server),
+            [Event::Closed {
+                reason: CloseReason::Handshake(bad.clone())
+            }]
+        );
+        // The Error frame carries the same text.
+        let mut d = FrameDecoder::new();
+        d.push(&out[0]).unwrap();
+        let text = d.next_frame().unwrap().unwrap();
+        let want = CloseReason::Handshake(bad).to_string();
+        assert_eq!(text.find(TLV_ERROR).unwrap().as_ref(), want.as_bytes());
+        // An empty Endpoint ID is refused the same way.
+        let mut server = Connection::new(Role::Server, "proto::s", 0);
+        server.handle_bytes(0, &Frame::handshake("").encode().unwrap());
+        assert_eq!(
+            events(&mut server),
+            [Event::Closed {
+                reason: CloseReason::Handshake(UdsError::EmptyEndpointId)
+            }]
+        );
+        assert_eq!(drain(&mut server).len(), 1);
     }
 
     #[test]
@@ -407,10 +506,12 @@ mod tests {
         assert_eq!(out.len(), 1);
         assert_eq!(out[0][8], TLV_ERROR);
         assert!(server.is_closed());
-        assert!(matches!(
-            events(&mut server).as_slice(),
-            [Event::Closed { .. }]
-        ));
+        assert_eq!(
+            events(&mut server),
+            [Event::Closed {
+                reason: CloseReason::RecordRejected("not a USP Record".into())
+            }]
+        );
     }
 
     #[test]
@@ -421,6 +522,19 @@ mod tests {
         assert_eq!(out.len(), 1);
         assert_eq!(out[0][8], TLV_ERROR);
         assert!(client.is_closed());
+        match events(&mut client).as_slice() {
+            [Event::Closed { reason }] => {
+                // The stream offset counts the server's Handshake frame (21 bytes).
+                assert_eq!(
+                    reason.error(),
+                    Some(&UdsError::BadSync {
+                        found: *b"HTTP",
+                        offset: 21
+                    })
+                );
+            }
+            other => panic!("{other:?}"),
+        }
         // nothing more happens after close
         client.handle_bytes(
             6,
@@ -438,10 +552,45 @@ mod tests {
             drain(&mut client).is_empty(),
             "no error is sent back for an error"
         );
-        match events(&mut client).as_slice() {
-            [Event::Closed { reason }] => assert!(reason.contains("go away")),
-            other => panic!("{other:?}"),
+        assert_eq!(
+            events(&mut client),
+            [Event::Closed {
+                reason: CloseReason::PeerError("go away".into())
+            }]
+        );
+    }
+
+    /// One read holding more bytes than the decoder may buffer is taken in pieces.
+    #[test]
+    fn large_reads_are_fed_in_pieces() {
+        let (mut client, server) = connected_pair();
+        let mut server = server.with_decoder(FrameDecoder::with_max_frame_len(64));
+        let mut wire = Vec::new();
+        for i in 0..100u8 {
+            client.send_record(Bytes::from(alloc::vec![i; 50])).unwrap();
         }
+        for b in drain(&mut client) {
+            wire.extend_from_slice(&b);
+        }
+        assert!(wire.len() > 5000);
+        server.handle_bytes(5, &wire);
+        let got = events(&mut server);
+        assert_eq!(got.len(), 100);
+        assert_eq!(got[99], Event::Record(Bytes::from(alloc::vec![99u8; 50])));
+        assert!(server.is_connected());
+        // A frame above the limit closes with the typed error.
+        client
+            .send_record(Bytes::from(alloc::vec![0u8; 65]))
+            .unwrap();
+        for b in drain(&mut client) {
+            server.handle_bytes(6, &b);
+        }
+        assert_eq!(
+            events(&mut server),
+            [Event::Closed {
+                reason: CloseReason::Frame(UdsError::FrameTooLarge { len: 70, max: 64 })
+            }]
+        );
     }
 
     #[test]

@@ -44,6 +44,16 @@ pub enum UdsError {
     /// The frame has no TLV (R-UDS.6).
     #[error("frame has no TLV field")]
     NoTlv,
+    /// The frame body ends inside a TLV header (fewer than [`TLV_HEADER_LEN`] bytes left).
+    #[error(
+        "TLV header at frame offset {offset} needs {TLV_HEADER_LEN} bytes but only {available} remain"
+    )]
+    TruncatedTlvHeader {
+        /// Offset of the TLV inside the frame body.
+        offset: usize,
+        /// Bytes left in the frame (1 to 4).
+        available: usize,
+    },
     /// A TLV's length runs past the end of the frame.
     #[error("TLV at frame offset {offset} announces {len} bytes but only {available} remain")]
     TlvOverrun {
@@ -59,6 +69,22 @@ pub enum UdsError {
     NotUtf8 {
         /// The TLV type.
         tlv_type: u8,
+    },
+    /// A Handshake carries an empty Endpoint ID (R-UDS.21).
+    #[error("handshake carries an empty Endpoint ID")]
+    EmptyEndpointId,
+    /// [`FrameDecoder::push`] was given more bytes than it may buffer: at most
+    /// [`FrameDecoder::space`], i.e. one maximum-size frame with its header in total.
+    #[error(
+        "{len} more bytes would exceed the decoder's buffer limit of {max} ({buffered} buffered)"
+    )]
+    BufferFull {
+        /// Bytes offered.
+        len: usize,
+        /// Bytes already buffered.
+        buffered: usize,
+        /// The limit: the maximum frame body plus [`HEADER_LEN`].
+        max: usize,
     },
     /// A value is too large to be framed (over 4 GiB).
     #[error("value of {len} bytes is too large for a frame")]
@@ -178,7 +204,10 @@ pub fn encode_frame(tlvs: &[Tlv]) -> Result<Bytes, UdsError> {
 /// Incremental frame decoder: push bytes as they are read, pull complete frames.
 ///
 /// Memory is bounded: a header announcing more than the configured maximum is rejected
-/// before its body is buffered.
+/// before its body is buffered, and [`FrameDecoder::push`] refuses to buffer more than one
+/// maximum-size frame with its header ([`FrameDecoder::space`] says how much it accepts now).
+/// Pull every complete frame with [`FrameDecoder::next_frame`] before pushing more;
+/// [`crate::Connection::handle_bytes`] does this for input of any size.
 ///
 /// ```
 /// use usp_uds::{Frame, FrameDecoder};
@@ -187,7 +216,7 @@ pub fn encode_frame(tlvs: &[Tlv]) -> Result<Bytes, UdsError> {
 /// // Any split works: here one byte at a time.
 /// let mut frames = Vec::new();
 /// for b in wire.iter() {
-///     dec.push(&[*b]);
+///     dec.push(&[*b])?;
 ///     while let Some(f) = dec.next_frame()? {
 ///         frames.push(f);
 ///     }
@@ -226,12 +255,38 @@ impl FrameDecoder {
         }
     }
 
-    /// Appends bytes read from the socket. After an error the decoder ignores further input
-    /// (the connection must be closed, R-UDS.24).
-    pub fn push(&mut self, data: &[u8]) {
-        if !self.failed {
-            self.buf.extend_from_slice(data);
+    /// The largest number of bytes buffered at once: the maximum frame body plus [`HEADER_LEN`].
+    pub fn max_buffered(&self) -> usize {
+        usize::try_from(self.max_frame_len)
+            .unwrap_or(usize::MAX)
+            .saturating_add(HEADER_LEN)
+    }
+
+    /// How many bytes [`FrameDecoder::push`] accepts now.
+    pub fn space(&self) -> usize {
+        self.max_buffered().saturating_sub(self.buf.len())
+    }
+
+    /// Appends bytes read from the socket.
+    ///
+    /// # Errors
+    /// [`UdsError::BufferFull`] if `data` is longer than [`FrameDecoder::space`]; nothing is
+    /// appended, and the decoder stays usable (pull frames, then push the rest in pieces).
+    /// [`UdsError::InvalidState`] after a framing error: the decoder takes no more input (the
+    /// connection must be closed, R-UDS.24).
+    pub fn push(&mut self, data: &[u8]) -> Result<(), UdsError> {
+        if self.failed {
+            return Err(UdsError::InvalidState("decoder failed earlier"));
         }
+        if data.len() > self.space() {
+            return Err(UdsError::BufferFull {
+                len: data.len(),
+                buffered: self.buf.len(),
+                max: self.max_buffered(),
+            });
+        }
+        self.buf.extend_from_slice(data);
+        Ok(())
     }
 
     /// Bytes buffered and not yet returned as a frame.
@@ -308,9 +363,8 @@ fn parse_body(mut body: Bytes) -> Result<Frame, UdsError> {
     while body.has_remaining() {
         let offset = total - body.len();
         if body.len() < TLV_HEADER_LEN {
-            return Err(UdsError::TlvOverrun {
+            return Err(UdsError::TruncatedTlvHeader {
                 offset,
-                len: 0,
                 available: body.len(),
             });
         }
@@ -348,7 +402,7 @@ mod tests {
         let wire = Frame::handshake("os::00256D-0123456789").encode().unwrap();
         assert_eq!(wire.as_ref(), want.as_slice());
         let mut d = FrameDecoder::new();
-        d.push(&wire);
+        d.push(&wire).unwrap();
         let f = d.next_frame().unwrap().unwrap();
         assert_eq!(
             f.find(TLV_HANDSHAKE).unwrap().as_ref(),
@@ -368,7 +422,7 @@ mod tests {
             let mut d = FrameDecoder::new();
             let mut got = vec![];
             for chunk in [&stream[..split], &stream[split..]] {
-                d.push(chunk);
+                d.push(chunk).unwrap();
                 while let Some(f) = d.next_frame().unwrap() {
                     got.push(f);
                 }
@@ -387,7 +441,8 @@ mod tests {
     #[test]
     fn oversized_length_rejected_before_allocating() {
         let mut d = FrameDecoder::with_max_frame_len(1024);
-        d.push(&[0x5f, 0x55, 0x53, 0x50, 0xff, 0xff, 0xff, 0xff]);
+        d.push(&[0x5f, 0x55, 0x53, 0x50, 0xff, 0xff, 0xff, 0xff])
+            .unwrap();
         assert_eq!(
             d.next_frame(),
             Err(UdsError::FrameTooLarge {
@@ -399,18 +454,57 @@ mod tests {
     }
 
     #[test]
+    fn push_is_bounded_by_one_maximum_frame() {
+        let mut d = FrameDecoder::with_max_frame_len(16);
+        assert_eq!((d.max_buffered(), d.space()), (24, 24));
+        // A header announcing 16 bytes, then 15 of them: 23 buffered, 1 free.
+        d.push(&[0x5f, 0x55, 0x53, 0x50, 0, 0, 0, 16]).unwrap();
+        d.push(&[3, 0, 0, 0, 11]).unwrap();
+        d.push(&[b'x'; 10]).unwrap();
+        assert_eq!(d.next_frame(), Ok(None));
+        assert_eq!(d.space(), 1);
+        assert_eq!(
+            d.push(b"x_"),
+            Err(UdsError::BufferFull {
+                len: 2,
+                buffered: 23,
+                max: 24
+            })
+        );
+        // Refused input is not appended and the decoder goes on.
+        assert_eq!(d.buffered(), 23);
+        d.push(b"x").unwrap();
+        let f = d.next_frame().unwrap().unwrap();
+        assert_eq!(f.find(TLV_RECORD).unwrap().as_ref(), &[b'x'; 11]);
+        assert_eq!(d.space(), 24);
+        // A stream of valid-looking but never-complete bytes cannot grow the buffer.
+        let mut d = FrameDecoder::with_max_frame_len(1024);
+        d.push(&[0x5f, 0x55, 0x53, 0x50, 0, 0, 4, 0]).unwrap();
+        let mut pushed = 8;
+        while d.push(&[0u8; 100]).is_ok() {
+            pushed += 100;
+            assert_eq!(d.next_frame(), Ok(None));
+        }
+        assert_eq!(pushed, 1008);
+        assert!(d.buffered() <= d.max_buffered());
+    }
+
+    #[test]
     fn r_uds_8_bad_sync_is_an_error_even_before_a_full_header() {
         let mut d = FrameDecoder::new();
-        d.push(b"_US");
+        d.push(b"_US").unwrap();
         assert_eq!(d.next_frame(), Ok(None));
         let mut d = FrameDecoder::new();
-        d.push(b"GET");
+        d.push(b"GET").unwrap();
         assert!(matches!(
             d.next_frame(),
             Err(UdsError::BadSync { offset: 0, .. })
         ));
         // sticky
-        d.push(&Frame::error("x").encode().unwrap());
+        assert_eq!(
+            d.push(&Frame::error("x").encode().unwrap()),
+            Err(UdsError::InvalidState("decoder failed earlier"))
+        );
         assert!(d.next_frame().is_err());
     }
 
@@ -419,7 +513,7 @@ mod tests {
         let wire =
             encode_frame(&[Tlv::new(9, &b"zz"[..]), Tlv::new(TLV_RECORD, &b"r"[..])]).unwrap();
         let mut d = FrameDecoder::new();
-        d.push(&wire);
+        d.push(&wire).unwrap();
         let f = d.next_frame().unwrap().unwrap();
         assert_eq!(f.tlvs.len(), 2);
         assert_eq!(f.find(TLV_RECORD).unwrap().as_ref(), b"r");
@@ -429,10 +523,11 @@ mod tests {
     fn r_uds_6_frames_need_a_tlv_and_tlvs_must_fit() {
         assert_eq!(encode_frame(&[]), Err(UdsError::NoTlv));
         let mut d = FrameDecoder::new();
-        d.push(&[0x5f, 0x55, 0x53, 0x50, 0, 0, 0, 0]);
+        d.push(&[0x5f, 0x55, 0x53, 0x50, 0, 0, 0, 0]).unwrap();
         assert_eq!(d.next_frame(), Err(UdsError::NoTlv));
         let mut d = FrameDecoder::new();
-        d.push(&[0x5f, 0x55, 0x53, 0x50, 0, 0, 0, 6, 3, 0, 0, 0, 9, b'x']);
+        d.push(&[0x5f, 0x55, 0x53, 0x50, 0, 0, 0, 6, 3, 0, 0, 0, 9, b'x'])
+            .unwrap();
         assert_eq!(
             d.next_frame(),
             Err(UdsError::TlvOverrun {
@@ -442,8 +537,26 @@ mod tests {
             })
         );
         let mut d = FrameDecoder::new();
-        d.push(&[0x5f, 0x55, 0x53, 0x50, 0, 0, 0, 3, 3, 0, 0]);
-        assert!(matches!(d.next_frame(), Err(UdsError::TlvOverrun { .. })));
+        d.push(&[0x5f, 0x55, 0x53, 0x50, 0, 0, 0, 3, 3, 0, 0])
+            .unwrap();
+        assert_eq!(
+            d.next_frame(),
+            Err(UdsError::TruncatedTlvHeader {
+                offset: 0,
+                available: 3
+            })
+        );
+        // A short header after a complete TLV: the offset is where it starts.
+        let mut d = FrameDecoder::new();
+        d.push(&[0x5f, 0x55, 0x53, 0x50, 0, 0, 0, 7, 3, 0, 0, 0, 1, b'r', 9])
+            .unwrap();
+        assert_eq!(
+            d.next_frame(),
+            Err(UdsError::TruncatedTlvHeader {
+                offset: 6,
+                available: 1
+            })
+        );
     }
 
     proptest::proptest! {
@@ -451,10 +564,11 @@ mod tests {
         fn arbitrary_input_never_panics(data in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..200), cut in 0usize..200) {
             let mut d = FrameDecoder::with_max_frame_len(4096);
             let cut = cut.min(data.len());
-            d.push(&data[..cut]);
+            let _ = d.push(&data[..cut]);
             while let Ok(Some(_)) = d.next_frame() {}
-            d.push(&data[cut..]);
+            let _ = d.push(&data[cut..]);
             while let Ok(Some(_)) = d.next_frame() {}
+            proptest::prop_assert!(d.buffered() <= d.max_buffered());
         }
 
         #[test]
@@ -462,7 +576,7 @@ mod tests {
             let tlvs: Vec<Tlv> = tlvs.into_iter().map(|(t, v)| Tlv::new(t, v)).collect();
             let wire = encode_frame(&tlvs).unwrap();
             let mut d = FrameDecoder::new();
-            d.push(&wire);
+            d.push(&wire).unwrap();
             proptest::prop_assert_eq!(d.next_frame().unwrap(), Some(Frame { tlvs }));
         }
     }

@@ -58,7 +58,9 @@ extern crate std;
 mod connection;
 mod frame;
 
-pub use connection::{Connection, Event, HANDSHAKE_TIMEOUT_MS, Role, reconnect_delay_ms};
+pub use connection::{
+    CloseReason, Connection, Event, HANDSHAKE_TIMEOUT_MS, Role, reconnect_delay_ms,
+};
 pub use frame::{
     DEFAULT_MAX_FRAME_LEN, Frame, FrameDecoder, HEADER_LEN, SYNC, TLV_ERROR, TLV_HANDSHAKE,
     TLV_HEADER_LEN, TLV_RECORD, Tlv, UdsError, encode_frame,
