@@ -336,7 +336,8 @@ struct Pending {
 ///   NotifyResp nobody waits for is dropped (R-NOT.8).
 /// - **Subscription rows** (R-NOT.0): only `Enable = true` rows are processed; `Recipient` is
 ///   set to the creating Controller (the `Device.LocalAgent.Controller.{i}` row whose
-///   EndpointID is the sender) after an Add; when that Controller row is deleted (the strong
+///   EndpointID is the sender) as the Add creates the row, and an Add whose `ID` that
+///   Controller already uses fails with 7025 ((Recipient, ID) is a unique key); when that Controller row is deleted (the strong
 ///   reference empties) the subscription is deleted. `TimeToLive` counts from when the Agent
 ///   first saw the row; at expiry the row is deleted. [`Agent::boot`] deletes non-Persistent
 ///   subscriptions and leftover Request rows. Enabling a row or changing `NotifType` takes a
@@ -646,14 +647,18 @@ impl Agent {
             Some(pb::body::MsgBody::Request(pb::Request {
                 req_type: Some(rt @ (ReqType::Add(_) | ReqType::Set(_) | ReqType::Delete(_))),
             })) => {
-                let reply = if matches!(rt, ReqType::Delete(_)) {
-                    self.engine.handle_as(dm, acl, msg)
-                } else {
-                    self.engine.handle_as(&mut notify::SubGuard(dm), acl, msg)
+                let reply = match rt {
+                    ReqType::Delete(_) => self.engine.handle_as(dm, acl, msg),
+                    ReqType::Add(_) => {
+                        let ctrl = self.controller_by_endpoint(dm, from);
+                        let mut guarded = notify::SubGuard::new(dm, ctrl);
+                        self.engine.handle_as(&mut guarded, acl, msg)
+                    }
+                    _ => {
+                        let mut guarded = notify::SubGuard::new(dm, String::new());
+                        self.engine.handle_as(&mut guarded, acl, msg)
+                    }
                 };
-                if let (ReqType::Add(_), Some(r)) = (rt, &reply) {
-                    self.assign_recipients(dm, from, r);
-                }
                 self.poll_changes(now, dm);
                 reply
             }

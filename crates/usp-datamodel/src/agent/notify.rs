@@ -818,7 +818,7 @@ impl Agent {
                 .collect(),
         };
         let cfg = self.engine.config();
-        let mut guarded = SubGuard(dm);
+        let mut guarded = SubGuard::new(dm, String::new());
         let done = match self.roles.get(to) {
             Some(r) => crate::engine::set::set(cfg, &mut guarded, r, &set),
             None => crate::engine::set::set(cfg, &mut guarded, &FullAccess, &set),
@@ -884,7 +884,7 @@ impl Agent {
     }
 
     /// The Controller row (`Device.LocalAgent.Controller.1.`) with EndpointID `ep`, or `""`.
-    fn controller_by_endpoint<M: DataModel + ?Sized>(&self, dm: &M, ep: &str) -> String {
+    pub(super) fn controller_by_endpoint<M: DataModel + ?Sized>(&self, dm: &M, ep: &str) -> String {
         let mut rows = Vec::new();
         dm.instances(CTRL_TABLE, &mut rows);
         rows.into_iter()
@@ -892,79 +892,57 @@ impl Agent {
             .find(|r| dm.get(r, "EndpointID").is_some_and(|v| v == ep))
             .unwrap_or_default()
     }
+}
 
-    /// After an Add from `from`: sets `Recipient` of each created Subscription row to the
-    /// sender's Controller row.
-    pub(super) fn assign_recipients<M: DataModel + ?Sized>(
-        &self,
-        dm: &mut M,
-        from: &str,
-        reply: &pb::Msg,
-    ) {
-        use pb::add_resp::created_object_result::OperationStatus;
-        use pb::add_resp::created_object_result::operation_status::OperStatus;
-        let Some(pb::body::MsgBody::Response(pb::Response {
-            resp_type: Some(pb::response::RespType::AddResp(r)),
-        })) = reply.body.as_ref().and_then(|b| b.msg_body.as_ref())
-        else {
-            return;
+/// The data model as the engine sees it during a Set, Add or Delete handled by the Agent: a
+/// non-empty `ReferenceList` of a Subscription row cannot be changed (TR-181: the row is
+/// immutable once it is written; delete and recreate it) — 7013; `TriggerConfigSettings` must
+/// hold valid `Param=Value` entries ([`TriggerAction`]) — 7012. A Subscription row added for a
+/// known Controller is created with its `Recipient` (R-NOT.0), and fails with 7025 when that
+/// Controller already has a row with the same `ID` ((Recipient, ID) is a unique key).
+pub(super) struct SubGuard<'a, M: ?Sized> {
+    dm: &'a mut M,
+    /// The requesting Controller's row (`Device.LocalAgent.Controller.1`), or empty.
+    recipient: String,
+}
+
+impl<'a, M: DataModel + ?Sized> SubGuard<'a, M> {
+    /// Guards `dm` for a request from the Controller row `recipient` (with or without the
+    /// final dot; empty when the sender is no known Controller).
+    pub(super) fn new(dm: &'a mut M, recipient: String) -> Self {
+        let recipient = match recipient.strip_suffix('.') {
+            Some(r) => String::from(r),
+            None => recipient,
         };
-        let ctrl = self.controller_by_endpoint(dm, from);
-        let Some(ctrl) = ctrl.strip_suffix('.') else {
-            return;
-        };
-        dm.begin();
-        for c in &r.created_obj_results {
-            let Some(OperationStatus {
-                oper_status: Some(OperStatus::OperSuccess(s)),
-            }) = &c.oper_status
-            else {
-                continue;
-            };
-            let is_row = s
-                .instantiated_path
-                .strip_prefix(SUB_TABLE)
-                .and_then(|r| r.strip_suffix('.'))
-                .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
-            if is_row {
-                let _ = dm.set(&s.instantiated_path, "Recipient", ctrl);
-            }
-        }
-        dm.commit();
+        Self { dm, recipient }
     }
 }
 
-/// The data model as the engine sees it during a Set handled by the Agent: a non-empty
-/// `ReferenceList` of a Subscription row cannot be changed (TR-181: the row is immutable once
-/// it is written; delete and recreate it) — 7013; `TriggerConfigSettings` must hold valid
-/// `Param=Value` entries ([`TriggerAction`]) — 7012.
-pub(super) struct SubGuard<'a, M: ?Sized>(pub(super) &'a mut M);
-
 impl<M: DataModel + ?Sized> DataModel for SubGuard<'_, M> {
     fn schema(&self) -> &crate::Schema {
-        self.0.schema()
+        self.dm.schema()
     }
     fn instances(&self, table: &str, out: &mut Vec<u32>) {
-        self.0.instances(table, out);
+        self.dm.instances(table, out);
     }
     fn has_instance(&self, table: &str, n: u32) -> bool {
-        self.0.has_instance(table, n)
+        self.dm.has_instance(table, n)
     }
     fn get(&self, object: &str, param: &str) -> Option<alloc::borrow::Cow<'_, str>> {
-        self.0.get(object, param)
+        self.dm.get(object, param)
     }
     fn for_each_value(&self, object: &str, f: &mut dyn FnMut(&str, &str)) -> bool {
-        self.0.for_each_value(object, f)
+        self.dm.for_each_value(object, f)
     }
     fn instance_schema(&self, object: &str) -> Option<&crate::Schema> {
-        self.0.instance_schema(object)
+        self.dm.instance_schema(object)
     }
     fn set(&mut self, object: &str, param: &str, value: &str) -> Result<(), DmError> {
         if param == "TriggerConfigSettings" && object.starts_with(SUB_TABLE) {
-            trigger_settings(self.0.schema(), value)?;
+            trigger_settings(self.dm.schema(), value)?;
         }
         if param == "ReferenceList" && object.starts_with(SUB_TABLE) {
-            let cur = read_str(&*self.0, object, param);
+            let cur = read_str(&*self.dm, object, param);
             if !cur.trim().is_empty() && cur != value {
                 return Err(DmError::new(
                     code::PARAM_READ_ONLY,
@@ -975,33 +953,58 @@ impl<M: DataModel + ?Sized> DataModel for SubGuard<'_, M> {
                 ));
             }
         }
-        self.0.set(object, param, value)
+        self.dm.set(object, param, value)
     }
     fn add(&mut self, table: &str, init: &BTreeMap<String, String>) -> Result<u32, DmError> {
-        if table == SUB_TABLE {
-            if let Some(v) = init.get("TriggerConfigSettings") {
-                trigger_settings(self.0.schema(), v)?;
-            }
+        if table != SUB_TABLE {
+            return self.dm.add(table, init);
         }
-        self.0.add(table, init)
+        if let Some(v) = init.get("TriggerConfigSettings") {
+            trigger_settings(self.dm.schema(), v)?;
+        }
+        if self.recipient.is_empty() {
+            return self.dm.add(table, init);
+        }
+        // R-NOT.0: Recipient is the creating Controller, set with the row so that the
+        // (Recipient, ID) unique key holds.
+        let id = init.get("ID").map(|v| v.trim()).unwrap_or("");
+        let mut rows = Vec::new();
+        self.dm.instances(SUB_TABLE, &mut rows);
+        let clash = rows.iter().find(|&&n| {
+            let row = format!("{SUB_TABLE}{n}.");
+            read_str(&*self.dm, &row, "Recipient") == self.recipient
+                && read_str(&*self.dm, &row, "ID").trim() == id
+        });
+        if let Some(n) = clash {
+            return Err(DmError::new(
+                code::DUPLICATE_KEY,
+                format!(
+                    "{SUB_TABLE}{n}. already has Recipient {} and ID {id:?}",
+                    self.recipient
+                ),
+            ));
+        }
+        let mut init = init.clone();
+        init.insert(String::from("Recipient"), self.recipient.clone());
+        self.dm.add(table, &init)
     }
     fn delete(&mut self, object: &str) -> Result<(), DmError> {
-        self.0.delete(object)
+        self.dm.delete(object)
     }
     fn find_by_key(
         &self,
         table: &str,
         key: &usp_path::Expression<'_>,
     ) -> usp_path::resolve::KeyLookup {
-        self.0.find_by_key(table, key)
+        self.dm.find_by_key(table, key)
     }
     fn begin(&mut self) {
-        self.0.begin();
+        self.dm.begin();
     }
     fn commit(&mut self) {
-        self.0.commit();
+        self.dm.commit();
     }
     fn rollback(&mut self) -> bool {
-        self.0.rollback()
+        self.dm.rollback()
     }
 }

@@ -948,3 +948,83 @@ fn object_creation_and_deletion_on_a_search_only_for_real_creations_and_deletion
         [("deletion", "Device.IP.Interface.2.".to_string())]
     );
 }
+
+fn add_sub_as(
+    a: &mut Agent,
+    dm: &mut MemoryDataModel,
+    from: &str,
+    id: &str,
+) -> Result<String, u32> {
+    use pb::add_resp::created_object_result::operation_status::OperStatus;
+    let rt = ReqType::Add(pb::Add {
+        allow_partial: true,
+        create_objs: vec![pb::add::CreateObject {
+            obj_path: "Device.LocalAgent.Subscription.".into(),
+            param_settings: [("ID", id), ("NotifType", "Event")]
+                .iter()
+                .map(|(k, v)| pb::add::CreateParamSetting {
+                    param: k.to_string(),
+                    value: v.to_string(),
+                    required: true,
+                })
+                .collect(),
+        }],
+    });
+    let r = a
+        .handle(
+            Instant::default(),
+            dm,
+            &mut Rec::default(),
+            from,
+            &FullAccess,
+            &msg("sub", rt),
+        )
+        .expect("AddResp");
+    let Some(pb::body::MsgBody::Response(pb::Response {
+        resp_type: Some(pb::response::RespType::AddResp(r)),
+    })) = r.body.and_then(|b| b.msg_body)
+    else {
+        panic!("not an AddResp")
+    };
+    match r.created_obj_results[0]
+        .clone()
+        .oper_status
+        .unwrap()
+        .oper_status
+        .unwrap()
+    {
+        OperStatus::OperSuccess(s) => Ok(s.instantiated_path),
+        OperStatus::OperFailure(f) => Err(f.err_code),
+    }
+}
+
+#[test]
+fn r_not_0_recipient_and_id_are_unique_per_controller() {
+    let (mut a, mut dm) = setup();
+    let other = BTreeMap::from([
+        ("Alias".to_string(), "c2".to_string()),
+        ("EndpointID".to_string(), "proto::other".to_string()),
+    ]);
+    let n = dm.add("Device.LocalAgent.Controller.", &other).unwrap();
+    let row = add_sub_as(&mut a, &mut dm, CTRL, "dup").unwrap();
+    assert_eq!(
+        value(&dm, &row, "Recipient").as_deref(),
+        Some("Device.LocalAgent.Controller.1")
+    );
+    // The same Controller, the same ID: 7025 (Object exists with duplicate key).
+    let subs = |dm: &MemoryDataModel| {
+        let mut v = Vec::new();
+        dm.instances("Device.LocalAgent.Subscription.", &mut v);
+        v
+    };
+    let rows = subs(&dm);
+    assert_eq!(add_sub_as(&mut a, &mut dm, CTRL, "dup"), Err(7025));
+    assert_eq!(subs(&dm), rows);
+    // Another Controller may use the same ID; the first one another ID.
+    let row2 = add_sub_as(&mut a, &mut dm, "proto::other", "dup").unwrap();
+    assert_eq!(
+        value(&dm, &row2, "Recipient"),
+        Some(format!("Device.LocalAgent.Controller.{n}"))
+    );
+    assert!(add_sub_as(&mut a, &mut dm, CTRL, "dup2").is_ok());
+}
