@@ -35,7 +35,24 @@
 //!
 //! - `std` (default): `std` support in `prost` and `bytes`. Without it the crate is
 //!   `#![no_std]` and needs only `alloc`.
-//! - `serde`: `Serialize`/`Deserialize` for the [`pb`] types with protobuf JSON conventions.
+//! - `serde`: `Serialize`/`Deserialize` for the [`pb`] types with protobuf JSON conventions, and
+//!   for [`Msg`] (written as its `pb::Msg`; reading validates like [`Msg::decode`] and fails with
+//!   the [`MsgError`] message), [`ErrorCode`] (a number) and [`MsgType`] (the proto enum name).
+//!
+//!   ```
+//!   # #[cfg(feature = "serde")] {
+//!   use usp_msg::{GetBuilder, Msg};
+//!   let msg = GetBuilder::new("m-1").path("Device.").build().unwrap();
+//!   let json = serde_json::to_string(&msg).unwrap();
+//!   assert_eq!(
+//!       json,
+//!       r#"{"header":{"msg_id":"m-1","msg_type":"GET"},"body":{"request":{"get":{"param_paths":["Device."]}}}}"#
+//!   );
+//!   assert_eq!(serde_json::from_str::<Msg>(&json).unwrap(), msg);
+//!   // Reading validates: R-MSG.8
+//!   assert!(serde_json::from_str::<Msg>(&json.replace("m-1", "")).is_err());
+//!   # }
+//!   ```
 //!
 //! # Example
 //!
@@ -140,6 +157,8 @@ mod error_code;
 mod msg;
 mod msg_type;
 mod oneof_scan;
+#[cfg(feature = "serde")]
+mod serde_validated;
 
 #[cfg(any(fuzzing, test))]
 pub mod fuzzing;

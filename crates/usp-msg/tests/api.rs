@@ -8,6 +8,9 @@ mod builders;
 mod generated_props;
 #[path = "api/props.rs"]
 mod props;
+#[cfg(feature = "serde")]
+#[path = "api/serde.rs"]
+mod serde_validated;
 #[path = "api/vectors.rs"]
 mod vectors;
 

@@ -22,7 +22,22 @@
 //! # Features
 //! * `std` (default): `std` support in `bytes` and `prost`.
 //! * `serde`: `Serialize`/`Deserialize` for every [`pb`] type with protobuf's JSON conventions
-//!   (proto field names, bytes as base64, 64-bit integers as strings, enums by name).
+//!   (proto field names, bytes as base64, 64-bit integers as strings, enums by name), and for
+//!   [`Record`] (written as its `pb::Record`; reading validates like [`Record::decode`] and fails
+//!   with the [`RecordError`] message) and [`EndpointId`] (a string, validated on input).
+//!
+//!   ```
+//!   # #[cfg(feature = "serde")] {
+//!   use usp_record::{Record, RecordBuilder};
+//!   let rec = RecordBuilder::new("proto::agent", "proto::controller")?.uds_connect()?;
+//!   let json = serde_json::to_string(&rec).unwrap();
+//!   assert_eq!(json, r#"{"version":"1.4","to_id":"proto::agent","from_id":"proto::controller","uds_connect":{}}"#);
+//!   assert_eq!(serde_json::from_str::<Record>(&json).unwrap(), rec);
+//!   // Reading validates: R-ARC.2a
+//!   assert!(serde_json::from_str::<Record>(&json.replace("proto::agent", "agent")).is_err());
+//!   # }
+//!   # Ok::<(), usp_record::RecordError>(())
+//!   ```
 //!
 //! # Example
 //! ```
@@ -112,6 +127,8 @@ pub mod view {
 mod endpoint;
 mod error;
 mod record;
+#[cfg(feature = "serde")]
+mod serde_validated;
 mod wire;
 
 #[cfg(any(fuzzing, test))]
