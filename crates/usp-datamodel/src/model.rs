@@ -27,8 +27,16 @@ use crate::schema::Schema;
 /// `allow_partial = false` fails, it calls [`rollback`](DataModel::rollback): return `true`
 /// if the model undid everything since `begin`. The default returns `false`, and the engine
 /// then undoes with its own journal: it sets changed parameters back to their old values and
-/// deletes the rows it added. Deletes cannot be undone that way, so for such models the engine
-/// checks every Delete entry before deleting anything (documented on [`crate::Engine`]).
+/// deletes the rows it added.
+///
+/// A deleted row cannot be brought back through this trait (re-adding it would give it a new
+/// instance number, R-ARC.8), so for a Delete with `allow_partial = false` the engine first
+/// asks [`check_delete`](DataModel::check_delete) about every row it is going to delete, and
+/// deletes nothing if one is refused. A model without native rollback gets an atomic Delete
+/// exactly when its `check_delete` predicts every refusal of its
+/// [`delete`](DataModel::delete). If `delete` still refuses a row after `check_delete`
+/// accepted it, the engine answers with an Error whose `err_msg` says how many rows of the
+/// message were already deleted and could not be restored.
 ///
 /// # Example
 ///
@@ -132,6 +140,20 @@ pub trait DataModel {
             crate::code::DELETE_FAILURE,
             alloc::format!("{object} cannot be deleted in this data model"),
         ))
+    }
+
+    /// Whether [`DataModel::delete`] would delete row `object` now: `Err` with the refusal it
+    /// would give. Called for every row of a Delete with `allow_partial = false` before any
+    /// row is deleted, so that a refusal leaves everything in place even without native
+    /// rollback (see "Transactions" above). The default accepts every row; a model whose
+    /// `delete` can refuse and that does not implement [`DataModel::rollback`] should
+    /// implement this with the same rules.
+    ///
+    /// # Errors
+    /// The [`DmError`] [`DataModel::delete`] would return, typically 7024 (Delete failure).
+    fn check_delete(&self, object: &str) -> Result<(), DmError> {
+        let _ = object;
+        Ok(())
     }
 
     /// Looks up the row of `table` addressed by the unique-key expression `key`. Return

@@ -88,6 +88,19 @@ fn check<M: DataModel + ?Sized>(
     Ok(rows)
 }
 
+/// The Error for a Delete without allow_partial whose row `row` the model refused.
+fn refused(row: &str, e: &crate::DmError, extra: &str) -> pb::Error {
+    pb::Error {
+        err_code: code::DELETE_FAILURE,
+        err_msg: format!("{row} could not be deleted: {}{extra}", e.msg()),
+        param_errs: alloc::vec![pb::error::ParamError {
+            param_path: String::from(row),
+            err_code: e.code(),
+            err_msg: String::from(e.msg()),
+        }],
+    }
+}
+
 pub(crate) fn delete<M: DataModel + ?Sized>(
     cfg: &EngineConfig,
     dm: &mut M,
@@ -111,6 +124,15 @@ pub(crate) fn delete<M: DataModel + ?Sized>(
             });
         }
         entries.push((p, r));
+    }
+    if !d.allow_partial {
+        // Without allow_partial nothing may change if one row fails; a deleted row cannot be
+        // restored through the journal, so the model is asked about every row first.
+        for row in entries.iter().flat_map(|(_, r)| r.iter().flatten()) {
+            if let Err(e) = dm.check_delete(row) {
+                return Err(refused(row, &e, ""));
+            }
+        }
     }
     let mut tx = Tx::begin(dm);
     let mut out = pb::DeleteResp::default();
@@ -156,16 +178,20 @@ pub(crate) fn delete<M: DataModel + ?Sized>(
                             });
                         }
                         Err(e) => {
-                            tx.rollback();
-                            return Err(pb::Error {
-                                err_code: code::DELETE_FAILURE,
-                                err_msg: format!("{row} could not be deleted: {}", e.msg()),
-                                param_errs: alloc::vec![pb::error::ParamError {
-                                    param_path: row,
-                                    err_code: e.code(),
-                                    err_msg: String::from(e.msg()),
-                                }],
-                            });
+                            let native = tx.rollback();
+                            let lost = if native || deleted.is_empty() {
+                                String::new()
+                            } else {
+                                // The model's check_delete accepted this row and it has no
+                                // rollback: the rows already deleted stay deleted.
+                                format!(
+                                    "; {} row(s) deleted before it could not be restored (the \
+                                     data model has no rollback): {}",
+                                    deleted.len(),
+                                    deleted.join(", ")
+                                )
+                            };
+                            return Err(refused(&row, &e, &lost));
                         }
                     }
                 }

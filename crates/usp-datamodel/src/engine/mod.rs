@@ -159,8 +159,11 @@ impl EngineConfig {
 ///   created (R-ADD.2a).
 /// - **Delete** (R-DEL.0–R-DEL.3): Object Instance Paths or searches. `allow_partial =
 ///   false`: every entry is checked first (non-instance path 7018/7026, non-deletable table
-///   7024, missing instance 7016, per [`DeleteMissing`]) and the Delete fails with an Error
-///   before anything is deleted; a deletion the model refuses rolls back all. `allow_partial
+///   7024, missing instance 7016, per [`DeleteMissing`]), then every row is offered to
+///   [`DataModel::check_delete`], and the Delete fails with an Error before anything is
+///   deleted; a deletion the model still refuses rolls back all, which for a model without
+///   native rollback cannot restore the rows deleted before it (the Error's `err_msg` lists
+///   them; see "Transactions" on [`DataModel`]). `allow_partial
 ///   = true`: a valid path matching nothing succeeds with no `affected_paths` (R-DEL.2a), a
 ///   row the model refuses is an `unaffected_path_err`.
 /// - **GetInstances** (R-GIN.*): table, instance or search paths (other objects 7018),

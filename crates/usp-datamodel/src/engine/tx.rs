@@ -74,12 +74,15 @@ impl<'m, M: DataModel + ?Sized> Tx<'m, M> {
         }
     }
 
-    /// Undoes everything: the model's own rollback, or the journal if it has none.
-    pub(crate) fn rollback(mut self) {
-        if !self.dm.rollback() {
-            self.undo_to(0);
-            self.dm.commit();
+    /// Undoes everything: the model's own rollback, or the journal if it has none. Returns
+    /// whether the model rolled back natively (only then are deletes undone too).
+    pub(crate) fn rollback(mut self) -> bool {
+        if self.dm.rollback() {
+            return true;
         }
+        self.undo_to(0);
+        self.dm.commit();
+        false
     }
 
     pub(crate) fn commit(self) {

@@ -170,6 +170,8 @@ pub(crate) struct Flaky {
     pub(crate) refuse_set: Vec<String>,
     pub(crate) refuse_add: bool,
     pub(crate) native_rollback: bool,
+    /// Whether `check_delete` announces the refusals of `refuse_delete`.
+    pub(crate) announce_delete: bool,
 }
 
 impl Flaky {
@@ -180,6 +182,7 @@ impl Flaky {
             refuse_set: Vec::new(),
             refuse_add: false,
             native_rollback,
+            announce_delete: false,
         }
     }
 }
@@ -215,6 +218,12 @@ impl DataModel for Flaky {
             return Err(DmError::new(7024, "row is locked"));
         }
         self.inner.delete(object)
+    }
+    fn check_delete(&self, object: &str) -> Result<(), DmError> {
+        if self.announce_delete && self.refuse_delete.iter().any(|p| p == object) {
+            return Err(DmError::new(7024, "row is locked"));
+        }
+        Ok(())
     }
     fn begin(&mut self) {
         if self.native_rollback {

@@ -185,6 +185,83 @@ fn refused_delete_without_allow_partial_rolls_back() {
 }
 
 #[test]
+fn r_del_1_refusal_without_native_rollback_changes_nothing_when_announced() {
+    // A model without rollback whose check_delete predicts its refusals: the refused row is
+    // found before anything is deleted, however late it comes in the message.
+    for paths in [
+        &["Device.IP.Interface.*."][..],
+        &[
+            "Device.IP.Interface.1.",
+            "Device.IP.Interface.2.",
+            "Device.IP.Interface.3.",
+        ][..],
+    ] {
+        let mut m = Flaky::new(model(), false);
+        m.refuse_delete.push("Device.IP.Interface.3.".into());
+        m.announce_delete = true;
+        let before = m.inner.dump();
+        let e = error(run(&mut m, del_req(false, paths)));
+        assert_eq!(e.err_code, 7024, "{e:?}");
+        assert_eq!(e.param_errs[0].param_path, "Device.IP.Interface.3.");
+        assert_eq!(e.param_errs[0].err_code, 7024);
+        assert_eq!(m.inner.dump(), before, "{paths:?}");
+    }
+    // Strong references to rows of the message are not cleared either (R-ARC.12).
+    let mut m = Flaky::new(model(), false);
+    m.refuse_delete.push("Device.IP.Interface.2.".into());
+    m.announce_delete = true;
+    let before = m.inner.dump();
+    let e = error(run(
+        &mut m,
+        del_req(false, &["Device.IP.Interface.1.", "Device.IP.Interface.2."]),
+    ));
+    assert_eq!(e.err_code, 7024);
+    assert_eq!(m.inner.dump(), before);
+    // With allow_partial the announcement is not consulted: the row fails on its own.
+    let r = del_resp(run(&mut m, del_req(true, &["Device.IP.Interface.*."])));
+    let OperStatus::OperSuccess(s) = &r[0] else {
+        panic!()
+    };
+    assert_eq!(
+        s.affected_paths,
+        ["Device.IP.Interface.1.", "Device.IP.Interface.3."]
+    );
+    assert_eq!(
+        s.unaffected_path_errs[0].unaffected_path,
+        "Device.IP.Interface.2."
+    );
+}
+
+#[test]
+fn r_del_1_unannounced_refusal_without_rollback_is_reported_not_hidden() {
+    // The documented limit: a model with neither rollback nor a check_delete that predicts
+    // the refusal cannot have its earlier deletions undone; the Error says so.
+    let mut m = Flaky::new(model(), false);
+    m.refuse_delete.push("Device.IP.Interface.3.".into());
+    let e = error(run(&mut m, del_req(false, &["Device.IP.Interface.*."])));
+    assert_eq!(e.err_code, 7024);
+    assert_eq!(e.param_errs[0].param_path, "Device.IP.Interface.3.");
+    assert!(
+        e.err_msg
+            .contains("2 row(s) deleted before it could not be restored")
+            && e.err_msg.contains("Device.IP.Interface.1.")
+            && e.err_msg.contains("Device.IP.Interface.2."),
+        "{}",
+        e.err_msg
+    );
+    let mut rows = Vec::new();
+    DataModel::instances(&m, "Device.IP.Interface.", &mut rows);
+    assert_eq!(rows, [3]);
+    // The same model with native rollback loses nothing and says nothing of the kind.
+    let mut m = Flaky::new(model(), true);
+    m.refuse_delete.push("Device.IP.Interface.3.".into());
+    let before = m.inner.dump();
+    let e = error(run(&mut m, del_req(false, &["Device.IP.Interface.*."])));
+    assert!(!e.err_msg.contains("restored"), "{}", e.err_msg);
+    assert_eq!(m.inner.dump(), before);
+}
+
+#[test]
 fn rows_deleted_twice_in_one_message_are_reported_once() {
     let mut m = model();
     let r = del_resp(run(
