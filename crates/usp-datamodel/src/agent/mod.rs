@@ -392,9 +392,13 @@ struct Pending {
 /// - **CreationDate**: set when the Agent first sees a row, from [`Agent::set_wall_clock`];
 ///   the Unknown Time without it.
 ///
-/// Not implemented: OnBoardRequest on local policy or at boot
-/// while OnBoardingComplete is false (call [`Agent::send_onboard_request`]);
-/// `Controller.{i}.SendOnBoardRequest()` is built in.
+/// - **OnBoardRequest** (R-NOT.5, R-NOT.6, R-NOT.6a): `Controller.{i}.SendOnBoardRequest()`
+///   is built in. When the schema has `Controller.{i}.OnBoardingComplete`, every enabled
+///   Controller row with it false gets an OnBoardRequest when the Agent first sees it so (at
+///   [`Agent::boot`], or after a change found by [`Agent::poll_changes`]); while it stays
+///   false, another follows `OnBoardingRestartTime` seconds (when the schema has it and it is
+///   above 0) after the NotifyResp of the last. OnBoardRequests on local policy (DHCP
+///   discovery): [`Agent::send_onboard_request`].
 ///
 /// ```
 /// use std::collections::BTreeMap;
@@ -464,6 +468,9 @@ pub struct Agent {
     forwards: BTreeMap<String, broker::Forward>,
     /// Endpoints the integrator marked as USP Services (they may Register).
     services: BTreeSet<String>,
+    /// Controller rows waiting for onboarding (OnBoardingComplete false) → when the next
+    /// OnBoardRequest is due (`None`: once the last one is answered, or never).
+    onboarding: BTreeMap<String, Option<Instant>>,
     /// The wall clock: (instant, Unix seconds at that instant).
     wall: Option<(Instant, u64)>,
     /// Inside [`Agent::boot`]: rows seen now are not new.
@@ -492,6 +499,7 @@ impl Agent {
             registry: Vec::new(),
             forwards: BTreeMap::new(),
             services: BTreeSet::new(),
+            onboarding: BTreeMap::new(),
             wall: None,
             booting: false,
         }
@@ -504,7 +512,8 @@ impl Agent {
 
     /// Call once after loading the data model at start-up: deletes the Subscription rows with
     /// `Persistent = false` and every leftover Request row (asynchronous operations do not
-    /// survive a restart), then takes the subscription baselines.
+    /// survive a restart), then takes the subscription baselines and sends an OnBoardRequest
+    /// to each enabled Controller whose `OnBoardingComplete` is false (R-NOT.5).
     pub fn boot<M: DataModel + ?Sized>(&mut self, now: Instant, dm: &mut M) {
         let mut doomed = Vec::new();
         let mut rows = Vec::new();
@@ -529,6 +538,9 @@ impl Agent {
         self.booting = true;
         self.sync_subscriptions(now, dm);
         self.booting = false;
+        // R-NOT.5: Controllers waiting for onboarding get an OnBoardRequest.
+        self.onboarding.clear();
+        self.sync_onboarding(now, dm);
     }
 
     /// Tells the Agent the wall-clock time: at `at` it is `unix_secs` seconds after
@@ -634,6 +646,11 @@ impl Agent {
                 resp_type: Some(pb::response::RespType::NotifyResp(_)),
             })) => {
                 // R-NOT.9: matched on msg_id only; R-NOT.8: an unexpected one is dropped.
+                if let Some(i) = self.pending.iter().position(|p| p.msg_id == id) {
+                    if let Some(p) = self.pending.remove(i) {
+                        self.onboard_answered(now, dm, &p);
+                    }
+                }
                 self.pending.retain(|p| p.msg_id != id);
                 None
             }
@@ -738,7 +755,8 @@ impl Agent {
             .map(|p| p.expires.map_or(p.next, |e| e.min(p.next)));
         let ttl = self.subs.values().filter_map(|s| s.deadline);
         let fwd = self.forwards.values().map(|f| f.deadline);
-        retries.chain(ttl).chain(fwd).min()
+        let onboard = self.onboarding.values().filter_map(|t| *t);
+        retries.chain(ttl).chain(fwd).chain(onboard).min()
     }
 
     /// Fires what is due at `now`: Notify retries (R-NOT.1, R-NOT.2), Notify expiry
@@ -747,6 +765,7 @@ impl Agent {
     /// nothing.
     pub fn handle_timeout<M: DataModel + ?Sized>(&mut self, now: Instant, dm: &mut M) {
         self.expire_forwards(now);
+        self.onboard_restarts(now, dm);
         self.pending.retain(|p| p.expires.is_none_or(|e| e > now));
         let mut resend = Vec::new();
         for p in &mut self.pending {

@@ -27,6 +27,8 @@ const SUB_ROW: &str = "Device.LocalAgent.Subscription.{i}.";
 pub(super) const UNKNOWN_TIME: &str = "0001-01-01T00:00:00Z";
 /// The Controller table.
 const CTRL_TABLE: &str = "Device.LocalAgent.Controller.";
+/// The Controller row's supported path.
+const CTRL_ROW: &str = "Device.LocalAgent.Controller.{i}.";
 
 /// A Subscription's `NotifType`, and what its `ReferenceList` (comma-separated paths) selects.
 ///
@@ -600,6 +602,7 @@ impl Agent {
             }
         }
         self.sync_subscriptions(now, dm);
+        self.sync_onboarding(now, dm);
         changed
     }
 
@@ -700,6 +703,108 @@ impl Agent {
         });
         let ctrl = self.controller_by_endpoint(dm, to);
         self.send_notify(now, dm, String::from(to), &ctrl, String::new(), true, 0, n);
+    }
+
+    /// R-NOT.5 (3): every enabled Controller row whose `OnBoardingComplete` (when the schema
+    /// has it) is false gets an OnBoardRequest when the Agent first sees it false (at
+    /// [`Agent::boot`], or when it changes to false), and again `OnBoardingRestartTime`
+    /// seconds (when the schema has it and it is above 0) after the NotifyResp of the last
+    /// one while it stays false.
+    pub(super) fn sync_onboarding<M: DataModel + ?Sized>(&mut self, now: Instant, dm: &M) {
+        let has = |p: &str| {
+            dm.schema()
+                .object(CTRL_ROW)
+                .is_some_and(|o| o.params.contains_key(p))
+        };
+        if !has("OnBoardingComplete") {
+            return;
+        }
+        let check_enable = has("Enable");
+        let mut rows = Vec::new();
+        dm.instances(CTRL_TABLE, &mut rows);
+        let mut waiting = BTreeSet::new();
+        let mut send = Vec::new();
+        for n in rows {
+            let row = format!("{CTRL_TABLE}{n}.");
+            let enabled = !check_enable || read_bool(dm, &row, "Enable");
+            if !enabled || read_bool(dm, &row, "OnBoardingComplete") {
+                continue;
+            }
+            if !self.onboarding.contains_key(&row) {
+                send.push(row.clone());
+            }
+            waiting.insert(row);
+        }
+        self.onboarding.retain(|r, _| waiting.contains(r));
+        for row in send {
+            self.onboard(now, dm, &row);
+        }
+    }
+
+    /// Sends an OnBoardRequest to the Controller row `row` (with
+    /// `Device.DeviceInfo.{ManufacturerOUI, ProductClass, SerialNumber}`) and records it as
+    /// waiting for onboarding.
+    pub(super) fn onboard<M: DataModel + ?Sized>(&mut self, now: Instant, dm: &M, row: &str) {
+        let Some(ep) = dm.get(row, "EndpointID").map(String::from) else {
+            return;
+        };
+        let info = |p: &str| {
+            dm.get("Device.DeviceInfo.", p)
+                .map(String::from)
+                .unwrap_or_default()
+        };
+        let (oui, pc, sn) = (
+            info("ManufacturerOUI"),
+            info("ProductClass"),
+            info("SerialNumber"),
+        );
+        self.onboarding.insert(String::from(row), None);
+        self.send_onboard_request(now, dm, &ep, &oui, &pc, &sn);
+    }
+
+    /// The NotifyResp for the OnBoardRequest `p` arrived: while the Controller's
+    /// `OnBoardingComplete` stays false, another follows `OnBoardingRestartTime` seconds later.
+    pub(super) fn onboard_answered<M: DataModel + ?Sized>(
+        &mut self,
+        now: Instant,
+        dm: &M,
+        p: &Pending,
+    ) {
+        let is_onboard = matches!(
+            p.msg.body.as_ref().and_then(|b| b.msg_body.as_ref()),
+            Some(pb::body::MsgBody::Request(pb::Request {
+                req_type: Some(pb::request::ReqType::Notify(pb::Notify {
+                    notification: Some(Notification::OnBoardReq(_)),
+                    ..
+                })),
+            }))
+        );
+        if !is_onboard {
+            return;
+        }
+        let row = self.controller_by_endpoint(dm, &p.to);
+        let restart = read_u64(dm, &row, "OnBoardingRestartTime", 0);
+        if let Some(at) = self.onboarding.get_mut(&row) {
+            *at = (restart > 0).then(|| now.plus_secs(restart));
+        }
+    }
+
+    /// Resends the OnBoardRequests whose `OnBoardingRestartTime` passed.
+    pub(super) fn onboard_restarts<M: DataModel + ?Sized>(&mut self, now: Instant, dm: &M) {
+        let due: Vec<String> = self
+            .onboarding
+            .iter()
+            .filter(|(_, at)| at.is_some_and(|t| t <= now))
+            .map(|(r, _)| r.clone())
+            .collect();
+        for row in due {
+            let still = !read_bool(dm, &row, "OnBoardingComplete");
+            if still {
+                self.onboard(now, dm, &row);
+            } else {
+                self.onboarding.remove(&row);
+            }
+        }
     }
 
     /// Sends OperationComplete for the finished operation `o`.

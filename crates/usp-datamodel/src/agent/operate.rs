@@ -274,25 +274,15 @@ impl Agent {
         if has(dm, "Enable") && !super::notify::read_bool(dm, row, "Enable") {
             return failure(code::COMMAND_FAILURE, format!("{row} is not enabled"));
         }
-        let Some(ep) = dm.get(row, "EndpointID").map(String::from) else {
+        if dm.get(row, "EndpointID").is_none() {
             return failure(code::COMMAND_FAILURE, format!("{row} has no EndpointID"));
-        };
+        }
         if has(dm, "OnBoardingComplete") {
             dm.begin();
             let _ = dm.set(row, "OnBoardingComplete", "false");
             dm.commit();
         }
-        let info = |p: &str| {
-            dm.get("Device.DeviceInfo.", p)
-                .map(String::from)
-                .unwrap_or_default()
-        };
-        let (oui, pc, sn) = (
-            info("ManufacturerOUI"),
-            info("ProductClass"),
-            info("SerialNumber"),
-        );
-        self.send_onboard_request(now, dm, &ep, &oui, &pc, &sn);
+        self.onboard(now, dm, row);
         OperationResp::ReqOutputArgs(OutputArgs::default())
     }
 

@@ -10,6 +10,7 @@ mod divergent;
 mod get;
 mod messages;
 mod notify;
+mod onboard;
 mod operate;
 mod perms;
 mod props;
