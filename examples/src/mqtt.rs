@@ -6,11 +6,15 @@
 //!   User Property `usp-endpoint-id` (R-MQTT.13) and Request Response Information 1
 //!   (R-MQTT.12); Response Information from CONNACK, if any, becomes the "reply to" topic
 //!   (R-MQTT.21), otherwise the configured one.
-//! * SUBSCRIBE to the "reply to" topic before publishing anything (R-MQTT.15/17).
+//! * SUBSCRIBE before publishing anything (R-MQTT.15/17), in one packet, to every
+//!   `subscribe-topic` User Property of CONNACK, plus the "reply to" topic unless one of those
+//!   filters already covers it ([`subscriptions`]). Publishing starts once at least one filter
+//!   is granted; if none is, the client disconnects (R-MQTT.17).
 //! * Each Record in one PUBLISH (R-MQTT.18), QoS 1 (R-MQTT.20), Content Type `usp.msg`
 //!   (R-MQTT.27) and the sender's "reply to" topic as Response Topic (R-MQTT.22/23); a
 //!   received Content Type of `usp.msg` or `application/vnd.bbf.usp.msg` means a Record
-//!   (R-MQTT.27a) and replies go to the received Response Topic (R-MQTT.26).
+//!   (R-MQTT.27a) and replies go to the received Response Topic (R-MQTT.26). A PUBLISH with
+//!   any other Content Type is ignored with a log line.
 //! * The Agent's first Record is an MQTTConnect Record (R-MTP.6) naming its subscribed topic;
 //!   the Controller learns from it where to send requests.
 //! * DISCONNECT when done (R-MQTT.35).
@@ -25,7 +29,9 @@ use std::process::{Child, Command, Stdio};
 
 use bytes::Bytes;
 use rumqttc::v5::mqttbytes::QoS;
-use rumqttc::v5::mqttbytes::v5::{Packet, Publish, PublishProperties, SubscribeReasonCode};
+use rumqttc::v5::mqttbytes::v5::{
+    ConnAck, Filter, Packet, Publish, PublishProperties, SubscribeReasonCode,
+};
 use rumqttc::v5::{AsyncClient, Event, EventLoop, MqttOptions};
 use tokio::sync::oneshot;
 use usp_controller::{Controller, ControllerConfig, ControllerEvent};
@@ -148,7 +154,8 @@ fn log(log: &Log, line: String) {
 
 /// MQTT 5 options for a USP Endpoint: empty ClientId (R-MQTT.8), `usp-endpoint-id`
 /// (R-MQTT.13), Request Response Information 1 (R-MQTT.12).
-fn options(endpoint_id: &str, host: &str, port: u16) -> MqttOptions {
+#[must_use]
+pub fn options(endpoint_id: &str, host: &str, port: u16) -> MqttOptions {
     let mut o = MqttOptions::new("", host, port);
     o.set_clean_start(true)
         .set_keep_alive(Duration::from_secs(30))
@@ -172,35 +179,122 @@ fn publish(client: &AsyncClient, topic: &str, reply_to: &str, record: Bytes) -> 
 }
 
 /// The Record in a received PUBLISH and the Response Topic to answer to, if its Content Type
-/// says it carries one (R-MQTT.26/27a).
-fn record_of(p: &Publish) -> Result<(Bytes, Option<String>), Error> {
+/// says it carries one (R-MQTT.26/27a); otherwise the Content Type found, for the log.
+fn record_of(p: &Publish) -> Result<(Bytes, Option<String>), Option<String>> {
     let props = p.properties.clone().unwrap_or_default();
     match props.content_type.as_deref() {
         Some(CONTENT_TYPE | CONTENT_TYPE_MIME) => Ok((p.payload.clone(), props.response_topic)),
-        other => Err(format!("PUBLISH with Content Type {other:?} carries no USP Record").into()),
+        _ => Err(props.content_type),
     }
 }
 
-/// The "reply to" topic from CONNACK's Response Information (R-MQTT.21) or `configured`.
-fn reply_to(
-    packet: &rumqttc::v5::mqttbytes::v5::ConnAck,
-    configured: &str,
-) -> (String, Option<String>) {
-    let props = packet.properties.as_ref();
-    let topic = props
-        .and_then(|p| p.response_information.clone())
-        .unwrap_or_else(|| String::from(configured));
-    (
-        topic,
-        props.and_then(|p| p.assigned_client_identifier.clone()),
+/// The log line for an ignored PUBLISH.
+fn ignored(who: &str, p: &Publish, content_type: Option<&str>) -> String {
+    format!(
+        "{who}: ignoring a PUBLISH on {} with Content Type {content_type:?} (not a USP Record)",
+        String::from_utf8_lossy(&p.topic)
     )
 }
 
-fn suback_ok(codes: &[SubscribeReasonCode]) -> bool {
-    !codes.is_empty()
-        && codes
+/// What a USP Endpoint subscribes to after CONNACK (R-MQTT.15), and its "reply to" topic.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Subscriptions {
+    /// The Topic Filters for the one SUBSCRIBE packet, in order, without duplicates.
+    pub filters: Vec<String>,
+    /// The "reply to" topic: CONNACK's Response Information (R-MQTT.21), else the configured one.
+    pub reply_to: String,
+    /// The ClientId the broker assigned (R-MQTT.8), if any.
+    pub assigned_client_id: Option<String>,
+}
+
+/// The User Property name by which an MQTT 5 server hands out Topic Filters in CONNACK.
+pub const SUBSCRIBE_TOPIC: &str = "subscribe-topic";
+
+/// R-MQTT.15 for an MQTT 5 Endpoint with `configured` as its "reply to" topic: every
+/// `subscribe-topic` User Property value of the CONNACK, then the Response Information topic
+/// (or, without one, `configured`) unless one of those filters already matches it.
+///
+/// ```
+/// use rumqttc::v5::mqttbytes::v5::{ConnAck, ConnectReturnCode};
+/// use usp_examples::mqtt::subscriptions;
+///
+/// let ack = ConnAck { session_present: false, code: ConnectReturnCode::Success, properties: None };
+/// let s = subscriptions(&ack, "usp/agent/a");
+/// assert_eq!((s.filters, s.reply_to), (vec!["usp/agent/a".to_owned()], "usp/agent/a".to_owned()));
+/// ```
+#[must_use]
+pub fn subscriptions(ack: &ConnAck, configured: &str) -> Subscriptions {
+    let props = ack.properties.as_ref();
+    let mut filters: Vec<String> = Vec::new();
+    for (name, value) in props.map(|p| p.user_properties.as_slice()).unwrap_or(&[]) {
+        if name == SUBSCRIBE_TOPIC && !value.is_empty() && !filters.contains(value) {
+            filters.push(value.clone());
+        }
+    }
+    let reply_to = props
+        .and_then(|p| p.response_information.clone())
+        .unwrap_or_else(|| String::from(configured));
+    if !filters.iter().any(|f| filter_matches(f, &reply_to)) {
+        filters.push(reply_to.clone());
+    }
+    Subscriptions {
+        filters,
+        reply_to,
+        assigned_client_id: props.and_then(|p| p.assigned_client_identifier.clone()),
+    }
+}
+
+/// Whether MQTT Topic Filter `filter` (with `+` and `#` wildcards) matches topic `topic`
+/// (MQTT 5.0 §4.7; topics starting with `$` are not matched by a leading wildcard).
+#[must_use]
+pub fn filter_matches(filter: &str, topic: &str) -> bool {
+    if topic.starts_with('$') && (filter.starts_with('+') || filter.starts_with('#')) {
+        return false;
+    }
+    let mut t = topic.split('/');
+    for f in filter.split('/') {
+        match (f, t.next()) {
+            ("#", _) => return true,
+            ("+", Some(_)) => {}
+            (f, Some(level)) if f == level => {}
+            _ => return false,
+        }
+    }
+    t.next().is_none()
+}
+
+/// Sends the one SUBSCRIBE of R-MQTT.15 and logs it.
+fn subscribe(
+    client: &AsyncClient,
+    who: &str,
+    subs: &Subscriptions,
+    lines: &Log,
+) -> Result<(), Error> {
+    log(
+        lines,
+        format!(
+            "{who}: connected (ClientId assigned by the broker: {})",
+            subs.assigned_client_id.as_deref().unwrap_or("-")
+        ),
+    );
+    log(
+        lines,
+        format!("{who}: subscribing to {}", subs.filters.join(", ")),
+    );
+    client.try_subscribe_many(
+        subs.filters
             .iter()
-            .all(|c| matches!(c, SubscribeReasonCode::Success(_)))
+            .map(|f| Filter::new(f.as_str(), QoS::AtLeastOnce)),
+    )?;
+    Ok(())
+}
+
+/// R-MQTT.17: at least one Topic Filter granted.
+fn suback_ok(codes: &[SubscribeReasonCode]) -> bool {
+    codes
+        .iter()
+        .any(|c| matches!(c, SubscribeReasonCode::Success(_)))
 }
 
 async fn agent(
@@ -227,17 +321,9 @@ async fn agent(
         };
         match packet {
             Packet::ConnAck(ack) => {
-                let (t, assigned) = reply_to(&ack, AGENT_TOPIC);
-                log(
-                    lines,
-                    format!(
-                        "agent: connected (ClientId assigned by the broker: {})",
-                        assigned.as_deref().unwrap_or("-")
-                    ),
-                );
-                topic = t;
-                log(lines, format!("agent: subscribing to {topic}"));
-                client.try_subscribe(topic.as_str(), QoS::AtLeastOnce)?;
+                let subs = subscriptions(&ack, AGENT_TOPIC);
+                subscribe(&client, "agent", &subs, lines)?;
+                topic = subs.reply_to;
             }
             Packet::SubAck(ack) => {
                 if !suback_ok(&ack.return_codes) {
@@ -255,7 +341,13 @@ async fn agent(
                 publish(&client, CONTROLLER_TOPIC, &topic, connect)?;
             }
             Packet::Publish(p) => {
-                let (record, response_topic) = record_of(&p)?;
+                let (record, response_topic) = match record_of(&p) {
+                    Ok(r) => r,
+                    Err(ct) => {
+                        log(lines, ignored("agent", &p, ct.as_deref()));
+                        continue;
+                    }
+                };
                 let to = response_topic.ok_or("agent: PUBLISH without Response Topic")?;
                 log(
                     lines,
@@ -306,17 +398,9 @@ async fn controller(
         };
         match packet {
             Packet::ConnAck(ack) => {
-                let (t, assigned) = reply_to(&ack, CONTROLLER_TOPIC);
-                log(
-                    lines,
-                    format!(
-                        "controller: connected (ClientId assigned by the broker: {})",
-                        assigned.as_deref().unwrap_or("-")
-                    ),
-                );
-                topic = t;
-                log(lines, format!("controller: subscribing to {topic}"));
-                client.try_subscribe(topic.as_str(), QoS::AtLeastOnce)?;
+                let subs = subscriptions(&ack, CONTROLLER_TOPIC);
+                subscribe(&client, "controller", &subs, lines)?;
+                topic = subs.reply_to;
             }
             Packet::SubAck(ack) => {
                 if !suback_ok(&ack.return_codes) {
@@ -332,7 +416,13 @@ async fn controller(
                 }
             }
             Packet::Publish(p) => {
-                let (bytes, response_topic) = record_of(&p)?;
+                let (bytes, response_topic) = match record_of(&p) {
+                    Ok(r) => r,
+                    Err(ct) => {
+                        log(lines, ignored("controller", &p, ct.as_deref()));
+                        continue;
+                    }
+                };
                 let record = Record::decode(bytes.clone())?;
                 log(
                     lines,
@@ -445,4 +535,136 @@ pub fn run(host: &str, port: u16, out: &mut dyn Write) -> Result<(), Error> {
         started.elapsed().as_millis()
     )?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use rumqttc::v5::mqttbytes::v5::{ConnAckProperties, ConnectReturnCode};
+
+    use super::*;
+
+    fn ack(user: &[(&str, &str)], response_information: Option<&str>) -> ConnAck {
+        ConnAck {
+            session_present: false,
+            code: ConnectReturnCode::Success,
+            properties: Some(ConnAckProperties {
+                session_expiry_interval: None,
+                receive_max: None,
+                max_qos: None,
+                retain_available: None,
+                max_packet_size: None,
+                assigned_client_identifier: Some("auto-1".into()),
+                topic_alias_max: None,
+                reason_string: None,
+                user_properties: user
+                    .iter()
+                    .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                    .collect(),
+                wildcard_subscription_available: None,
+                subscription_identifiers_available: None,
+                shared_subscription_available: None,
+                server_keep_alive: None,
+                response_information: response_information.map(str::to_owned),
+                server_reference: None,
+                authentication_method: None,
+                authentication_data: None,
+            }),
+        }
+    }
+
+    /// R-MQTT.15: every `subscribe-topic` value, then Response Information unless covered.
+    #[test]
+    fn r_mqtt_15_subscribe_topics_from_connack() {
+        let s = subscriptions(
+            &ack(
+                &[
+                    ("subscribe-topic", "usp/a/+/in"),
+                    ("other", "x"),
+                    ("subscribe-topic", "usp/b/#"),
+                    ("subscribe-topic", "usp/a/+/in"),
+                ],
+                Some("usp/resp/1"),
+            ),
+            "usp/configured",
+        );
+        assert_eq!(s.filters, ["usp/a/+/in", "usp/b/#", "usp/resp/1"]);
+        assert_eq!(s.reply_to, "usp/resp/1");
+        assert_eq!(s.assigned_client_id.as_deref(), Some("auto-1"));
+        // Response Information already covered by a filter: not repeated.
+        let s = subscriptions(
+            &ack(&[("subscribe-topic", "usp/resp/#")], Some("usp/resp/1")),
+            "usp/configured",
+        );
+        assert_eq!(s.filters, ["usp/resp/#"]);
+        // No Response Information: the configured topic, unless covered.
+        let s = subscriptions(
+            &ack(&[("subscribe-topic", "usp/x")], None),
+            "usp/configured",
+        );
+        assert_eq!(s.filters, ["usp/x", "usp/configured"]);
+        assert_eq!(s.reply_to, "usp/configured");
+        let s = subscriptions(
+            &ack(&[("subscribe-topic", "+/configured")], None),
+            "usp/configured",
+        );
+        assert_eq!(s.filters, ["+/configured"]);
+        // Nothing in CONNACK: just the configured topic.
+        let s = subscriptions(&ack(&[], None), "usp/configured");
+        assert_eq!(s.filters, ["usp/configured"]);
+    }
+
+    #[test]
+    fn topic_filters_match_per_mqtt_5() {
+        for (f, t, want) in [
+            ("a/b", "a/b", true),
+            ("a/b", "a/b/c", false),
+            ("a/+", "a/b", true),
+            ("a/+", "a/b/c", false),
+            ("a/+/c", "a/b/c", true),
+            ("a/#", "a", true),
+            ("a/#", "a/b/c", true),
+            ("#", "a/b", true),
+            ("#", "$SYS/x", false),
+            ("+/x", "$SYS/x", false),
+            ("+/+", "a/", true),
+            ("a", "b", false),
+        ] {
+            assert_eq!(filter_matches(f, t), want, "{f} {t}");
+        }
+    }
+
+    #[test]
+    fn r_mqtt_17_one_granted_filter_is_enough() {
+        use rumqttc::v5::mqttbytes::v5::SubscribeReasonCode as C;
+        assert!(suback_ok(&[C::Unspecified, C::Success(QoS::AtLeastOnce)]));
+        assert!(!suback_ok(&[C::Unspecified, C::NotAuthorized]));
+        assert!(!suback_ok(&[]));
+    }
+
+    #[test]
+    fn r_mqtt_27a_content_types() {
+        let mut p = Publish::new("t", QoS::AtLeastOnce, &b"rec"[..], None);
+        assert_eq!(record_of(&p), Err(None));
+        for (ct, ok) in [
+            (CONTENT_TYPE, true),
+            (CONTENT_TYPE_MIME, true),
+            ("text/plain", false),
+        ] {
+            p.properties = Some(PublishProperties {
+                content_type: Some(ct.into()),
+                response_topic: Some("r".into()),
+                ..PublishProperties::default()
+            });
+            match record_of(&p) {
+                Ok((b, rt)) => {
+                    assert!(ok);
+                    assert_eq!((b.as_ref(), rt.as_deref()), (&b"rec"[..], Some("r")));
+                }
+                Err(found) => {
+                    assert!(!ok);
+                    assert_eq!(found.as_deref(), Some(ct));
+                }
+            }
+        }
+    }
 }
