@@ -45,9 +45,9 @@
 //!
 //! // An encoded usp.Msg, e.g. from usp-msg.
 //! let msg = bytes::Bytes::from_static(b"\x0a\x08\x0a\x06msg-42");
-//! let record = RecordBuilder::new("proto::agent", "proto::controller")?
-//!     .no_session_context(msg.clone())?;
-//! let wire = record.to_bytes();
+//! // One call: build, validate and encode (`no_session_context` gives the `Record` instead).
+//! let wire = RecordBuilder::new("proto::agent", "proto::controller")?
+//!     .no_session_context_bytes(msg.clone())?;
 //!
 //! let received = Record::decode(wire)?;
 //! assert_eq!(received.from_id().as_str(), "proto::controller");

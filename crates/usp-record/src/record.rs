@@ -647,6 +647,10 @@ impl From<Record> for pb::Record {
 /// Builds a [`Record`] of any type. The terminal methods validate exactly as the decoder does,
 /// so a built Record always decodes back to itself.
 ///
+/// Each terminal method returns the [`Record`]; for the encoded bytes in one call use
+/// [`build_bytes`](Self::build_bytes) (any kind), [`no_session_context_bytes`](Self::no_session_context_bytes)
+/// or [`session_context_bytes`](Self::session_context_bytes).
+///
 /// ```
 /// use usp_record::{MqttVersion, Record, RecordBuilder};
 ///
@@ -751,6 +755,57 @@ impl RecordBuilder {
             sender_cert: self.sender_cert,
             record_type: Some(kind.into_pb()),
         })
+    }
+
+    /// [`build`](Self::build), then encode: the bytes of the Record in one call, ready for the
+    /// MTP (mirrors `build_bytes` of the usp-msg builders).
+    ///
+    /// ```
+    /// use usp_record::{Record, RecordBuilder, RecordKind};
+    /// let wire = RecordBuilder::new("proto::a", "proto::b")?.build_bytes(RecordKind::WebSocketConnect)?;
+    /// assert_eq!(Record::decode(wire)?.kind(), &RecordKind::WebSocketConnect);
+    /// # Ok::<(), usp_record::RecordError>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`build`](Self::build).
+    pub fn build_bytes(self, kind: RecordKind) -> Result<Bytes, RecordError> {
+        Ok(self.build(kind)?.to_bytes())
+    }
+
+    /// [`no_session_context`](Self::no_session_context), then encode: wraps one encoded USP
+    /// Message and gives the Record's bytes in one call.
+    ///
+    /// ```
+    /// use usp_record::{Record, RecordBuilder};
+    /// let msg = bytes::Bytes::from_static(b"\x0a\x08\x0a\x06msg-42"); // an encoded usp.Msg
+    /// let wire = RecordBuilder::new("proto::agent", "proto::controller")?
+    ///     .no_session_context_bytes(msg.clone())?;
+    /// assert_eq!(Record::decode(wire)?.no_session_payload(), Some(&msg));
+    /// # Ok::<(), usp_record::RecordError>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`no_session_context`](Self::no_session_context).
+    pub fn no_session_context_bytes(self, payload: impl Into<Bytes>) -> Result<Bytes, RecordError> {
+        Ok(self.no_session_context(payload)?.to_bytes())
+    }
+
+    /// [`session_context`](Self::session_context), then encode: the Record's bytes in one call.
+    ///
+    /// ```
+    /// use usp_record::{Record, RecordBuilder, RecordKind, SessionContext};
+    /// let mut ctx = SessionContext::new(7, 1, 1);
+    /// ctx.payload.push(bytes::Bytes::from_static(b"msg"));
+    /// let wire = RecordBuilder::new("proto::a", "proto::b")?.session_context_bytes(ctx.clone())?;
+    /// assert_eq!(Record::decode(wire)?.kind(), &RecordKind::SessionContext(ctx));
+    /// # Ok::<(), usp_record::RecordError>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`session_context`](Self::session_context).
+    pub fn session_context_bytes(self, ctx: SessionContext) -> Result<Bytes, RecordError> {
+        Ok(self.session_context(ctx)?.to_bytes())
     }
 
     /// A NoSessionContext Record carrying one encoded USP Message.
@@ -1030,6 +1085,35 @@ mod tests {
             assert_eq!(Record::decode(rec.to_bytes()).unwrap(), rec);
         }
         assert!(!b().disconnect("", 0).unwrap().kind().is_connect());
+    }
+
+    #[test]
+    fn bytes_finishers_equal_build_then_to_bytes() {
+        let mut ctx = SessionContext::new(5, 2, 3);
+        ctx.payload.push(Bytes::from_static(b"p"));
+        assert_eq!(
+            builder().no_session_context_bytes(&b"m"[..]),
+            Ok(builder().no_session_context(&b"m"[..]).unwrap().to_bytes())
+        );
+        assert_eq!(
+            builder().session_context_bytes(ctx.clone()),
+            Ok(builder().session_context(ctx).unwrap().to_bytes())
+        );
+        assert_eq!(
+            builder().build_bytes(RecordKind::UdsConnect),
+            Ok(builder().uds_connect().unwrap().to_bytes())
+        );
+        // Validation still applies (R-E2E.26).
+        assert_eq!(
+            builder().no_session_context_bytes(Bytes::new()),
+            Err(RecordError::EmptyField("no_session_context.payload"))
+        );
+        assert_eq!(
+            builder()
+                .payload_security(PayloadSecurity::Tls12)
+                .build_bytes(RecordKind::WebSocketConnect),
+            Err(RecordError::Tls12WithoutSession)
+        );
     }
 
     #[test]
