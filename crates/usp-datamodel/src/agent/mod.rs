@@ -339,7 +339,9 @@ struct Pending {
 ///   EndpointID is the sender) as the Add creates the row, and an Add whose `ID` that
 ///   Controller already uses fails with 7025 ((Recipient, ID) is a unique key); when that Controller row is deleted (the strong
 ///   reference empties) the subscription is deleted. `TimeToLive` counts from when the Agent
-///   first saw the row; at expiry the row is deleted. [`Agent::boot`] deletes non-Persistent
+///   first saw the row; for a row present at [`Agent::boot`], from its `CreationDate` when
+///   a wall clock is set before the boot ([`Agent::set_wall_clock`]) and the date is known,
+///   else from the boot; at expiry the row is deleted. [`Agent::boot`] deletes non-Persistent
 ///   subscriptions and leftover Request rows. Enabling a row or changing `NotifType` takes a
 ///   new baseline.
 ///
@@ -575,10 +577,24 @@ impl Agent {
     /// The wall-clock time at `now` as a TR-106 dateTime (`2023-11-14T22:13:22Z`, whole
     /// seconds, at most `9999-12-31T23:59:59Z`), or `None` without [`Agent::set_wall_clock`].
     pub fn date_time_at(&self, now: Instant) -> Option<String> {
+        self.unix_secs_at(now).map(format_date_time)
+    }
+
+    /// The wall-clock time at `now` in Unix seconds (within the TR-106 range).
+    fn unix_secs_at(&self, now: Instant) -> Option<u64> {
         let (at, base) = self.wall?;
         let delta = i128::from(now.as_millis()) - i128::from(at.as_millis());
         let secs = (i128::from(base) + delta.div_euclid(1000)).clamp(0, 253_402_300_799);
-        Some(format_date_time(u64::try_from(secs).unwrap_or(0)))
+        Some(u64::try_from(secs).unwrap_or(0))
+    }
+
+    /// Seconds from the dateTime `created` to `now` by the wall clock; 0 without a wall
+    /// clock, for the Unknown Time, an unreadable value or a time in the future.
+    pub(crate) fn age_secs(&self, now: Instant, created: &str) -> u64 {
+        match (self.unix_secs_at(now), parse_date_time(created)) {
+            (Some(n), Some(c)) => n.saturating_sub(c),
+            _ => 0,
+        }
     }
 
     /// Answers one message from the Controller with Endpoint ID `from` and permissions
@@ -872,6 +888,72 @@ fn format_date_time(unix_secs: u64) -> String {
     )
 }
 
+/// A TR-106 dateTime (`2023-11-14T22:13:22Z`, optionally with a fraction of a second and
+/// `Z` or a `±hh:mm` offset) as Unix seconds; `None` when unreadable, before 1970 or the
+/// Unknown Time (`0001-01-01T00:00:00Z`).
+fn parse_date_time(s: &str) -> Option<u64> {
+    let b = s.as_bytes();
+    let num = |r: core::ops::Range<usize>| -> Option<i64> {
+        let t = s.get(r)?;
+        if t.is_empty() || !t.bytes().all(|c| c.is_ascii_digit()) {
+            return None;
+        }
+        t.parse().ok()
+    };
+    if b.len() < 19
+        || b.get(4) != Some(&b'-')
+        || b.get(7) != Some(&b'-')
+        || b.get(10) != Some(&b'T')
+        || b.get(13) != Some(&b':')
+        || b.get(16) != Some(&b':')
+    {
+        return None;
+    }
+    let (y, m, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    let (hh, mm, ss) = (num(11..13)?, num(14..16)?, num(17..19)?);
+    if !(1..=12).contains(&m) || !(1..=31).contains(&d) || hh > 23 || mm > 59 || ss > 60 {
+        return None;
+    }
+    let mut rest = s.get(19..)?;
+    if let Some(frac) = rest.strip_prefix('.') {
+        let n = frac.bytes().take_while(u8::is_ascii_digit).count();
+        rest = frac.get(n..)?;
+    }
+    let offset = match rest {
+        "" | "Z" => 0,
+        _ => {
+            let sign = match rest.as_bytes().first() {
+                Some(b'+') => 1,
+                Some(b'-') => -1,
+                _ => return None,
+            };
+            let o = rest.get(1..)?;
+            if o.len() != 5 || o.as_bytes().get(2) != Some(&b':') {
+                return None;
+            }
+            let part = |r: core::ops::Range<usize>| -> Option<i64> {
+                let t = o.get(r)?;
+                if !t.bytes().all(|c| c.is_ascii_digit()) {
+                    return None;
+                }
+                t.parse().ok()
+            };
+            let (oh, om) = (part(0..2)?, part(3..5)?);
+            sign * (oh * 3600 + om * 60)
+        }
+    };
+    // Days from civil date (proleptic Gregorian), after H. Hinnant's algorithm.
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    let secs = days * 86_400 + hh * 3600 + mm * 60 + ss - offset;
+    u64::try_from(secs).ok()
+}
+
 /// The retry window `[lo, hi]` in ms for retry `n` (1-based, capped at 10), `m` seconds and
 /// multiplier `k` thousandths: `m·(k/1000)^(n−1)` to `m·(k/1000)^n` seconds.
 ///
@@ -894,7 +976,36 @@ pub fn retry_window(m: u64, k: u64, n: u32) -> (u64, u64) {
 
 #[cfg(test)]
 mod tests {
-    use super::format_date_time;
+    use super::{format_date_time, parse_date_time};
+
+    #[test]
+    fn date_times_parse_back() {
+        for secs in [0, 951_782_400, 1_709_164_799, 1_709_251_200, 4_107_542_400] {
+            assert_eq!(parse_date_time(&format_date_time(secs)), Some(secs));
+        }
+        assert_eq!(
+            parse_date_time("2023-11-14T22:13:22.123Z"),
+            Some(1_700_000_002)
+        );
+        assert_eq!(
+            parse_date_time("2023-11-14T23:13:22+01:00"),
+            Some(1_700_000_002)
+        );
+        assert_eq!(
+            parse_date_time("2023-11-14T21:13:22.5-01:00"),
+            Some(1_700_000_002)
+        );
+        assert_eq!(parse_date_time("2023-11-14T22:13:22"), Some(1_700_000_002));
+        assert_eq!(parse_date_time("0001-01-01T00:00:00Z"), None);
+        for bad in [
+            "",
+            "2023-13-01T00:00:00Z",
+            "2023-11-14 22:13:22Z",
+            "2023-11-14T22:13:22Q",
+        ] {
+            assert_eq!(parse_date_time(bad), None, "{bad}");
+        }
+    }
 
     #[test]
     fn date_times_are_tr106_utc() {

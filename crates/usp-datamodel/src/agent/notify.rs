@@ -442,9 +442,17 @@ impl Agent {
                 _ => None,
             };
             let ttl = read_u64(dm, &row, "TimeToLive", 0);
-            if !self.subs.contains_key(&row) && !self.booting {
+            let is_new = !self.subs.contains_key(&row);
+            if is_new && !self.booting {
                 stamp.push(row.clone());
             }
+            // TimeToLive counts from the row's creation: a row surviving a restart has lived
+            // since its CreationDate when the wall clock tells how long ago that was.
+            let age = if is_new && self.booting && ttl > 0 {
+                self.age_secs(now, read_str(dm, &row, "CreationDate").trim())
+            } else {
+                0
+            };
             let s = self.subs.entry(row).or_insert_with(|| Sub {
                 enabled,
                 id: String::new(),
@@ -453,7 +461,7 @@ impl Agent {
                 refs: String::new(),
                 retry,
                 expiration,
-                deadline: (ttl > 0).then(|| now.plus_secs(ttl)),
+                deadline: (ttl > 0).then(|| now.plus_secs(ttl.saturating_sub(age))),
                 snap: BTreeMap::new(),
                 exist: None,
             });

@@ -1028,3 +1028,90 @@ fn r_not_0_recipient_and_id_are_unique_per_controller() {
     );
     assert!(add_sub_as(&mut a, &mut dm, CTRL, "dup2").is_ok());
 }
+
+#[test]
+fn time_to_live_counts_from_creation_across_a_restart() {
+    let (mut a, mut dm) = setup();
+    // Created at Unix time 1_700_000_000 with a TimeToLive of 100 s.
+    a.set_wall_clock(Instant::from_millis(0), 1_700_000_000);
+    let row = add_sub(
+        &mut a,
+        &mut dm,
+        0,
+        &[
+            ("Enable", "true"),
+            ("ID", "ttl"),
+            ("NotifType", "Event"),
+            ("ReferenceList", "Device."),
+            ("TimeToLive", "100"),
+            ("Persistent", "true"),
+        ],
+    );
+    assert_eq!(
+        value(&dm, &row, "CreationDate").as_deref(),
+        Some("2023-11-14T22:13:20Z")
+    );
+    // A restart 60 s later (by the wall clock): 40 s are left.
+    let mut b = Agent::new(AgentConfig::default());
+    b.set_wall_clock(Instant::from_millis(5_000), 1_700_000_060);
+    b.boot(Instant::from_millis(5_000), &mut dm);
+    assert_eq!(b.poll_timeout(), Some(Instant::from_millis(45_000)));
+    b.handle_timeout(Instant::from_millis(45_000), &mut dm);
+    assert!(dm.get(&row, "ID").is_none());
+    // Without a wall clock at boot the age is unknown: the full TimeToLive from boot.
+    let row = add_sub(
+        &mut a,
+        &mut dm,
+        0,
+        &[
+            ("Enable", "true"),
+            ("ID", "ttl2"),
+            ("NotifType", "Event"),
+            ("ReferenceList", "Device."),
+            ("TimeToLive", "100"),
+            ("Persistent", "true"),
+        ],
+    );
+    let mut c = Agent::new(AgentConfig::default());
+    c.boot(Instant::from_millis(5_000), &mut dm);
+    assert_eq!(c.poll_timeout(), Some(Instant::from_millis(105_000)));
+    // Long expired by the wall clock: deleted at the first timeout.
+    let mut d = Agent::new(AgentConfig::default());
+    d.set_wall_clock(Instant::from_millis(0), 1_800_000_000);
+    d.boot(Instant::from_millis(0), &mut dm);
+    assert_eq!(d.poll_timeout(), Some(Instant::from_millis(0)));
+    d.handle_timeout(Instant::from_millis(0), &mut dm);
+    assert!(dm.get(&row, "ID").is_none());
+}
+
+#[test]
+fn r_not_0a_notify_is_queued_by_the_call_that_makes_the_change() {
+    let (mut a, mut dm) = setup();
+    add_sub(
+        &mut a,
+        &mut dm,
+        0,
+        &[
+            ("Enable", "true"),
+            ("ID", "vc"),
+            ("NotifType", "ValueChange"),
+            ("ReferenceList", "Device.IP.Interface.*.Enable"),
+        ],
+    );
+    assert!(drain(&mut a).is_empty());
+    // A Set handled at t: the Notify waits in the outbox when handle returns, with no timer
+    // needed (well within the 10 s window).
+    set_enable(&mut a, &mut dm, 7_000, "Device.IP.Interface.3.", true);
+    let out = drain(&mut a);
+    assert_eq!(out.len(), 1);
+    let Some(Notification::ValueChange(v)) = &notify(&out[0]).1.notification else {
+        panic!()
+    };
+    assert_eq!(v.param_path, "Device.IP.Interface.3.Enable");
+    assert_eq!(a.poll_timeout(), None);
+    // A change by the integrator: queued by the poll_changes that finds it.
+    dm.set_value("Device.IP.Interface.3.", "Enable", "false")
+        .unwrap();
+    a.poll_changes(Instant::from_millis(8_000), &mut dm);
+    assert_eq!(drain(&mut a).len(), 1);
+}
