@@ -93,10 +93,12 @@ fn offers_usp(req: &Request) -> bool {
 async fn serve_agent(listener: TcpListener, clock: Clock, lines: &Log) -> Result<(), Error> {
     let (stream, from) = listener.accept().await?;
     let mut client_eid = None;
+    let mut refused = false;
     // The signature is tungstenite's `Callback`; its error type is an HTTP response.
     #[allow(clippy::result_large_err)]
     let callback = |req: &Request, mut resp: Response| -> Result<Response, ErrorResponse> {
         if !offers_usp(req) {
+            refused = true;
             let mut refuse =
                 ErrorResponse::new(Some(format!("subprotocol {SUBPROTOCOL} required")));
             *refuse.status_mut() = StatusCode::BAD_REQUEST;
@@ -109,7 +111,18 @@ async fn serve_agent(listener: TcpListener, clock: Clock, lines: &Log) -> Result
         );
         Ok(resp)
     };
-    let mut ws = tokio_tungstenite::accept_hdr_async(stream, callback).await?;
+    let mut ws = match tokio_tungstenite::accept_hdr_async(stream, callback).await {
+        Ok(ws) => ws,
+        Err(e) => {
+            if refused {
+                log(
+                    lines,
+                    format!("agent: refused {from}: no subprotocol {SUBPROTOCOL} offered"),
+                );
+            }
+            return Err(e.into());
+        }
+    };
     log(
         lines,
         format!(
@@ -275,6 +288,33 @@ async fn controller(addr: SocketAddr, clock: Clock, lines: &Log) -> Result<(), E
     // Read until the Agent's close reply so the close handshake completes.
     while let Some(Ok(_)) = ws.next().await {}
     Ok(())
+}
+
+/// Runs only the Agent side on `listener`: accepts one WebSocket client, refusing it (HTTP 400)
+/// unless it offers `v1.usp` (R-WS.11/12), sends WebSocketConnect and answers its Records until
+/// it closes; a Record that cannot be extracted closes the session with 1003 (R-WS.16). Writes
+/// the trace to `out`. Tests use it to play the client.
+///
+/// # Errors
+/// A socket or WebSocket error (including a refused handshake), or no end within [`DEADLINE`].
+pub fn serve_one(listener: std::net::TcpListener, out: &mut dyn Write) -> Result<(), Error> {
+    let clock = Clock::start();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let lines = Log::default();
+    let result = runtime.block_on(async {
+        listener.set_nonblocking(true)?;
+        let listener = TcpListener::from_std(listener)?;
+        match tokio::time::timeout(DEADLINE, serve_agent(listener, clock, &lines)).await {
+            Ok(r) => r,
+            Err(_) => Err(Error::from("the Agent did not finish within its deadline")),
+        }
+    });
+    for line in lines.borrow().iter() {
+        writeln!(out, "{line}")?;
+    }
+    result
 }
 
 /// Runs the example, writing a readable trace to `out`.
