@@ -5,7 +5,7 @@
 //! keeps Get and searches over large tables fast without hashing (no_std).
 
 use alloc::borrow::Cow;
-use alloc::collections::BTreeMap;
+use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -23,6 +23,8 @@ use usp_path::value::check_constant;
 struct Node {
     params: BTreeMap<String, String>,
     children: BTreeMap<String, Slot>,
+    /// The `writeOnceReadOnly` parameters a Controller has written.
+    written: BTreeSet<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -64,6 +66,10 @@ enum Undo {
         n: u32,
         node: Node,
     },
+    Written {
+        object: String,
+        param: String,
+    },
 }
 
 /// An in-memory Instantiated Data Model over a [`Schema`], with native transactions.
@@ -75,6 +81,10 @@ enum Undo {
 /// - [`DataModel::delete`] removes the row and everything below it.
 /// - [`DataModel::rollback`] undoes every change since [`DataModel::begin`], including
 ///   deletes, and restores the instance counters.
+/// - It tracks which `writeOnceReadOnly` parameters a Controller has written
+///   ([`DataModel::written_once`]), so the engine applies that rule exactly; values set with
+///   [`MemoryDataModel::set_value`] or given to [`DataModel::add`] by the integrator are not
+///   Controller writes.
 ///
 /// Values are stored as given: the engine checks them. [`MemoryDataModel::set_value`] lets the
 /// Agent's own code update status values directly.
@@ -658,6 +668,22 @@ impl DataModel for MemoryDataModel {
         Ok(())
     }
 
+    fn written_once(&self, object: &str, param: &str) -> Option<bool> {
+        node(&self.root, object).map(|n| n.written.contains(param))
+    }
+
+    fn mark_written_once(&mut self, object: &str, param: &str) {
+        let Some(o) = node_mut(&mut self.root, object) else {
+            return;
+        };
+        if o.written.insert(String::from(param)) {
+            self.log(Undo::Written {
+                object: String::from(object),
+                param: String::from(param),
+            });
+        }
+    }
+
     fn instance_schema(&self, object: &str) -> Option<&Schema> {
         let (table, n) = split_row(object)?;
         if !self.has_instance(table, n) {
@@ -707,6 +733,11 @@ impl DataModel for MemoryDataModel {
                         t.rows.insert(n, node);
                     }
                 }
+                Undo::Written { object, param } => {
+                    if let Some(o) = node_mut(&mut self.root, &object) {
+                        o.written.remove(&param);
+                    }
+                }
             }
         }
         true
@@ -744,6 +775,28 @@ mod tests {
         let _ =
             s.add_object(ObjectDef::new("Device.T.{i}.U.{i}.").with_access(ObjAccess::AddDelete));
         s
+    }
+
+    #[test]
+    fn written_once_marks_roll_back_and_go_with_their_row() {
+        let mut m = MemoryDataModel::new(schema());
+        assert_eq!(m.add("Device.T.", &BTreeMap::new()), Ok(1));
+        assert_eq!(m.written_once("Device.T.1.", "A"), Some(false));
+        assert_eq!(m.written_once("Device.T.9.", "A"), None);
+        m.begin();
+        m.mark_written_once("Device.T.1.", "A");
+        assert_eq!(m.written_once("Device.T.1.", "A"), Some(true));
+        assert!(m.rollback());
+        assert_eq!(m.written_once("Device.T.1.", "A"), Some(false));
+        m.begin();
+        m.mark_written_once("Device.T.1.", "A");
+        m.commit();
+        assert_eq!(m.written_once("Device.T.1.", "A"), Some(true));
+        m.begin();
+        assert_eq!(m.delete("Device.T.1."), Ok(()));
+        assert_eq!(m.written_once("Device.T.1.", "A"), None);
+        assert!(m.rollback());
+        assert_eq!(m.written_once("Device.T.1.", "A"), Some(true), "restored with the row");
     }
 
     #[test]

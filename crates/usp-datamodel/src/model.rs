@@ -156,6 +156,27 @@ pub trait DataModel {
         Ok(())
     }
 
+    /// Whether `writeOnceReadOnly` parameter `param` of `object` has already been written by
+    /// a Controller (by an Add that gave it, or a Set): `Some(true)` or `Some(false)` if the
+    /// model tracks it ([`DataModel::mark_written_once`]), `None` (the default) if not.
+    ///
+    /// With `None` the engine can only guess: it treats the parameter as not yet written while
+    /// its value equals the schema's initial value ([`crate::ParamDef::initial_value`]), so a
+    /// Controller writing that very value, or an Agent-assigned value, fools it. Implement
+    /// both methods for the exact rule (messages.md, "writeOnceReadOnly Parameter Access": set
+    /// only once by a Controller; an Add that gives the value counts as that write).
+    fn written_once(&self, object: &str, param: &str) -> Option<bool> {
+        let _ = (object, param);
+        None
+    }
+
+    /// Records that a Controller wrote `writeOnceReadOnly` parameter `param` of `object`.
+    /// The engine calls it when a Set or Add that wrote the parameter succeeds, just before
+    /// [`DataModel::commit`] (never for writes that were undone). The default does nothing.
+    fn mark_written_once(&mut self, object: &str, param: &str) {
+        let _ = (object, param);
+    }
+
     /// Looks up the row of `table` addressed by the unique-key expression `key`. Return
     /// [`KeyLookup::NotIndexed`] (the default) to let the engine scan the rows.
     fn find_by_key(&self, table: &str, key: &Expression<'_>) -> KeyLookup {

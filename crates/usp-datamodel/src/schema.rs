@@ -85,8 +85,10 @@ pub enum ParamAccess {
     ReadOnly,
     /// Read and write.
     ReadWrite,
-    /// Written once, at Add or by the first Set of a never-written value, then read-only
-    /// (`writeOnceReadOnly`; GetSupportedDM reports it as read-write, REQUIREMENTS §5.1).
+    /// Written once by a Controller, at Add or by a Set, then read-only (`writeOnceReadOnly`;
+    /// GetSupportedDM reports it as read-write, REQUIREMENTS §5.1). Exact when the model
+    /// tracks Controller writes ([`crate::DataModel::written_once`]), as
+    /// [`crate::MemoryDataModel`] does.
     WriteOnceReadOnly,
     /// Write only: never returned by Get (R-SET.3 keeps it out of `updated_params`).
     WriteOnly,

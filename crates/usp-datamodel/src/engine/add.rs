@@ -20,7 +20,7 @@ use super::tx::Tx;
 use crate::access::{AccessControl, Perms};
 use crate::code;
 use crate::model::DataModel;
-use crate::schema::{ObjId, Schema};
+use crate::schema::{ObjId, ParamAccess, Schema};
 
 /// A failed creation: the failure and the parameter errors behind it.
 struct AddFail {
@@ -180,6 +180,8 @@ fn create<M: DataModel + ?Sized>(
     settings: &[pb::add::CreateParamSetting],
 ) -> Result<OperationSuccess, AddFail> {
     let mut init = BTreeMap::new();
+    // writeOnceReadOnly parameters the Controller gave: (sub-object relative path, name).
+    let mut once: Vec<(String, String)> = Vec::new();
     let mut param_errs = Vec::new();
     let mut required_errs = Vec::new();
     {
@@ -232,11 +234,16 @@ fn create<M: DataModel + ?Sized>(
                 }
                 let v = p.check_value(&ps.value).map_err(Fail::from)?;
                 // R-ARC.11, R-ARC.12.
-                super::refs::normalize(cfg, dm, p, v)
+                let v = super::refs::normalize(cfg, dm, p, v)?;
+                Ok((
+                    v,
+                    (p.access == ParamAccess::WriteOnceReadOnly).then(|| (sub, p.name.clone())),
+                ))
             });
             match r {
-                Ok(v) => {
+                Ok((v, o)) => {
                     init.insert(ps.param.clone(), v);
+                    once.extend(o);
                 }
                 Err(f) if f.code == code::PERMISSION_DENIED && !required => {}
                 Err(f) => {
@@ -332,6 +339,10 @@ fn create<M: DataModel + ?Sized>(
     })?;
     let inst = row(&table, n);
     tx.added(inst.clone());
+    // messages.md: an Add that gives a writeOnceReadOnly parameter is its one write.
+    for (sub, name) in once {
+        tx.written_once(format!("{inst}{sub}"), name);
+    }
     Ok(OperationSuccess {
         unique_keys: unique_keys(&*tx.dm, acl, id, &inst),
         instantiated_path: inst,

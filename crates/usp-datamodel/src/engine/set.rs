@@ -199,6 +199,7 @@ fn set_one<M: DataModel + ?Sized>(
 
 struct Planned {
     object: String,
+    write_once: bool,
     name: String,
     rel: String,
     value: String,
@@ -274,6 +275,9 @@ fn set_instance<M: DataModel + ?Sized>(
         match tx.set(&p.object, &p.name, &p.value) {
             Ok(()) => {
                 touched.push((idx, p.object.clone(), p.name.clone()));
+                if p.write_once {
+                    tx.written_once(p.object.clone(), p.name.clone());
+                }
                 applied.push(p);
             }
             Err(e) => {
@@ -336,13 +340,20 @@ fn check_setting<M: DataModel + ?Sized>(
     let value = super::refs::normalize(cfg, dm, def, value)?;
     let current = dm.get(&object, &def.name);
     if def.access == ParamAccess::WriteOnceReadOnly {
-        if let Some(c) = &current {
-            if **c != def.initial_value() && **c != value {
-                return Err(Fail::new(
-                    code::PARAM_READ_ONLY,
-                    format!("{object}{} can be written only once", def.name),
-                ));
-            }
+        // Exact when the model tracks Controller writes; otherwise a value still equal to
+        // the initial value counts as not yet written (see DataModel::written_once). Setting
+        // the value it already has is accepted: it updates nothing.
+        let written = dm
+            .written_once(&object, &def.name)
+            .unwrap_or_else(|| current.as_deref().is_some_and(|c| c != def.initial_value()));
+        if written && current.as_deref() != Some(value.as_str()) {
+            return Err(Fail::new(
+                code::PARAM_READ_ONLY,
+                format!(
+                    "{object}{} is writeOnceReadOnly and was already written",
+                    def.name
+                ),
+            ));
         }
     }
     if object == h.path {
@@ -358,6 +369,7 @@ fn check_setting<M: DataModel + ?Sized>(
         }
     }
     Ok(Planned {
+        write_once: def.access == ParamAccess::WriteOnceReadOnly,
         // R-SET.3: only what the Controller may read is echoed.
         echo: def.access.is_readable()
             && !def.secured

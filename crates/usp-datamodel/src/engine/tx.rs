@@ -15,6 +15,11 @@ enum Step {
     Added {
         row: String,
     },
+    /// A `writeOnceReadOnly` parameter a Controller wrote; marked at commit.
+    Written {
+        object: String,
+        param: String,
+    },
 }
 
 /// A transaction: [`DataModel::begin`] on creation; every change goes through it so it can be
@@ -56,6 +61,12 @@ impl<'m, M: DataModel + ?Sized> Tx<'m, M> {
         self.journal.push(Step::Added { row });
     }
 
+    /// Notes a Controller's write of a `writeOnceReadOnly` parameter, for
+    /// [`DataModel::mark_written_once`] at commit (dropped if undone).
+    pub(crate) fn written_once(&mut self, object: String, param: String) {
+        self.journal.push(Step::Written { object, param });
+    }
+
     /// Undoes the changes after `mark`, newest first, through the model (best effort: a model
     /// refusing the undo leaves that change in place).
     pub(crate) fn undo_to(&mut self, mark: usize) {
@@ -69,6 +80,7 @@ impl<'m, M: DataModel + ?Sized> Tx<'m, M> {
                 Some(Step::Added { row }) => {
                     let _ = self.dm.delete(&row);
                 }
+                Some(Step::Written { .. }) => {}
                 None => break,
             }
         }
@@ -85,7 +97,13 @@ impl<'m, M: DataModel + ?Sized> Tx<'m, M> {
         false
     }
 
+    /// Keeps the changes: marks the `writeOnceReadOnly` writes that stayed, then commits.
     pub(crate) fn commit(self) {
+        for s in &self.journal {
+            if let Step::Written { object, param } = s {
+                self.dm.mark_written_once(object, param);
+            }
+        }
         self.dm.commit();
     }
 }

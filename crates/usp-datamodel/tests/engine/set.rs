@@ -544,6 +544,106 @@ fn write_once_read_only_can_be_set_once() {
 }
 
 #[test]
+fn write_once_read_only_is_exact_when_the_model_tracks_writes() {
+    // messages.md "writeOnceReadOnly Parameter Access": set only once by a Controller, an Add
+    // giving it counts as that write. MemoryDataModel tracks Controller writes, so values
+    // equal to the default and Agent-assigned values are judged right.
+    use crate::add::{add_req, create};
+    use usp_datamodel::DataModel;
+    let sub = "Device.LocalAgent.Subscription.";
+    let ttl = |m: &mut MemoryDataModel, row: &str, v: &str| param_code(m, row, "TimeToLive", v);
+    let mut m = model();
+    // 1. An Add gives the default value 0: that was the one write.
+    let r = run(
+        &mut m,
+        add_req(
+            false,
+            vec![create(sub, &[("ID", "a", true), ("TimeToLive", "0", true)])],
+        ),
+    );
+    assert!(matches!(reply(r), Reply::Resp(_)));
+    assert_eq!(
+        m.written_once("Device.LocalAgent.Subscription.1.", "TimeToLive"),
+        Some(true)
+    );
+    assert_eq!(ttl(&mut m, "Device.LocalAgent.Subscription.1.", "60"), 7013);
+    assert_eq!(
+        ttl(&mut m, "Device.LocalAgent.Subscription.1.", "0"),
+        0,
+        "unchanged value"
+    );
+    // 2. A row the Agent created with a value of its own: the Controller may still set it once.
+    let mut init = std::collections::BTreeMap::new();
+    init.insert("ID".to_string(), "b".to_string());
+    init.insert("TimeToLive".to_string(), "600".to_string());
+    let n = m.add(sub, &init).unwrap();
+    let row = format!("{sub}{n}.");
+    assert_eq!(m.written_once(&row, "TimeToLive"), Some(false));
+    assert_eq!(ttl(&mut m, &row, "30"), 0);
+    assert_eq!(ttl(&mut m, &row, "40"), 7013);
+    assert_eq!(value(&m, &row, "TimeToLive").as_deref(), Some("30"));
+    // 3. A first Set writing the default value is a write too.
+    let r = run(
+        &mut m,
+        add_req(false, vec![create(sub, &[("ID", "c", true)])]),
+    );
+    assert!(matches!(reply(r), Reply::Resp(_)));
+    let row = "Device.LocalAgent.Subscription.3.";
+    assert_eq!(
+        m.written_once(row, "TimeToLive"),
+        Some(false),
+        "not given in the Add"
+    );
+    assert_eq!(ttl(&mut m, row, "0"), 0);
+    assert_eq!(ttl(&mut m, row, "5"), 7013);
+    // 4. A write that was rolled back does not count.
+    let r = run(
+        &mut m,
+        add_req(false, vec![create(sub, &[("ID", "d", true)])]),
+    );
+    assert!(matches!(reply(r), Reply::Resp(_)));
+    let row = "Device.LocalAgent.Subscription.4.";
+    let e = error(run(
+        &mut m,
+        set_req(
+            false,
+            vec![
+                upd(row, &[("TimeToLive", "7", true)]),
+                upd("Device.IP.Interface.1.", &[("MaxMTUSize", "1", true)]),
+            ],
+        ),
+    ));
+    assert_eq!(e.err_code, 7021, "{e:?}");
+    assert_eq!(m.written_once(row, "TimeToLive"), Some(false));
+    assert_eq!(ttl(&mut m, row, "8"), 0);
+    assert_eq!(ttl(&mut m, row, "9"), 7013);
+}
+
+#[test]
+fn write_once_read_only_falls_back_to_the_initial_value_rule_without_tracking() {
+    // A model that does not implement written_once (the Flaky wrapper): documented fallback,
+    // a value still equal to the initial value counts as not yet written.
+    let mut m = Flaky::new(model(), true);
+    let mut init = std::collections::BTreeMap::new();
+    init.insert("ID".to_string(), "s1".to_string());
+    usp_datamodel::DataModel::add(&mut m, "Device.LocalAgent.Subscription.", &init).unwrap();
+    let row = "Device.LocalAgent.Subscription.1.";
+    let code = |m: &mut Flaky, v: &str| {
+        let r = set_resp(m, true, vec![upd(row, &[("TimeToLive", v, false)])]);
+        match &r[0] {
+            OperStatus::OperSuccess(s) => s.updated_inst_results[0]
+                .param_errs
+                .first()
+                .map_or(0, |e| e.err_code),
+            OperStatus::OperFailure(f) => panic!("{f:?}"),
+        }
+    };
+    assert_eq!(code(&mut m, "0"), 0);
+    assert_eq!(code(&mut m, "60"), 0, "0 looked unwritten");
+    assert_eq!(code(&mut m, "30"), 7013);
+}
+
+#[test]
 fn r_msg_4a_search_matching_nothing_succeeds_empty() {
     // TP-469 1.23
     let mut m = model();
