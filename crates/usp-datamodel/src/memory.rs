@@ -796,7 +796,11 @@ mod tests {
         assert_eq!(m.delete("Device.T.1."), Ok(()));
         assert_eq!(m.written_once("Device.T.1.", "A"), None);
         assert!(m.rollback());
-        assert_eq!(m.written_once("Device.T.1.", "A"), Some(true), "restored with the row");
+        assert_eq!(
+            m.written_once("Device.T.1.", "A"),
+            Some(true),
+            "restored with the row"
+        );
     }
 
     #[test]
