@@ -315,3 +315,52 @@ fn notify_needs_the_n_permission_of_the_recipient() {
     a.poll_changes(Instant::default(), &mut dm);
     assert!(a.poll_transmit().is_some());
 }
+
+/// `Role::every` (the Broker's check of search paths it cannot resolve): what holds on every
+/// instance a pattern stands for.
+#[test]
+fn r_sec_1_every_instance_of_a_pattern() {
+    let all = Perms::ALL;
+    let rw = p("rw--");
+    let r = p("r---");
+    let role = Role::new(vec![
+        Permission::new(1, ["Device."]).with(rw, rw, rw, rw),
+        Permission::new(2, ["Device.IP.Interface.3."]).with(r, r, r, r),
+        Permission::new(3, ["Device.IP.Interface.*.Name"]).with(all, all, all, all),
+        Permission::new(0, ["Device.IP.Interface.4."]).with(
+            Perms::NONE,
+            Perms::NONE,
+            Perms::NONE,
+            Perms::NONE,
+        ),
+    ]);
+    // Interface 3 is read-only (order 2 beats order 1); order 0 never wins.
+    assert_eq!(role.every("Device.IP.Interface.{i}.Enable", |e| e.param), r);
+    // Name is rwxn on every row (order 3 covers them all).
+    assert_eq!(role.every("Device.IP.Interface.{i}.Name", |e| e.param), all);
+    // A concrete path is as the plain query.
+    assert_eq!(role.every("Device.IP.Interface.1.Enable", |e| e.param), rw);
+    assert_eq!(role.every("Device.IP.Interface.3.Enable", |e| e.param), r);
+    // Another table is untouched by the instance entries.
+    assert_eq!(role.every("Device.Hosts.Host.{i}.", |e| e.instance), rw);
+    // Everywhere: the deeper entries count.
+    assert_eq!(role.every("", |e| e.param), r);
+    // Nothing covering every instance: nothing.
+    let only_one = Role::new(vec![
+        Permission::new(1, ["Device.IP.Interface.1."]).with(all, all, all, all),
+    ]);
+    assert_eq!(
+        only_one.every("Device.IP.Interface.{i}.", |e| e.instance),
+        Perms::NONE
+    );
+    // Several roles: the union.
+    let both = Roles(vec![only_one, role]);
+    assert_eq!(both.every("Device.IP.Interface.{i}.Enable", |e| e.param), r);
+    assert_eq!(
+        usp_datamodel::FullAccess
+            .to_roles()
+            .unwrap()
+            .every("", |e| e.command_event),
+        all
+    );
+}
