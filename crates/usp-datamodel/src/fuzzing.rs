@@ -492,7 +492,13 @@ pub fn engine_sequences(data: &[u8]) {
     let mut cmds = FuzzCmds::default();
     let mut now = Instant::from_millis(0);
     a.boot(now, &mut dm);
-    a.set_usp_service("uds::s1", true).set_usp_service("uds::s2", true);
+    a.set_usp_service("uds::s1", true)
+        .set_usp_service("uds::s2", true);
+    // Some requests come from a Controller that may only read Device.DeviceInfo.
+    let r = crate::Perms::READ;
+    let reader = crate::Role::new(alloc::vec![
+        crate::Permission::new(1, ["Device.DeviceInfo."]).with(r, r, r, crate::Perms::NONE)
+    ]);
     let mut sent: Vec<String> = Vec::new();
     let mut b = Bytes(data);
     for i in 0..48u32 {
@@ -504,7 +510,12 @@ pub fn engine_sequences(data: &[u8]) {
             0..=2 => {
                 let rt = b.request();
                 let m = request_msg(id.clone(), rt);
-                if let Some(r) = a.handle(now, &mut dm, &mut cmds, "proto::c1", &FullAccess, &m) {
+                let r = if b.byte() % 4 == 0 {
+                    a.handle(now, &mut dm, &mut cmds, "proto::c1", &reader, &m)
+                } else {
+                    a.handle(now, &mut dm, &mut cmds, "proto::c1", &FullAccess, &m)
+                };
+                if let Some(r) = r {
                     assert_eq!(r.header.map(|h| h.msg_id), Some(id));
                 }
             }
