@@ -62,6 +62,7 @@ pub struct Config {
     pub(crate) retransmit_timeout: Duration,
     pub(crate) ack_delay: Duration,
     pub(crate) rng_seed: u64,
+    pub(crate) mtp_protected: bool,
 }
 
 impl Config {
@@ -70,7 +71,8 @@ impl Config {
     /// MaxRetransmitTries 0, MaxUSPRecordSize 0 (no segmentation), Record version "1.4".
     ///
     /// Crate defaults: 8 MiB receive buffer, 8 MiB send queue, 256-Record reorder window, 128 Records in flight,
-    /// 1 s retransmission timeout, 100 ms acknowledgement delay, RNG seed 0.
+    /// 1 s retransmission timeout, 100 ms acknowledgement delay, RNG seed 0, MTP protected (see
+    /// [`mtp_protected`](Self::mtp_protected)).
     #[must_use]
     pub fn new(local_id: impl Into<String>, remote_id: impl Into<String>) -> Self {
         Self {
@@ -90,6 +92,7 @@ impl Config {
             retransmit_timeout: Duration::from_secs(1),
             ack_delay: Duration::from_millis(100),
             rng_seed: 0,
+            mtp_protected: true,
         }
     }
 
@@ -255,6 +258,46 @@ impl Config {
     pub fn rng_seed(&mut self, seed: u64) -> &mut Self {
         self.rng_seed = seed;
         self
+    }
+
+    /// Whether the MTP this peer's Records travel over protects them (R-E2E.28; [`MtpProtection::is_protected`]).
+    /// Default `true`, matching [`Session::new`](crate::Session::new), whose [`TrustMtp`] does no Record-level
+    /// integrity.
+    ///
+    /// * `true`: outgoing Records carry whatever the [`RecordIntegrity`] produces (nothing for `TrustMtp`); a
+    ///   received Record is verified when it carries a `mac_signature` (R-E2E.30) — a bad one is dropped
+    ///   silently and the session restarts (R-E2E.23) — and accepted without one.
+    /// * `false`: every outgoing Record must be protected (R-E2E.29) and every received one verified
+    ///   (R-E2E.30); a Record without `mac_signature` fails with [`IntegrityError::Missing`]. The
+    ///   `RecordIntegrity` must sign: [`Session::with_layers`](crate::Session::with_layers) refuses one whose
+    ///   [`max_len`](crate::RecordIntegrity::max_len) is 0 for every method (such as `TrustMtp`).
+    ///
+    /// [`MtpProtection::is_protected`]: crate::MtpProtection::is_protected
+    /// [`TrustMtp`]: crate::TrustMtp
+    /// [`RecordIntegrity`]: crate::RecordIntegrity
+    /// [`IntegrityError::Missing`]: crate::IntegrityError::Missing
+    pub fn mtp_protected(&mut self, protected: bool) -> &mut Self {
+        self.mtp_protected = protected;
+        self
+    }
+
+    /// Sets [`mtp_protected`](Self::mtp_protected) from the R-E2E.28 conditions.
+    ///
+    /// ```
+    /// use usp_e2e::{Config, MtpProtection};
+    /// let mut cfg = Config::new("proto::agent", "proto::controller");
+    /// cfg.mtp_protection(MtpProtection::default()); // unencrypted MTP
+    /// assert!(!cfg.is_mtp_protected());
+    /// ```
+    pub fn mtp_protection(&mut self, protection: crate::MtpProtection) -> &mut Self {
+        self.mtp_protected = protection.is_protected();
+        self
+    }
+
+    /// Whether the MTP is configured as protecting Records (R-E2E.28).
+    #[must_use]
+    pub const fn is_mtp_protected(&self) -> bool {
+        self.mtp_protected
     }
 
     /// The configured MaxUSPRecordSize (0 = unlimited).

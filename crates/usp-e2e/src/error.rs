@@ -31,6 +31,10 @@ pub enum ConfigError {
     /// The local and remote Endpoint IDs must be non-empty and different (R-ARC.2).
     #[error("local and remote endpoint ids must be non-empty and different")]
     EndpointIds,
+    /// The MTP is not protected (R-E2E.28) but the record integrity never signs, so R-E2E.29 cannot be met
+    /// (e.g. [`TrustMtp`](crate::TrustMtp) with [`Config::mtp_protected`](crate::Config::mtp_protected) `false`).
+    #[error("the MTP does not protect Records, so the record integrity must sign them (R-E2E.29)")]
+    IntegrityRequired,
     /// The fixed Record header fields (ids, version, sender_cert, reserved mac_signature) leave no room for a
     /// payload byte within `MaxUSPRecordSize`.
     #[error(

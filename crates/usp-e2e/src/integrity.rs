@@ -44,8 +44,8 @@ pub enum IntegrityMethod {
 pub struct IntegrityContext<'a> {
     /// The method in force for this Record.
     pub method: IntegrityMethod,
-    /// 64 bytes exported from the E2E TLS session (label `EXPORTER-BBF-USP-Record`, empty context), when the
-    /// MAC method is in force.
+    /// 64 bytes exported from the E2E TLS session (label [`EXPORTER_LABEL`](crate::security::EXPORTER_LABEL),
+    /// zero-length context), when the MAC method is in force; `None` for the signature method.
     pub keying_material: Option<&'a [u8]>,
     /// Whether this end is the TLS client (it initiated the session context).
     pub local_is_tls_client: bool,

@@ -13,7 +13,8 @@
 )]
 
 extern crate alloc;
-#[cfg(feature = "std")]
+// Tests (and the `arbitrary` derives of the fuzz inputs) need std.
+#[cfg(any(feature = "std", test))]
 extern crate std;
 
 mod config;
@@ -27,7 +28,7 @@ mod session;
 mod sessions;
 mod time;
 
-#[cfg(any(fuzzing, test))]
+#[cfg(any(test, all(fuzzing, feature = "arbitrary")))]
 pub mod fuzzing;
 
 pub use config::{Config, MIN_MAX_RECORD_SIZE, SessionMode};

@@ -8,7 +8,8 @@
 //! TLS12 (a later issue) slots in by implementing this trait: it reports [`PayloadSecurity::kind`] = `Tls12`,
 //! feeds handshake records through [`PayloadSecurity::poll_handshake`], switches
 //! [`PayloadSecurity::integrity_method`] to [`IntegrityMethod::Mac`] once the handshake is done and exposes the
-//! exported key material (R-E2E.35–39) through [`PayloadSecurity::keying_material`]. Every method beyond
+//! exported key material (R-E2E.35–39, exported with [`EXPORTER_LABEL`], [`EXPORTER_CONTEXT`] and
+//! [`EXPORTER_LENGTH`]) through [`PayloadSecurity::keying_material`]. Every method beyond
 //! `kind`, `seal` and `open` has a default, so adding TLS12 does not change this API.
 
 use alloc::vec::Vec;
@@ -18,6 +19,34 @@ use usp_record::pb::record::PayloadSecurity as PayloadSecurityKind;
 
 use crate::error::SecurityError;
 use crate::integrity::IntegrityMethod;
+
+/// The TLS exporter label for the MAC keys of the TLS MAC method (R-E2E.35/36; RFC 5705, RFC 8446 §7.5).
+///
+/// A TLS12 [`PayloadSecurity`] exports [`EXPORTER_LENGTH`] bytes with this label and the context
+/// [`EXPORTER_CONTEXT`], and returns them from [`PayloadSecurity::keying_material`]:
+///
+/// ```
+/// use usp_e2e::security::{EXPORTER_CONTEXT, EXPORTER_LABEL, EXPORTER_LENGTH};
+///
+/// // The shape of e.g. rustls' `export_keying_material(output, label, context)`.
+/// fn export(out: &mut [u8], label: &[u8], context: Option<&[u8]>) {
+///     assert_eq!(label, b"EXPORTER-BBF-USP-Record");
+///     assert_eq!(context, Some(&[][..])); // zero-length, not absent
+///     out.fill(0x42);
+/// }
+/// let mut keys = [0u8; EXPORTER_LENGTH];
+/// export(&mut keys, EXPORTER_LABEL, Some(EXPORTER_CONTEXT));
+/// assert_eq!(keys.len(), 64);
+/// ```
+pub const EXPORTER_LABEL: &[u8] = b"EXPORTER-BBF-USP-Record";
+
+/// The TLS exporter context for the MAC keys: present and zero-length (R-E2E.36). For TLS 1.2 an empty
+/// context differs from no context at all (RFC 5705 §4), so pass `Some(EXPORTER_CONTEXT)`, never `None`.
+pub const EXPORTER_CONTEXT: &[u8] = &[];
+
+/// Bytes of keying material to export (R-E2E.37): 0–31 are the TLS client's MAC key, 32–63 the server's
+/// (R-E2E.39).
+pub const EXPORTER_LENGTH: usize = 64;
 
 /// Protects USP Message payloads end to end (R-E2E.18/19: one kind per session).
 pub trait PayloadSecurity {
@@ -44,7 +73,8 @@ pub trait PayloadSecurity {
         IntegrityMethod::Signature
     }
 
-    /// The 64 bytes of exported keying material for the MAC method (R-E2E.35–37), once available.
+    /// The [`EXPORTER_LENGTH`] (64) bytes of keying material for the MAC method, once available: exported
+    /// from the TLS session with [`EXPORTER_LABEL`] and the zero-length [`EXPORTER_CONTEXT`] (R-E2E.35–37).
     fn keying_material(&self) -> Option<&[u8]> {
         None
     }

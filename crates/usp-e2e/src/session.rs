@@ -144,6 +144,19 @@ fn mac_field_len(max_len: usize) -> usize {
     }
 }
 
+/// The context for signing or verifying with `method`: the exported keys (with our TLS role) for the MAC method.
+fn integrity_context(
+    security: &(dyn PayloadSecurity + Send),
+    method: IntegrityMethod,
+    local_is_initiator: bool,
+) -> IntegrityContext<'_> {
+    let cx = IntegrityContext::new(method);
+    match security.keying_material() {
+        Some(k) if method == IntegrityMethod::Mac => cx.with_keys(k, local_is_initiator),
+        _ => cx,
+    }
+}
+
 /// The End-to-End Session Context state machine for one (local, remote) Endpoint pair (no I/O).
 ///
 /// See the [crate docs](crate) for the poll loop. In short: feed every received Record to
@@ -247,6 +260,13 @@ impl Session {
         integrity: Box<dyn RecordIntegrity + Send>,
     ) -> Result<Self, ConfigError> {
         cfg.validate()?;
+        if !cfg.mtp_protected
+            && [IntegrityMethod::Signature, IntegrityMethod::Mac]
+                .into_iter()
+                .all(|m| integrity.max_len(m) == 0)
+        {
+            return Err(ConfigError::IntegrityRequired);
+        }
         let template = pb::Record {
             version: cfg.version.clone(),
             to_id: cfg.remote_id.clone(),
@@ -300,6 +320,31 @@ impl Session {
     #[must_use]
     pub fn session_id(&self) -> Option<u64> {
         self.ctx.as_ref().map(|c| c.session_id)
+    }
+
+    /// Whether a context exists and this end started it. The initiator is the TLS client of the payload
+    /// security and MACs with the client half of the exported keys (R-E2E.39).
+    #[must_use]
+    pub fn is_initiator(&self) -> bool {
+        self.ctx.as_ref().is_some_and(|c| c.initiated_locally)
+    }
+
+    /// Changes whether the MTP protects this peer's Records (R-E2E.28), e.g. after the MTP reconnected with
+    /// another certificate; see [`Config::mtp_protected`]. Takes effect for the next Record sent or received.
+    ///
+    /// # Errors
+    /// [`ConfigError::IntegrityRequired`] when `protected` is false and the record integrity never signs; the
+    /// setting is then left unchanged.
+    pub fn set_mtp_protected(&mut self, protected: bool) -> Result<(), ConfigError> {
+        if !protected
+            && [IntegrityMethod::Signature, IntegrityMethod::Mac]
+                .into_iter()
+                .all(|m| self.integrity.max_len(m) == 0)
+        {
+            return Err(ConfigError::IntegrityRequired);
+        }
+        self.cfg.mtp_protected = protected;
+        Ok(())
     }
 
     /// Whether a context exists and a Record of it has been received (an initiator's context is "established"
@@ -1257,34 +1302,62 @@ impl Session {
         }
     }
 
+    /// The integrity method for a Record with this `payload_security` (R-E2E.30): PLAINTEXT always uses the
+    /// signature method; otherwise the payload security decides (signature until its handshake is done).
+    fn method_for(&self, payload_security: i32) -> IntegrityMethod {
+        if payload_security == pb::record::PayloadSecurity::Plaintext as i32 {
+            IntegrityMethod::Signature
+        } else {
+            self.security.integrity_method()
+        }
+    }
+
+    /// Protects an outgoing Record (R-E2E.29): always through the [`RecordIntegrity`], which must produce a
+    /// `mac_signature` when the MTP is not protected.
     fn sign(
         &mut self,
         rec: &mut pb::Record,
         local_is_initiator: bool,
     ) -> Result<(), IntegrityError> {
-        let method = self.security.integrity_method();
+        let method = self.method_for(rec.payload_security);
         if rec.sender_cert.is_empty() {
             rec.sender_cert = self.integrity.sender_cert(method);
         }
-        integrity_input(rec, &mut self.scratch);
-        let mut cx = IntegrityContext::new(method);
-        if let Some(k) = self.security.keying_material() {
-            cx = cx.with_keys(k, local_is_initiator);
+        let mut input = core::mem::take(&mut self.scratch);
+        integrity_input(rec, &mut input);
+        let cx = integrity_context(&*self.security, method, local_is_initiator);
+        let mac = self.integrity.protect(&cx, &input);
+        self.scratch = input;
+        rec.mac_signature = mac?;
+        if rec.mac_signature.is_empty() && !self.cfg.mtp_protected {
+            return Err(IntegrityError::Backend(
+                "no mac_signature for a Record on an unprotected MTP",
+            ));
         }
-        rec.mac_signature = self.integrity.protect(&cx, &self.scratch)?;
         Ok(())
     }
 
+    /// R-E2E.30: verifies a received Record when it carries a `mac_signature` or the MTP is not protected
+    /// (then a missing one fails with [`IntegrityError::Missing`]); a Record without `mac_signature` on a
+    /// protected MTP is accepted.
     fn verify(&mut self, rec: &pb::Record) -> Result<(), IntegrityError> {
-        let method = self.security.integrity_method();
-        integrity_input(rec, &mut self.scratch);
-        let initiator = self.ctx.as_ref().is_some_and(|c| c.initiated_locally);
-        let mut cx = IntegrityContext::new(method);
-        if let Some(k) = self.security.keying_material() {
-            cx = cx.with_keys(k, initiator);
+        if rec.mac_signature.is_empty() {
+            return if self.cfg.mtp_protected {
+                Ok(())
+            } else {
+                Err(IntegrityError::Missing)
+            };
         }
-        self.integrity
-            .verify(&cx, &self.scratch, &rec.mac_signature, &rec.sender_cert)
+        let method = self.method_for(rec.payload_security);
+        let mut input = core::mem::take(&mut self.scratch);
+        integrity_input(rec, &mut input);
+        let initiator = self.ctx.as_ref().is_some_and(|c| c.initiated_locally);
+        let cx = integrity_context(&*self.security, method, initiator);
+        let res = self
+            .integrity
+            .verify(&cx, &input, &rec.mac_signature, &rec.sender_cert);
+        self.scratch = input;
+        res
     }
 }
 

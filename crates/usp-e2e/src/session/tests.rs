@@ -153,11 +153,18 @@ impl Keyed {
     }
 }
 
+/// Sessions with the `Keyed` integrity on an MTP that does not protect Records (R-E2E.28).
 fn keyed_pair() -> (Session, Session) {
-    let a =
-        Session::with_layers(cfg(A, B, 1), T0, Box::new(Plaintext), Box::new(Keyed(5))).unwrap();
-    let b =
-        Session::with_layers(cfg(B, A, 2), T0, Box::new(Plaintext), Box::new(Keyed(5))).unwrap();
+    keyed_pair_on(false)
+}
+
+fn keyed_pair_on(mtp_protected: bool) -> (Session, Session) {
+    let mut ca = cfg(A, B, 1);
+    ca.mtp_protected(mtp_protected);
+    let mut cb = cfg(B, A, 2);
+    cb.mtp_protected(mtp_protected);
+    let a = Session::with_layers(ca, T0, Box::new(Plaintext), Box::new(Keyed(5))).unwrap();
+    let b = Session::with_layers(cb, T0, Box::new(Plaintext), Box::new(Keyed(5))).unwrap();
     (a, b)
 }
 
@@ -877,6 +884,174 @@ fn r_e2e_30_receiver_verifies_and_rejects_missing_mac() {
 }
 
 #[test]
+fn r_e2e_28_unprotected_mtp_needs_an_integrity_that_signs() {
+    let mut c = cfg(A, B, 1);
+    c.mtp_protection(MtpProtection::default());
+    assert!(!c.is_mtp_protected());
+    // R-E2E.29 cannot be met without signing: TrustMtp is refused on an unprotected MTP.
+    assert_eq!(
+        Session::new(c.clone(), T0).unwrap_err(),
+        ConfigError::IntegrityRequired
+    );
+    assert!(Session::with_layers(c, T0, Box::new(Plaintext), Box::new(Keyed(5))).is_ok());
+    let mut a = Session::new(cfg(A, B, 1), T0).unwrap();
+    assert_eq!(
+        a.set_mtp_protected(false),
+        Err(ConfigError::IntegrityRequired)
+    );
+    assert!(a.config().is_mtp_protected());
+    let p = MtpProtection {
+        encrypted: true,
+        peer_is_trusted_broker: true,
+        ..MtpProtection::default()
+    };
+    let mut c = cfg(A, B, 1);
+    c.mtp_protected(false).mtp_protection(p);
+    assert!(c.is_mtp_protected());
+}
+
+/// An integrity that never produces a mac_signature although it claims to.
+struct Silent;
+
+impl RecordIntegrity for Silent {
+    fn max_len(&self, _m: IntegrityMethod) -> usize {
+        4
+    }
+    fn protect(&mut self, _cx: &IntegrityContext<'_>, _i: &[u8]) -> Result<Bytes, IntegrityError> {
+        Ok(Bytes::new())
+    }
+    fn verify(
+        &mut self,
+        _cx: &IntegrityContext<'_>,
+        _i: &[u8],
+        _m: &[u8],
+        _c: &[u8],
+    ) -> Result<(), IntegrityError> {
+        Ok(())
+    }
+}
+
+#[test]
+fn r_e2e_29_unprotected_mtp_every_record_is_protected() {
+    let (mut a, mut b) = keyed_pair();
+    a.send(T0, Bytes::from_static(b"x")).unwrap();
+    let (_, eb) = settle(&mut a, &mut b, T0);
+    assert_eq!(payloads(&eb), [Bytes::from_static(b"x")]);
+    a.close_session(T0);
+    for rec in drain_tx(&mut a) {
+        assert!(!rec.mac_signature.is_empty(), "{rec:?}");
+    }
+    // An integrity that does not sign is a local failure, never an unprotected Record on the wire.
+    let mut c = cfg(A, B, 1);
+    c.mtp_protected(false);
+    let mut a = Session::with_layers(c, T0, Box::new(Plaintext), Box::new(Silent)).unwrap();
+    a.send(T0, Bytes::from_static(b"x")).unwrap();
+    assert!(drain_tx(&mut a).is_empty());
+    assert!(events(&mut a).iter().any(|e| matches!(
+        e,
+        Event::SessionRestarted {
+            reason: RestartReason::LocalFailure,
+            ..
+        }
+    )));
+}
+
+#[test]
+fn r_e2e_30_protected_mtp_bad_mac_is_still_rejected() {
+    // The MTP protects the Records, but a Record that carries a mac_signature is verified anyway.
+    let (mut a, mut b) = keyed_pair_on(true);
+    a.send(T0, Bytes::from_static(b"x")).unwrap();
+    let (_, eb) = settle(&mut a, &mut b, T0);
+    assert_eq!(payloads(&eb), [Bytes::from_static(b"x")]);
+    let sid = b.session_id();
+    a.send(T0, Bytes::from_static(b"y")).unwrap();
+    let mut out = drain_tx(&mut a);
+    out[0].mac_signature = Bytes::from_static(b"bad!");
+    assert_eq!(
+        b.handle_record(T0, out.remove(0)),
+        Err(E2eError::Integrity(IntegrityError::Mismatch))
+    );
+    // R-E2E.23: dropped silently (no payload, no Failed event) and the session restarted.
+    let evs = events(&mut b);
+    assert!(payloads(&evs).is_empty());
+    assert!(!evs.iter().any(|e| matches!(e, Event::Failed(_))));
+    assert_ne!(b.session_id(), sid);
+    assert_eq!(b.stats().integrity_failures, 1);
+}
+
+#[test]
+fn r_e2e_30_protected_mtp_record_without_mac_is_accepted() {
+    let (mut a, _) = keyed_pair_on(true);
+    a.handle_record(T0, from_b(42, 1, 1, &[b"plain"])).unwrap();
+    assert_eq!(payloads(&events(&mut a)), [Bytes::from_static(b"plain")]);
+    // The same Record on an unprotected MTP is dropped: R-E2E.30 requires verification there.
+    let (mut a, _) = keyed_pair();
+    assert_eq!(
+        a.handle_record(T0, from_b(42, 1, 1, &[b"plain"])),
+        Err(E2eError::Integrity(IntegrityError::Missing))
+    );
+    assert!(payloads(&events(&mut a)).is_empty());
+    assert_eq!(a.stats().integrity_failures, 1);
+}
+
+/// Records the method of every call.
+#[derive(Default)]
+struct MethodLog(alloc::sync::Arc<core::sync::atomic::AtomicUsize>);
+
+impl RecordIntegrity for MethodLog {
+    fn max_len(&self, _m: IntegrityMethod) -> usize {
+        1
+    }
+    fn protect(&mut self, cx: &IntegrityContext<'_>, _i: &[u8]) -> Result<Bytes, IntegrityError> {
+        let bit = if cx.method == IntegrityMethod::Mac {
+            1
+        } else {
+            2
+        };
+        self.0.fetch_or(bit, core::sync::atomic::Ordering::Relaxed);
+        // The MAC method gets the exported keys, the signature method does not.
+        assert_eq!(
+            cx.keying_material.is_some(),
+            cx.method == IntegrityMethod::Mac
+        );
+        Ok(Bytes::from_static(b"m"))
+    }
+    fn verify(
+        &mut self,
+        _cx: &IntegrityContext<'_>,
+        _i: &[u8],
+        _m: &[u8],
+        _c: &[u8],
+    ) -> Result<(), IntegrityError> {
+        Ok(())
+    }
+}
+
+#[test]
+fn r_e2e_30_plaintext_records_use_the_signature_method() {
+    // TLS12 after its handshake MACs session Records, but a Disconnect Record (payload_security PLAINTEXT)
+    // uses the signature method.
+    let log = alloc::sync::Arc::new(core::sync::atomic::AtomicUsize::new(0));
+    let mut a = Session::with_layers(
+        cfg(A, B, 1),
+        T0,
+        Box::new(HandshakeDone),
+        Box::new(MethodLog(log.clone())),
+    )
+    .unwrap();
+    a.send(T0, Bytes::from_static(b"x")).unwrap();
+    drain_tx(&mut a);
+    assert_eq!(log.load(core::sync::atomic::Ordering::Relaxed), 1);
+    a.close_session(T0);
+    let out = drain_tx(&mut a);
+    assert!(matches!(
+        out[0].record_type,
+        Some(RecordType::Disconnect(_))
+    ));
+    assert_eq!(log.load(core::sync::atomic::Ordering::Relaxed), 3);
+}
+
+#[test]
 fn r_e2e_32_canonical_input_golden_bytes() {
     let mut rec = pb::Record {
         version: "1.4".into(),
@@ -1474,6 +1649,98 @@ fn r_e2e_33_to_39_mac_method_uses_exported_keys_by_tls_role() {
         a.handle_record(T0, out.remove(0)),
         Err(E2eError::Integrity(IntegrityError::Mismatch))
     ));
+}
+
+/// What the mock TLS exporter was asked for: (label, context, length).
+type ExportLog = alloc::sync::Arc<std::sync::Mutex<Vec<(Vec<u8>, Option<Vec<u8>>, usize)>>>;
+
+/// A TLS stand-in that derives its keying material through a mock RFC 5705 exporter when its "handshake"
+/// completes, using the crate's exporter constants.
+struct ExportingTls {
+    log: ExportLog,
+    keys: Option<[u8; crate::security::EXPORTER_LENGTH]>,
+}
+
+impl ExportingTls {
+    /// The mock exporter: the keys depend on label and context, like a real PRF.
+    fn export(&self, out: &mut [u8], label: &[u8], context: Option<&[u8]>) {
+        self.log
+            .lock()
+            .unwrap()
+            .push((label.to_vec(), context.map(<[u8]>::to_vec), out.len()));
+        let mut h: u8 = if context.is_some() { 0x11 } else { 0x77 };
+        for (i, o) in out.iter_mut().enumerate() {
+            h = h.wrapping_mul(31) ^ label.get(i % label.len()).copied().unwrap_or(0);
+            *o = h;
+        }
+    }
+}
+
+impl PayloadSecurity for ExportingTls {
+    fn kind(&self) -> pb::record::PayloadSecurity {
+        pb::record::PayloadSecurity::Tls12
+    }
+    fn seal(&mut self, m: Bytes, out: &mut Vec<Bytes>) -> Result<(), SecurityError> {
+        out.push(m);
+        Ok(())
+    }
+    fn open(&mut self, r: Vec<Bytes>, out: &mut Vec<Bytes>) -> Result<(), SecurityError> {
+        out.extend(r);
+        Ok(())
+    }
+    fn integrity_method(&self) -> IntegrityMethod {
+        if self.keys.is_some() {
+            IntegrityMethod::Mac
+        } else {
+            IntegrityMethod::Signature
+        }
+    }
+    fn keying_material(&self) -> Option<&[u8]> {
+        self.keys.as_ref().map(|k| &k[..])
+    }
+}
+
+impl ExportingTls {
+    /// A layer whose handshake has completed: it exports its keys once, with the crate's constants.
+    fn handshake_done(log: &ExportLog) -> Box<Self> {
+        use crate::security::{EXPORTER_CONTEXT, EXPORTER_LABEL, EXPORTER_LENGTH};
+        let mut tls = Self {
+            log: log.clone(),
+            keys: None,
+        };
+        let mut keys = [0u8; EXPORTER_LENGTH];
+        tls.export(&mut keys, EXPORTER_LABEL, Some(EXPORTER_CONTEXT));
+        tls.keys = Some(keys);
+        Box::new(tls)
+    }
+}
+
+#[test]
+fn r_e2e_35_36_37_exporter_label_context_and_length() {
+    use crate::security::{EXPORTER_CONTEXT, EXPORTER_LABEL, EXPORTER_LENGTH};
+    assert_eq!(EXPORTER_LABEL, b"EXPORTER-BBF-USP-Record");
+    assert_eq!(EXPORTER_CONTEXT, b"");
+    assert_eq!(EXPORTER_LENGTH, 64);
+    let log_a = ExportLog::default();
+    let log_b = ExportLog::default();
+    let tls = ExportingTls::handshake_done;
+    let mut a =
+        Session::with_layers(cfg(A, B, 1), T0, tls(&log_a), Box::new(RoleMac::default())).unwrap();
+    let mut b =
+        Session::with_layers(cfg(B, A, 2), T0, tls(&log_b), Box::new(RoleMac::default())).unwrap();
+    a.send(T0, Bytes::from_static(b"mac'd")).unwrap();
+    let (_, eb) = settle(&mut a, &mut b, T0);
+    // Both ends exported with the spec's label, a present zero-length context and 64 bytes, and the Records
+    // MACed with those keys verified (RoleMac fails without keys).
+    assert_eq!(payloads(&eb), [Bytes::from_static(b"mac'd")]);
+    for log in [log_a, log_b] {
+        let calls = log.lock().unwrap().clone();
+        assert_eq!(
+            calls,
+            [(b"EXPORTER-BBF-USP-Record".to_vec(), Some(Vec::new()), 64)]
+        );
+    }
+    assert_eq!(b.stats().integrity_failures, 0);
 }
 
 #[test]
