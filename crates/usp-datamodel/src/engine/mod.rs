@@ -129,9 +129,12 @@ impl EngineConfig {
 ///   request's msg_id; the body's type decides the message, whatever the header's msg_type
 ///   says. A message without a header or with an empty msg_id gets no reply (nothing to
 ///   correlate it with, R-MSG.8); one without a body or request type gets Error 7004.
-///   Responses and Errors sent to the Agent get no reply. The engine answers synchronously,
-///   so a duplicate msg_id cannot arrive before the reply (R-MSG.4 holds by construction);
-///   a replay after the reply is answered again (filtering replays needs session state).
+///   Responses and Errors sent to the Agent get no reply. R-MSG.4 (ignore a duplicate
+///   msg_id that arrives before the reply to the original) holds by construction: the
+///   engine answers inside [`Engine::handle`], which borrows the model mutably, so every
+///   message has its reply before another can be passed in; a replay after the reply is a
+///   new request and is answered again (filtering those needs session state). The test
+///   `r_msg_4_each_reply_is_sent_before_the_next_message_is_read` checks that consequence.
 ///   Every code used is in the message's list of REQUIREMENTS §0.3, except 7025 (Add, Set)
 ///   and 7021 (Add), which the main code table allows (§8 item 5).
 /// - **Paths** (R-ARC.7, R-ARC.9, R-ARC.10, R-MSG.3, R-MSG.4a): parsed by `usp-path` (7008 on
@@ -187,8 +190,17 @@ impl EngineConfig {
 ///   object (7012); deleting a row clears strong references to it (a list loses the item),
 ///   inside the same transaction; weak references are never changed.
 ///
-/// Not implemented here: divergent paths (mount points), secured-parameter roles
-/// (SecuredRoles). Operate, subscriptions, Notify and Register/Deregister are in the stateful
+/// - **Instance numbers** (R-ARC.8): the engine never renumbers a row (a Set of a unique key
+///   keeps the number; a failed Delete is rolled back with the numbers it had); handing out
+///   numbers, never reusing them and keeping them across a reboot is the model's job
+///   ([`DataModel::add`]). [`crate::MemoryDataModel`] never reuses a number while it lives,
+///   except that of an Add that was rolled back (a row no Controller ever saw); it keeps
+///   nothing across a restart, so an integrator who needs persistence stores the rows.
+///
+/// Divergent objects are implemented for GetSupportedDM only (see above); the other messages
+/// check paths and values against [`DataModel::schema`]. Not implemented here:
+/// secured-parameter roles (TR-181 `SecuredRoles`: secured values always read as `""`).
+/// Operate, subscriptions, Notify and Register/Deregister are in the stateful
 /// [`crate::Agent`], which wraps this engine.
 ///
 /// ```

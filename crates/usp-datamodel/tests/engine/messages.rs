@@ -349,3 +349,143 @@ fn validated_messages_round_trip_through_the_engine() {
     assert_eq!(r.msg_type(), usp_msg::MsgType::GetResp);
     assert!(r.is_reply_to(&req));
 }
+
+#[test]
+fn r_arc_8_instance_numbers_are_fixed_until_deletion_and_not_reused() {
+    use usp_msg::pb::response::RespType;
+    let mut m = model();
+    let rows = |m: &mut usp_datamodel::MemoryDataModel| {
+        let mut v = Vec::new();
+        usp_datamodel::DataModel::instances(m, "Device.IP.Interface.", &mut v);
+        v
+    };
+    assert_eq!(rows(&mut m), [1, 2, 3]);
+    let added = |m: &mut usp_datamodel::MemoryDataModel, name: &str| match reply(run(
+        m,
+        add_req(
+            false,
+            vec![create("Device.IP.Interface.", &[("Name", name, true)])],
+        ),
+    )) {
+        Reply::Resp(RespType::AddResp(a)) => {
+            match a.created_obj_results[0]
+                .oper_status
+                .as_ref()
+                .and_then(|s| s.oper_status.as_ref())
+            {
+                Some(
+                    pb::add_resp::created_object_result::operation_status::OperStatus::OperSuccess(
+                        s,
+                    ),
+                ) => s.instantiated_path.clone(),
+                other => panic!("{other:?}"),
+            }
+        }
+        _ => panic!("not an AddResp"),
+    };
+    // Deleting row 2 does not renumber rows 1 and 3, and a new row never takes number 2.
+    assert!(matches!(
+        reply(run(&mut m, del_req(false, &["Device.IP.Interface.2."]))),
+        Reply::Resp(_)
+    ));
+    assert_eq!(rows(&mut m), [1, 3]);
+    assert_eq!(added(&mut m, "n4"), "Device.IP.Interface.4.");
+    // Deleting the newest row does not give its number back either.
+    assert!(matches!(
+        reply(run(&mut m, del_req(false, &["Device.IP.Interface.4."]))),
+        Reply::Resp(_)
+    ));
+    assert_eq!(added(&mut m, "n5"), "Device.IP.Interface.5.");
+    // Changing a (functional) unique key keeps the number: the row is addressed as before.
+    assert!(matches!(
+        reply(run(
+            &mut m,
+            set_req(
+                false,
+                vec![upd("Device.IP.Interface.1.", &[("Name", "renamed", true)])]
+            )
+        )),
+        Reply::Resp(_)
+    ));
+    assert_eq!(rows(&mut m), [1, 3, 5]);
+    assert_eq!(
+        value(&m, "Device.IP.Interface.1.", "Name").as_deref(),
+        Some("renamed")
+    );
+    // A Delete that fails and is rolled back leaves every row under its number.
+    let mut f = Flaky::new(m, true);
+    f.refuse_delete.push("Device.IP.Interface.5.".into());
+    let e = error(run(&mut f, del_req(false, &["Device.IP.Interface.*."])));
+    assert_eq!(e.err_code, 7024);
+    let mut m = f.inner;
+    assert_eq!(rows(&mut m), [1, 3, 5]);
+    assert_eq!(
+        value(&m, "Device.IP.Interface.3.", "Name").as_deref(),
+        Some("wan0")
+    );
+    // Documented reuse: the number of an Add that was rolled back (it never existed for any
+    // Controller) is handed out again.
+    let e = error(run(
+        &mut m,
+        add_req(
+            false,
+            vec![
+                create("Device.IP.Interface.", &[("Name", "n6", true)]),
+                create("Device.IP.Interface.", &[("MaxMTUSize", "1", true)]),
+            ],
+        ),
+    ));
+    assert_eq!(e.err_code, 7021, "{e:?}");
+    assert_eq!(rows(&mut m), [1, 3, 5]);
+    assert_eq!(added(&mut m, "n6"), "Device.IP.Interface.6.");
+}
+
+#[test]
+fn r_msg_4_each_reply_is_sent_before_the_next_message_is_read() {
+    // R-MSG.4 is about a duplicate arriving *before* the reply to the original. The engine
+    // answers inside `handle` (which borrows the model mutably, so two calls cannot overlap):
+    // by the time any message can be passed in, every earlier one has its reply, so that
+    // case cannot occur. What can be checked is the consequence: the reply is complete when
+    // `handle` returns, and the same message passed again later is a new request (a replay
+    // after the reply), answered again — filtering those would need session state
+    // (documented on Engine).
+    let e = Engine::default();
+    let mut m = model();
+    let add = msg(
+        "dup-1",
+        add_req(
+            false,
+            vec![create(
+                "Device.LocalAgent.Controller.",
+                &[("EndpointID", "proto::x", true)],
+            )],
+        ),
+    );
+    let first = e.handle(&mut m, &add).expect("a reply to the original");
+    assert_eq!(
+        first.header.as_ref().map(|h| h.msg_id.as_str()),
+        Some("dup-1")
+    );
+    assert!(matches!(reply_as(first), Reply::Resp(_)));
+    // Replayed after the reply: processed again; here the unique key now clashes.
+    let second = e.handle(&mut m, &add).expect("a reply to the replay");
+    assert_eq!(
+        second.header.as_ref().map(|h| h.msg_id.as_str()),
+        Some("dup-1")
+    );
+    match reply_as(second) {
+        Reply::Err(err) => assert_eq!(err.err_code, 7025, "{err:?}"),
+        Reply::Resp(r) => panic!("the replay was not processed: {r:?}"),
+    }
+    let mut rows = Vec::new();
+    usp_datamodel::DataModel::instances(&m, "Device.LocalAgent.Controller.", &mut rows);
+    assert_eq!(rows, [1, 2]);
+}
+
+/// [`reply`] for a message whose msg_id is not `t-1`.
+fn reply_as(mut m: pb::Msg) -> Reply {
+    if let Some(h) = m.header.as_mut() {
+        h.msg_id = "t-1".into();
+    }
+    reply(m)
+}
