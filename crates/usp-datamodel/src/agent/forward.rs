@@ -158,6 +158,13 @@ fn readable(acl: &Roles, obj: &str, rel: &str) -> bool {
     acl.obj(&o).contains(Perms::READ) && acl.param(&o, &n).contains(Perms::READ)
 }
 
+/// Whether parameter `rel` of the concrete object `obj` may be read (R-SET.3, R-ADD.6,
+/// R-GIN.1: the engine asks only the parameter's `r` there).
+fn param_readable(acl: &Roles, obj: &str, rel: &str) -> bool {
+    let (o, n) = split_param(obj, rel);
+    acl.param(&o, &n).contains(Perms::READ)
+}
+
 /// Results answered by the Broker for entries it did not forward, to merge into the
 /// service's reply in request order.
 #[derive(Clone, Debug)]
@@ -691,7 +698,7 @@ pub(super) fn fix_reply(acl: &Roles, fix: Fix, resp: &mut RespType) {
                     .retain(|c| acl.instance(&c.instantiated_obj_path).contains(Perms::READ));
                 for c in &mut rr.curr_insts {
                     let obj = c.instantiated_obj_path.clone();
-                    c.unique_keys.retain(|k, _| readable(acl, &obj, k));
+                    c.unique_keys.retain(|k, _| param_readable(acl, &obj, k));
                 }
             }
             if let Fix::Instances(m) = fix {
@@ -729,7 +736,8 @@ pub(super) fn fix_reply(acl: &Roles, fix: Fix, resp: &mut RespType) {
                 {
                     for inst in &mut ok.updated_inst_results {
                         let obj = inst.affected_path.clone();
-                        inst.updated_params.retain(|k, _| readable(acl, &obj, k));
+                        inst.updated_params
+                            .retain(|k, _| param_readable(acl, &obj, k));
                     }
                 }
             }
@@ -746,7 +754,7 @@ pub(super) fn fix_reply(acl: &Roles, fix: Fix, resp: &mut RespType) {
                     o.oper_status.as_mut().and_then(|s| s.oper_status.as_mut())
                 {
                     let obj = ok.instantiated_path.clone();
-                    ok.unique_keys.retain(|k, _| readable(acl, &obj, k));
+                    ok.unique_keys.retain(|k, _| param_readable(acl, &obj, k));
                 }
             }
             if let Fix::Add(m) = fix {

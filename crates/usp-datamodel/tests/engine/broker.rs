@@ -741,3 +741,286 @@ fn forwarded_requests_time_out_with_7003_and_free_their_slot() {
     );
     assert_eq!(drain(&mut a).len(), 1);
 }
+
+fn forwarded(a: &mut Agent) -> pb::Msg {
+    let out = drain(a);
+    assert_eq!(out.len(), 1, "{out:?}");
+    assert_eq!(out[0].to, S2);
+    out[0].msg.clone()
+}
+
+fn answer(a: &mut Agent, dm: &mut MemoryDataModel, fwd: &pb::Msg, r: RespType) -> RespType {
+    assert!(send(a, dm, S2, &service_reply(fwd, r)).is_none());
+    let out = drain(a);
+    assert_eq!(out.len(), 1);
+    assert_eq!(out[0].to, CTRL);
+    match body_of(out[0].msg.clone()) {
+        Reply::Resp(r) => r,
+        Reply::Err(e) => panic!("{e:?}"),
+    }
+}
+
+#[test]
+fn r_sec_1_forwarded_replies_show_only_what_the_controller_may_read() {
+    use pb::delete_resp::deleted_object_result::operation_status::OperStatus as Del;
+    use pb::set_resp::updated_object_result::operation_status::OperStatus as Set;
+    let (mut a, mut dm) = broker();
+    let all = Perms::ALL;
+    // Everything on Device.Sensors. except: rows may be deleted but only row 1 seen; Key
+    // write-only; Serial read-only.
+    let role = Role::new(vec![
+        Permission::new(1, ["Device.Sensors."]).with(all, all, p("-w--"), all),
+        Permission::new(2, ["Device.Sensors.Sensor.1."]).with(all, all, all, all),
+        Permission::new(3, ["Device.Sensors.Sensor.*.Key"]).with(p("-w--"), all, all, all),
+        Permission::new(4, ["Device.Sensors.Sensor.*.Serial"]).with(p("r---"), all, all, all),
+    ]);
+    let kv = |kv: &[(&str, &str)]| -> std::collections::BTreeMap<String, String> {
+        kv.iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    };
+    // Set: R-SET.3, only readable values are echoed. With allow_partial, the object the
+    // Controller may not write is answered here and merged in request order.
+    let upd = |path: &str, param: &str| pb::set::UpdateObject {
+        obj_path: path.into(),
+        param_settings: vec![pb::set::UpdateParamSetting {
+            param: param.into(),
+            value: "v".into(),
+            required: true,
+        }],
+    };
+    let m = msg(
+        "s",
+        ReqType::Set(pb::Set {
+            allow_partial: true,
+            update_objs: vec![
+                upd("Device.Sensors.Sensor.2.", "Serial"),
+                upd("Device.Sensors.Sensor.1.", "Key"),
+            ],
+        }),
+    );
+    assert!(send_as(&mut a, &mut dm, &role, &m).is_none());
+    let fwd = forwarded(&mut a);
+    let Some(pb::body::MsgBody::Request(pb::Request {
+        req_type: Some(ReqType::Set(s)),
+    })) = fwd.body.clone().and_then(|b| b.msg_body)
+    else {
+        panic!()
+    };
+    assert_eq!(s.update_objs.len(), 1);
+    assert_eq!(s.update_objs[0].obj_path, "Device.Sensors.Sensor.1.");
+    let ok = pb::set_resp::UpdatedObjectResult {
+        requested_path: "Device.Sensors.Sensor.1.".into(),
+        oper_status: Some(pb::set_resp::updated_object_result::OperationStatus {
+            oper_status: Some(Set::OperSuccess(
+                pb::set_resp::updated_object_result::operation_status::OperationSuccess {
+                    updated_inst_results: vec![pb::set_resp::UpdatedInstanceResult {
+                        affected_path: "Device.Sensors.Sensor.1.".into(),
+                        param_errs: vec![],
+                        updated_params: kv(&[("Key", "v"), ("Name", "n")]),
+                    }],
+                },
+            )),
+        }),
+    };
+    let RespType::SetResp(r) = answer(
+        &mut a,
+        &mut dm,
+        &fwd,
+        RespType::SetResp(pb::SetResp {
+            updated_obj_results: vec![ok],
+        }),
+    ) else {
+        panic!()
+    };
+    let paths: Vec<_> = r
+        .updated_obj_results
+        .iter()
+        .map(|o| o.requested_path.as_str())
+        .collect();
+    assert_eq!(
+        paths,
+        ["Device.Sensors.Sensor.2.", "Device.Sensors.Sensor.1."]
+    );
+    let st = |i: usize| {
+        r.updated_obj_results[i]
+            .oper_status
+            .clone()
+            .unwrap()
+            .oper_status
+    };
+    assert!(matches!(st(0), Some(Set::OperFailure(f)) if f.err_code == 7021));
+    let Some(Set::OperSuccess(s1)) = st(1) else {
+        panic!()
+    };
+    assert_eq!(
+        s1.updated_inst_results[0].updated_params,
+        kv(&[("Name", "n")])
+    );
+    // Add: R-ADD.6, only readable unique keys.
+    assert!(
+        send_as(
+            &mut a,
+            &mut dm,
+            &role,
+            &add_msg("Device.Sensors.Sensor.", false)
+        )
+        .is_none()
+    );
+    let fwd = forwarded(&mut a);
+    use pb::add_resp::created_object_result::operation_status::{
+        OperStatus as Add, OperationSuccess,
+    };
+    let created = pb::add_resp::CreatedObjectResult {
+        requested_path: "Device.Sensors.Sensor.".into(),
+        oper_status: Some(pb::add_resp::created_object_result::OperationStatus {
+            oper_status: Some(Add::OperSuccess(OperationSuccess {
+                instantiated_path: "Device.Sensors.Sensor.3.".into(),
+                param_errs: vec![],
+                unique_keys: kv(&[("Key", "k"), ("Alias", "cpe-3")]),
+            })),
+        }),
+    };
+    let RespType::AddResp(r) = answer(
+        &mut a,
+        &mut dm,
+        &fwd,
+        RespType::AddResp(pb::AddResp {
+            created_obj_results: vec![created],
+        }),
+    ) else {
+        panic!()
+    };
+    let Some(Add::OperSuccess(s)) = r.created_obj_results[0]
+        .oper_status
+        .clone()
+        .unwrap()
+        .oper_status
+    else {
+        panic!()
+    };
+    assert_eq!(s.unique_keys, kv(&[("Alias", "cpe-3")]));
+    // Delete: R-DEL.2, R-DEL.4, rows the Controller cannot read are not reported.
+    assert!(
+        send_as(
+            &mut a,
+            &mut dm,
+            &role,
+            &delete_msg("Device.Sensors.Sensor.*.", false)
+        )
+        .is_none()
+    );
+    let fwd = forwarded(&mut a);
+    let deleted = pb::delete_resp::DeletedObjectResult {
+        requested_path: "Device.Sensors.Sensor.*.".into(),
+        oper_status: Some(pb::delete_resp::deleted_object_result::OperationStatus {
+            oper_status: Some(Del::OperSuccess(
+                pb::delete_resp::deleted_object_result::operation_status::OperationSuccess {
+                    affected_paths: vec![
+                        "Device.Sensors.Sensor.1.".into(),
+                        "Device.Sensors.Sensor.2.".into(),
+                    ],
+                    unaffected_path_errs: vec![],
+                },
+            )),
+        }),
+    };
+    let RespType::DeleteResp(r) = answer(
+        &mut a,
+        &mut dm,
+        &fwd,
+        RespType::DeleteResp(pb::DeleteResp {
+            deleted_obj_results: vec![deleted],
+        }),
+    ) else {
+        panic!()
+    };
+    let Some(Del::OperSuccess(s)) = r.deleted_obj_results[0]
+        .oper_status
+        .clone()
+        .unwrap()
+        .oper_status
+    else {
+        panic!()
+    };
+    assert_eq!(s.affected_paths, ["Device.Sensors.Sensor.1."]);
+    // GetInstances: unreadable rows and keys are left out (R-GIN.0, R-GIN.1).
+    let gi = msg(
+        "gi",
+        ReqType::GetInstances(pb::GetInstances {
+            obj_paths: vec!["Device.Sensors.Sensor.".into()],
+            first_level_only: true,
+        }),
+    );
+    assert!(send_as(&mut a, &mut dm, &role, &gi).is_none());
+    let fwd = forwarded(&mut a);
+    use pb::get_instances_resp::{CurrInstance, RequestedPathResult};
+    let inst = |p: &str| CurrInstance {
+        instantiated_obj_path: p.into(),
+        unique_keys: kv(&[("Key", "k"), ("Alias", "a")]),
+    };
+    let RespType::GetInstancesResp(r) = answer(
+        &mut a,
+        &mut dm,
+        &fwd,
+        RespType::GetInstancesResp(pb::GetInstancesResp {
+            req_path_results: vec![RequestedPathResult {
+                requested_path: "Device.Sensors.Sensor.".into(),
+                curr_insts: vec![
+                    inst("Device.Sensors.Sensor.1."),
+                    inst("Device.Sensors.Sensor.2."),
+                ],
+                ..Default::default()
+            }],
+        }),
+    ) else {
+        panic!()
+    };
+    assert_eq!(
+        r.req_path_results[0].curr_insts,
+        [CurrInstance {
+            instantiated_obj_path: "Device.Sensors.Sensor.1.".into(),
+            unique_keys: kv(&[("Alias", "a")]),
+        }]
+    );
+    // GetSupportedDM: unreadable parameters are left out (R-GSP.0).
+    let gsdm = msg(
+        "gs",
+        ReqType::GetSupportedDm(pb::GetSupportedDm {
+            obj_paths: vec!["Device.Sensors.".into()],
+            return_params: true,
+            ..Default::default()
+        }),
+    );
+    assert!(send_as(&mut a, &mut dm, &role, &gsdm).is_none());
+    let fwd = forwarded(&mut a);
+    use pb::get_supported_dm_resp::{
+        RequestedObjectResult, SupportedObjectResult, SupportedParamResult,
+    };
+    let param = |n: &str| SupportedParamResult {
+        param_name: n.into(),
+        ..Default::default()
+    };
+    let RespType::GetSupportedDmResp(r) = answer(
+        &mut a,
+        &mut dm,
+        &fwd,
+        RespType::GetSupportedDmResp(pb::GetSupportedDmResp {
+            req_obj_results: vec![RequestedObjectResult {
+                req_obj_path: "Device.Sensors.".into(),
+                supported_objs: vec![SupportedObjectResult {
+                    supported_obj_path: "Device.Sensors.Sensor.{i}.".into(),
+                    supported_params: vec![param("Key"), param("Alias")],
+                    ..Default::default()
+                }],
+                ..Default::default()
+            }],
+        }),
+    ) else {
+        panic!()
+    };
+    assert_eq!(
+        r.req_obj_results[0].supported_objs[0].supported_params,
+        [param("Alias")]
+    );
+}
