@@ -8,7 +8,11 @@
 //! data type, `<list>` with item counts, enumerations, ranges with step, sizes, patterns,
 //! `pathRef refType`, `default type="object"|"factory"`), commands (`async`, input and output
 //! arguments including argument tables such as `Result.{i}.`, `mandatory`) and events with
-//! their arguments. Named data types come from the document's own `<dataType>` definitions and
+//! their arguments. Patterns are kept as written (DTD entities such as `&octet;` in
+//! `tr-106-types.xml` expanded) and checked on every write by
+//! [`crate::ParamDef::check_value`] ([`crate::schema::pattern`]); a pattern the matcher cannot
+//! compile does not stop the load (see [`crate::ParamDef::unchecked_patterns`]). Named data
+//! types come from the document's own `<dataType>` definitions and
 //! from any extra type files given to [`Loader::types`] (e.g. `tr-106-types.xml`); derived
 //! types inherit their base's type and facets. Items with `status="deleted"` are skipped.
 //! Descriptions, profiles, bibliography and components are ignored: the input must be a
