@@ -4,6 +4,15 @@
 //! function over identical input bytes; encode benches encode the value each library decoded
 //! from those bytes.
 //!
+//! What `usp-rs` times, and the checked layer next to it:
+//! * `decode/usp-rs` (Msg groups): the raw prost decode of `usp_msg::pb::Msg`, no USP rules;
+//!   in `record_get`, the checked `usp_record::Record::decode` and then the raw `pb::Msg` decode
+//!   of its payload.
+//! * `decode/usp-rs-checked`: the validated layer users call: `usp_record::Record::decode`
+//!   (in `record_get`) and `usp_msg::Msg::decode` (header, msg_id, every required oneof, the
+//!   byte scan for a second oneof member), i.e. decoding plus every USP check.
+//! * `encode/usp-rs-checked` (Msg groups): `usp_msg::Msg::encode_to_vec` of the validated Msg.
+//!
 //! The fast path is benched next to them:
 //! * `decode/usp-rs-view`: the generated zero-copy views (`usp_record::view`, `usp_msg::view`):
 //!   wire-level decoding like rusp-lib's, with `&str`/`&[u8]` borrowed from the input.
@@ -34,6 +43,13 @@ fn record_with_get(c: &mut Criterion) {
             let rec = Record::decode(black_box(input.clone())).unwrap();
             let payload = rec.no_session_payload().unwrap().clone();
             black_box(usp_msg::pb::Msg::decode(payload).unwrap())
+        })
+    });
+    g.bench_function("decode/usp-rs-checked", |b| {
+        b.iter(|| {
+            let rec = Record::decode(black_box(input.clone())).unwrap();
+            let payload = rec.no_session_payload().unwrap().clone();
+            black_box(usp_msg::Msg::decode(payload).unwrap())
         })
     });
     g.bench_function("decode/rusp-lib", |b| {
@@ -87,6 +103,9 @@ fn msg_bench(c: &mut Criterion, name: &str, input: Bytes) {
     g.bench_function("decode/usp-rs", |b| {
         b.iter(|| black_box(usp_msg::pb::Msg::decode(black_box(input.clone())).unwrap()))
     });
+    g.bench_function("decode/usp-rs-checked", |b| {
+        b.iter(|| black_box(usp_msg::Msg::decode(black_box(input.clone())).unwrap()))
+    });
     g.bench_function("decode/rusp-lib", |b| {
         b.iter(|| black_box(rusp_lib::usp_decoder::try_decode_msg(black_box(&input)).unwrap()))
     });
@@ -96,11 +115,16 @@ fn msg_bench(c: &mut Criterion, name: &str, input: Bytes) {
     let ours = usp_msg::pb::Msg::decode(input.clone()).unwrap();
     let theirs = rusp_lib::usp_decoder::try_decode_msg(&input).unwrap();
     let ours_view = mview::Msg::decode(&input).unwrap();
+    let checked = usp_msg::Msg::decode(input.clone()).unwrap();
     assert_eq!(ours.encode_to_vec(), input);
+    assert_eq!(checked.encode_to_vec(), input);
     assert_eq!(ours.encode_fast_to_vec(), input);
     assert_eq!(ours_view.encode_fast_to_vec(), input);
     g.bench_function("encode/usp-rs", |b| {
         b.iter(|| black_box(black_box(&ours).encode_to_vec()))
+    });
+    g.bench_function("encode/usp-rs-checked", |b| {
+        b.iter(|| black_box(black_box(&checked).encode_to_vec()))
     });
     g.bench_function("encode/usp-rs-fast", |b| {
         b.iter(|| black_box(black_box(&ours).encode_fast_to_vec()))

@@ -3,6 +3,11 @@
 //! is kept. On a busy machine (CI, shared runners) criterion's means of consecutive runs swing
 //! by 2-3x between functions; the interleaved minima give stable ratios.
 //!
+//! Labels: `usp-rs` is the raw prost decode/encode of the `pb` types (no USP rules);
+//! `usp-rs-checked` is the validated layer users call (`usp_record::Record::decode`,
+//! `usp_msg::Msg::decode`, `usp_msg::Msg::encode_to_vec`), decoding plus every USP check;
+//! `usp-rs-view` the generated zero-copy views; `usp-rs-fast` `FastEncode`.
+//!
 //! Run: `cargo bench -p usp-benches --bench codec_interleaved`. Prints one line per group with
 //! the time per operation and the speed-up over rusp-lib 1.0.1.
 
@@ -53,9 +58,29 @@ fn no_session_payload(rec: rview::Record<'_>) -> &[u8] {
 }
 
 fn record_get() {
+    let record = Bytes::from_static(RECORD_WITH_GET);
     run(
         "record_get/decode",
         vec![
+            (
+                "usp-rs",
+                Box::new(|| {
+                    let rec = usp_record::pb::Record::decode(black_box(record.clone())).unwrap();
+                    let payload = match rec.record_type {
+                        Some(usp_record::pb::record::RecordType::NoSessionContext(n)) => n.payload,
+                        _ => unreachable!("the input is a NoSessionContext record"),
+                    };
+                    black_box(usp_msg::pb::Msg::decode(payload).unwrap());
+                }),
+            ),
+            (
+                "usp-rs-checked",
+                Box::new(|| {
+                    let rec = usp_record::Record::decode(black_box(record.clone())).unwrap();
+                    let payload = rec.no_session_payload().unwrap().clone();
+                    black_box(usp_msg::Msg::decode(payload).unwrap());
+                }),
+            ),
             (
                 "usp-rs-view",
                 Box::new(|| {
@@ -111,6 +136,7 @@ fn msg_group(name: &str, input: &Bytes, iters: u32) {
     let ours = usp_msg::pb::Msg::decode(input.clone()).unwrap();
     let view = mview::Msg::decode(input).unwrap();
     let theirs = rusp_lib::usp_decoder::try_decode_msg(input).unwrap();
+    let checked = usp_msg::Msg::decode(input.clone()).unwrap();
     run(
         &format!("{name}/decode"),
         vec![
@@ -119,6 +145,14 @@ fn msg_group(name: &str, input: &Bytes, iters: u32) {
                 Box::new(|| {
                     drop(black_box(
                         usp_msg::pb::Msg::decode(black_box(input.clone())).unwrap(),
+                    ))
+                }),
+            ),
+            (
+                "usp-rs-checked",
+                Box::new(|| {
+                    drop(black_box(
+                        usp_msg::Msg::decode(black_box(input.clone())).unwrap(),
                     ))
                 }),
             ),
@@ -143,6 +177,10 @@ fn msg_group(name: &str, input: &Bytes, iters: u32) {
             (
                 "usp-rs",
                 Box::new(|| drop(black_box(black_box(&ours).encode_to_vec()))),
+            ),
+            (
+                "usp-rs-checked",
+                Box::new(|| drop(black_box(black_box(&checked).encode_to_vec()))),
             ),
             (
                 "usp-rs-fast",
