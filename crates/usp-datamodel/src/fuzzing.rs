@@ -500,6 +500,8 @@ pub fn engine_sequences(data: &[u8]) {
         crate::Permission::new(1, ["Device.DeviceInfo."]).with(r, r, r, crate::Perms::NONE)
     ]);
     let mut sent: Vec<String> = Vec::new();
+    // What a step drained early, still to be counted and recorded.
+    let mut held: Vec<crate::Outgoing> = Vec::new();
     let mut b = Bytes(data);
     for i in 0..48u32 {
         if b.0.is_empty() {
@@ -509,9 +511,20 @@ pub fn engine_sequences(data: &[u8]) {
         match b.byte() % 10 {
             0..=2 => {
                 let rt = b.request();
+                let writes = matches!(
+                    rt,
+                    ReqType::Set(_) | ReqType::Add(_) | ReqType::Delete(_) | ReqType::Operate(_)
+                );
                 let m = request_msg(id.clone(), rt);
                 let r = if b.byte() % 4 == 0 {
-                    a.handle(now, &mut dm, &mut cmds, "proto::c1", &reader, &m)
+                    let r = a.handle(now, &mut dm, &mut cmds, "proto::c1", &reader, &m);
+                    // R-SEC.1: a Controller that may write nothing never gets a write or an
+                    // Operate through to a USP Service.
+                    if writes {
+                        held.extend(core::iter::from_fn(|| a.poll_transmit()));
+                        assert!(held.iter().all(|o| !o.to.starts_with("uds::")));
+                    }
+                    r
                 } else {
                     a.handle(now, &mut dm, &mut cmds, "proto::c1", &FullAccess, &m)
                 };
@@ -643,7 +656,15 @@ pub fn engine_sequences(data: &[u8]) {
                     0 => Some(ReqType::Register(pb::Register {
                         allow_partial: b.byte() % 2 == 0,
                         reg_paths: (0..1 + b.byte() % 3)
-                            .map(|_| pb::register::RegistrationPath { path: b.path() })
+                            .map(|_| {
+                                // Mostly paths the requests use, so they get forwarded.
+                                let known = ["Device.IP.", "Device.IP.Interface.", "Device."];
+                                let path = match known.get(usize::from(b.byte() % 4)) {
+                                    Some(p) => String::from(*p),
+                                    None => b.path(),
+                                };
+                                pb::register::RegistrationPath { path }
+                            })
                             .collect(),
                     })),
                     1 => Some(ReqType::Deregister(pb::Deregister {
@@ -705,7 +726,8 @@ pub fn engine_sequences(data: &[u8]) {
         assert!(a.running_operations() <= 4);
         assert!(a.registrations().count() <= 8);
         let mut n = 0;
-        while let Some(o) = a.poll_transmit() {
+        let mut out = core::mem::take(&mut held).into_iter();
+        while let Some(o) = out.next().or_else(|| a.poll_transmit()) {
             n += 1;
             assert!(n <= 16, "outbox beyond its bound");
             if let Some(h) = o.msg.header {
