@@ -543,6 +543,10 @@ impl DataModel for MemoryDataModel {
         matches!(walk(&self.root, table), Some(Slot::Tab(t)) if t.rows.contains_key(&n))
     }
 
+    fn has_instance_is_direct(&self) -> bool {
+        true
+    }
+
     fn get(&self, object: &str, param: &str) -> Option<Cow<'_, str>> {
         node(&self.root, object)
             .and_then(|o| o.params.get(param))

@@ -82,6 +82,14 @@ pub trait DataModel {
         v.contains(&n)
     }
 
+    /// Whether [`DataModel::has_instance`] is a direct lookup rather than the default scan of
+    /// [`DataModel::instances`]. The default, `false`, makes path resolution list the table
+    /// itself and count one unit of work per row, so its work limit bounds the real cost.
+    /// Return `true` when you override `has_instance` with a direct lookup.
+    fn has_instance_is_direct(&self) -> bool {
+        false
+    }
+
     /// The value of parameter `param` of object `object` in TR-106 string form, or `None` if
     /// the object or parameter does not exist.
     fn get(&self, object: &str, param: &str) -> Option<Cow<'_, str>>;

@@ -8,8 +8,9 @@ use core::cell::RefCell;
 use core::fmt::Write as _;
 
 use usp_path::resolve::{DataTree, KeyLookup, ParamValue, Resolver};
+use usp_path::value::ParamType;
 use usp_path::value::check_constant;
-use usp_path::{Expression, Instance, ParseConfig, Path, Segment, Target};
+use usp_path::{Expression, Instance, ParseConfig, Path, RelPath, Segment, Target};
 
 use super::EngineConfig;
 use crate::access::{AccessControl, Perms};
@@ -85,6 +86,32 @@ impl<M: DataModel + ?Sized> DataTree for Tree<'_, M> {
 
     fn has_instance(&self, table: &str, n: u32) -> bool {
         self.dm.has_instance(table, n)
+    }
+
+    fn has_instance_is_direct(&self) -> bool {
+        self.dm.has_instance_is_direct()
+    }
+
+    /// From the schema, so a constant of the wrong type is 7008 even on an empty table.
+    /// Parameters that cannot be searched on (write-only) answer `None`, as in
+    /// [`DataTree::param`].
+    fn param_type(&self, table: &str, param: &RelPath<'_>) -> Option<ParamType> {
+        let schema = self.dm.schema();
+        let (last, walk) = param.steps().split_last()?;
+        let mut path = String::from(table);
+        if !schema.object_for_path(table)?.is_multi_instance() {
+            return None;
+        }
+        path.push_str("{i}.");
+        for step in walk {
+            path.push_str(step.name().as_str());
+            path.push('.');
+        }
+        let def = schema
+            .object_for_path(&path)?
+            .params
+            .get(last.name().as_str())?;
+        def.access.is_readable().then_some(def.ty)
     }
 
     fn param(&self, object: &str, name: &str) -> Option<ParamValue<'_>> {

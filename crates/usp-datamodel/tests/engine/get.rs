@@ -63,6 +63,28 @@ fn decision_8_7_type_mismatch_in_search_is_7008() {
 }
 
 #[test]
+fn decision_8_7_type_mismatch_is_7008_even_on_an_empty_table() {
+    // Interface 2 has no IPv4Address rows: the constant is checked against the schema's type
+    // before any row is read, so the answer does not depend on what the table holds.
+    let mut m = model();
+    for p in [
+        r#"Device.IP.Interface.2.IPv4Address.[Enable=="true"].IPAddress"#,
+        r#"Device.IP.Interface.*.IPv4Address.[Enable=="true"].IPAddress"#,
+        r#"Device.IP.Interface.[Stats.ErrorsSent=="x"].Name"#,
+    ] {
+        assert_eq!(get_code(&mut m, p), 7008, "{p}");
+    }
+    // Well-typed searches of the same table are an empty success.
+    assert_eq!(
+        get_code(
+            &mut m,
+            "Device.IP.Interface.2.IPv4Address.[Enable==true].IPAddress"
+        ),
+        0
+    );
+}
+
+#[test]
 fn decision_8_7_get_on_command_or_event_is_7026() {
     let mut m = model();
     assert_eq!(get_code(&mut m, "Device.Reboot()"), 7026);
