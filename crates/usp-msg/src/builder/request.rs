@@ -211,6 +211,20 @@ impl GetInstancesBuilder {
 }
 
 /// One object of a Set request: an object (or search) path and its parameter settings.
+///
+/// ```
+/// use usp_msg::{Request, SetBuilder, UpdateObject};
+///
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let obj = UpdateObject::new("Device.WiFi.SSID.1.")
+///     .param("Alias", "home")
+///     .required_param("SSID", "Home"); // R-SET.2: if this fails, the object fails
+/// let msg = SetBuilder::new("set-1").update_obj(obj).build()?;
+/// let Some(Request::Set(set)) = msg.request() else { unreachable!() };
+/// let settings = &set.update_objs[0].param_settings;
+/// assert_eq!((settings[1].param.as_str(), settings[1].required), ("SSID", true));
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Debug)]
 #[must_use]
 pub struct UpdateObject(pb::set::UpdateObject);
@@ -317,6 +331,20 @@ impl SetBuilder {
 }
 
 /// One object of an Add request: the table path and the initial parameter values.
+///
+/// ```
+/// use usp_msg::{AddBuilder, CreateObject, Request};
+///
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let obj = CreateObject::new("Device.LocalAgent.Subscription.")
+///     .required_param("ID", "sub-1")
+///     .param("Enable", "true");
+/// let msg = AddBuilder::new("add-1").create_obj(obj).build()?;
+/// let Some(Request::Add(add)) = msg.request() else { unreachable!() };
+/// assert_eq!(add.create_objs[0].obj_path, "Device.LocalAgent.Subscription.");
+/// assert_eq!(add.create_objs[0].param_settings.len(), 2);
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Debug)]
 #[must_use]
 pub struct CreateObject(pb::add::CreateObject);

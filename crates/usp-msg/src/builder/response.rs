@@ -14,6 +14,22 @@ use crate::{Body, BuildError, ErrorCode, Location, Operation, Response, pb};
 // GetResp
 
 /// One resolved object of a GetResp result: its path and parameter values.
+///
+/// ```
+/// use usp_msg::{GetRespBuilder, GetResult, ResolvedPath, Response};
+///
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let path = ResolvedPath::new("Device.DeviceInfo.")
+///     .param("SoftwareVersion", "1.2.3")
+///     .param("UpTime", "42");
+/// let msg = GetRespBuilder::new("g-1")
+///     .result(GetResult::new("Device.DeviceInfo.").resolved(path))
+///     .build()?;
+/// let Some(Response::GetResp(resp)) = msg.response() else { unreachable!() };
+/// let params = &resp.req_path_results[0].resolved_path_results[0].result_params;
+/// assert_eq!(params["UpTime"], "42");
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Debug)]
 #[must_use]
 pub struct ResolvedPath(pb::get_resp::ResolvedPathResult);
@@ -35,6 +51,19 @@ impl ResolvedPath {
 }
 
 /// The result for one requested path of a Get.
+///
+/// ```
+/// use usp_msg::{BuildError, ErrorCode, GetRespBuilder, GetResult, ResolvedPath};
+///
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let ok = GetResult::new("Device.Time.").resolved(ResolvedPath::new("Device.Time.").param("Enable", "true"));
+/// let failed = GetResult::failure("Device.Nope.", ErrorCode::INVALID_PATH, "no such object");
+/// assert!(GetRespBuilder::new("g-1").result(ok).result(failed.clone()).build().is_ok());
+/// // A failed result carries no resolved objects.
+/// let both = failed.resolved(ResolvedPath::new("Device.Nope."));
+/// assert!(matches!(GetRespBuilder::new("g-2").result(both).build(), Err(BuildError::Conflict(_))));
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Debug)]
 #[must_use]
 pub struct GetResult(pb::get_resp::RequestedPathResult, bool);
@@ -173,6 +202,25 @@ impl GetRespBuilder {
 // GetSupportedDMResp
 
 /// One supported object of a GetSupportedDMResp result.
+///
+/// ```
+/// use usp_msg::pb::get_supported_dm_resp::{CmdType, ObjAccessType, ParamAccessType, ParamValueType, ValueChangeType};
+/// use usp_msg::{GetSupportedDmRespBuilder, SupportedDmResult, SupportedObject};
+///
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let table = SupportedObject::new("Device.IP.Interface.{i}.", ObjAccessType::ObjAddDelete, true)
+///     .param("Enable", ParamAccessType::ParamReadWrite, ParamValueType::ParamBoolean, ValueChangeType::ValueChangeAllowed)
+///     .command("Reset()", CmdType::CmdSync, [""; 0], ["Status"])
+///     .event("Changed!", ["Reason"])
+///     .unique_key_set(["Name"]);
+/// let result = SupportedDmResult::new("Device.IP.", "urn:broadband-forum-org:tr-181-2-17-0-cwmp").object(table);
+/// assert!(GetSupportedDmRespBuilder::new("gsdm-1").result(result).build().is_ok());
+/// // A multi-instance object's path ends in "{i}.".
+/// let bad = SupportedObject::new("Device.IP.Interface.", ObjAccessType::ObjReadOnly, true);
+/// let result = SupportedDmResult::new("Device.IP.", "urn:x").object(bad);
+/// assert!(GetSupportedDmRespBuilder::new("gsdm-2").result(result).build().is_err());
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Debug)]
 #[must_use]
 pub struct SupportedObject(gsdm::SupportedObjectResult);
@@ -330,6 +378,23 @@ fn check_supported_object(
 }
 
 /// The result for one requested path of a GetSupportedDM.
+///
+/// ```
+/// use usp_msg::pb::get_supported_dm_resp::ObjAccessType;
+/// use usp_msg::{ErrorCode, GetSupportedDmRespBuilder, Response, SupportedDmResult, SupportedObject};
+///
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let msg = GetSupportedDmRespBuilder::new("gsdm-1")
+///     .result(
+///         SupportedDmResult::new("Device.Time.", "urn:broadband-forum-org:tr-181-2-17-0-cwmp")
+///             .object(SupportedObject::new("Device.Time.", ObjAccessType::ObjReadOnly, false)),
+///     )
+///     .result(SupportedDmResult::failure("Device.Nope.", ErrorCode::INVALID_PATH, "not supported"))
+///     .build()?;
+/// let Some(Response::GetSupportedDmResp(resp)) = msg.response() else { unreachable!() };
+/// assert_eq!(resp.req_obj_results[1].err_code, 7026);
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Debug)]
 #[must_use]
 pub struct SupportedDmResult(gsdm::RequestedObjectResult, bool);
@@ -452,6 +517,20 @@ impl GetSupportedDmRespBuilder {
 // GetInstancesResp
 
 /// The result for one requested path of a GetInstances.
+///
+/// ```
+/// use usp_msg::{BuildError, GetInstancesRespBuilder, InstancesResult};
+///
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let ok = InstancesResult::new("Device.IP.Interface.")
+///     .instance("Device.IP.Interface.1.", [("Name", "lan")]);
+/// assert!(GetInstancesRespBuilder::new("gi-1").result(ok).build().is_ok());
+/// // A failed result lists no instances.
+/// let both = InstancesResult::failure("Device.DeviceInfo.", 7018u32, "not a table")
+///     .instance("Device.DeviceInfo.1.", [("Name", "x")]);
+/// assert!(matches!(GetInstancesRespBuilder::new("gi-2").result(both).build(), Err(BuildError::Conflict(_))));
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Debug)]
 #[must_use]
 pub struct InstancesResult(pb::get_instances_resp::RequestedPathResult, bool);
@@ -604,6 +683,18 @@ impl GetInstancesRespBuilder {
 // SetResp
 
 /// One updated instance of a successful SetResp result.
+///
+/// ```
+/// use usp_msg::{ErrorCode, SetRespBuilder, SetResult, UpdatedInstance};
+///
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let inst = UpdatedInstance::new("Device.WiFi.SSID.1.")
+///     .param("SSID", "Home")
+///     .param_error("Alias", ErrorCode::INVALID_VALUE, "too long"); // an optional one failed
+/// let msg = SetRespBuilder::new("s-1").result(SetResult::success("Device.WiFi.SSID.1.").updated(inst)).build()?;
+/// assert_eq!(msg.msg_id(), "s-1");
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Debug)]
 #[must_use]
 pub struct UpdatedInstance(pb::set_resp::UpdatedInstanceResult);
@@ -640,6 +731,18 @@ impl UpdatedInstance {
 }
 
 /// One failed instance of a failed SetResp result.
+///
+/// ```
+/// use usp_msg::{ErrorCode, SetRespBuilder, SetResult, UpdateFailure};
+///
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let failed = UpdateFailure::new("Device.WiFi.SSID.2.")
+///     .param_error("SSID", ErrorCode::INVALID_VALUE, "too long");
+/// let result = SetResult::failure("Device.WiFi.SSID.2.", ErrorCode::REQUIRED_PARAMETER_FAILED, "required failed")
+///     .instance_failure(failed);
+/// assert!(SetRespBuilder::new("s-1").result(result).build().is_ok());
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Debug)]
 #[must_use]
 pub struct UpdateFailure(pb::set_resp::UpdatedInstanceFailure);
@@ -670,6 +773,21 @@ impl UpdateFailure {
 }
 
 /// The result for one object of a Set.
+///
+/// ```
+/// use usp_msg::{BuildError, ErrorCode, SetRespBuilder, SetResult, UpdateFailure, UpdatedInstance};
+///
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// // A search path that matched nothing is a success with no instances (R-MSG.4a).
+/// assert!(SetRespBuilder::new("s-1").result(SetResult::success("Device.WiFi.SSID.[Enable==true].")).build().is_ok());
+/// // A success carries updated instances, a failure failed ones; mixing them is a conflict.
+/// let mixed = SetResult::success("Device.WiFi.SSID.1.").instance_failure(UpdateFailure::new("Device.WiFi.SSID.1."));
+/// assert!(matches!(SetRespBuilder::new("s-2").result(mixed).build(), Err(BuildError::Conflict(_))));
+/// let ok = SetResult::success("Device.WiFi.SSID.1.").updated(UpdatedInstance::new("Device.WiFi.SSID.1.").param("SSID", "x"));
+/// let failed = SetResult::failure("Device.WiFi.SSID.2.", ErrorCode::OBJECT_DOES_NOT_EXIST, "gone");
+/// assert!(SetRespBuilder::new("s-3").result(ok).result(failed).build().is_ok());
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Debug)]
 #[must_use]
 pub struct SetResult {
@@ -898,6 +1016,20 @@ impl SetRespBuilder {
 // AddResp
 
 /// The result for one object of an Add.
+///
+/// ```
+/// use usp_msg::{AddRespBuilder, AddResult, BuildError, ErrorCode};
+///
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let created = AddResult::success("Device.LocalAgent.Subscription.", "Device.LocalAgent.Subscription.4.")
+///     .unique_key("ID", "sub-4")
+///     .param_error("Enable", ErrorCode::INVALID_VALUE, "not a boolean");
+/// assert!(AddRespBuilder::new("a-1").result(created).build().is_ok());
+/// // Unique keys belong to a created instance, not to a failure.
+/// let bad = AddResult::failure("Device.IP.Interface.", ErrorCode::OBJECT_NOT_CREATED, "full").unique_key("Name", "x");
+/// assert!(matches!(AddRespBuilder::new("a-2").result(bad).build(), Err(BuildError::Conflict(_))));
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Debug)]
 #[must_use]
 pub struct AddResult(pb::add_resp::CreatedObjectResult, bool);
@@ -1102,6 +1234,21 @@ impl AddRespBuilder {
 // DeleteResp
 
 /// The result for one path of a Delete.
+///
+/// ```
+/// use usp_msg::{BuildError, DeleteRespBuilder, DeleteResult, ErrorCode};
+///
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// // A valid path that matched nothing: success with no affected paths (R-DEL.2a).
+/// let none = DeleteResult::success("Device.LocalAgent.Subscription.[ID==\"x\"].");
+/// let some = DeleteResult::success("Device.NAT.PortMapping.*.")
+///     .affected_path("Device.NAT.PortMapping.1.")
+///     .unaffected_path_error("Device.NAT.PortMapping.2.", ErrorCode::DELETE_FAILURE, "locked");
+/// assert!(DeleteRespBuilder::new("d-1").result(none).result(some).build().is_ok());
+/// let bad = DeleteResult::failure("Device.Nope.", ErrorCode::OBJECT_DOES_NOT_EXIST, "gone").affected_path("Device.Nope.1.");
+/// assert!(matches!(DeleteRespBuilder::new("d-2").result(bad).build(), Err(BuildError::Conflict(_))));
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Debug)]
 #[must_use]
 pub struct DeleteResult(pb::delete_resp::DeletedObjectResult, bool);
@@ -1295,6 +1442,21 @@ impl DeleteRespBuilder {
 // OperateResp
 
 /// The result for one executed command of an Operate.
+///
+/// ```
+/// use usp_msg::{ErrorCode, OperateRespBuilder, OperateResult};
+///
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let msg = OperateRespBuilder::new("op-1")
+///     // A synchronous command that finished, with its output arguments.
+///     .result(OperateResult::output_args("Device.IP.Diagnostics.IPPing()").arg("AverageResponseTime", "12"))
+///     // An asynchronous command: the Request object that tracks it.
+///     .result(OperateResult::req_obj_path("Device.SelfTestDiagnostics()", "Device.LocalAgent.Request.3."))
+///     .result(OperateResult::failure("Device.Reboot()", ErrorCode::COMMAND_FAILURE, "busy"))
+///     .build()?;
+/// assert_eq!(msg.msg_id(), "op-1");
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Debug)]
 #[must_use]
 pub struct OperateResult(pb::operate_resp::OperationResult, bool);
