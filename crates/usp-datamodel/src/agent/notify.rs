@@ -1041,6 +1041,9 @@ impl<M: DataModel + ?Sized> DataModel for SubGuard<'_, M> {
     fn has_instance(&self, table: &str, n: u32) -> bool {
         self.dm.has_instance(table, n)
     }
+    fn has_instance_is_direct(&self) -> bool {
+        self.dm.has_instance_is_direct()
+    }
     fn get(&self, object: &str, param: &str) -> Option<alloc::borrow::Cow<'_, str>> {
         self.dm.get(object, param)
     }
@@ -1103,6 +1106,15 @@ impl<M: DataModel + ?Sized> DataModel for SubGuard<'_, M> {
     }
     fn delete(&mut self, object: &str) -> Result<(), DmError> {
         self.dm.delete(object)
+    }
+    fn check_delete(&self, object: &str) -> Result<(), DmError> {
+        self.dm.check_delete(object)
+    }
+    fn written_once(&self, object: &str, param: &str) -> Option<bool> {
+        self.dm.written_once(object, param)
+    }
+    fn mark_written_once(&mut self, object: &str, param: &str) {
+        self.dm.mark_written_once(object, param);
     }
     fn find_by_key(
         &self,

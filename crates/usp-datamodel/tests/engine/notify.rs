@@ -1115,3 +1115,43 @@ fn r_not_0a_notify_is_queued_by_the_call_that_makes_the_change() {
     a.poll_changes(Instant::from_millis(8_000), &mut dm);
     assert_eq!(drain(&mut a).len(), 1);
 }
+
+/// The Agent's own guard around the model passes every DataModel method on, so the engine's
+/// exact writeOnceReadOnly rule (TimeToLive) and Delete pre-checks hold for requests that
+/// come through the Agent too.
+#[test]
+fn time_to_live_is_write_once_through_the_agent() {
+    let (mut a, mut dm) = setup();
+    let row = add_sub(
+        &mut a,
+        &mut dm,
+        1,
+        &[
+            ("ID", "ttl"),
+            ("NotifType", "ValueChange"),
+            ("TimeToLive", "0"),
+        ],
+    );
+    assert_eq!(dm.written_once(&row, "TimeToLive"), Some(true));
+    let set_ttl = |v: &str| {
+        ReqType::Set(pb::Set {
+            allow_partial: false,
+            update_objs: vec![pb::set::UpdateObject {
+                obj_path: row.clone(),
+                param_settings: vec![pb::set::UpdateParamSetting {
+                    param: "TimeToLive".into(),
+                    value: v.into(),
+                    required: true,
+                }],
+            }],
+        })
+    };
+    let r = req(&mut a, &mut dm, 2, set_ttl("60")).unwrap();
+    let Some(pb::body::MsgBody::Error(e)) = r.body.and_then(|b| b.msg_body) else {
+        panic!("a second write of TimeToLive must fail")
+    };
+    // A required setting: 7021 with the parameter's 7013 (R-SET.2a).
+    assert_eq!(e.err_code, 7021, "{e:?}");
+    assert_eq!(e.param_errs[0].err_code, 7013, "{e:?}");
+    assert_eq!(value(&dm, &row, "TimeToLive").as_deref(), Some("0"));
+}
