@@ -48,10 +48,16 @@ pub fn msg_decode(data: &[u8]) {
         assert!(detail.is_some(), "prost rejected input the views accept");
     } else {
         assert!(raw.is_ok());
-        assert!(
-            crate::view::Msg::decode(data).is_ok(),
-            "the views rejected input prost accepts"
-        );
+        let view = crate::view::Msg::decode(data);
+        assert!(view.is_ok(), "the views rejected input prost accepts");
+        // Msg::decode builds the owned message from the view: it must be prost's value.
+        if let (Ok(raw), Ok(view)) = (&raw, &view) {
+            assert_eq!(
+                &view.to_pb(),
+                raw,
+                "the view's to_pb differs from prost's decode"
+            );
+        }
     }
 }
 

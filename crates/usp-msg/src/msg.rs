@@ -736,14 +736,21 @@ impl Msg {
         };
         // R-ENC.5: look for a second oneof member on the wire, which prost would drop.
         let conflict = oneof_scan::scan(data).err();
-        let raw = match pb::Msg::decode(data) {
-            Ok(raw) => raw,
-            Err(source) => {
-                // prost's error has no offset; the generated views reject exactly the same
-                // inputs and say where.
-                let detail = crate::view::Msg::decode(data).err();
-                return Err(MsgError::Decode { source, detail });
-            }
+        // The generated view accepts exactly what prost accepts (the fast-path agreement tests
+        // prove it) and decodes in one pass without allocating; building the owned message
+        // from it is cheaper than prost's field-by-field merge.
+        let raw = match crate::view::Msg::decode(data) {
+            Ok(view) => view.to_pb(),
+            // prost decides what is well-formed; its error is the source, the view's says where.
+            Err(detail) => match pb::Msg::decode(data) {
+                Ok(raw) => raw,
+                Err(source) => {
+                    return Err(MsgError::Decode {
+                        source,
+                        detail: Some(detail),
+                    });
+                }
+            },
         };
         let Some(conflict) = conflict else {
             return Self::from_pb_with(raw, opts);

@@ -80,7 +80,21 @@ impl Scheme {
 
     /// Parses a scheme name; scheme names are case-sensitive lower case.
     pub fn from_name(name: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|s| s.as_str() == name)
+        Some(match name {
+            "oui" => Self::Oui,
+            "cid" => Self::Cid,
+            "pen" => Self::Pen,
+            "self" => Self::SelfGenerated,
+            "user" => Self::User,
+            "os" => Self::Os,
+            "ops" => Self::Ops,
+            "uuid" => Self::Uuid,
+            "imei" => Self::Imei,
+            "proto" => Self::Proto,
+            "doc" => Self::Doc,
+            "fqdn" => Self::Fqdn,
+            _ => return None,
+        })
     }
 
     /// Whether R-ARC.4 forbids this scheme in production (`proto`, `doc`).
@@ -210,12 +224,42 @@ impl EndpointId {
     /// # Errors
     /// [`EndpointIdError`] names the first rule the string breaks.
     pub fn parse(s: &str) -> Result<Self, EndpointIdError> {
+        let (scheme, second_colon) = Self::check(s)?;
+        Ok(Self {
+            text: String::from(s),
+            scheme,
+            second_colon,
+        })
+    }
+
+    /// [`EndpointId::parse`] keeping the string it is given (no copy).
+    ///
+    /// # Errors
+    /// As [`EndpointId::parse`].
+    pub fn parse_string(s: String) -> Result<Self, EndpointIdError> {
+        let (scheme, second_colon) = Self::check(&s)?;
+        Ok(Self {
+            text: s,
+            scheme,
+            second_colon,
+        })
+    }
+
+    /// Checks `s`; returns its scheme and the byte offset of the second `:`.
+    fn check(s: &str) -> Result<(Scheme, usize), EndpointIdError> {
         if s.is_empty() {
             return Err(EndpointIdError::Empty);
         }
-        let first = s.find(':').ok_or(EndpointIdError::MissingSeparator)?;
-        let rest = s.get(first + 1..).unwrap_or("");
-        let second = first + 1 + rest.find(':').ok_or(EndpointIdError::MissingSeparator)?;
+        let colon = |from: usize| {
+            s.as_bytes()
+                .get(from..)
+                .and_then(|b| b.iter().position(|&c| c == b':'))
+                .map(|i| from + i)
+                .ok_or(EndpointIdError::MissingSeparator)
+        };
+        let first = colon(0)?;
+        let second = colon(first + 1)?;
+        // Both offsets are of ASCII ':' bytes, so these are char boundaries.
         let scheme_str = s.get(..first).unwrap_or("");
         let authority = s.get(first + 1..second).unwrap_or("");
         let instance = s.get(second + 1..).unwrap_or("");
@@ -223,11 +267,7 @@ impl EndpointId {
         check_authority(scheme, authority)?;
         check_instance_chars(instance, second + 1)?;
         check_instance_rule(scheme, instance)?;
-        Ok(Self {
-            text: String::from(s),
-            scheme,
-            second_colon: second,
-        })
+        Ok((scheme, second))
     }
 
     /// The whole Endpoint ID as written.
@@ -352,9 +392,12 @@ fn check_instance_chars(instance: &str, base: usize) -> Result<(), EndpointIdErr
     if instance.is_empty() {
         return Err(EndpointIdError::EmptyInstance);
     }
-    let len = instance.chars().count();
-    if len > MAX_INSTANCE_ID_LEN {
-        return Err(EndpointIdError::InstanceTooLong { len });
+    // Characters, not bytes; a string of at most MAX bytes has at most MAX characters.
+    if instance.len() > MAX_INSTANCE_ID_LEN {
+        let len = instance.chars().count();
+        if len > MAX_INSTANCE_ID_LEN {
+            return Err(EndpointIdError::InstanceTooLong { len });
+        }
     }
     let bytes = instance.as_bytes();
     let mut i = 0;
@@ -445,7 +488,7 @@ impl TryFrom<&str> for EndpointId {
 impl TryFrom<String> for EndpointId {
     type Error = EndpointIdError;
     fn try_from(s: String) -> Result<Self, Self::Error> {
-        Self::parse(&s)
+        Self::parse_string(s)
     }
 }
 

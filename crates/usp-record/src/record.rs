@@ -583,11 +583,11 @@ fn check_size(size: usize, opts: &DecodeOptions) -> Result<(), RecordError> {
     Ok(())
 }
 
-fn endpoint(field: &'static str, s: &str) -> Result<EndpointId, RecordError> {
+fn endpoint(field: &'static str, s: String) -> Result<EndpointId, RecordError> {
     if s.is_empty() {
         return Err(RecordError::EmptyField(field));
     }
-    EndpointId::parse(s).map_err(|source| RecordError::InvalidEndpointId { field, source })
+    EndpointId::parse_string(s).map_err(|source| RecordError::InvalidEndpointId { field, source })
 }
 
 fn parse_version(s: &str) -> Result<Version, RecordError> {
@@ -608,8 +608,8 @@ impl TryFrom<pb::Record> for Record {
     /// (prost keeps the last one); [`Record::decode`] checks that too.
     fn try_from(p: pb::Record) -> Result<Self, RecordError> {
         let parsed_version = parse_version(&p.version)?;
-        let to_id = endpoint("to_id", &p.to_id)?;
-        let from_id = endpoint("from_id", &p.from_id)?;
+        let to_id = endpoint("to_id", p.to_id)?;
+        let from_id = endpoint("from_id", p.from_id)?;
         let payload_security = PayloadSecurity::from_wire(p.payload_security)?;
         let kind = RecordKind::from_pb(p.record_type.ok_or(RecordError::MissingRecordType)?)?;
         if payload_security == PayloadSecurity::Tls12
@@ -681,8 +681,8 @@ impl RecordBuilder {
     /// # Errors
     /// An invalid Endpoint ID, or `to_id == from_id` (R-ARC.2).
     pub fn new(to_id: &str, from_id: &str) -> Result<Self, RecordError> {
-        let to_id = endpoint("to_id", to_id)?;
-        let from_id = endpoint("from_id", from_id)?;
+        let to_id = endpoint("to_id", String::from(to_id))?;
+        let from_id = endpoint("from_id", String::from(from_id))?;
         Self::from_ids(to_id, from_id)
     }
 
