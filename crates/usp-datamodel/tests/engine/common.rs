@@ -75,6 +75,25 @@ pub(crate) fn model_with(schema: Schema) -> MemoryDataModel {
     m
 }
 
+/// A Set of one required parameter, allow_partial=false.
+pub(crate) fn set_one(
+    obj: impl Into<String>,
+    param: impl Into<String>,
+    value: impl Into<String>,
+) -> ReqType {
+    ReqType::Set(pb::Set {
+        allow_partial: false,
+        update_objs: vec![pb::set::UpdateObject {
+            obj_path: obj.into(),
+            param_settings: vec![pb::set::UpdateParamSetting {
+                param: param.into(),
+                value: value.into(),
+                required: true,
+            }],
+        }],
+    })
+}
+
 pub(crate) fn msg(id: &str, rt: ReqType) -> pb::Msg {
     pb::Msg {
         header: Some(pb::Header {

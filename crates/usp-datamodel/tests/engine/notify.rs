@@ -9,7 +9,7 @@ use usp_msg::pb;
 use usp_msg::pb::notify::Notification;
 use usp_msg::pb::request::ReqType;
 
-use crate::common::{msg, value};
+use crate::common::{msg, set_one, value};
 use crate::operate::{CTRL, Rec, op_model, operate};
 
 pub(crate) fn add_sub(
@@ -18,8 +18,20 @@ pub(crate) fn add_sub(
     now: u64,
     settings: &[(&str, &str)],
 ) -> String {
+    try_add_sub(a, dm, now, CTRL, settings).unwrap_or_else(|code| panic!("Add failed: {code}"))
+}
+
+/// Adds a subscription as Controller `from`: the instantiated path, or the failure's code.
+fn try_add_sub(
+    a: &mut Agent,
+    dm: &mut MemoryDataModel,
+    now: u64,
+    from: &str,
+    settings: &[(&str, &str)],
+) -> Result<String, u32> {
+    use pb::add_resp::created_object_result::operation_status::OperStatus;
     let rt = ReqType::Add(pb::Add {
-        allow_partial: false,
+        allow_partial: true,
         create_objs: vec![pb::add::CreateObject {
             obj_path: "Device.LocalAgent.Subscription.".into(),
             param_settings: settings
@@ -37,12 +49,11 @@ pub(crate) fn add_sub(
             Instant::from_millis(now),
             dm,
             &mut Rec::default(),
-            CTRL,
+            from,
             &FullAccess,
             &msg("sub", rt),
         )
         .expect("AddResp");
-    use pb::add_resp::created_object_result::operation_status::OperStatus;
     let Some(pb::body::MsgBody::Response(pb::Response {
         resp_type: Some(pb::response::RespType::AddResp(r)),
     })) = r.body.clone().and_then(|b| b.msg_body)
@@ -50,15 +61,13 @@ pub(crate) fn add_sub(
         panic!("not an AddResp: {r:?}")
     };
     match r.created_obj_results[0]
+        .clone()
         .oper_status
-        .as_ref()
-        .unwrap()
-        .oper_status
-        .as_ref()
-        .unwrap()
+        .and_then(|s| s.oper_status)
     {
-        OperStatus::OperSuccess(s) => s.instantiated_path.clone(),
-        OperStatus::OperFailure(f) => panic!("{f:?}"),
+        Some(OperStatus::OperSuccess(s)) => Ok(s.instantiated_path),
+        Some(OperStatus::OperFailure(f)) => Err(f.err_code),
+        None => panic!("no oper_status"),
     }
 }
 
@@ -269,17 +278,7 @@ fn value_change_from_set_from_integrator_and_by_polling() {
         ],
     );
     // The subscriber's own Set notifies too (§5.4).
-    let rt = ReqType::Set(pb::Set {
-        allow_partial: false,
-        update_objs: vec![pb::set::UpdateObject {
-            obj_path: "Device.IP.Interface.3.".into(),
-            param_settings: vec![pb::set::UpdateParamSetting {
-                param: "Enable".into(),
-                value: "true".into(),
-                required: true,
-            }],
-        }],
-    });
+    let rt = set_one("Device.IP.Interface.3.", "Enable", "true");
     req(&mut a, &mut dm, 1, rt).unwrap();
     let out = drain(&mut a);
     assert_eq!(out.len(), 1);
@@ -638,17 +637,7 @@ fn boot_keeps_only_persistent_subscriptions_r_not_4() {
 }
 
 fn set_refs(a: &mut Agent, dm: &mut MemoryDataModel, row: &str, refs: &str) -> pb::Msg {
-    let rt = ReqType::Set(pb::Set {
-        allow_partial: false,
-        update_objs: vec![pb::set::UpdateObject {
-            obj_path: row.into(),
-            param_settings: vec![pb::set::UpdateParamSetting {
-                param: "ReferenceList".into(),
-                value: refs.into(),
-                required: true,
-            }],
-        }],
-    });
+    let rt = set_one(row, "ReferenceList", refs);
     req(a, dm, 1, rt).unwrap()
 }
 
@@ -850,17 +839,7 @@ fn rows_added_locally_are_picked_up_with_the_time_they_are_seen() {
 }
 
 fn set_enable(a: &mut Agent, dm: &mut MemoryDataModel, now: u64, row: &str, on: bool) {
-    let rt = ReqType::Set(pb::Set {
-        allow_partial: false,
-        update_objs: vec![pb::set::UpdateObject {
-            obj_path: row.into(),
-            param_settings: vec![pb::set::UpdateParamSetting {
-                param: "Enable".into(),
-                value: on.to_string(),
-                required: true,
-            }],
-        }],
-    });
+    let rt = set_one(row, "Enable", on.to_string());
     req(a, dm, now, rt).unwrap();
 }
 
@@ -955,47 +934,7 @@ fn add_sub_as(
     from: &str,
     id: &str,
 ) -> Result<String, u32> {
-    use pb::add_resp::created_object_result::operation_status::OperStatus;
-    let rt = ReqType::Add(pb::Add {
-        allow_partial: true,
-        create_objs: vec![pb::add::CreateObject {
-            obj_path: "Device.LocalAgent.Subscription.".into(),
-            param_settings: [("ID", id), ("NotifType", "Event")]
-                .iter()
-                .map(|(k, v)| pb::add::CreateParamSetting {
-                    param: k.to_string(),
-                    value: v.to_string(),
-                    required: true,
-                })
-                .collect(),
-        }],
-    });
-    let r = a
-        .handle(
-            Instant::default(),
-            dm,
-            &mut Rec::default(),
-            from,
-            &FullAccess,
-            &msg("sub", rt),
-        )
-        .expect("AddResp");
-    let Some(pb::body::MsgBody::Response(pb::Response {
-        resp_type: Some(pb::response::RespType::AddResp(r)),
-    })) = r.body.and_then(|b| b.msg_body)
-    else {
-        panic!("not an AddResp")
-    };
-    match r.created_obj_results[0]
-        .clone()
-        .oper_status
-        .unwrap()
-        .oper_status
-        .unwrap()
-    {
-        OperStatus::OperSuccess(s) => Ok(s.instantiated_path),
-        OperStatus::OperFailure(f) => Err(f.err_code),
-    }
+    try_add_sub(a, dm, 0, from, &[("ID", id), ("NotifType", "Event")])
 }
 
 #[test]
@@ -1133,19 +1072,7 @@ fn time_to_live_is_write_once_through_the_agent() {
         ],
     );
     assert_eq!(dm.written_once(&row, "TimeToLive"), Some(true));
-    let set_ttl = |v: &str| {
-        ReqType::Set(pb::Set {
-            allow_partial: false,
-            update_objs: vec![pb::set::UpdateObject {
-                obj_path: row.clone(),
-                param_settings: vec![pb::set::UpdateParamSetting {
-                    param: "TimeToLive".into(),
-                    value: v.into(),
-                    required: true,
-                }],
-            }],
-        })
-    };
+    let set_ttl = |v: &str| set_one(row.clone(), "TimeToLive", v);
     let r = req(&mut a, &mut dm, 2, set_ttl("60")).unwrap();
     let Some(pb::body::MsgBody::Error(e)) = r.body.and_then(|b| b.msg_body) else {
         panic!("a second write of TimeToLive must fail")

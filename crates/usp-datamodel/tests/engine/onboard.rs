@@ -4,10 +4,9 @@
 use usp_datamodel::{Agent, AgentConfig, Instant, MemoryDataModel, ParamAccess, ParamDef};
 use usp_msg::pb;
 use usp_msg::pb::notify::Notification;
-use usp_msg::pb::request::ReqType;
 use usp_path::value::ValueType;
 
-use crate::common::{model_with, schema};
+use crate::common::{model_with, schema, set_one};
 use crate::notify::{drain, notify, req};
 use crate::operate::CTRL;
 
@@ -51,17 +50,7 @@ fn onboard_requests(a: &mut Agent) -> Vec<String> {
 }
 
 fn set(a: &mut Agent, dm: &mut MemoryDataModel, now: u64, param: &str, value: &str) {
-    let rt = ReqType::Set(pb::Set {
-        allow_partial: false,
-        update_objs: vec![pb::set::UpdateObject {
-            obj_path: ROW.into(),
-            param_settings: vec![pb::set::UpdateParamSetting {
-                param: param.into(),
-                value: value.into(),
-                required: true,
-            }],
-        }],
-    });
+    let rt = set_one(ROW, param, value);
     req(a, dm, now, rt).unwrap();
 }
 

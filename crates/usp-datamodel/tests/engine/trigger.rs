@@ -12,7 +12,7 @@ use usp_msg::pb::notify::Notification;
 use usp_msg::pb::request::ReqType;
 use usp_path::value::{ParamType, ValueType};
 
-use crate::common::{model_with, schema, value};
+use crate::common::{model_with, schema, set_one, value};
 use crate::notify::{add_sub, drain, notify, req};
 use crate::operate::CTRL;
 
@@ -51,17 +51,7 @@ fn setup() -> (Agent, MemoryDataModel) {
 }
 
 fn set_enable(a: &mut Agent, dm: &mut MemoryDataModel, now: u64, n: u32, v: &str) {
-    let rt = ReqType::Set(pb::Set {
-        allow_partial: false,
-        update_objs: vec![pb::set::UpdateObject {
-            obj_path: format!("Device.IP.Interface.{n}."),
-            param_settings: vec![pb::set::UpdateParamSetting {
-                param: "Enable".into(),
-                value: v.into(),
-                required: true,
-            }],
-        }],
-    });
+    let rt = set_one(format!("Device.IP.Interface.{n}."), "Enable", v);
     req(a, dm, now, rt).expect("SetResp");
 }
 
@@ -276,19 +266,7 @@ fn trigger_config_settings_are_checked_when_written() {
             ("ReferenceList", "Device.Boot!"),
         ],
     );
-    let set = |v: &str| {
-        ReqType::Set(pb::Set {
-            allow_partial: false,
-            update_objs: vec![pb::set::UpdateObject {
-                obj_path: row.clone(),
-                param_settings: vec![pb::set::UpdateParamSetting {
-                    param: "TriggerConfigSettings".into(),
-                    value: v.into(),
-                    required: true,
-                }],
-            }],
-        })
-    };
+    let set = |v: &str| set_one(row.clone(), "TriggerConfigSettings", v);
     let r = req(
         &mut a,
         &mut dm,
@@ -511,17 +489,7 @@ fn r_not_0_creation_date_comes_from_the_integrators_wall_clock() {
         Some("0001-01-01T00:00:00Z")
     );
     // A Controller cannot write it.
-    let rt = ReqType::Set(pb::Set {
-        allow_partial: false,
-        update_objs: vec![pb::set::UpdateObject {
-            obj_path: r3,
-            param_settings: vec![pb::set::UpdateParamSetting {
-                param: "CreationDate".into(),
-                value: "2021-01-01T00:00:00Z".into(),
-                required: true,
-            }],
-        }],
-    });
+    let rt = set_one(r3, "CreationDate", "2021-01-01T00:00:00Z");
     let r = req(&mut a, &mut dm, 71_000, rt).unwrap();
     assert!(matches!(
         r.body.and_then(|b| b.msg_body),
