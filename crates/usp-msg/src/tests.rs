@@ -545,30 +545,13 @@ fn r_msg_10_mismatch_vector_lenient_and_strict() {
     assert!(!err.can_reply());
 }
 
-/// Every `.bin` of `testdata/vectors` (Msgs, Records, invalid inputs).
-fn all_vectors() -> Vec<(String, Vec<u8>)> {
-    extern crate std;
-    let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../testdata/vectors");
-    let mut out = Vec::new();
-    for entry in std::fs::read_dir(&dir).expect("testdata/vectors") {
-        let path = entry.expect("dir entry").path();
-        if path.extension().is_some_and(|e| e == "bin") {
-            let name = path.file_name().unwrap().to_string_lossy().into_owned();
-            out.push((name, std::fs::read(&path).expect("vector")));
-        }
-    }
-    out.sort();
-    out
-}
-
 /// Both fuzz bodies accept every golden vector (read from the directory, so none is left out)
-/// and deterministic mutations of each without panicking: every prefix up to 128 bytes and 64
-/// spread cuts after that, byte flips and bytes set to 0x00/0x80/0xff at up to 48 positions (8 in
-/// vectors over 4 KiB),
-/// a byte inserted or removed there, and the input doubled.
+/// and deterministic mutations of each ([`usp_testkit::vectors::mutations`]: prefixes up to
+/// 128 bytes, flips, inserts and removals at up to 48 positions, 8 in vectors over 4 KiB)
+/// without panicking.
 #[test]
 fn fuzz_bodies_accept_every_vector_and_mutations_without_panicking() {
-    let all = all_vectors();
+    let all = usp_testkit::vectors::all_bins();
     assert!(all.len() >= 60, "found only {} vectors", all.len());
     let mut fed = 0usize;
     let mut feed = |data: &[u8]| {
@@ -586,26 +569,9 @@ fn fuzz_bodies_accept_every_vector_and_mutations_without_panicking() {
         }
         // Fewer mutations of the large vectors keep the debug-build test fast.
         let spots = if v.len() > 4096 { 8 } else { 48 };
-        let step = (v.len() / (spots + 16)).max(1);
-        for cut in (0..v.len().min(128)).chain((128..v.len()).step_by(step)) {
-            feed(&v[..cut]);
+        for m in usp_testkit::vectors::mutations(v, 128, spots) {
+            feed(&m);
         }
-        for i in (0..v.len()).step_by((v.len() / spots).max(1)) {
-            for b in [v[i] ^ 0xff, v[i] ^ 0x01, 0x00, 0x80, 0xff] {
-                let mut m = v.clone();
-                m[i] = b;
-                feed(&m);
-            }
-            let mut ins = v.clone();
-            ins.insert(i, 0x80);
-            feed(&ins);
-            let mut del = v.clone();
-            del.remove(i);
-            feed(&del);
-        }
-        let mut doubled = v.clone();
-        doubled.extend_from_slice(v);
-        feed(&doubled);
     }
     assert_eq!(valid, 31, "Msg vectors seen");
     assert!(fed > 10_000, "only {fed} inputs");

@@ -3,3 +3,4 @@
 #[rustfmt::skip]
 pub mod strategies;
 pub mod sim;
+pub mod vectors;
