@@ -87,6 +87,10 @@ impl core::fmt::Display for Perms {
 /// | [`obj`](AccessControl::obj) | Get resolves the object (R-GET.1: 7026 when denied), GSDM | Add to the table (7006) | – |
 /// | [`instance`](AccessControl::instance) | GetInstances (R-GIN.0), Delete reports (R-DEL.2, R-DEL.4) | Delete (7006, R-DEL.1) | – |
 /// | [`command_event`](AccessControl::command_event) | GSDM | – | Operate |
+///
+/// Secured parameters (the schema's [`crate::ParamDef::secured`], such as passwords) read as
+/// `""` unless [`secured`](AccessControl::secured) says the Controller holds a secured role
+/// (TR-181 `SecuredRoles`) granting `r` on them (R-GET.4; REQUIREMENTS §5.1).
 pub trait AccessControl {
     /// Permissions on parameter `param` of object `object`.
     fn param(&self, object: &str, param: &str) -> Perms;
@@ -108,9 +112,24 @@ pub trait AccessControl {
     fn to_roles(&self) -> Option<Roles> {
         None
     }
+
+    /// Whether the Controller may see the value of the secured parameter `param` of `object`
+    /// (TR-181 `SecuredRoles`, security.md): `true` only when a secured role it holds grants
+    /// `r` on it. The engine asks only about parameters the schema marks secured, and only
+    /// once [`param`](AccessControl::param) has made the parameter readable; when this is
+    /// `false` the value reads as `""`, is not echoed, and a search on it matches nothing.
+    ///
+    /// The default is `false`: without secured roles (or when they are not implemented)
+    /// secured values are hidden, as the spec requires. [`FullAccess`] keeps that default.
+    fn secured(&self, object: &str, param: &str) -> bool {
+        let _ = (object, param);
+        false
+    }
 }
 
-/// Everything allowed: what [`crate::Engine::handle`] uses.
+/// Everything allowed: what [`crate::Engine::handle`] uses. It holds no secured role, so
+/// secured values still read as `""` ([`AccessControl::secured`]); give a Controller that may
+/// see them a [`Roles`] with a secured role ([`Roles::with_secured`]).
 #[derive(Clone, Copy, Debug, Default)]
 pub struct FullAccess;
 
@@ -132,6 +151,28 @@ impl AccessControl for FullAccess {
         Some(Roles(alloc::vec![Role::new(alloc::vec![
             Permission::new(0, ["Device"]).with(all, all, all, all)
         ])]))
+    }
+}
+
+/// Everything allowed, secured values included: the Agent's own view, for evaluating role
+/// targets ([`Role::expand_searches`]). Never used to answer a Controller.
+struct AgentView;
+
+impl AccessControl for AgentView {
+    fn param(&self, _: &str, _: &str) -> Perms {
+        Perms::ALL
+    }
+    fn obj(&self, _: &str) -> Perms {
+        Perms::ALL
+    }
+    fn instance(&self, _: &str) -> Perms {
+        Perms::ALL
+    }
+    fn command_event(&self, _: &str) -> Perms {
+        Perms::ALL
+    }
+    fn secured(&self, _: &str, _: &str) -> bool {
+        true
     }
 }
 
@@ -256,15 +297,56 @@ pub fn target_covers(t: &str, path: &str) -> bool {
 /// assert_eq!(role.param("Device.LocalAgent.Controller.3.", "Credential"), Perms::WRITE);
 /// assert_eq!(role.obj("Other."), Perms::NONE);
 /// ```
+///
+/// A **secured role** ([`Role::new_secured`]; TR-181 `SecuredRoles`) grants access to the
+/// values of secured parameters only: the `Param` `r` of its entries decides
+/// [`AccessControl::secured`], and it grants nothing else — its entries are ignored for
+/// every non-secured parameter (security.md: "any included Parameters that are not identified
+/// as secured will be ignored"), for objects, instances, commands and events, and in
+/// [`Role::every`]. Whether a secured parameter is returned at all is still decided by the
+/// Controller's ordinary roles.
+///
+/// ```
+/// use usp_datamodel::{AccessControl, Permission, Perms, Role};
+///
+/// let r = Perms::parse("r---").unwrap();
+/// let secured = Role::new_secured(vec![
+///     Permission::new(1, ["Device.LocalAgent.Controller."]).with(r, r, r, r),
+/// ]);
+/// assert!(secured.is_secured());
+/// assert!(secured.secured("Device.LocalAgent.Controller.1.", "Credential"));
+/// assert!(!secured.secured("Device.DeviceInfo.", "ProvisioningCode"));
+/// // Nothing ordinary is granted.
+/// assert_eq!(secured.param("Device.LocalAgent.Controller.1.", "EndpointID"), Perms::NONE);
+/// assert_eq!(secured.obj("Device.LocalAgent.Controller.1."), Perms::NONE);
+/// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Role {
     entries: Vec<Permission>,
+    secured: bool,
 }
 
 impl Role {
     /// A role with `entries`.
     pub const fn new(entries: Vec<Permission>) -> Self {
-        Self { entries }
+        Self {
+            entries,
+            secured: false,
+        }
+    }
+
+    /// A secured role (one listed in TR-181 `SecuredRoles`) with `entries`: see the type's
+    /// documentation.
+    pub const fn new_secured(entries: Vec<Permission>) -> Self {
+        Self {
+            entries,
+            secured: true,
+        }
+    }
+
+    /// Whether this is a secured role ([`Role::new_secured`]).
+    pub const fn is_secured(&self) -> bool {
+        self.secured
     }
 
     /// The permission entries.
@@ -301,7 +383,7 @@ impl Role {
                     if let Ok(m) = crate::engine::resolve::resolve_objects(
                         &cfg,
                         dm,
-                        &FullAccess,
+                        &AgentView,
                         &path,
                         crate::code::INVALID_PATH,
                     ) {
@@ -316,7 +398,10 @@ impl Role {
                 e
             })
             .collect();
-        Self { entries }
+        Self {
+            entries,
+            secured: self.secured,
+        }
     }
 
     /// The permissions that hold on every path `pattern` stands for, of the kind `kind` picks
@@ -345,7 +430,12 @@ impl Role {
     /// // Nothing covers Device.DeviceInfo., so not every path is readable.
     /// assert_eq!(role.every("", |e| e.param), Perms::NONE);
     /// ```
+    ///
+    /// A secured role answers [`Perms::NONE`]: it grants nothing on ordinary paths.
     pub fn every(&self, pattern: &str, kind: impl Fn(&Permission) -> Perms) -> Perms {
+        if self.secured {
+            return Perms::NONE;
+        }
         let p = pattern.trim();
         let p = p.strip_suffix('.').unwrap_or(p);
         let (segs, subtree): (Vec<&str>, bool) = if p.is_empty() {
@@ -374,7 +464,17 @@ impl Role {
         out
     }
 
+    /// The permissions of kind `f` of the highest-order entry covering `path`, for an
+    /// ordinary role (a secured role grants nothing ordinary).
     fn pick(&self, path: &str, f: impl Fn(&Permission) -> Perms) -> Perms {
+        if self.secured {
+            return Perms::NONE;
+        }
+        self.pick_any(path, f)
+    }
+
+    /// [`Role::pick`] whether secured or not.
+    fn pick_any(&self, path: &str, f: impl Fn(&Permission) -> Perms) -> Perms {
         self.entries
             .iter()
             .filter(|e| e.covers(path))
@@ -400,6 +500,14 @@ impl AccessControl for Role {
     }
     fn command_event(&self, path: &str) -> Perms {
         self.pick(path, |e| e.command_event)
+    }
+    fn secured(&self, object: &str, param: &str) -> bool {
+        if !self.secured {
+            return false;
+        }
+        let mut s = String::from(object);
+        s.push_str(param);
+        self.pick_any(&s, |e| e.param).contains(Perms::READ)
     }
 }
 
@@ -442,11 +550,37 @@ fn may_cover(t: &str, segs: &[&str], subtree: bool) -> bool {
         })
 }
 
-/// Several roles: the union of their permissions, letter by letter.
+/// Several roles: the union of their permissions, letter by letter. Secured roles among them
+/// ([`Role::new_secured`]) decide [`AccessControl::secured`] (any of them granting `r` is
+/// enough) and add nothing else.
+///
+/// ```
+/// use usp_datamodel::{AccessControl, Permission, Perms, Role, Roles};
+///
+/// let all = Perms::ALL;
+/// let full = Role::new(vec![Permission::new(1, ["Device."]).with(all, all, all, all)]);
+/// let creds = Role::new(vec![
+///     Permission::new(1, ["Device.LocalAgent.Controller.*.Credential"]).with(all, all, all, all),
+/// ]);
+/// let plain = Roles(vec![full.clone()]);
+/// assert!(!plain.secured("Device.LocalAgent.Controller.1.", "Credential"));
+/// let trusted = plain.with_secured(creds);
+/// assert!(trusted.secured("Device.LocalAgent.Controller.1.", "Credential"));
+/// assert_eq!(trusted.param("Device.DeviceInfo.", "SerialNumber"), Perms::ALL);
+/// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Roles(pub Vec<Role>);
 
 impl Roles {
+    /// These roles and `role` as a secured role (whether or not it was built as one).
+    #[must_use]
+    pub fn with_secured(mut self, role: Role) -> Self {
+        let mut role = role;
+        role.secured = true;
+        self.0.push(role);
+        self
+    }
+
     /// The union of [`Role::every`] over the roles: what holds on every path `pattern`
     /// stands for.
     pub fn every(&self, pattern: &str, kind: impl Fn(&Permission) -> Perms) -> Perms {
@@ -479,5 +613,8 @@ impl AccessControl for Roles {
         self.0
             .iter()
             .fold(Perms::NONE, |a, r| a.union(r.command_event(path)))
+    }
+    fn secured(&self, object: &str, param: &str) -> bool {
+        self.0.iter().any(|r| r.secured(object, param))
     }
 }

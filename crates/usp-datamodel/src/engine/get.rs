@@ -77,7 +77,11 @@ impl<M: DataModel + ?Sized> Collector<'_, M> {
                 if let Some(p) = p {
                     // R-GET.4: unreadable parameters are dropped.
                     if p.access.is_readable() && acl.param(&path, name).contains(Perms::READ) {
-                        let v = if p.secured { "" } else { v };
+                        let v = if p.secured && !acl.secured(&path, name) {
+                            ""
+                        } else {
+                            v
+                        };
                         list.push((String::from(name), String::from(v)));
                     }
                 }

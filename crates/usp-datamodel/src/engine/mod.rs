@@ -150,7 +150,8 @@ impl EngineConfig {
 ///   of the tree, so it reads the same however it is reached. A table path (`Device.IP.Interface.`) returns its rows. A
 ///   parameter path resolves to its parent. `max_depth` counts a table row as one level
 ///   (the spec's `Device.DeviceInfo.` table). Command and event paths give 7026. Write-only
-///   parameters are not returned; secured ones read as `""`.
+///   parameters are not returned; secured ones read as `""` unless the Controller holds a
+///   secured role granting `r` on them (see Permissions).
 /// - **Set** (R-SET.0–R-SET.3, R-KEY.1, R-KEY.2): values are type- and range-checked
 ///   (7010–7013); non-functional unique keys cannot change (7013), functional ones must stay
 ///   unique (7025), checked once every update of the message is applied, so rows may swap
@@ -185,6 +186,16 @@ impl EngineConfig {
 ///   [`Engine::handle_as`] with an [`AccessControl`] such as [`crate::Role`];
 ///   [`Engine::handle`] grants everything. Denied writes are 7006; what the Controller cannot
 ///   read is treated as absent (7026 when addressed directly).
+/// - **Secured parameters** (TR-181 `SecuredRoles`, security.md; R-SEC.1, R-GET.4): a
+///   parameter the schema marks secured ([`crate::ParamDef::secured`]) is readable or not by
+///   the ordinary rules above, and its value is the real one only when
+///   [`AccessControl::secured`] allows it (a secured role, [`crate::Role::new_secured`],
+///   granting `r` on it); otherwise it is the null value `""` everywhere a value leaves the
+///   engine: Get results, GetInstances and Add unique keys, and the Set echo (left out).
+///   A search expression or unique-key address comparing a secured parameter the
+///   Controller may not see matches no row (as for an unreadable parameter, R-GIN.0), so its
+///   value cannot be probed; a reference through it cannot be followed. [`Engine::handle`]
+///   ([`FullAccess`]) holds no secured role.
 /// - **References** (R-ARC.11, R-ARC.12): reference values given in Set or Add may use the
 ///   key form and are stored with instance numbers; a strong reference must name an existing
 ///   object (7012); deleting a row clears strong references to it (a list loses the item),
@@ -198,8 +209,7 @@ impl EngineConfig {
 ///   nothing across a restart, so an integrator who needs persistence stores the rows.
 ///
 /// Divergent objects are implemented for GetSupportedDM only (see above); the other messages
-/// check paths and values against [`DataModel::schema`]. Not implemented here:
-/// secured-parameter roles (TR-181 `SecuredRoles`: secured values always read as `""`).
+/// check paths and values against [`DataModel::schema`].
 /// Operate, subscriptions, Notify and Register/Deregister are in the stateful
 /// [`crate::Agent`], which wraps this engine.
 ///
@@ -371,6 +381,12 @@ impl<A: AccessControl + ?Sized> AccessControl for AclRef<'_, A> {
     }
     fn command_event(&self, path: &str) -> crate::Perms {
         self.0.command_event(path)
+    }
+    fn to_roles(&self) -> Option<crate::Roles> {
+        self.0.to_roles()
+    }
+    fn secured(&self, object: &str, param: &str) -> bool {
+        self.0.secured(object, param)
     }
 }
 

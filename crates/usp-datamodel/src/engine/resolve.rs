@@ -117,8 +117,12 @@ impl<M: DataModel + ?Sized> DataTree for Tree<'_, M> {
     fn param(&self, object: &str, name: &str) -> Option<ParamValue<'_>> {
         let id = self.object_id(object)?;
         let def = self.dm.schema().get(id)?.params.get(name)?;
-        // R-GIN.0: a parameter the Controller cannot read does not match.
-        if !def.access.is_readable() || !self.acl.param(object, name).contains(Perms::READ) {
+        // R-GIN.0: a parameter the Controller cannot read does not match; nor does a secured
+        // one whose value it may not see (its real value must not be probed by searches).
+        if !def.access.is_readable()
+            || !self.acl.param(object, name).contains(Perms::READ)
+            || (def.secured && !self.acl.secured(object, name))
+        {
             return None;
         }
         let v: Cow<'_, str> = self.dm.get(object, name)?;
@@ -293,7 +297,7 @@ pub(crate) fn resolve_objects<M: DataModel + ?Sized>(
 }
 
 /// Reads parameter `def` of `object` for a reply: `None` when not readable or absent;
-/// secured values read as `""`.
+/// secured values read as `""` unless [`AccessControl::secured`] allows them.
 pub(crate) fn read_param<'m, M: DataModel + ?Sized>(
     dm: &'m M,
     acl: &dyn AccessControl,
@@ -304,7 +308,7 @@ pub(crate) fn read_param<'m, M: DataModel + ?Sized>(
         return None;
     }
     let v = dm.get(object, &def.name)?;
-    if def.secured {
+    if def.secured && !acl.secured(object, &def.name) {
         return Some(Cow::Borrowed(""));
     }
     Some(v)

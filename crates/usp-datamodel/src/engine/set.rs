@@ -370,10 +370,11 @@ fn check_setting<M: DataModel + ?Sized>(
     }
     Ok(Planned {
         write_once: def.access == ParamAccess::WriteOnceReadOnly,
-        // R-SET.3: only what the Controller may read is echoed.
+        // R-SET.3: only what the Controller may read is echoed; a secured value only to a
+        // Controller with a secured role covering it.
         echo: def.access.is_readable()
-            && !def.secured
-            && acl.param(&object, &def.name).contains(Perms::READ),
+            && acl.param(&object, &def.name).contains(Perms::READ)
+            && (!def.secured || acl.secured(&object, &def.name)),
         required: ps.required,
         rel: ps.param.clone(),
         name: def.name.clone(),

@@ -1,10 +1,16 @@
 //! Permissions (R-SEC.1 and the "without Read permission" rules): R-GET.1, R-GET.4, R-GIN.0,
-//! R-GIN.1, R-GSP.0, R-SET.3, R-ADD.6, R-DEL.1 (no InstantiatedObj-w), R-DEL.2, R-DEL.4.
+//! R-GIN.1, R-GSP.0, R-SET.3, R-ADD.6, R-DEL.1 (no InstantiatedObj-w), R-DEL.2, R-DEL.4; and
+//! secured parameters (TR-181 `SecuredRoles`) with R-SEC.1, R-GET.4, R-GIN.0, R-GIN.1,
+//! R-SET.3, R-ADD.6.
 
-use usp_datamodel::{Engine, MemoryDataModel, Permission, Perms, Role, Roles};
+use usp_datamodel::{
+    AccessControl, Engine, MemoryDataModel, ObjAccess, ObjectDef, ParamAccess, ParamDef,
+    Permission, Perms, Role, Roles, UniqueKey,
+};
 use usp_msg::pb;
 use usp_msg::pb::request::ReqType;
 use usp_msg::pb::response::RespType;
+use usp_path::value::ValueType;
 
 use crate::add::{add_req, create};
 use crate::common::*;
@@ -431,4 +437,328 @@ fn r_del_4_unreadable_failed_rows_are_not_reported() {
     let mut rows = Vec::new();
     usp_datamodel::DataModel::instances(&m, "Device.IP.Interface.1.IPv4Address.", &mut rows);
     assert_eq!(rows, [1, 2], "nothing deleted");
+}
+
+// Secured parameters (TR-181 `SecuredRoles`, security.md; REQUIREMENTS §5.1): the demo model
+// marks `Device.LocalAgent.Controller.{i}.Credential` secured; the fixture's value is "s3cret".
+
+/// An ordinary role with every permission on everything.
+fn full() -> Role {
+    let all = Perms::ALL;
+    Role::new(vec![
+        Permission::new(1, ["Device."]).with(all, all, all, all),
+    ])
+}
+
+/// A role granting Param-r on every Controller's Credential.
+fn cred_reader() -> Role {
+    let none = Perms::NONE;
+    Role::new(vec![
+        Permission::new(1, ["Device.LocalAgent.Controller.*.Credential"]).with(
+            p("r---"),
+            none,
+            none,
+            none,
+        ),
+    ])
+}
+
+fn run_with<A: AccessControl + ?Sized>(m: &mut MemoryDataModel, acl: &A, rt: ReqType) -> pb::Msg {
+    Engine::default()
+        .handle_as(m, acl, &msg("t-1", rt))
+        .expect("a reply")
+}
+
+fn get_with<A: AccessControl + ?Sized>(
+    m: &mut MemoryDataModel,
+    acl: &A,
+    path: &str,
+) -> pb::get_resp::RequestedPathResult {
+    let r = run_with(
+        m,
+        acl,
+        ReqType::Get(pb::Get {
+            param_paths: vec![path.into()],
+            max_depth: 0,
+        }),
+    );
+    let Reply::Resp(RespType::GetResp(mut g)) = reply(r) else {
+        panic!("not a GetResp")
+    };
+    g.req_path_results.remove(0)
+}
+
+/// The params Get `path` returns for `Device.LocalAgent.Controller.1.` (none: not resolved).
+fn ctrl_params<A: AccessControl + ?Sized>(
+    m: &mut MemoryDataModel,
+    acl: &A,
+    path: &str,
+) -> Option<std::collections::BTreeMap<String, String>> {
+    let r = get_with(m, acl, path);
+    assert_eq!(r.err_code, 0, "{path}: {}", r.err_msg);
+    r.resolved_path_results
+        .into_iter()
+        .find(|x| x.resolved_path == "Device.LocalAgent.Controller.1.")
+        .map(|x| x.result_params)
+}
+
+#[test]
+fn r_sec_1_r_get_4_secured_values_need_a_secured_role() {
+    let mut m = model();
+    let plain = Roles(vec![full()]);
+    let trusted = Roles(vec![full()]).with_secured(cred_reader());
+    let built = Roles(vec![
+        full(),
+        Role::new_secured(cred_reader().entries().to_vec()),
+    ]);
+    assert!(!plain.secured("Device.LocalAgent.Controller.1.", "Credential"));
+    assert!(trusted.secured("Device.LocalAgent.Controller.1.", "Credential"));
+    // Parameter path, wildcard, object path (bulk read), a deeper traversal.
+    for path in [
+        "Device.LocalAgent.Controller.1.Credential",
+        "Device.LocalAgent.Controller.*.Credential",
+        "Device.LocalAgent.Controller.1.",
+        "Device.LocalAgent.",
+    ] {
+        let got = |acl: &Roles, m: &mut MemoryDataModel| {
+            ctrl_params(m, acl, path).expect("resolved")["Credential"].clone()
+        };
+        assert_eq!(got(&plain, &mut m), "", "{path}: no secured role");
+        assert_eq!(got(&trusted, &mut m), "s3cret", "{path}: secured role");
+        assert_eq!(got(&built, &mut m), "s3cret", "{path}: Role::new_secured");
+    }
+    // A secured role alone makes nothing readable: visibility is the ordinary roles' job.
+    let only = Roles::default().with_secured(cred_reader());
+    assert_eq!(
+        get_with(&mut m, &only, "Device.LocalAgent.Controller.1.Credential").err_code,
+        7026
+    );
+    // Engine::handle (FullAccess) holds no secured role.
+    assert_eq!(
+        get_ok(&mut m, "Device.LocalAgent.Controller.1.Credential", 0)[0].1["Credential"],
+        ""
+    );
+    // A secured role not covering the parameter does not reveal it.
+    let elsewhere = Roles(vec![full()]).with_secured(Role::new(vec![
+        Permission::new(1, ["Device.DeviceInfo."]).with(
+            Perms::ALL,
+            Perms::ALL,
+            Perms::ALL,
+            Perms::ALL,
+        ),
+    ]));
+    assert_eq!(
+        ctrl_params(&mut m, &elsewhere, "Device.LocalAgent.Controller.1.").unwrap()["Credential"],
+        ""
+    );
+}
+
+#[test]
+fn r_sec_1_secured_role_ignores_non_secured_params() {
+    let mut m = model();
+    let r = p("r---");
+    let none = Perms::NONE;
+    // Ordinary: the Controller table's objects and its Credential, nothing else.
+    let ordinary = Role::new(vec![
+        Permission::new(1, ["Device.LocalAgent.Controller."]).with(none, r, r, none),
+        Permission::new(2, ["Device.LocalAgent.Controller.*.Credential"]).with(r, r, r, none),
+    ]);
+    // Secured: a partial path granting everything.
+    let all = Perms::ALL;
+    let secured = Role::new(vec![
+        Permission::new(1, ["Device."]).with(all, all, all, all),
+    ]);
+    let acl = Roles(vec![ordinary]).with_secured(secured);
+    let params = ctrl_params(&mut m, &acl, "Device.LocalAgent.Controller.1.").unwrap();
+    assert_eq!(params["Credential"], "s3cret");
+    assert!(
+        !params.contains_key("EndpointID") && !params.contains_key("Alias"),
+        "non-secured parameters of the secured role's targets stay unreadable: {params:?}"
+    );
+    assert_eq!(
+        get_with(&mut m, &acl, "Device.LocalAgent.Controller.1.EndpointID").err_code,
+        7026
+    );
+    assert_eq!(get_with(&mut m, &acl, "Device.DeviceInfo.").err_code, 7026);
+    assert_eq!(acl.param("Device.DeviceInfo.", "SerialNumber"), Perms::NONE);
+    assert_eq!(acl.obj("Device.DeviceInfo."), Perms::NONE);
+    assert_eq!(acl.command_event("Device.Reboot()"), Perms::NONE);
+    assert_eq!(
+        acl.every("Device.DeviceInfo.SerialNumber", |e| e.param),
+        Perms::NONE
+    );
+    // Nor writable.
+    let before = m.dump();
+    let out = run_with(
+        &mut m,
+        &acl,
+        set_one(
+            "Device.LocalAgent.Controller.1.",
+            "EndpointID",
+            "proto::other",
+        ),
+    );
+    assert!(matches!(reply(out), Reply::Err(_)));
+    assert_eq!(m.dump(), before);
+}
+
+#[test]
+fn r_gin_0_search_on_secured_param_does_not_leak() {
+    let mut m = model();
+    let plain = Roles(vec![full()]);
+    let trusted = Roles(vec![full()]).with_secured(cred_reader());
+    let matches = |m: &mut MemoryDataModel, acl: &Roles, path: &str| {
+        let r = get_with(m, acl, path);
+        assert_eq!(r.err_code, 0, "{path}: {}", r.err_msg);
+        r.resolved_path_results.len()
+    };
+    // Without the secured role a right guess, a wrong guess and the null value all match
+    // nothing, so the value cannot be probed.
+    for expr in [
+        r#"[Credential=="s3cret"]"#,
+        r#"[Credential=="guess"]"#,
+        r#"[Credential!="guess"]"#,
+        r#"[Credential==""]"#,
+    ] {
+        let path = format!("Device.LocalAgent.Controller.{expr}.EndpointID");
+        assert_eq!(matches(&mut m, &plain, &path), 0, "{path}");
+        let gi = run_with(
+            &mut m,
+            &plain,
+            ReqType::GetInstances(pb::GetInstances {
+                obj_paths: vec![format!("Device.LocalAgent.Controller.{expr}.")],
+                first_level_only: true,
+            }),
+        );
+        let Reply::Resp(RespType::GetInstancesResp(g)) = reply(gi) else {
+            panic!()
+        };
+        assert!(g.req_path_results[0].curr_insts.is_empty(), "{expr}");
+    }
+    // With it the search sees the real value.
+    assert_eq!(
+        matches(
+            &mut m,
+            &trusted,
+            r#"Device.LocalAgent.Controller.[Credential=="s3cret"].EndpointID"#
+        ),
+        1
+    );
+    assert_eq!(
+        matches(
+            &mut m,
+            &trusted,
+            r#"Device.LocalAgent.Controller.[Credential=="guess"].EndpointID"#
+        ),
+        0
+    );
+}
+
+#[test]
+fn r_set_3_secured_value_is_echoed_only_with_a_secured_role() {
+    use pb::set_resp::updated_object_result::operation_status::OperStatus;
+    let mut m = model();
+    let echo = |m: &mut MemoryDataModel, acl: &Roles, v: &str| {
+        let r = run_with(
+            m,
+            acl,
+            set_one("Device.LocalAgent.Controller.1.", "Credential", v),
+        );
+        let Reply::Resp(RespType::SetResp(s)) = reply(r) else {
+            panic!("not a SetResp")
+        };
+        let Some(OperStatus::OperSuccess(ok)) = s.updated_obj_results[0]
+            .oper_status
+            .clone()
+            .and_then(|o| o.oper_status)
+        else {
+            panic!()
+        };
+        ok.updated_inst_results[0].updated_params.clone()
+    };
+    let plain = Roles(vec![full()]);
+    let trusted = Roles(vec![full()]).with_secured(cred_reader());
+    assert!(!echo(&mut m, &plain, "one").contains_key("Credential"));
+    assert_eq!(echo(&mut m, &trusted, "two")["Credential"], "two");
+    assert_eq!(
+        value(&m, "Device.LocalAgent.Controller.1.", "Credential").as_deref(),
+        Some("two")
+    );
+}
+
+#[test]
+fn r_gin_1_r_add_6_secured_unique_keys() {
+    use pb::add_resp::created_object_result::operation_status::OperStatus;
+    let mut s = schema();
+    s.add_object(
+        ObjectDef::new("Device.X_Vault.{i}.")
+            .with_access(ObjAccess::AddDelete)
+            .with_unique_key(UniqueKey::new(["Secret"]))
+            .with_param(
+                ParamDef::new("Secret", ValueType::String)
+                    .with_access(ParamAccess::ReadWrite)
+                    .secured(),
+            ),
+    )
+    .unwrap();
+    let mut m = model_with(s);
+    let none = Perms::NONE;
+    let plain = Roles(vec![full()]);
+    let trusted = Roles(vec![full()]).with_secured(Role::new(vec![
+        Permission::new(1, ["Device.X_Vault.*.Secret"]).with(p("r---"), none, none, none),
+    ]));
+    let add = |m: &mut MemoryDataModel, acl: &Roles, v: &str| {
+        let r = run_with(
+            m,
+            acl,
+            add_req(
+                false,
+                vec![create("Device.X_Vault.", &[("Secret", v, true)])],
+            ),
+        );
+        let Reply::Resp(RespType::AddResp(a)) = reply(r) else {
+            panic!("not an AddResp")
+        };
+        let Some(OperStatus::OperSuccess(ok)) = a.created_obj_results[0]
+            .oper_status
+            .clone()
+            .and_then(|o| o.oper_status)
+        else {
+            panic!()
+        };
+        ok.unique_keys
+    };
+    assert_eq!(add(&mut m, &plain, "k1")["Secret"], "");
+    assert_eq!(add(&mut m, &trusted, "k2")["Secret"], "k2");
+    let keys = |m: &mut MemoryDataModel, acl: &Roles| {
+        let r = run_with(
+            m,
+            acl,
+            ReqType::GetInstances(pb::GetInstances {
+                obj_paths: vec!["Device.X_Vault.".into()],
+                first_level_only: true,
+            }),
+        );
+        let Reply::Resp(RespType::GetInstancesResp(g)) = reply(r) else {
+            panic!()
+        };
+        g.req_path_results[0]
+            .curr_insts
+            .iter()
+            .map(|c| c.unique_keys["Secret"].clone())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(keys(&mut m, &plain), ["", ""]);
+    assert_eq!(keys(&mut m, &trusted), ["k1", "k2"]);
+    // A unique-key address on the secured key does not confirm a guess either.
+    assert_eq!(
+        get_with(&mut m, &plain, r#"Device.X_Vault.[Secret=="k1"].Secret"#).err_code,
+        7026
+    );
+    assert_eq!(
+        get_with(&mut m, &plain, r#"Device.X_Vault.[Secret=="nope"].Secret"#).err_code,
+        7026
+    );
+    let r = get_with(&mut m, &trusted, r#"Device.X_Vault.[Secret=="k1"].Secret"#);
+    assert_eq!(r.resolved_path_results[0].result_params["Secret"], "k1");
 }
