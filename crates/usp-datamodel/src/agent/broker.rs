@@ -11,6 +11,7 @@ use usp_msg::pb::request::ReqType;
 use usp_path::{Path, Segment};
 
 use super::forward::{Fix, Screen, fix_reply, screen};
+use super::split::{Outcome, Route, plan};
 use super::{Agent, Instant, Outgoing};
 use crate::access::{AccessControl, Roles};
 use crate::code;
@@ -20,17 +21,19 @@ use crate::engine::{error_msg, response_msg};
 #[derive(Clone, Debug)]
 pub(super) struct Forward {
     /// The requesting Controller.
-    ctrl: String,
+    pub(super) ctrl: String,
     /// Its msg_id.
-    orig: String,
+    pub(super) orig: String,
     /// The USP Service.
-    service: String,
+    pub(super) service: String,
     /// When the Controller gets Error 7003 instead.
     pub(super) deadline: Instant,
     /// The Controller's permissions when it asked, for the reply.
-    acl: Roles,
+    pub(super) acl: Roles,
     /// What the Broker adds to the reply.
-    fix: Fix,
+    pub(super) fix: Fix,
+    /// (split request, part) when this is one part of a request split across owners.
+    pub(super) split: Option<(u64, usize)>,
 }
 
 fn error(id: &str, err_code: u32, err_msg: String) -> pb::Msg {
@@ -44,7 +47,7 @@ fn error(id: &str, err_code: u32, err_msg: String) -> pb::Msg {
     )
 }
 /// Whether `path` is `reg` or below it (`reg` has no instance numbers or searches).
-fn under(path: &str, reg: &str) -> bool {
+pub(super) fn under(path: &str, reg: &str) -> bool {
     let r = reg.strip_suffix('.').unwrap_or(reg);
     match path.strip_prefix(r) {
         Some("") => true,
@@ -84,53 +87,10 @@ fn failure(code: u32, msg: String) -> pb::register_resp::registered_path_result:
     }
 }
 
-/// The paths a request addresses, for routing.
-fn request_paths(rt: &ReqType) -> Vec<&str> {
-    match rt {
-        ReqType::Get(g) => g.param_paths.iter().map(String::as_str).collect(),
-        ReqType::GetInstances(g) => g.obj_paths.iter().map(String::as_str).collect(),
-        ReqType::GetSupportedDm(g) => g.obj_paths.iter().map(String::as_str).collect(),
-        ReqType::Set(s) => s.update_objs.iter().map(|o| o.obj_path.as_str()).collect(),
-        ReqType::Add(a) => a.create_objs.iter().map(|o| o.obj_path.as_str()).collect(),
-        ReqType::Delete(d) => d.obj_paths.iter().map(String::as_str).collect(),
-        ReqType::Operate(o) => alloc::vec![o.command.as_str()],
-        _ => Vec::new(),
-    }
-}
-
-/// Where a request goes.
-pub(super) enum Route {
-    /// Answer it here.
-    Local,
-    /// Forward it to this USP Service.
-    Service(String),
-    /// Its paths belong to different places.
-    Mixed,
-}
-
 impl Agent {
-    /// The USP Service owning the paths of `rt`, if any.
+    /// Where request `rt` goes: here, whole to one USP Service, or split across owners.
     pub(super) fn route(&self, rt: &ReqType) -> Route {
-        if self.registry.is_empty() {
-            return Route::Local;
-        }
-        let mut owner: Option<Option<&str>> = None;
-        for p in request_paths(rt) {
-            let o = self
-                .registry
-                .iter()
-                .find(|(reg, _)| under(p.trim(), reg))
-                .map(|(_, s)| s.as_str());
-            match owner {
-                None => owner = Some(o),
-                Some(prev) if prev == o => {}
-                Some(_) => return Route::Mixed,
-            }
-        }
-        match owner {
-            Some(Some(s)) => Route::Service(String::from(s)),
-            _ => Route::Local,
-        }
+        plan(&self.registry, rt)
     }
 
     /// Checks `msg` (request `rt`) from Controller `from` against its permissions `acl`
@@ -192,6 +152,7 @@ impl Agent {
                     deadline: now.plus_millis(self.cfg.forward_timeout_ms),
                     acl,
                     fix,
+                    split: None,
                 },
             );
         }
@@ -216,6 +177,22 @@ impl Agent {
         let Some(f) = self.forwards.remove(id) else {
             return false;
         };
+        if let Some((sid, part)) = f.split {
+            let out = match msg.body.as_ref().and_then(|b| b.msg_body.as_ref()) {
+                Some(pb::body::MsgBody::Response(pb::Response { resp_type: Some(r) })) => {
+                    let mut r = r.clone();
+                    fix_reply(&f.acl, f.fix, &mut r);
+                    Outcome::Resp(r)
+                }
+                Some(pb::body::MsgBody::Error(e)) => Outcome::Fail(e.err_code, e.err_msg.clone()),
+                _ => Outcome::Fail(
+                    code::INTERNAL_ERROR,
+                    format!("USP Service {from} sent an empty response"),
+                ),
+            };
+            self.part_done(sid, part, out);
+            return true;
+        }
         let mut m = msg.clone();
         if let Some(h) = m.header.as_mut() {
             h.msg_id = f.orig;
@@ -240,14 +217,28 @@ impl Agent {
             .collect();
         for k in late {
             if let Some(f) = self.forwards.remove(&k) {
-                let e = error(
-                    &f.orig,
-                    code::INTERNAL_ERROR,
-                    format!("USP Service {} did not answer in time", f.service),
-                );
+                let why = format!("USP Service {} did not answer in time", f.service);
+                self.forward_failed(f, code::INTERNAL_ERROR, why);
+            }
+        }
+    }
+
+    /// Forwarded request `f` gets no answer: its Controller gets Error `code`, or, for one
+    /// part of a split request, the part fails with it.
+    fn forward_failed(&mut self, f: Forward, code: u32, why: String) {
+        match f.split {
+            Some((sid, part)) => self.part_done(sid, part, Outcome::Fail(code, why)),
+            None => {
+                let e = error(&f.orig, code, why);
                 self.push_out(Outgoing { to: f.ctrl, msg: e });
             }
         }
+    }
+
+    /// How many requests (or parts of split requests) forwarded to USP Services await
+    /// their reply; at most [`super::AgentConfig::set_max_pending`].
+    pub fn forwarded_requests(&self) -> usize {
+        self.forwards.len()
     }
 
     /// Marks `endpoint` as a USP Service (`true`) or not: only marked endpoints may Register
@@ -438,12 +429,8 @@ impl Agent {
             .collect();
         for k in lost {
             if let Some(f) = self.forwards.remove(&k) {
-                let e = error(
-                    &f.orig,
-                    code::MESSAGE_FAILED,
-                    format!("USP Service {endpoint} disconnected"),
-                );
-                self.push_out(Outgoing { to: f.ctrl, msg: e });
+                let why = format!("USP Service {endpoint} disconnected");
+                self.forward_failed(f, code::MESSAGE_FAILED, why);
             }
         }
     }

@@ -18,6 +18,7 @@ mod broker;
 mod forward;
 mod notify;
 mod operate;
+mod split;
 
 pub use notify::{NotifyKind, TriggerAction};
 
@@ -170,6 +171,7 @@ pub struct AgentConfig {
     max_subs: usize,
     max_registrations: usize,
     forward_timeout_ms: u64,
+    max_split_parts: usize,
 }
 
 impl Default for AgentConfig {
@@ -183,6 +185,7 @@ impl Default for AgentConfig {
             max_subs: 1024,
             max_registrations: 1024,
             forward_timeout_ms: 30_000,
+            max_split_parts: 16,
         }
     }
 }
@@ -249,6 +252,18 @@ impl AgentConfig {
     /// gets Error 7003 (Internal error) and a late answer is dropped.
     pub const fn set_forward_timeout(&mut self, ms: u64) -> &mut Self {
         self.forward_timeout_ms = ms;
+        self
+    }
+
+    /// The most USP Services one request may be split across (default 16).
+    pub const fn max_split_parts(&self) -> usize {
+        self.max_split_parts
+    }
+
+    /// Sets [`AgentConfig::max_split_parts`]: a request whose paths belong to more USP
+    /// Services gets Error 7005 (Resources exceeded) before anything is sent or changed.
+    pub const fn set_max_split_parts(&mut self, n: usize) -> &mut Self {
+        self.max_split_parts = n;
         self
     }
 
@@ -468,6 +483,9 @@ pub struct Agent {
     registry: Vec<(String, String)>,
     /// Forwarded msg_id → the request awaiting the USP Service's reply.
     forwards: BTreeMap<String, broker::Forward>,
+    /// Requests split across owners, waiting for their parts.
+    splits: BTreeMap<u64, split::Split>,
+    next_split: u64,
     /// Endpoints the integrator marked as USP Services (they may Register).
     services: BTreeSet<String>,
     /// Controller rows waiting for onboarding (OnBoardingComplete false) → when the next
@@ -500,6 +518,8 @@ impl Agent {
             roles: BTreeMap::new(),
             registry: Vec::new(),
             forwards: BTreeMap::new(),
+            splits: BTreeMap::new(),
+            next_split: 0,
             services: BTreeSet::new(),
             onboarding: BTreeMap::new(),
             wall: None,
@@ -638,25 +658,35 @@ impl Agent {
                 _ => {}
             }
             match self.route(rt) {
-                broker::Route::Local => {}
-                broker::Route::Service(s) => {
+                split::Route::Local => {}
+                split::Route::Service(s) => {
                     return self.forward(now, from, id, s, msg, rt, acl);
                 }
-                broker::Route::Mixed => {
-                    return Some(crate::engine::error_msg(
-                        String::from(id),
-                        pb::Error {
-                            err_code: crate::code::MESSAGE_FAILED,
-                            err_msg: String::from(
-                                "the request addresses paths of several USP Services or of \
-                                 the Broker and a USP Service; send one request per owner",
-                            ),
-                            param_errs: Vec::new(),
-                        },
-                    ));
+                split::Route::Split(parts) => {
+                    return self.split(now, dm, cmds, from, msg, rt, parts, acl);
                 }
             }
         }
+        self.local(now, dm, cmds, from, acl, msg)
+    }
+
+    /// Answers `msg` from `from` with the Broker's own data model (no routing).
+    fn local<M, C, A>(
+        &mut self,
+        now: Instant,
+        dm: &mut M,
+        cmds: &mut C,
+        from: &str,
+        acl: &A,
+        msg: &pb::Msg,
+    ) -> Option<pb::Msg>
+    where
+        M: DataModel + ?Sized,
+        C: Commands<M> + ?Sized,
+        A: AccessControl + ?Sized,
+    {
+        let body = msg.body.as_ref().and_then(|b| b.msg_body.as_ref());
+        let id = msg.header.as_ref().map(|h| h.msg_id.as_str()).unwrap_or("");
         match body {
             Some(pb::body::MsgBody::Response(pb::Response {
                 resp_type: Some(pb::response::RespType::NotifyResp(_)),

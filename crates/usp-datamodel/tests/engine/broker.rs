@@ -315,16 +315,6 @@ fn operate_on_a_registered_command_is_forwarded() {
 }
 
 #[test]
-fn mixed_requests_are_refused() {
-    let (mut a, mut dm) = setup();
-    let m = get("t-1", &["Device.DeviceInfo.", "Device.Time."]);
-    assert_eq!(
-        error(send(&mut a, &mut dm, CTRL, &m).unwrap()).err_code,
-        7000
-    );
-}
-
-#[test]
 fn service_disconnect_drops_registrations_and_fails_waiting_requests() {
     let (mut a, mut dm) = setup();
     assert!(send(&mut a, &mut dm, CTRL, &get("c-1", &["Device.Time."])).is_none());
@@ -1022,5 +1012,445 @@ fn r_sec_1_forwarded_replies_show_only_what_the_controller_may_read() {
     assert_eq!(
         r.req_obj_results[0].supported_objs[0].supported_params,
         [param("Alias")]
+    );
+}
+
+// ---- Requests split across owners (USP 1.3 software modularization) -------------------
+
+fn req_of(m: &pb::Msg) -> ReqType {
+    match m.body.clone().and_then(|b| b.msg_body) {
+        Some(pb::body::MsgBody::Request(r)) => r.req_type.expect("req_type"),
+        other => panic!("not a request: {other:?}"),
+    }
+}
+
+/// What went to each endpoint, in order: (to, message).
+fn sent_to(out: &[Outgoing], to: &str) -> pb::Msg {
+    let m: Vec<_> = out.iter().filter(|o| o.to == to).collect();
+    assert_eq!(m.len(), 1, "{out:?}");
+    m[0].msg.clone()
+}
+
+/// `svc` answers `fwd` with `r`; returns what the Broker then sends.
+fn svc_answers(
+    a: &mut Agent,
+    dm: &mut MemoryDataModel,
+    svc: &str,
+    fwd: &pb::Msg,
+    r: RespType,
+) -> Vec<Outgoing> {
+    assert!(send(a, dm, svc, &service_reply(fwd, r)).is_none());
+    drain(a)
+}
+
+fn svc_fails(a: &mut Agent, dm: &mut MemoryDataModel, svc: &str, fwd: &pb::Msg, code: u32) {
+    let e = pb::Msg {
+        header: fwd.header.clone(),
+        body: Some(pb::Body {
+            msg_body: Some(pb::body::MsgBody::Error(pb::Error {
+                err_code: code,
+                err_msg: "no".into(),
+                param_errs: vec![],
+            })),
+        }),
+    };
+    assert!(send(a, dm, svc, &e).is_none());
+}
+
+fn get_resp(results: &[(&str, &[(&str, &[(&str, &str)])])]) -> RespType {
+    use pb::get_resp::{RequestedPathResult, ResolvedPathResult};
+    RespType::GetResp(pb::GetResp {
+        req_path_results: results
+            .iter()
+            .map(|(req, res)| RequestedPathResult {
+                requested_path: req.to_string(),
+                resolved_path_results: res
+                    .iter()
+                    .map(|(p, kv)| ResolvedPathResult {
+                        resolved_path: p.to_string(),
+                        result_params: kv
+                            .iter()
+                            .map(|(k, v)| (k.to_string(), v.to_string()))
+                            .collect(),
+                    })
+                    .collect(),
+                ..Default::default()
+            })
+            .collect(),
+    })
+}
+
+/// The merged reply to the Controller: exactly one message, with its msg_id.
+fn merged(out: Vec<Outgoing>, id: &str) -> RespType {
+    assert_eq!(out.len(), 1, "{out:?}");
+    assert_eq!(out[0].to, CTRL);
+    assert_eq!(out[0].msg.header.as_ref().unwrap().msg_id, id);
+    match body_of(out[0].msg.clone()) {
+        Reply::Resp(r) => r,
+        Reply::Err(e) => panic!("{e:?}"),
+    }
+}
+
+fn resolved(r: &pb::get_resp::RequestedPathResult) -> Vec<&str> {
+    r.resolved_path_results
+        .iter()
+        .map(|x| x.resolved_path.as_str())
+        .collect()
+}
+
+#[test]
+fn split_get_merges_the_broker_part_and_each_service_part_in_request_order() {
+    let (mut a, mut dm) = broker();
+    // Device.DeviceInfo. is the Broker's, with Device.DeviceInfo.Location. (S2) below it;
+    // Device.Time.LocalTime is S1's.
+    let m = get(
+        "c-1",
+        &["Device.DeviceInfo.", "Device.Time.LocalTime", "Device.IP.Interface.2.Name"],
+    );
+    assert!(send(&mut a, &mut dm, CTRL, &m).is_none());
+    let out = drain(&mut a);
+    assert_eq!(out.len(), 2, "{out:?}");
+    let (f1, f2) = (sent_to(&out, S1), sent_to(&out, S2));
+    let ReqType::Get(g1) = req_of(&f1) else { panic!() };
+    let ReqType::Get(g2) = req_of(&f2) else { panic!() };
+    // Each service gets only its paths; S2 the registered path narrowed from the ancestor.
+    assert_eq!(g1.param_paths, ["Device.Time.LocalTime"]);
+    assert_eq!(g2.param_paths, ["Device.DeviceInfo.Location."]);
+    assert_ne!(f1.header.as_ref().unwrap().msg_id, f2.header.as_ref().unwrap().msg_id);
+    // S1 answers first: nothing goes to the Controller until every part is in.
+    let t = get_resp(&[(
+        "Device.Time.LocalTime",
+        &[("Device.Time.", &[("LocalTime", "12:00")])],
+    )]);
+    assert!(svc_answers(&mut a, &mut dm, S1, &f1, t).is_empty());
+    let loc = get_resp(&[(
+        "Device.DeviceInfo.Location.",
+        &[("Device.DeviceInfo.Location.1.", &[("Source", "GPS")])],
+    )]);
+    let RespType::GetResp(g) = merged(svc_answers(&mut a, &mut dm, S2, &f2, loc), "c-1") else {
+        panic!()
+    };
+    let req: Vec<_> = g.req_path_results.iter().map(|r| r.requested_path.as_str()).collect();
+    assert_eq!(
+        req,
+        ["Device.DeviceInfo.", "Device.Time.LocalTime", "Device.IP.Interface.2.Name"]
+    );
+    assert!(g.req_path_results.iter().all(|r| r.err_code == 0), "{g:?}");
+    // One result for Device.DeviceInfo.: the Broker's objects, then S2's.
+    let r0 = resolved(&g.req_path_results[0]);
+    assert_eq!(r0.first(), Some(&"Device.DeviceInfo."));
+    assert_eq!(r0.last(), Some(&"Device.DeviceInfo.Location.1."));
+    assert!(r0.contains(&"Device.DeviceInfo.TemperatureStatus.TemperatureSensor.1."));
+    assert_eq!(resolved(&g.req_path_results[1]), ["Device.Time."]);
+    assert_eq!(
+        g.req_path_results[2].resolved_path_results[0].result_params["Name"],
+        "lo"
+    );
+    assert_eq!(a.forwarded_requests(), 0);
+    assert_eq!(a.poll_timeout(), None);
+}
+
+#[test]
+fn split_get_of_device_respects_max_depth_relative_to_the_requested_path() {
+    let (mut a, mut dm) = broker();
+    let m = msg(
+        "c-2",
+        ReqType::Get(pb::Get {
+            param_paths: vec!["Device.".into()],
+            max_depth: 2,
+        }),
+    );
+    assert!(send(&mut a, &mut dm, CTRL, &m).is_none());
+    let out = drain(&mut a);
+    // Level 2: Device.Time. (S1) and Device.Sensors. (S2); Device.WiFi.DataElements. and
+    // Device.DeviceInfo.Location. are level 3 and not asked for.
+    let (f1, f2) = (sent_to(&out, S1), sent_to(&out, S2));
+    let ReqType::Get(g1) = req_of(&f1) else { panic!() };
+    let ReqType::Get(g2) = req_of(&f2) else { panic!() };
+    assert_eq!(g1.param_paths, ["Device.Time."]);
+    assert_eq!(g2.param_paths, ["Device.Sensors."]);
+    assert_eq!(g2.max_depth, 2);
+    assert!(
+        svc_answers(
+            &mut a,
+            &mut dm,
+            S1,
+            &f1,
+            get_resp(&[("Device.Time.", &[("Device.Time.", &[("Enable", "1")])])])
+        )
+        .is_empty()
+    );
+    // S2 answers two levels below its path: only what is within two levels of Device. stays.
+    let s2 = get_resp(&[(
+        "Device.Sensors.",
+        &[
+            ("Device.Sensors.", &[("SensorNumberOfEntries", "1")]),
+            ("Device.Sensors.Sensor.1.", &[("Value", "3")]),
+        ],
+    )]);
+    let RespType::GetResp(g) = merged(svc_answers(&mut a, &mut dm, S2, &f2, s2), "c-2") else {
+        panic!()
+    };
+    assert_eq!(g.req_path_results.len(), 1);
+    let r = resolved(&g.req_path_results[0]);
+    assert!(r.contains(&"Device.DeviceInfo."), "{r:?}");
+    assert!(r.contains(&"Device.Time.") && r.contains(&"Device.Sensors."), "{r:?}");
+    assert!(!r.contains(&"Device.Sensors.Sensor.1."), "{r:?}");
+    // The Broker's own part kept max_depth too.
+    assert!(!r.iter().any(|p| p.starts_with("Device.IP.Interface.1.IPv4Address.")));
+}
+
+#[test]
+fn split_get_a_path_fails_only_when_every_part_for_it_failed() {
+    let (mut a, mut dm) = broker();
+    reg_results(register(&mut a, &mut dm, S1, false, &["Device.Foo.Bar."]));
+    // Device.Foo. is not in the Broker's model (7026 here) but Device.Foo.Bar. is S1's.
+    let ask = |a: &mut Agent, dm: &mut MemoryDataModel, id: &str| {
+        assert!(send(a, dm, CTRL, &get(id, &["Device.Foo.", "Device.DeviceInfo."])).is_none());
+        let out = drain(a);
+        (sent_to(&out, S1), sent_to(&out, S2))
+    };
+    let (f1, f2) = ask(&mut a, &mut dm, "c-3");
+    assert_eq!(
+        req_of(&f1),
+        ReqType::Get(pb::Get {
+            param_paths: vec!["Device.Foo.Bar.".into()],
+            max_depth: 0
+        })
+    );
+    let bar = get_resp(&[("Device.Foo.Bar.", &[("Device.Foo.Bar.", &[("X", "1")])])]);
+    assert!(svc_answers(&mut a, &mut dm, S1, &f1, bar).is_empty());
+    // S2 fails: Device.DeviceInfo. still has the Broker's part, without error.
+    svc_fails(&mut a, &mut dm, S2, &f2, 7003);
+    let RespType::GetResp(g) = merged(drain(&mut a), "c-3") else {
+        panic!()
+    };
+    assert_eq!(g.req_path_results[0].err_code, 0);
+    assert_eq!(resolved(&g.req_path_results[0]), ["Device.Foo.Bar."]);
+    assert_eq!(g.req_path_results[1].err_code, 0);
+    assert!(!g.req_path_results[1].resolved_path_results.is_empty());
+    // Now S1 fails too: Device.Foo. has no part left and gets the first failure (the
+    // Broker's 7026).
+    let (f1, f2) = ask(&mut a, &mut dm, "c-4");
+    svc_fails(&mut a, &mut dm, S1, &f1, 7003);
+    assert!(drain(&mut a).is_empty());
+    let RespType::GetResp(g) =
+        merged(svc_answers(&mut a, &mut dm, S2, &f2, get_resp(&[])), "c-4")
+    else {
+        panic!()
+    };
+    assert_eq!(g.req_path_results[0].requested_path, "Device.Foo.");
+    assert_eq!(g.req_path_results[0].err_code, 7026);
+    // S2 answered without a result for its path: the Broker's part still stands.
+    assert_eq!(g.req_path_results[1].err_code, 0);
+}
+
+#[test]
+fn split_get_parts_time_out_and_disconnect_per_part() {
+    let mut cfg = AgentConfig::default();
+    cfg.set_forward_timeout(1_000);
+    let (mut a, mut dm) = setup_with(cfg);
+    reg_results(register(&mut a, &mut dm, S2, false, &["Device.Sensors."]));
+    let h = |a: &mut Agent, dm: &mut MemoryDataModel, t: u64, m: &pb::Msg| {
+        a.handle(Instant::from_millis(t), dm, &mut Rec::default(), CTRL, &FullAccess, m)
+    };
+    let m = get("c-5", &["Device.Time.", "Device.Sensors.", "Device.DeviceInfo.SoftwareVersion"]);
+    assert!(h(&mut a, &mut dm, 0, &m).is_none());
+    let out = drain(&mut a);
+    let f2 = sent_to(&out, S2);
+    assert_eq!(a.forwarded_requests(), 2);
+    let s2 = get_resp(&[("Device.Sensors.", &[("Device.Sensors.", &[("N", "0")])])]);
+    assert!(svc_answers(&mut a, &mut dm, S2, &f2, s2).is_empty());
+    assert_eq!(a.poll_timeout(), Some(Instant::from_millis(1_000)));
+    a.handle_timeout(Instant::from_millis(1_000), &mut dm);
+    let RespType::GetResp(g) = merged(drain(&mut a), "c-5") else {
+        panic!()
+    };
+    let codes: Vec<_> = g.req_path_results.iter().map(|r| r.err_code).collect();
+    assert_eq!(codes, [7003, 0, 0]);
+    assert_eq!(a.forwarded_requests(), 0);
+    assert_eq!(a.poll_timeout(), None);
+    // A disconnect fails that service's part with 7000; the rest is answered.
+    assert!(h(&mut a, &mut dm, 2_000, &m).is_none());
+    drain(&mut a);
+    a.service_disconnected(S2);
+    assert!(drain(&mut a).is_empty(), "S1's part is still waiting");
+    a.service_disconnected(S1);
+    let RespType::GetResp(g) = merged(drain(&mut a), "c-5") else {
+        panic!()
+    };
+    let codes: Vec<_> = g.req_path_results.iter().map(|r| r.err_code).collect();
+    assert_eq!(codes, [7000, 7000, 0]);
+}
+
+#[test]
+fn split_get_applies_the_controllers_permissions_to_every_part() {
+    let (mut a, mut dm) = broker();
+    // Reads Device.DeviceInfo. only.
+    let role = device_info_reader();
+    let m = get("c-6", &["Device.DeviceInfo.", "Device.Sensors.", "Device.Time."]);
+    assert!(send_as(&mut a, &mut dm, &role, &m).is_none());
+    let out = drain(&mut a);
+    // Device.Sensors. and Device.Time. are not readable: answered here (7026), never sent.
+    assert_eq!(out.len(), 1, "{out:?}");
+    let f2 = sent_to(&out, S2);
+    let ReqType::Get(g2) = req_of(&f2) else { panic!() };
+    assert_eq!(g2.param_paths, ["Device.DeviceInfo.Location."]);
+    // What S2 returns outside what the Controller may read is dropped.
+    let s2 = get_resp(&[(
+        "Device.DeviceInfo.Location.",
+        &[
+            ("Device.DeviceInfo.Location.1.", &[("Source", "GPS")]),
+            ("Device.Sensors.Sensor.1.", &[("Key", "k")]),
+        ],
+    )]);
+    let RespType::GetResp(g) = merged(svc_answers(&mut a, &mut dm, S2, &f2, s2), "c-6") else {
+        panic!()
+    };
+    let r0 = resolved(&g.req_path_results[0]);
+    assert!(r0.contains(&"Device.DeviceInfo.Location.1."));
+    assert!(!r0.iter().any(|p| p.starts_with("Device.Sensors.")));
+    assert_eq!(g.req_path_results[1].err_code, 7026);
+    assert_eq!(g.req_path_results[2].err_code, 7026);
+}
+
+#[test]
+fn split_get_supported_dm_lists_the_brokers_objects_and_each_services() {
+    use pb::get_supported_dm_resp::{RequestedObjectResult, SupportedObjectResult};
+    let (mut a, mut dm) = broker();
+    let gsdm = |flo: bool| {
+        msg(
+            "c-7",
+            ReqType::GetSupportedDm(pb::GetSupportedDm {
+                obj_paths: vec!["Device.".into()],
+                first_level_only: flo,
+                return_params: true,
+                ..Default::default()
+            }),
+        )
+    };
+    let obj = |p: &str| SupportedObjectResult {
+        supported_obj_path: p.into(),
+        supported_params: vec![pb::get_supported_dm_resp::SupportedParamResult {
+            param_name: "P".into(),
+            ..Default::default()
+        }],
+        ..Default::default()
+    };
+    let resp = |req: &str, uri: &str, objs: &[&str]| {
+        RespType::GetSupportedDmResp(pb::GetSupportedDmResp {
+            req_obj_results: vec![RequestedObjectResult {
+                req_obj_path: req.into(),
+                data_model_inst_uri: uri.into(),
+                supported_objs: objs.iter().map(|p| obj(p)).collect(),
+                ..Default::default()
+            }],
+        })
+    };
+    // first_level_only: only the registered paths one level below are asked.
+    assert!(send(&mut a, &mut dm, CTRL, &gsdm(true)).is_none());
+    let out = drain(&mut a);
+    let (f1, f2) = (sent_to(&out, S1), sent_to(&out, S2));
+    let ReqType::GetSupportedDm(g1) = req_of(&f1) else { panic!() };
+    let ReqType::GetSupportedDm(g2) = req_of(&f2) else { panic!() };
+    assert_eq!(g1.obj_paths, ["Device.Time."]);
+    assert_eq!(g2.obj_paths, ["Device.Sensors."]);
+    let r1 = resp("Device.Time.", "urn:s1", &["Device.Time.", "Device.Time.Sub."]);
+    assert!(svc_answers(&mut a, &mut dm, S1, &f1, r1).is_empty());
+    let r2 = resp("Device.Sensors.", "urn:s2", &["Device.Sensors."]);
+    let RespType::GetSupportedDmResp(g) = merged(svc_answers(&mut a, &mut dm, S2, &f2, r2), "c-7")
+    else {
+        panic!()
+    };
+    // One RequestedObjectResult per owner, each with its own data model URI.
+    assert_eq!(g.req_obj_results.len(), 3);
+    assert!(g.req_obj_results.iter().all(|r| r.req_obj_path == "Device." && r.err_code == 0));
+    assert_eq!(g.req_obj_results[1].data_model_inst_uri, "urn:s1");
+    assert_eq!(g.req_obj_results[2].data_model_inst_uri, "urn:s2");
+    // A child under first_level_only: the object itself, without its parameters.
+    assert_eq!(g.req_obj_results[1].supported_objs.len(), 1);
+    assert_eq!(g.req_obj_results[1].supported_objs[0].supported_obj_path, "Device.Time.");
+    assert!(g.req_obj_results[1].supported_objs[0].supported_params.is_empty());
+    let local: Vec<_> = g.req_obj_results[0]
+        .supported_objs
+        .iter()
+        .map(|o| o.supported_obj_path.as_str())
+        .collect();
+    assert!(local.contains(&"Device.DeviceInfo."), "{local:?}");
+    // The whole tree: every registered object below Device.
+    assert!(send(&mut a, &mut dm, CTRL, &gsdm(false)).is_none());
+    let out = drain(&mut a);
+    let (f1, f2) = (sent_to(&out, S1), sent_to(&out, S2));
+    let ReqType::GetSupportedDm(g1) = req_of(&f1) else { panic!() };
+    let ReqType::GetSupportedDm(g2) = req_of(&f2) else { panic!() };
+    assert_eq!(g1.obj_paths, ["Device.WiFi.DataElements.", "Device.Time."]);
+    assert_eq!(g2.obj_paths, ["Device.DeviceInfo.Location.", "Device.Sensors."]);
+    let r1 = RespType::GetSupportedDmResp(pb::GetSupportedDmResp {
+        req_obj_results: vec![
+            RequestedObjectResult {
+                req_obj_path: "Device.WiFi.DataElements.".into(),
+                supported_objs: vec![obj("Device.WiFi.DataElements.")],
+                ..Default::default()
+            },
+            RequestedObjectResult {
+                req_obj_path: "Device.Time.".into(),
+                supported_objs: vec![obj("Device.Time."), obj("Device.Time.Sub.")],
+                ..Default::default()
+            },
+        ],
+    });
+    assert!(svc_answers(&mut a, &mut dm, S1, &f1, r1).is_empty());
+    svc_fails(&mut a, &mut dm, S2, &f2, 7002);
+    let RespType::GetSupportedDmResp(g) = merged(drain(&mut a), "c-7") else {
+        panic!()
+    };
+    // S2 failed and is left out; S1's two registered paths, with all their objects.
+    assert_eq!(g.req_obj_results.len(), 3);
+    assert_eq!(g.req_obj_results[2].supported_objs.len(), 2);
+    assert_eq!(g.req_obj_results[2].supported_objs[0].supported_params.len(), 1);
+}
+
+#[test]
+fn split_get_instances_of_paths_with_different_owners() {
+    use pb::get_instances_resp::{CurrInstance, RequestedPathResult};
+    let (mut a, mut dm) = broker();
+    let m = msg(
+        "c-8",
+        ReqType::GetInstances(pb::GetInstances {
+            obj_paths: vec!["Device.Sensors.Sensor.".into(), "Device.IP.Interface.".into()],
+            first_level_only: true,
+        }),
+    );
+    assert!(send(&mut a, &mut dm, CTRL, &m).is_none());
+    let f2 = forwarded(&mut a);
+    let ReqType::GetInstances(g2) = req_of(&f2) else { panic!() };
+    assert_eq!(g2.obj_paths, ["Device.Sensors.Sensor."]);
+    assert!(g2.first_level_only);
+    let r = RespType::GetInstancesResp(pb::GetInstancesResp {
+        req_path_results: vec![RequestedPathResult {
+            requested_path: "Device.Sensors.Sensor.".into(),
+            curr_insts: vec![CurrInstance {
+                instantiated_obj_path: "Device.Sensors.Sensor.1.".into(),
+                ..Default::default()
+            }],
+            ..Default::default()
+        }],
+    });
+    let RespType::GetInstancesResp(g) = merged(svc_answers(&mut a, &mut dm, S2, &f2, r), "c-8")
+    else {
+        panic!()
+    };
+    let insts = |i: usize| -> Vec<String> {
+        g.req_path_results[i]
+            .curr_insts
+            .iter()
+            .map(|c| c.instantiated_obj_path.clone())
+            .collect()
+    };
+    assert_eq!(g.req_path_results[0].requested_path, "Device.Sensors.Sensor.");
+    assert_eq!(insts(0), ["Device.Sensors.Sensor.1."]);
+    assert_eq!(
+        insts(1),
+        ["Device.IP.Interface.1.", "Device.IP.Interface.2.", "Device.IP.Interface.3."]
     );
 }
