@@ -572,7 +572,10 @@ fn may_cover(t: &str, segs: &[&str], subtree: bool) -> bool {
 pub struct Roles(pub Vec<Role>);
 
 impl Roles {
-    /// These roles and `role` as a secured role (whether or not it was built as one).
+    /// These roles and `role` as a secured role (whether or not it was built as one). From
+    /// TR-181: add each role of the Controller's `Controller.{i}.AssignedRole` (and
+    /// `InheritedRole`) that `ControllerTrust.SecuredRoles` lists with this method, the
+    /// others as ordinary roles.
     #[must_use]
     pub fn with_secured(mut self, role: Role) -> Self {
         let mut role = role;
