@@ -10,7 +10,7 @@ use usp_msg::pb::notify::Notification;
 use usp_path::{Path, Target};
 
 use super::{Agent, Instant, Op, Outgoing, Pending};
-use crate::access::FullAccess;
+use crate::access::{AccessControl as _, FullAccess};
 use crate::code;
 use crate::engine::EngineConfig;
 use crate::engine::resolve::resolve_objects;
@@ -901,9 +901,36 @@ impl Agent {
         let action =
             TriggerAction::parse(read_str(dm, row, "TriggerAction").trim()).unwrap_or_default();
         if action.notifies() && self.may_notify(&to, &n) {
+            let n = self.hide_secured(dm, &to, n);
             self.send_notify(now, dm, to.clone(), &ctrl, id, retry, exp, n);
         }
         action.configures() && self.apply_trigger_config(dm, row, &to)
+    }
+
+    /// A ValueChange of a `secured` parameter carries `""` unless a secured role recorded for
+    /// `to` ([`Agent::set_controller_roles`], [`crate::Roles::with_secured`]) lets it read the
+    /// value, as a Get would (a Controller without recorded roles reads `""`, as with
+    /// [`crate::FullAccess`]).
+    fn hide_secured<M: DataModel + ?Sized>(
+        &self,
+        dm: &M,
+        to: &str,
+        n: Notification,
+    ) -> Notification {
+        let Notification::ValueChange(mut v) = n else {
+            return n;
+        };
+        let cut = v.param_path.rfind('.').map_or(0, |i| i + 1);
+        let (obj, param) = v.param_path.split_at(cut);
+        let secured = dm
+            .schema()
+            .object_for_path(obj)
+            .and_then(|o| o.params.get(param))
+            .is_some_and(|p| p.secured);
+        if secured && !self.roles.get(to).is_some_and(|r| r.secured(obj, param)) {
+            v.param_value.clear();
+        }
+        Notification::ValueChange(v)
     }
 
     /// Applies `TriggerConfigSettings` of `row` as one all-or-nothing Set with the

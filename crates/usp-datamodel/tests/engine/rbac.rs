@@ -364,3 +364,72 @@ fn r_sec_1_every_instance_of_a_pattern() {
         all
     );
 }
+
+/// A ValueChange of a `secured` parameter carries its value only to a Controller holding a
+/// secured role that may read it (security.md SecuredRoles), as a Get would; others are told
+/// it changed, with "".
+#[test]
+fn r_sec_1_value_change_of_a_secured_parameter_is_hidden_without_a_secured_role() {
+    use crate::notify::{add_sub, drain, notify};
+    use pb::notify::Notification;
+    let all = Perms::ALL;
+    let full = || {
+        Role::new(vec![
+            Permission::new(1, ["Device."]).with(all, all, all, all),
+        ])
+    };
+    let none = Perms::NONE;
+    let cred_reader = Role::new(vec![
+        Permission::new(1, ["Device.LocalAgent.Controller.*.Credential"]).with(
+            p("r---"),
+            none,
+            none,
+            none,
+        ),
+    ]);
+    let mut dm = op_model();
+    let mut a = Agent::new(AgentConfig::default());
+    a.boot(Instant::default(), &mut dm);
+    add_sub(
+        &mut a,
+        &mut dm,
+        1,
+        &[
+            ("Enable", "true"),
+            ("ID", "cred"),
+            ("NotifType", "ValueChange"),
+            ("ReferenceList", "Device.LocalAgent.Controller.1.Credential"),
+        ],
+    );
+    let mut change = |a: &mut Agent, v: &str| {
+        dm.set_value("Device.LocalAgent.Controller.1.", "Credential", v)
+            .unwrap();
+        a.value_changed(
+            Instant::from_millis(2),
+            &mut dm,
+            "Device.LocalAgent.Controller.1.",
+            "Credential",
+        );
+        let out = drain(a);
+        assert_eq!(out.len(), 1, "one Notify");
+        let Some(Notification::ValueChange(vc)) = &notify(&out[0]).1.notification else {
+            panic!("not a ValueChange")
+        };
+        assert_eq!(vc.param_path, "Device.LocalAgent.Controller.1.Credential");
+        vc.param_value.clone()
+    };
+    a.set_controller_roles(CTRL, Roles(vec![full()]));
+    assert_eq!(change(&mut a, "first"), "", "ordinary role: hidden");
+    a.set_controller_roles(CTRL, Roles(vec![full()]).with_secured(cred_reader));
+    assert_eq!(
+        change(&mut a, "second"),
+        "second",
+        "secured role: the value"
+    );
+    a.remove_controller_roles(CTRL);
+    assert_eq!(
+        change(&mut a, "third"),
+        "",
+        "no recorded roles: as FullAccess"
+    );
+}
