@@ -470,8 +470,11 @@ fn request_msg(id: String, rt: ReqType) -> pb::Msg {
 /// Feeds arbitrary sequences into the stateful [`Agent`] over [`agent_model`]: requests
 /// (the [`engine_requests`] mix, plus subscription Adds and Operates), NotifyResps for sent
 /// and unknown msg_ids, events, value changes, operation completions, time steps, and USP
-/// Service Register/Deregister/replies/disconnects, up to 48 steps. Checks that the outbox, the pending Notify list and the running operations stay
-/// within the configured bounds, that a request gets at most one reply with its msg_id, and
+/// Service Register/Deregister/replies/errors/disconnects, up to 48 steps; registrations
+/// below paths the Broker answers itself make requests split across the Broker and
+/// services. Checks that the outbox, the pending Notify list, the running operations and the
+/// requests awaiting USP Services stay within the configured bounds, that a Controller
+/// that may only read never gets a write or an Operate through to a USP Service, that a request gets at most one reply with its msg_id, and
 /// that [`Agent::poll_timeout`] never lies in the past after [`Agent::handle_timeout`].
 pub fn engine_sequences(data: &[u8]) {
     let mut cfg = AgentConfig::default();
@@ -657,9 +660,18 @@ pub fn engine_sequences(data: &[u8]) {
                         allow_partial: b.byte() % 2 == 0,
                         reg_paths: (0..1 + b.byte() % 3)
                             .map(|_| {
-                                // Mostly paths the requests use, so they get forwarded.
-                                let known = ["Device.IP.", "Device.IP.Interface.", "Device."];
-                                let path = match known.get(usize::from(b.byte() % 4)) {
+                                // Mostly paths the requests use, so they get forwarded,
+                                // or lie below paths the Broker answers itself, so
+                                // requests are split across the Broker and services.
+                                let known = [
+                                    "Device.IP.",
+                                    "Device.IP.Interface.",
+                                    "Device.",
+                                    "Device.DeviceInfo.Req.",
+                                    "Device.Req.",
+                                    "Device.DeviceInfo.X",
+                                ];
+                                let path = match known.get(usize::from(b.byte() % 7)) {
                                     Some(p) => String::from(*p),
                                     None => b.path(),
                                 };
@@ -679,17 +691,63 @@ pub fn engine_sequences(data: &[u8]) {
                             Some(s) => s.clone(),
                             None => id.clone(),
                         };
+                        let body = match b.byte() % 4 {
+                            0 => pb::body::MsgBody::Response(pb::Response {
+                                resp_type: Some(pb::response::RespType::GetResp(
+                                    pb::GetResp::default(),
+                                )),
+                            }),
+                            // Results for paths a split part may have asked, and others.
+                            1 => {
+                                let requested_path = match b.byte() % 3 {
+                                    0 => String::from("Device.Req."),
+                                    1 => String::from("Device.DeviceInfo.Req."),
+                                    _ => b.path(),
+                                };
+                                let resolved_path = format!("{requested_path}{}.", b.byte() % 3);
+                                pb::body::MsgBody::Response(pb::Response {
+                                    resp_type: Some(pb::response::RespType::GetResp(pb::GetResp {
+                                        req_path_results: alloc::vec![
+                                            pb::get_resp::RequestedPathResult {
+                                                requested_path,
+                                                resolved_path_results: alloc::vec![
+                                                    pb::get_resp::ResolvedPathResult {
+                                                        resolved_path,
+                                                        result_params: BTreeMap::from([(
+                                                            String::from("Name"),
+                                                            String::from("x"),
+                                                        )]),
+                                                    }
+                                                ],
+                                                ..Default::default()
+                                            }
+                                        ],
+                                    })),
+                                })
+                            }
+                            2 => pb::body::MsgBody::Response(pb::Response {
+                                resp_type: Some(pb::response::RespType::SetResp(pb::SetResp {
+                                    updated_obj_results: alloc::vec![
+                                        pb::set_resp::UpdatedObjectResult {
+                                            requested_path: b.path(),
+                                            oper_status: None,
+                                        }
+                                    ],
+                                })),
+                            }),
+                            _ => pb::body::MsgBody::Error(pb::Error {
+                                err_code: crate::code::INTERNAL_ERROR,
+                                err_msg: String::from("no"),
+                                param_errs: Vec::new(),
+                            }),
+                        };
                         let m = pb::Msg {
                             header: Some(pb::Header {
                                 msg_id,
                                 msg_type: 2,
                             }),
                             body: Some(pb::Body {
-                                msg_body: Some(pb::body::MsgBody::Response(pb::Response {
-                                    resp_type: Some(pb::response::RespType::GetResp(
-                                        pb::GetResp::default(),
-                                    )),
-                                })),
+                                msg_body: Some(body),
                             }),
                         };
                         let _ = a.handle(now, &mut dm, &mut cmds, svc, &FullAccess, &m);
@@ -725,6 +783,8 @@ pub fn engine_sequences(data: &[u8]) {
         assert!(a.pending_notifications() <= 8);
         assert!(a.running_operations() <= 4);
         assert!(a.registrations().count() <= 8);
+        // Forwarded requests and parts of split requests awaiting a USP Service.
+        assert!(a.forwarded_requests() <= 8);
         let mut n = 0;
         let mut out = core::mem::take(&mut held).into_iter();
         while let Some(o) = out.next().or_else(|| a.poll_transmit()) {

@@ -371,9 +371,27 @@ struct Pending {
 ///   path is 7031, an unknown one 7030; never an Error. A request whose paths all lie under
 ///   one service's registration is forwarded to it (through [`Agent::poll_transmit`], with a
 ///   fresh msg_id); its Response or Error, when it comes from that service, is passed back to
-///   the Controller under the original msg_id. A request mixing paths of several owners gets
-///   Error 7000; paths that only contain registered ones (`Device.` while `Device.Time.` is
-///   registered) are answered locally. An Operate with `send_resp = false` is forwarded and
+///   the Controller under the original msg_id. A request mixing paths of several owners (the
+///   Broker's own model and USP Services) is split, one part per owner, and the parts'
+///   results merged into one Response in the order of the requested paths, sent through
+///   [`Agent::poll_transmit`] once every part is in (each service part has the forward
+///   deadline; one that errs, times out or disconnects fails only its paths). A Get or
+///   GetSupportedDM path that contains registered paths (`Device.` while `Device.Time.` is
+///   registered) is answered by the Broker for its own objects (its results under
+///   registered paths dropped) and by each service for the registered paths below it, sent
+///   as those registered paths; Get merges them into one result for the requested path,
+///   keeping `max_depth` relative to it, and fails the path only when every part failed
+///   (with the first failure); GetSupportedDM gives one result per owner for the path
+///   (each with its `data_model_inst_uri`), the failed ones left out unless all failed, and
+///   with `first_level_only` asks only registered objects one level below, reported without
+///   parameters, commands or events. GetInstances paths never contain a registered path
+///   (those have no instance numbers), so only whole paths are split. Set, Add and Delete
+///   with `allow_partial = true` are split per object; with `allow_partial = false` and
+///   more than one owner they get Error 7002 (Request denied) before anything is sent or
+///   changed, as no transaction spans the Broker and its services. Beyond
+///   [`AgentConfig::set_max_split_parts`] services, or when the parts would exceed
+///   [`AgentConfig::set_max_pending`], a request gets 7005 before anything happens. An
+///   Operate names one command, so one owner. An Operate with `send_resp = false` is forwarded and
 ///   not awaited; any other forwarded request is awaited at most
 ///   [`AgentConfig::set_forward_timeout`] (default 30 s), after which the Controller gets
 ///   Error 7003 (Internal error) and a late reply is dropped; beyond

@@ -273,7 +273,10 @@ fn error(id: &str, err_code: u32, err_msg: String) -> pb::Msg {
 
 /// A reply as an [`Outcome`].
 pub(super) fn outcome_of(reply: Option<&pb::Msg>) -> Outcome {
-    match reply.and_then(|m| m.body.as_ref()).and_then(|b| b.msg_body.as_ref()) {
+    match reply
+        .and_then(|m| m.body.as_ref())
+        .and_then(|b| b.msg_body.as_ref())
+    {
         Some(pb::body::MsgBody::Response(pb::Response { resp_type: Some(r) })) => {
             Outcome::Resp(r.clone())
         }
@@ -294,8 +297,7 @@ fn drop_owned(registry: &[(String, String)], r: &mut RespType) {
         }
         RespType::GetSupportedDmResp(g) => {
             for rr in &mut g.req_obj_results {
-                rr.supported_objs
-                    .retain(|o| !owned(&o.supported_obj_path));
+                rr.supported_objs.retain(|o| !owned(&o.supported_obj_path));
             }
         }
         _ => {}
@@ -549,9 +551,7 @@ impl Item for pb::set_resp::UpdatedObjectResult {
     }
     fn failed(requested_path: String, err_code: u32, err_msg: String) -> Self {
         use pb::set_resp::updated_object_result::OperationStatus;
-        use pb::set_resp::updated_object_result::operation_status::{
-            OperStatus, OperationFailure,
-        };
+        use pb::set_resp::updated_object_result::operation_status::{OperStatus, OperationFailure};
         Self {
             requested_path,
             oper_status: Some(OperationStatus {
@@ -583,9 +583,7 @@ impl Item for pb::add_resp::CreatedObjectResult {
     }
     fn failed(requested_path: String, err_code: u32, err_msg: String) -> Self {
         use pb::add_resp::created_object_result::OperationStatus;
-        use pb::add_resp::created_object_result::operation_status::{
-            OperStatus, OperationFailure,
-        };
+        use pb::add_resp::created_object_result::operation_status::{OperStatus, OperationFailure};
         Self {
             requested_path,
             oper_status: Some(OperationStatus {
@@ -728,16 +726,17 @@ fn within(resolved: &str, requested: &str, max_depth: u32) -> bool {
 impl Split {
     /// The merged reply.
     fn finish(self) -> pb::Msg {
-        use pb::get_resp::RequestedPathResult as GetR;
         use pb::get_instances_resp::RequestedPathResult as InstR;
+        use pb::get_resp::RequestedPathResult as GetR;
         let texts = request_paths(&self.req);
         let resp = match &self.req {
             ReqType::Get(g) => {
                 let depth = g.max_depth;
                 let slots = gather(&texts, self.parts, |r: &mut GetR, e, t| {
                     if e.below {
-                        r.resolved_path_results
-                            .retain(|x| under(&x.resolved_path, t) && within(&x.resolved_path, t, depth));
+                        r.resolved_path_results.retain(|x| {
+                            under(&x.resolved_path, t) && within(&x.resolved_path, t, depth)
+                        });
                     }
                 });
                 let results = slots
@@ -749,7 +748,9 @@ impl Split {
                             GetR::failed(String::from(*t), code::INTERNAL_ERROR, String::new())
                         });
                         for more in ok {
-                            first.resolved_path_results.extend(more.resolved_path_results);
+                            first
+                                .resolved_path_results
+                                .extend(more.resolved_path_results);
                         }
                         first
                     })
@@ -806,22 +807,34 @@ impl Split {
                 })
             }
             ReqType::Set(_) => RespType::SetResp(pb::SetResp {
-                updated_obj_results: gather::<pb::set_resp::UpdatedObjectResult>(&texts, self.parts, |_, _, _| {})
-                    .into_iter()
-                    .flatten()
-                    .collect(),
+                updated_obj_results: gather::<pb::set_resp::UpdatedObjectResult>(
+                    &texts,
+                    self.parts,
+                    |_, _, _| {},
+                )
+                .into_iter()
+                .flatten()
+                .collect(),
             }),
             ReqType::Add(_) => RespType::AddResp(pb::AddResp {
-                created_obj_results: gather::<pb::add_resp::CreatedObjectResult>(&texts, self.parts, |_, _, _| {})
-                    .into_iter()
-                    .flatten()
-                    .collect(),
+                created_obj_results: gather::<pb::add_resp::CreatedObjectResult>(
+                    &texts,
+                    self.parts,
+                    |_, _, _| {},
+                )
+                .into_iter()
+                .flatten()
+                .collect(),
             }),
             ReqType::Delete(_) => RespType::DeleteResp(pb::DeleteResp {
-                deleted_obj_results: gather::<pb::delete_resp::DeletedObjectResult>(&texts, self.parts, |_, _, _| {})
-                    .into_iter()
-                    .flatten()
-                    .collect(),
+                deleted_obj_results: gather::<pb::delete_resp::DeletedObjectResult>(
+                    &texts,
+                    self.parts,
+                    |_, _, _| {},
+                )
+                .into_iter()
+                .flatten()
+                .collect(),
             }),
             _ => {
                 return error(

@@ -1057,7 +1057,10 @@ fn svc_fails(a: &mut Agent, dm: &mut MemoryDataModel, svc: &str, fwd: &pb::Msg, 
     assert!(send(a, dm, svc, &e).is_none());
 }
 
-fn get_resp(results: &[(&str, &[(&str, &[(&str, &str)])])]) -> RespType {
+/// (resolved path, parameters) of a Get result.
+type Resolved<'a> = (&'a str, &'a [(&'a str, &'a str)]);
+
+fn get_resp(results: &[(&str, &[Resolved<'_>])]) -> RespType {
     use pb::get_resp::{RequestedPathResult, ResolvedPathResult};
     RespType::GetResp(pb::GetResp {
         req_path_results: results
@@ -1105,18 +1108,29 @@ fn split_get_merges_the_broker_part_and_each_service_part_in_request_order() {
     // Device.Time.LocalTime is S1's.
     let m = get(
         "c-1",
-        &["Device.DeviceInfo.", "Device.Time.LocalTime", "Device.IP.Interface.2.Name"],
+        &[
+            "Device.DeviceInfo.",
+            "Device.Time.LocalTime",
+            "Device.IP.Interface.2.Name",
+        ],
     );
     assert!(send(&mut a, &mut dm, CTRL, &m).is_none());
     let out = drain(&mut a);
     assert_eq!(out.len(), 2, "{out:?}");
     let (f1, f2) = (sent_to(&out, S1), sent_to(&out, S2));
-    let ReqType::Get(g1) = req_of(&f1) else { panic!() };
-    let ReqType::Get(g2) = req_of(&f2) else { panic!() };
+    let ReqType::Get(g1) = req_of(&f1) else {
+        panic!()
+    };
+    let ReqType::Get(g2) = req_of(&f2) else {
+        panic!()
+    };
     // Each service gets only its paths; S2 the registered path narrowed from the ancestor.
     assert_eq!(g1.param_paths, ["Device.Time.LocalTime"]);
     assert_eq!(g2.param_paths, ["Device.DeviceInfo.Location."]);
-    assert_ne!(f1.header.as_ref().unwrap().msg_id, f2.header.as_ref().unwrap().msg_id);
+    assert_ne!(
+        f1.header.as_ref().unwrap().msg_id,
+        f2.header.as_ref().unwrap().msg_id
+    );
     // S1 answers first: nothing goes to the Controller until every part is in.
     let t = get_resp(&[(
         "Device.Time.LocalTime",
@@ -1130,10 +1144,18 @@ fn split_get_merges_the_broker_part_and_each_service_part_in_request_order() {
     let RespType::GetResp(g) = merged(svc_answers(&mut a, &mut dm, S2, &f2, loc), "c-1") else {
         panic!()
     };
-    let req: Vec<_> = g.req_path_results.iter().map(|r| r.requested_path.as_str()).collect();
+    let req: Vec<_> = g
+        .req_path_results
+        .iter()
+        .map(|r| r.requested_path.as_str())
+        .collect();
     assert_eq!(
         req,
-        ["Device.DeviceInfo.", "Device.Time.LocalTime", "Device.IP.Interface.2.Name"]
+        [
+            "Device.DeviceInfo.",
+            "Device.Time.LocalTime",
+            "Device.IP.Interface.2.Name"
+        ]
     );
     assert!(g.req_path_results.iter().all(|r| r.err_code == 0), "{g:?}");
     // One result for Device.DeviceInfo.: the Broker's objects, then S2's.
@@ -1165,8 +1187,12 @@ fn split_get_of_device_respects_max_depth_relative_to_the_requested_path() {
     // Level 2: Device.Time. (S1) and Device.Sensors. (S2); Device.WiFi.DataElements. and
     // Device.DeviceInfo.Location. are level 3 and not asked for.
     let (f1, f2) = (sent_to(&out, S1), sent_to(&out, S2));
-    let ReqType::Get(g1) = req_of(&f1) else { panic!() };
-    let ReqType::Get(g2) = req_of(&f2) else { panic!() };
+    let ReqType::Get(g1) = req_of(&f1) else {
+        panic!()
+    };
+    let ReqType::Get(g2) = req_of(&f2) else {
+        panic!()
+    };
     assert_eq!(g1.param_paths, ["Device.Time."]);
     assert_eq!(g2.param_paths, ["Device.Sensors."]);
     assert_eq!(g2.max_depth, 2);
@@ -1194,10 +1220,16 @@ fn split_get_of_device_respects_max_depth_relative_to_the_requested_path() {
     assert_eq!(g.req_path_results.len(), 1);
     let r = resolved(&g.req_path_results[0]);
     assert!(r.contains(&"Device.DeviceInfo."), "{r:?}");
-    assert!(r.contains(&"Device.Time.") && r.contains(&"Device.Sensors."), "{r:?}");
+    assert!(
+        r.contains(&"Device.Time.") && r.contains(&"Device.Sensors."),
+        "{r:?}"
+    );
     assert!(!r.contains(&"Device.Sensors.Sensor.1."), "{r:?}");
     // The Broker's own part kept max_depth too.
-    assert!(!r.iter().any(|p| p.starts_with("Device.IP.Interface.1.IPv4Address.")));
+    assert!(
+        !r.iter()
+            .any(|p| p.starts_with("Device.IP.Interface.1.IPv4Address."))
+    );
 }
 
 #[test]
@@ -1206,7 +1238,15 @@ fn split_get_a_path_fails_only_when_every_part_for_it_failed() {
     reg_results(register(&mut a, &mut dm, S1, false, &["Device.Foo.Bar."]));
     // Device.Foo. is not in the Broker's model (7026 here) but Device.Foo.Bar. is S1's.
     let ask = |a: &mut Agent, dm: &mut MemoryDataModel, id: &str| {
-        assert!(send(a, dm, CTRL, &get(id, &["Device.Foo.", "Device.DeviceInfo."])).is_none());
+        assert!(
+            send(
+                a,
+                dm,
+                CTRL,
+                &get(id, &["Device.Foo.", "Device.DeviceInfo."])
+            )
+            .is_none()
+        );
         let out = drain(a);
         (sent_to(&out, S1), sent_to(&out, S2))
     };
@@ -1234,8 +1274,7 @@ fn split_get_a_path_fails_only_when_every_part_for_it_failed() {
     let (f1, f2) = ask(&mut a, &mut dm, "c-4");
     svc_fails(&mut a, &mut dm, S1, &f1, 7003);
     assert!(drain(&mut a).is_empty());
-    let RespType::GetResp(g) =
-        merged(svc_answers(&mut a, &mut dm, S2, &f2, get_resp(&[])), "c-4")
+    let RespType::GetResp(g) = merged(svc_answers(&mut a, &mut dm, S2, &f2, get_resp(&[])), "c-4")
     else {
         panic!()
     };
@@ -1252,9 +1291,23 @@ fn split_get_parts_time_out_and_disconnect_per_part() {
     let (mut a, mut dm) = setup_with(cfg);
     reg_results(register(&mut a, &mut dm, S2, false, &["Device.Sensors."]));
     let h = |a: &mut Agent, dm: &mut MemoryDataModel, t: u64, m: &pb::Msg| {
-        a.handle(Instant::from_millis(t), dm, &mut Rec::default(), CTRL, &FullAccess, m)
+        a.handle(
+            Instant::from_millis(t),
+            dm,
+            &mut Rec::default(),
+            CTRL,
+            &FullAccess,
+            m,
+        )
     };
-    let m = get("c-5", &["Device.Time.", "Device.Sensors.", "Device.DeviceInfo.SoftwareVersion"]);
+    let m = get(
+        "c-5",
+        &[
+            "Device.Time.",
+            "Device.Sensors.",
+            "Device.DeviceInfo.SoftwareVersion",
+        ],
+    );
     assert!(h(&mut a, &mut dm, 0, &m).is_none());
     let out = drain(&mut a);
     let f2 = sent_to(&out, S2);
@@ -1288,13 +1341,18 @@ fn split_get_applies_the_controllers_permissions_to_every_part() {
     let (mut a, mut dm) = broker();
     // Reads Device.DeviceInfo. only.
     let role = device_info_reader();
-    let m = get("c-6", &["Device.DeviceInfo.", "Device.Sensors.", "Device.Time."]);
+    let m = get(
+        "c-6",
+        &["Device.DeviceInfo.", "Device.Sensors.", "Device.Time."],
+    );
     assert!(send_as(&mut a, &mut dm, &role, &m).is_none());
     let out = drain(&mut a);
     // Device.Sensors. and Device.Time. are not readable: answered here (7026), never sent.
     assert_eq!(out.len(), 1, "{out:?}");
     let f2 = sent_to(&out, S2);
-    let ReqType::Get(g2) = req_of(&f2) else { panic!() };
+    let ReqType::Get(g2) = req_of(&f2) else {
+        panic!()
+    };
     assert_eq!(g2.param_paths, ["Device.DeviceInfo.Location."]);
     // What S2 returns outside what the Controller may read is dropped.
     let s2 = get_resp(&[(
@@ -1351,11 +1409,19 @@ fn split_get_supported_dm_lists_the_brokers_objects_and_each_services() {
     assert!(send(&mut a, &mut dm, CTRL, &gsdm(true)).is_none());
     let out = drain(&mut a);
     let (f1, f2) = (sent_to(&out, S1), sent_to(&out, S2));
-    let ReqType::GetSupportedDm(g1) = req_of(&f1) else { panic!() };
-    let ReqType::GetSupportedDm(g2) = req_of(&f2) else { panic!() };
+    let ReqType::GetSupportedDm(g1) = req_of(&f1) else {
+        panic!()
+    };
+    let ReqType::GetSupportedDm(g2) = req_of(&f2) else {
+        panic!()
+    };
     assert_eq!(g1.obj_paths, ["Device.Time."]);
     assert_eq!(g2.obj_paths, ["Device.Sensors."]);
-    let r1 = resp("Device.Time.", "urn:s1", &["Device.Time.", "Device.Time.Sub."]);
+    let r1 = resp(
+        "Device.Time.",
+        "urn:s1",
+        &["Device.Time.", "Device.Time.Sub."],
+    );
     assert!(svc_answers(&mut a, &mut dm, S1, &f1, r1).is_empty());
     let r2 = resp("Device.Sensors.", "urn:s2", &["Device.Sensors."]);
     let RespType::GetSupportedDmResp(g) = merged(svc_answers(&mut a, &mut dm, S2, &f2, r2), "c-7")
@@ -1364,13 +1430,24 @@ fn split_get_supported_dm_lists_the_brokers_objects_and_each_services() {
     };
     // One RequestedObjectResult per owner, each with its own data model URI.
     assert_eq!(g.req_obj_results.len(), 3);
-    assert!(g.req_obj_results.iter().all(|r| r.req_obj_path == "Device." && r.err_code == 0));
+    assert!(
+        g.req_obj_results
+            .iter()
+            .all(|r| r.req_obj_path == "Device." && r.err_code == 0)
+    );
     assert_eq!(g.req_obj_results[1].data_model_inst_uri, "urn:s1");
     assert_eq!(g.req_obj_results[2].data_model_inst_uri, "urn:s2");
     // A child under first_level_only: the object itself, without its parameters.
     assert_eq!(g.req_obj_results[1].supported_objs.len(), 1);
-    assert_eq!(g.req_obj_results[1].supported_objs[0].supported_obj_path, "Device.Time.");
-    assert!(g.req_obj_results[1].supported_objs[0].supported_params.is_empty());
+    assert_eq!(
+        g.req_obj_results[1].supported_objs[0].supported_obj_path,
+        "Device.Time."
+    );
+    assert!(
+        g.req_obj_results[1].supported_objs[0]
+            .supported_params
+            .is_empty()
+    );
     let local: Vec<_> = g.req_obj_results[0]
         .supported_objs
         .iter()
@@ -1381,10 +1458,17 @@ fn split_get_supported_dm_lists_the_brokers_objects_and_each_services() {
     assert!(send(&mut a, &mut dm, CTRL, &gsdm(false)).is_none());
     let out = drain(&mut a);
     let (f1, f2) = (sent_to(&out, S1), sent_to(&out, S2));
-    let ReqType::GetSupportedDm(g1) = req_of(&f1) else { panic!() };
-    let ReqType::GetSupportedDm(g2) = req_of(&f2) else { panic!() };
+    let ReqType::GetSupportedDm(g1) = req_of(&f1) else {
+        panic!()
+    };
+    let ReqType::GetSupportedDm(g2) = req_of(&f2) else {
+        panic!()
+    };
     assert_eq!(g1.obj_paths, ["Device.WiFi.DataElements.", "Device.Time."]);
-    assert_eq!(g2.obj_paths, ["Device.DeviceInfo.Location.", "Device.Sensors."]);
+    assert_eq!(
+        g2.obj_paths,
+        ["Device.DeviceInfo.Location.", "Device.Sensors."]
+    );
     let r1 = RespType::GetSupportedDmResp(pb::GetSupportedDmResp {
         req_obj_results: vec![
             RequestedObjectResult {
@@ -1407,7 +1491,12 @@ fn split_get_supported_dm_lists_the_brokers_objects_and_each_services() {
     // S2 failed and is left out; S1's two registered paths, with all their objects.
     assert_eq!(g.req_obj_results.len(), 3);
     assert_eq!(g.req_obj_results[2].supported_objs.len(), 2);
-    assert_eq!(g.req_obj_results[2].supported_objs[0].supported_params.len(), 1);
+    assert_eq!(
+        g.req_obj_results[2].supported_objs[0]
+            .supported_params
+            .len(),
+        1
+    );
 }
 
 #[test]
@@ -1417,13 +1506,18 @@ fn split_get_instances_of_paths_with_different_owners() {
     let m = msg(
         "c-8",
         ReqType::GetInstances(pb::GetInstances {
-            obj_paths: vec!["Device.Sensors.Sensor.".into(), "Device.IP.Interface.".into()],
+            obj_paths: vec![
+                "Device.Sensors.Sensor.".into(),
+                "Device.IP.Interface.".into(),
+            ],
             first_level_only: true,
         }),
     );
     assert!(send(&mut a, &mut dm, CTRL, &m).is_none());
     let f2 = forwarded(&mut a);
-    let ReqType::GetInstances(g2) = req_of(&f2) else { panic!() };
+    let ReqType::GetInstances(g2) = req_of(&f2) else {
+        panic!()
+    };
     assert_eq!(g2.obj_paths, ["Device.Sensors.Sensor."]);
     assert!(g2.first_level_only);
     let r = RespType::GetInstancesResp(pb::GetInstancesResp {
@@ -1447,10 +1541,304 @@ fn split_get_instances_of_paths_with_different_owners() {
             .map(|c| c.instantiated_obj_path.clone())
             .collect()
     };
-    assert_eq!(g.req_path_results[0].requested_path, "Device.Sensors.Sensor.");
+    assert_eq!(
+        g.req_path_results[0].requested_path,
+        "Device.Sensors.Sensor."
+    );
     assert_eq!(insts(0), ["Device.Sensors.Sensor.1."]);
     assert_eq!(
         insts(1),
-        ["Device.IP.Interface.1.", "Device.IP.Interface.2.", "Device.IP.Interface.3."]
+        [
+            "Device.IP.Interface.1.",
+            "Device.IP.Interface.2.",
+            "Device.IP.Interface.3."
+        ]
     );
+}
+
+fn upd(path: &str, param: &str, value: &str) -> pb::set::UpdateObject {
+    pb::set::UpdateObject {
+        obj_path: path.into(),
+        param_settings: vec![pb::set::UpdateParamSetting {
+            param: param.into(),
+            value: value.into(),
+            required: true,
+        }],
+    }
+}
+
+fn set_objs(id: &str, partial: bool, objs: Vec<pb::set::UpdateObject>) -> pb::Msg {
+    msg(
+        id,
+        ReqType::Set(pb::Set {
+            allow_partial: partial,
+            update_objs: objs,
+        }),
+    )
+}
+
+fn enable_of(dm: &MemoryDataModel) -> String {
+    use usp_datamodel::DataModel;
+    dm.get("Device.IP.Interface.1.", "Enable")
+        .map(|v| v.to_string())
+        .unwrap_or_default()
+}
+
+#[test]
+fn split_writes_without_allow_partial_are_refused_before_anything_changes() {
+    let (mut a, mut dm) = broker();
+    let before = enable_of(&dm);
+    let mixed = [
+        // The Broker and a USP Service.
+        set_objs(
+            "w-1",
+            false,
+            vec![
+                upd("Device.IP.Interface.1.", "Enable", "false"),
+                upd("Device.Sensors.Sensor.1.", "Name", "n"),
+            ],
+        ),
+        // Two USP Services.
+        msg(
+            "w-2",
+            ReqType::Add(pb::Add {
+                allow_partial: false,
+                create_objs: vec![
+                    pb::add::CreateObject {
+                        obj_path: "Device.Time.Server.".into(),
+                        param_settings: vec![],
+                    },
+                    pb::add::CreateObject {
+                        obj_path: "Device.Sensors.Sensor.".into(),
+                        param_settings: vec![],
+                    },
+                ],
+            }),
+        ),
+        msg(
+            "w-3",
+            ReqType::Delete(pb::Delete {
+                allow_partial: false,
+                obj_paths: vec![
+                    "Device.IP.Interface.3.".into(),
+                    "Device.Sensors.Sensor.1.".into(),
+                ],
+            }),
+        ),
+    ];
+    for m in &mixed {
+        let e = err_of(send(&mut a, &mut dm, CTRL, m).expect("refused at once"));
+        // 7002 Request denied: atomicity across owners cannot be had.
+        assert_eq!(e.err_code, 7002, "{m:?}");
+        assert!(e.err_msg.contains("atomically"), "{}", e.err_msg);
+        assert!(drain(&mut a).is_empty(), "{m:?} reached a service");
+    }
+    assert_eq!(enable_of(&dm), before);
+    use usp_datamodel::DataModel;
+    assert!(dm.get("Device.IP.Interface.3.", "Name").is_some());
+    assert_eq!(a.forwarded_requests(), 0);
+}
+
+#[test]
+fn split_set_with_allow_partial_merges_per_object_results_in_request_order() {
+    use pb::set_resp::updated_object_result::operation_status::{OperStatus, OperationSuccess};
+    use pb::set_resp::{UpdatedInstanceResult, UpdatedObjectResult};
+    let (mut a, mut dm) = broker();
+    let m = set_objs(
+        "w-4",
+        true,
+        vec![
+            upd("Device.Sensors.Sensor.1.", "Name", "n"),
+            upd("Device.IP.Interface.1.", "Enable", "false"),
+            upd("Device.Time.", "Enable", "true"),
+            upd("Device.IP.Interface.99.", "Enable", "false"),
+        ],
+    );
+    assert!(send(&mut a, &mut dm, CTRL, &m).is_none());
+    // The Broker's part is applied at once.
+    assert_eq!(enable_of(&dm), "false");
+    let out = drain(&mut a);
+    let (f1, f2) = (sent_to(&out, S1), sent_to(&out, S2));
+    let ReqType::Set(s2) = req_of(&f2) else {
+        panic!()
+    };
+    assert!(s2.allow_partial);
+    assert_eq!(
+        s2.update_objs,
+        [upd("Device.Sensors.Sensor.1.", "Name", "n")]
+    );
+    let ok = |p: &str| UpdatedObjectResult {
+        requested_path: p.into(),
+        oper_status: Some(pb::set_resp::updated_object_result::OperationStatus {
+            oper_status: Some(OperStatus::OperSuccess(OperationSuccess {
+                updated_inst_results: vec![UpdatedInstanceResult {
+                    affected_path: p.into(),
+                    ..Default::default()
+                }],
+            })),
+        }),
+    };
+    let r2 = RespType::SetResp(pb::SetResp {
+        updated_obj_results: vec![ok("Device.Sensors.Sensor.1.")],
+    });
+    assert!(svc_answers(&mut a, &mut dm, S2, &f2, r2).is_empty());
+    svc_fails(&mut a, &mut dm, S1, &f1, 7002);
+    let RespType::SetResp(r) = merged(drain(&mut a), "w-4") else {
+        panic!()
+    };
+    let got: Vec<(&str, Option<u32>)> = r
+        .updated_obj_results
+        .iter()
+        .map(|o| {
+            let code = match o
+                .oper_status
+                .as_ref()
+                .unwrap()
+                .oper_status
+                .as_ref()
+                .unwrap()
+            {
+                OperStatus::OperSuccess(_) => None,
+                OperStatus::OperFailure(f) => Some(f.err_code),
+            };
+            (o.requested_path.as_str(), code)
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("Device.Sensors.Sensor.1.", None),
+            ("Device.IP.Interface.1.", None),
+            // S1's Error becomes the failure of its object.
+            ("Device.Time.", Some(7002)),
+            // The Broker's own failure, as its engine reports it.
+            ("Device.IP.Interface.99.", Some(7016)),
+        ]
+    );
+}
+
+#[test]
+fn split_add_and_delete_with_allow_partial() {
+    use pb::add_resp::created_object_result::operation_status::OperStatus as Add;
+    use pb::delete_resp::deleted_object_result::operation_status::OperStatus as Del;
+    let (mut a, mut dm) = broker();
+    let add = msg(
+        "w-5",
+        ReqType::Add(pb::Add {
+            allow_partial: true,
+            create_objs: ["Device.Time.Server.", "Device.Sensors.Sensor."]
+                .iter()
+                .map(|p| pb::add::CreateObject {
+                    obj_path: p.to_string(),
+                    param_settings: vec![],
+                })
+                .collect(),
+        }),
+    );
+    assert!(send(&mut a, &mut dm, CTRL, &add).is_none());
+    let out = drain(&mut a);
+    let (f1, f2) = (sent_to(&out, S1), sent_to(&out, S2));
+    let created = RespType::AddResp(pb::AddResp {
+        created_obj_results: vec![pb::add_resp::CreatedObjectResult {
+            requested_path: "Device.Sensors.Sensor.".into(),
+            oper_status: Some(pb::add_resp::created_object_result::OperationStatus {
+                oper_status: Some(Add::OperSuccess(
+                    pb::add_resp::created_object_result::operation_status::OperationSuccess {
+                        instantiated_path: "Device.Sensors.Sensor.4.".into(),
+                        ..Default::default()
+                    },
+                )),
+            }),
+        }],
+    });
+    assert!(svc_answers(&mut a, &mut dm, S2, &f2, created).is_empty());
+    svc_fails(&mut a, &mut dm, S1, &f1, 7019);
+    let RespType::AddResp(r) = merged(drain(&mut a), "w-5") else {
+        panic!()
+    };
+    assert_eq!(r.created_obj_results.len(), 2);
+    assert!(matches!(
+        r.created_obj_results[0].oper_status.clone().unwrap().oper_status,
+        Some(Add::OperFailure(f)) if f.err_code == 7019
+    ));
+    assert!(matches!(
+        r.created_obj_results[1].oper_status.clone().unwrap().oper_status,
+        Some(Add::OperSuccess(s)) if s.instantiated_path == "Device.Sensors.Sensor.4."
+    ));
+    // Delete, by a Controller that may delete nothing: the Broker's part fails here, S2's
+    // never reaches it (R-SEC.1), all in one DeleteResp.
+    let del = msg(
+        "w-6",
+        ReqType::Delete(pb::Delete {
+            allow_partial: true,
+            obj_paths: vec![
+                "Device.IP.Interface.3.".into(),
+                "Device.Sensors.Sensor.1.".into(),
+            ],
+        }),
+    );
+    let r = send_as(&mut a, &mut dm, &device_info_reader(), &del).expect("answered here");
+    assert!(drain(&mut a).is_empty());
+    let Reply::Resp(RespType::DeleteResp(d)) = body_of(r) else {
+        panic!()
+    };
+    assert_eq!(d.deleted_obj_results.len(), 2);
+    assert_eq!(
+        d.deleted_obj_results[1].requested_path,
+        "Device.Sensors.Sensor.1."
+    );
+    for o in &d.deleted_obj_results {
+        assert!(
+            matches!(
+                o.oper_status.clone().unwrap().oper_status,
+                Some(Del::OperSuccess(ok)) if ok.affected_paths.is_empty()
+            ) || matches!(
+                o.oper_status.clone().unwrap().oper_status,
+                Some(Del::OperFailure(_))
+            )
+        );
+    }
+    use usp_datamodel::DataModel;
+    assert!(dm.get("Device.IP.Interface.3.", "Name").is_some());
+}
+
+#[test]
+fn split_requests_are_bounded_in_services_and_pending_parts() {
+    let mut cfg = AgentConfig::default();
+    cfg.set_max_split_parts(1);
+    let (mut a, mut dm) = setup_with(cfg);
+    reg_results(register(&mut a, &mut dm, S2, false, &["Device.Sensors."]));
+    let two = get("b-1", &["Device.Time.", "Device.Sensors."]);
+    let e = err_of(send(&mut a, &mut dm, CTRL, &two).unwrap());
+    assert_eq!(e.err_code, 7005);
+    assert!(drain(&mut a).is_empty());
+    // Device. reaches S1's and S2's registered paths: two services too.
+    let e = err_of(send(&mut a, &mut dm, CTRL, &get("b-2", &["Device."])).unwrap());
+    assert_eq!(e.err_code, 7005);
+    assert!(drain(&mut a).is_empty());
+    // The Broker and one service are within the bound.
+    let one = get("b-3", &["Device.DeviceInfo.", "Device.Sensors."]);
+    assert!(send(&mut a, &mut dm, CTRL, &one).is_none());
+    assert_eq!(forwarded(&mut a).header.unwrap().msg_type, 1);
+    // Pending: a split request needs one slot per service part.
+    let mut cfg = AgentConfig::default();
+    cfg.set_max_pending(1);
+    let (mut a, mut dm) = setup_with(cfg);
+    reg_results(register(&mut a, &mut dm, S2, false, &["Device.Sensors."]));
+    let before = enable_of(&dm);
+    let m = set_objs(
+        "b-3",
+        true,
+        vec![
+            upd("Device.IP.Interface.1.", "Enable", "false"),
+            upd("Device.Time.", "Enable", "true"),
+            upd("Device.Sensors.", "Enable", "true"),
+        ],
+    );
+    let e = err_of(send(&mut a, &mut dm, CTRL, &m).unwrap());
+    assert_eq!(e.err_code, 7005);
+    assert!(drain(&mut a).is_empty());
+    // Refused before the Broker's part was applied.
+    assert_eq!(enable_of(&dm), before);
+    assert_eq!(a.forwarded_requests(), 0);
 }
