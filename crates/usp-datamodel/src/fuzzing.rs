@@ -453,6 +453,48 @@ const REFS: [&str; 8] = [
     "Device.LocalAgent.Subscription.",
 ];
 
+/// Paths that split a request once `Device.Req.` and `Device.DeviceInfo.Req.` are
+/// registered.
+const SPLIT_PATHS: [&str; 6] = [
+    "Device.",
+    "Device.DeviceInfo.",
+    "Device.Req.",
+    "Device.Req.1.",
+    "Device.DeviceInfo.Req.Name",
+    "Device.DeviceInfo.Req.[Name==\"x\"].",
+];
+
+/// Whether `m` is a Set without any parameter setting.
+fn writes_nothing(m: &pb::Msg) -> bool {
+    match m.body.as_ref().and_then(|b| b.msg_body.as_ref()) {
+        Some(pb::body::MsgBody::Request(pb::Request {
+            req_type: Some(ReqType::Set(s)),
+        })) => s.update_objs.iter().all(|o| o.param_settings.is_empty()),
+        _ => false,
+    }
+}
+
+/// `rt` with one more requested path (or object) `p`.
+fn add_path(rt: &mut ReqType, p: String) {
+    match rt {
+        ReqType::Get(g) => g.param_paths.push(p),
+        ReqType::GetInstances(g) => g.obj_paths.push(p),
+        ReqType::GetSupportedDm(g) => g.obj_paths.push(p),
+        ReqType::Delete(d) => d.obj_paths.push(p),
+        ReqType::Set(s) => {
+            let mut o = s.update_objs.first().cloned().unwrap_or_default();
+            o.obj_path = p;
+            s.update_objs.push(o);
+        }
+        ReqType::Add(a) => {
+            let mut o = a.create_objs.first().cloned().unwrap_or_default();
+            o.obj_path = p;
+            a.create_objs.push(o);
+        }
+        _ => {}
+    }
+}
+
 fn request_msg(id: String, rt: ReqType) -> pb::Msg {
     pb::Msg {
         header: Some(pb::Header {
@@ -497,6 +539,30 @@ pub fn engine_sequences(data: &[u8]) {
     a.boot(now, &mut dm);
     a.set_usp_service("uds::s1", true)
         .set_usp_service("uds::s2", true);
+    if data.first().is_some_and(|b| b % 2 == 0) {
+        // Services below paths the Broker answers itself: `Device.` and `Device.DeviceInfo.`
+        // requests are split across the Broker and them.
+        for (svc, path) in [
+            ("uds::s1", "Device.Req."),
+            ("uds::s2", "Device.DeviceInfo.Req."),
+        ] {
+            let rt = ReqType::Register(pb::Register {
+                allow_partial: false,
+                reg_paths: alloc::vec![pb::register::RegistrationPath {
+                    path: String::from(path)
+                }],
+            });
+            let r = a.handle(
+                now,
+                &mut dm,
+                &mut cmds,
+                svc,
+                &FullAccess,
+                &request_msg(String::from("reg"), rt),
+            );
+            assert!(r.is_some());
+        }
+    }
     // Some requests come from a Controller that may only read Device.DeviceInfo.
     let r = crate::Perms::READ;
     let reader = crate::Role::new(alloc::vec![
@@ -513,7 +579,13 @@ pub fn engine_sequences(data: &[u8]) {
         let id = format!("s-{i}");
         match b.byte() % 10 {
             0..=2 => {
-                let rt = b.request();
+                let mut rt = b.request();
+                if b.byte() % 2 == 0 {
+                    // A path owned by (or containing paths of) the services registered at
+                    // the start, so the request is split.
+                    let p = SPLIT_PATHS[usize::from(b.byte()) % SPLIT_PATHS.len()];
+                    add_path(&mut rt, String::from(p));
+                }
                 let writes = matches!(
                     rt,
                     ReqType::Set(_) | ReqType::Add(_) | ReqType::Delete(_) | ReqType::Operate(_)
@@ -522,10 +594,16 @@ pub fn engine_sequences(data: &[u8]) {
                 let r = if b.byte() % 4 == 0 {
                     let r = a.handle(now, &mut dm, &mut cmds, "proto::c1", &reader, &m);
                     // R-SEC.1: a Controller that may write nothing never gets a write or an
-                    // Operate through to a USP Service.
+                    // Operate through to a USP Service, whole or as part of a split request.
+                    // (A Set object without parameter settings writes nothing; it may go on
+                    // so the service checks its path.)
                     if writes {
                         held.extend(core::iter::from_fn(|| a.poll_transmit()));
-                        assert!(held.iter().all(|o| !o.to.starts_with("uds::")));
+                        assert!(
+                            held.iter()
+                                .all(|o| !o.to.starts_with("uds::") || writes_nothing(&o.msg)),
+                            "{held:?}"
+                        );
                     }
                     r
                 } else {
