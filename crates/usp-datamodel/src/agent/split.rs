@@ -748,9 +748,18 @@ impl Split {
                             GetR::failed(String::from(*t), code::INTERNAL_ERROR, String::new())
                         });
                         for more in ok {
-                            first
-                                .resolved_path_results
-                                .extend(more.resolved_path_results);
+                            for x in more.resolved_path_results {
+                                // One ResolvedPathResult per object: a registered parameter
+                                // of an object the Broker also reports joins it.
+                                match first
+                                    .resolved_path_results
+                                    .iter_mut()
+                                    .find(|y| y.resolved_path == x.resolved_path)
+                                {
+                                    Some(y) => y.result_params.extend(x.result_params),
+                                    None => first.resolved_path_results.push(x),
+                                }
+                            }
                         }
                         first
                     })

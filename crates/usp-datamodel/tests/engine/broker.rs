@@ -1842,3 +1842,41 @@ fn split_requests_are_bounded_in_services_and_pending_parts() {
     assert_eq!(enable_of(&dm), before);
     assert_eq!(a.forwarded_requests(), 0);
 }
+
+#[test]
+fn split_get_a_registered_parameter_joins_the_brokers_object() {
+    let (mut a, mut dm) = setup();
+    reg_results(register(
+        &mut a,
+        &mut dm,
+        S2,
+        false,
+        &["Device.DeviceInfo.Extra"],
+    ));
+    let m = msg(
+        "c-9",
+        ReqType::Get(pb::Get {
+            param_paths: vec!["Device.DeviceInfo.".into()],
+            max_depth: 1,
+        }),
+    );
+    assert!(send(&mut a, &mut dm, CTRL, &m).is_none());
+    let f2 = forwarded(&mut a);
+    let ReqType::Get(g2) = req_of(&f2) else {
+        panic!()
+    };
+    assert_eq!(g2.param_paths, ["Device.DeviceInfo.Extra"]);
+    let r = get_resp(&[(
+        "Device.DeviceInfo.Extra",
+        &[("Device.DeviceInfo.", &[("Extra", "e")])],
+    )]);
+    let RespType::GetResp(g) = merged(svc_answers(&mut a, &mut dm, S2, &f2, r), "c-9") else {
+        panic!()
+    };
+    // max_depth 1: the object's own parameters only, the service's among them.
+    let res = &g.req_path_results[0].resolved_path_results;
+    assert_eq!(res.len(), 1, "{res:?}");
+    assert_eq!(res[0].resolved_path, "Device.DeviceInfo.");
+    assert_eq!(res[0].result_params["Extra"], "e");
+    assert!(res[0].result_params.contains_key("SoftwareVersion"));
+}
