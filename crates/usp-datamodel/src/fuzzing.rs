@@ -769,7 +769,7 @@ pub fn engine_sequences(data: &[u8]) {
                             Some(s) => s.clone(),
                             None => id.clone(),
                         };
-                        let body = match b.byte() % 4 {
+                        let body = match b.byte() % 6 {
                             0 => pb::body::MsgBody::Response(pb::Response {
                                 resp_type: Some(pb::response::RespType::GetResp(
                                     pb::GetResp::default(),
@@ -813,6 +813,53 @@ pub fn engine_sequences(data: &[u8]) {
                                     ],
                                 })),
                             }),
+                            // The AddResp to a Subscription the Broker relays.
+                            3 => {
+                                use pb::add_resp::created_object_result::operation_status::{
+                                    OperStatus, OperationSuccess,
+                                };
+                                let instantiated_path =
+                                    format!("Device.LocalAgent.Subscription.{}.", b.byte() % 4);
+                                pb::body::MsgBody::Response(pb::Response {
+                                    resp_type: Some(pb::response::RespType::AddResp(
+                                        pb::AddResp {
+                                            created_obj_results: alloc::vec![
+                                                pb::add_resp::CreatedObjectResult {
+                                                    requested_path: String::from(
+                                                        "Device.LocalAgent.Subscription.",
+                                                    ),
+                                                    oper_status: Some(
+                                                        pb::add_resp::created_object_result::OperationStatus {
+                                                            oper_status: Some(
+                                                                OperStatus::OperSuccess(
+                                                                    OperationSuccess {
+                                                                        instantiated_path,
+                                                                        ..Default::default()
+                                                                    },
+                                                                ),
+                                                            ),
+                                                        },
+                                                    ),
+                                                }
+                                            ],
+                                        },
+                                    )),
+                                })
+                            }
+                            // A Notify for a Subscription the Broker may hold on it.
+                            4 => pb::body::MsgBody::Request(pb::Request {
+                                req_type: Some(ReqType::Notify(pb::Notify {
+                                    subscription_id: format!("relay-{}", b.byte() % 64),
+                                    send_resp: b.byte() % 2 == 0,
+                                    notification: Some(pb::notify::Notification::Event(
+                                        pb::notify::Event {
+                                            obj_path: String::from("Device.IP."),
+                                            event_name: String::from("Boot!"),
+                                            params: BTreeMap::new(),
+                                        },
+                                    )),
+                                })),
+                            }),
                             _ => pb::body::MsgBody::Error(pb::Error {
                                 err_code: crate::code::INTERNAL_ERROR,
                                 err_msg: String::from("no"),
@@ -828,7 +875,17 @@ pub fn engine_sequences(data: &[u8]) {
                                 msg_body: Some(body),
                             }),
                         };
-                        let _ = a.handle(now, &mut dm, &mut cmds, svc, &FullAccess, &m);
+                        let r = a.handle(now, &mut dm, &mut cmds, svc, &FullAccess, &m);
+                        // Only a Notify is answered (NotifyResp, same msg_id).
+                        if let Some(r) = r {
+                            assert!(matches!(
+                                r.body.and_then(|b| b.msg_body),
+                                Some(pb::body::MsgBody::Response(pb::Response {
+                                    resp_type: Some(pb::response::RespType::NotifyResp(_))
+                                }))
+                            ));
+                            assert_eq!(r.header.map(|h| h.msg_id), m.header.map(|h| h.msg_id));
+                        }
                         None
                     }
                 };
@@ -863,6 +920,9 @@ pub fn engine_sequences(data: &[u8]) {
         assert!(a.registrations().count() <= 8);
         // Forwarded requests and parts of split requests awaiting a USP Service.
         assert!(a.forwarded_requests() <= 8);
+        // Subscriptions held on USP Services: at most one per row and service, within
+        // max_subscriptions.
+        assert!(a.relayed_subscriptions() <= 8);
         let mut n = 0;
         let mut out = core::mem::take(&mut held).into_iter();
         while let Some(o) = out.next().or_else(|| a.poll_transmit()) {

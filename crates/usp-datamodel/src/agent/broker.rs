@@ -421,6 +421,7 @@ impl Agent {
     /// forwarded to it is answered with Error 7000 (Message failed) to its Controller.
     pub fn service_disconnected(&mut self, endpoint: &str) {
         self.registry.retain(|(_, owner)| owner != endpoint);
+        self.drop_relays(endpoint);
         let lost: Vec<String> = self
             .forwards
             .iter()

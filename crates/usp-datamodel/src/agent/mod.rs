@@ -18,6 +18,7 @@ mod broker;
 mod forward;
 mod notify;
 mod operate;
+mod relay;
 mod split;
 
 pub use notify::{NotifyKind, TriggerAction};
@@ -391,7 +392,17 @@ struct Pending {
 ///   changed, as no transaction spans the Broker and its services. Beyond
 ///   [`AgentConfig::set_max_split_parts`] services, or when the parts would exceed
 ///   [`AgentConfig::set_max_pending`], a request gets 7005 before anything happens. An
-///   Operate names one command, so one owner. An Operate with `send_resp = false` is forwarded and
+///   Operate names one command, so one owner. A Subscription row whose `ReferenceList`
+///   names paths under a service's registered path makes the Broker add a Subscription on
+///   that service (`NotifType`, the service-owned paths, its own `ID`, `NotifRetry` false);
+///   the service's Notify for it gets a NotifyResp from the Broker (when `send_resp`) and is
+///   relayed to the Recipient Controller under the row's `ID`, with the row's `NotifRetry`
+///   and `NotifExpiration` and the Controller's `n` permission; when the row goes (deleted,
+///   disabled, `ReferenceList` or `NotifType` changed, TimeToLive, path deregistered) the
+///   Broker deletes the service's row. Rows are compared after each Add, Set, Delete,
+///   Register and Deregister handled and after [`Agent::handle_timeout`] expires rows. Not
+///   relayed: `ReferenceList` paths that only contain registered ones (`Device.`), and a
+///   row's `TriggerAction` Config for service notifications. An Operate with `send_resp = false` is forwarded and
 ///   not awaited; any other forwarded request is awaited at most
 ///   [`AgentConfig::set_forward_timeout`] (default 30 s), after which the Controller gets
 ///   Error 7003 (Internal error) and a late reply is dropped; beyond
@@ -504,6 +515,11 @@ pub struct Agent {
     /// Requests split across owners, waiting for their parts.
     splits: BTreeMap<u64, split::Split>,
     next_split: u64,
+    /// Subscriptions held on USP Services for Controllers' Subscription rows.
+    relays: Vec<relay::Relay>,
+    /// msg_id of a Broker Add to a USP Service → (service, subscription ID), until its
+    /// AddResp.
+    relay_adds: BTreeMap<String, (String, String)>,
     /// Endpoints the integrator marked as USP Services (they may Register).
     services: BTreeSet<String>,
     /// Controller rows waiting for onboarding (OnBoardingComplete false) → when the next
@@ -538,6 +554,8 @@ impl Agent {
             forwards: BTreeMap::new(),
             splits: BTreeMap::new(),
             next_split: 0,
+            relays: Vec::new(),
+            relay_adds: BTreeMap::new(),
             services: BTreeSet::new(),
             onboarding: BTreeMap::new(),
             wall: None,
@@ -652,14 +670,56 @@ impl Agent {
         C: Commands<M> + ?Sized,
         A: AccessControl + ?Sized,
     {
+        let reply = self.dispatch(now, dm, cmds, from, acl, msg);
+        // Subscription rows or registrations may have changed: the Subscriptions held on
+        // USP Services follow.
+        if matches!(
+            msg.body.as_ref().and_then(|b| b.msg_body.as_ref()),
+            Some(pb::body::MsgBody::Request(pb::Request {
+                req_type: Some(
+                    ReqType::Add(_)
+                        | ReqType::Set(_)
+                        | ReqType::Delete(_)
+                        | ReqType::Register(_)
+                        | ReqType::Deregister(_)
+                )
+            }))
+        ) {
+            self.sync_relays(dm);
+        }
+        reply
+    }
+
+    fn dispatch<M, C, A>(
+        &mut self,
+        now: Instant,
+        dm: &mut M,
+        cmds: &mut C,
+        from: &str,
+        acl: &A,
+        msg: &pb::Msg,
+    ) -> Option<pb::Msg>
+    where
+        M: DataModel + ?Sized,
+        C: Commands<M> + ?Sized,
+        A: AccessControl + ?Sized,
+    {
         let body = msg.body.as_ref().and_then(|b| b.msg_body.as_ref());
         let id = msg.header.as_ref().map(|h| h.msg_id.as_str()).unwrap_or("");
         if matches!(
             body,
             Some(pb::body::MsgBody::Response(_) | pb::body::MsgBody::Error(_))
-        ) && self.forwarded_reply(from, msg)
+        ) && (self.forwarded_reply(from, msg) || self.relay_reply(from, msg))
         {
             return None;
+        }
+        if let Some(pb::body::MsgBody::Request(pb::Request {
+            req_type: Some(ReqType::Notify(n)),
+        })) = body
+        {
+            if self.services.contains(from) && !id.is_empty() {
+                return self.relay_notify(now, dm, from, id, n);
+            }
         }
         let request = match body {
             Some(pb::body::MsgBody::Request(pb::Request { req_type: Some(rt) }))
@@ -871,6 +931,7 @@ impl Agent {
             }
             dm.commit();
             self.poll_changes(now, dm);
+            self.sync_relays(dm);
         }
     }
 

@@ -3,7 +3,7 @@
 
 use usp_datamodel::{
     AccessControl, Agent, AgentConfig, FullAccess, Instant, MemoryDataModel, Outgoing, Permission,
-    Perms, Role,
+    Perms, Role, Roles,
 };
 use usp_msg::pb;
 use usp_msg::pb::request::ReqType;
@@ -1879,4 +1879,260 @@ fn split_get_a_registered_parameter_joins_the_brokers_object() {
     assert_eq!(res[0].resolved_path, "Device.DeviceInfo.");
     assert_eq!(res[0].result_params["Extra"], "e");
     assert!(res[0].result_params.contains_key("SoftwareVersion"));
+}
+
+// ---- Subscriptions on service-owned paths: Notify relayed ------------------------------
+
+fn add_sub(a: &mut Agent, dm: &mut MemoryDataModel, settings: &[(&str, &str)]) -> String {
+    use pb::add_resp::created_object_result::operation_status::OperStatus;
+    let m = msg(
+        "sub",
+        ReqType::Add(pb::Add {
+            allow_partial: false,
+            create_objs: vec![pb::add::CreateObject {
+                obj_path: "Device.LocalAgent.Subscription.".into(),
+                param_settings: settings
+                    .iter()
+                    .map(|(k, v)| pb::add::CreateParamSetting {
+                        param: k.to_string(),
+                        value: v.to_string(),
+                        required: true,
+                    })
+                    .collect(),
+            }],
+        }),
+    );
+    let Reply::Resp(RespType::AddResp(r)) = body_of(send(a, dm, CTRL, &m).expect("AddResp")) else {
+        panic!("not an AddResp")
+    };
+    match r.created_obj_results[0]
+        .oper_status
+        .clone()
+        .unwrap()
+        .oper_status
+    {
+        Some(OperStatus::OperSuccess(ok)) => ok.instantiated_path,
+        other => panic!("{other:?}"),
+    }
+}
+
+fn notify_from(svc_sub: &str, send_resp: bool, path: &str, value: &str) -> pb::Msg {
+    pb::Msg {
+        header: Some(pb::Header {
+            msg_id: "svc-n-1".into(),
+            msg_type: pb::header::MsgType::Notify as i32,
+        }),
+        body: Some(pb::Body {
+            msg_body: Some(pb::body::MsgBody::Request(pb::Request {
+                req_type: Some(ReqType::Notify(pb::Notify {
+                    subscription_id: svc_sub.into(),
+                    send_resp,
+                    notification: Some(pb::notify::Notification::ValueChange(
+                        pb::notify::ValueChange {
+                            param_path: path.into(),
+                            param_value: value.into(),
+                        },
+                    )),
+                })),
+            })),
+        }),
+    }
+}
+
+/// The Broker's Add to `svc` creating the relayed Subscription: (its msg, ID, settings).
+fn relayed_add(out: &[Outgoing], svc: &str) -> (pb::Msg, String, pb::add::CreateObject) {
+    let m = sent_to(out, svc);
+    let ReqType::Add(add) = req_of(&m) else {
+        panic!("not an Add: {m:?}")
+    };
+    let co = add.create_objs[0].clone();
+    assert_eq!(co.obj_path, "Device.LocalAgent.Subscription.");
+    let id = co
+        .param_settings
+        .iter()
+        .find(|p| p.param == "ID")
+        .unwrap()
+        .value
+        .clone();
+    (m, id, co)
+}
+
+fn added(at: &str) -> RespType {
+    use pb::add_resp::created_object_result::operation_status::{OperStatus, OperationSuccess};
+    RespType::AddResp(pb::AddResp {
+        created_obj_results: vec![pb::add_resp::CreatedObjectResult {
+            requested_path: "Device.LocalAgent.Subscription.".into(),
+            oper_status: Some(pb::add_resp::created_object_result::OperationStatus {
+                oper_status: Some(OperStatus::OperSuccess(OperationSuccess {
+                    instantiated_path: at.into(),
+                    ..Default::default()
+                })),
+            }),
+        }],
+    })
+}
+
+#[test]
+fn subscriptions_on_service_paths_are_relayed_and_their_notify_reaches_the_controller() {
+    let (mut a, mut dm) = broker();
+    let row = add_sub(
+        &mut a,
+        &mut dm,
+        &[
+            ("Enable", "true"),
+            ("ID", "mine"),
+            ("NotifType", "ValueChange"),
+            (
+                "ReferenceList",
+                "Device.IP.Interface.1.Enable,Device.Sensors.Sensor.1.Value",
+            ),
+            ("NotifRetry", "true"),
+        ],
+    );
+    // The Broker subscribes on S2 for the part of the ReferenceList S2 owns.
+    let out = drain(&mut a);
+    let (add, svc_id, co) = relayed_add(&out, S2);
+    let v = |p: &str| {
+        co.param_settings
+            .iter()
+            .find(|s| s.param == p)
+            .map(|s| s.value.clone())
+    };
+    assert_eq!(
+        v("ReferenceList").as_deref(),
+        Some("Device.Sensors.Sensor.1.Value")
+    );
+    assert_eq!(v("NotifType").as_deref(), Some("ValueChange"));
+    assert_eq!(v("Enable").as_deref(), Some("true"));
+    assert_ne!(svc_id, "mine");
+    assert_eq!(a.relayed_subscriptions(), 1);
+    assert!(
+        svc_answers(
+            &mut a,
+            &mut dm,
+            S2,
+            &add,
+            added("Device.LocalAgent.Subscription.4.")
+        )
+        .is_empty()
+    );
+    // S2 notifies: the Broker answers the NotifyResp itself and relays the Notify under the
+    // Controller's subscription ID, retried as the Controller's row asks (NotifRetry).
+    let n = notify_from(&svc_id, true, "Device.Sensors.Sensor.1.Value", "42");
+    let r = send(&mut a, &mut dm, S2, &n).expect("NotifyResp");
+    assert_eq!(r.header.as_ref().unwrap().msg_id, "svc-n-1");
+    assert!(
+        matches!(body_of(r), Reply::Resp(RespType::NotifyResp(x)) if x.subscription_id == svc_id)
+    );
+    let out = drain(&mut a);
+    assert_eq!(out.len(), 1, "{out:?}");
+    assert_eq!(out[0].to, CTRL);
+    let ReqType::Notify(relayed) = req_of(&out[0].msg) else {
+        panic!()
+    };
+    assert_eq!(relayed.subscription_id, "mine");
+    assert!(relayed.send_resp);
+    assert_eq!(relayed.notification, n_of(&n));
+    assert_eq!(a.pending_notifications(), 1);
+    // A Notify for a subscription the Broker does not hold is answered, not relayed; one
+    // from an endpoint that is not the subscribed service is not taken either.
+    assert!(
+        send(
+            &mut a,
+            &mut dm,
+            S2,
+            &notify_from("other", true, "Device.Sensors.X", "1")
+        )
+        .is_some()
+    );
+    assert!(
+        send(
+            &mut a,
+            &mut dm,
+            S1,
+            &notify_from(&svc_id, false, "Device.Sensors.X", "1")
+        )
+        .is_none()
+    );
+    assert!(drain(&mut a).is_empty());
+    // The Controller deletes its row: the Broker deletes the service's.
+    let del = msg(
+        "d",
+        ReqType::Delete(pb::Delete {
+            allow_partial: false,
+            obj_paths: vec![row],
+        }),
+    );
+    assert!(send(&mut a, &mut dm, CTRL, &del).is_some());
+    let out = drain(&mut a);
+    let ReqType::Delete(d) = req_of(&sent_to(&out, S2)) else {
+        panic!()
+    };
+    assert_eq!(d.obj_paths, ["Device.LocalAgent.Subscription.4."]);
+    assert_eq!(a.relayed_subscriptions(), 0);
+    // Now S2's Notify is answered but goes nowhere.
+    assert!(
+        send(
+            &mut a,
+            &mut dm,
+            S2,
+            &notify_from(&svc_id, false, "Device.Sensors.X", "1")
+        )
+        .is_none()
+    );
+    assert!(drain(&mut a).is_empty());
+}
+
+fn n_of(m: &pb::Msg) -> Option<pb::notify::Notification> {
+    match req_of(m) {
+        ReqType::Notify(n) => n.notification,
+        _ => None,
+    }
+}
+
+#[test]
+fn relayed_notify_needs_the_controllers_notify_permission_and_ends_with_the_service() {
+    let (mut a, mut dm) = broker();
+    add_sub(
+        &mut a,
+        &mut dm,
+        &[
+            ("Enable", "true"),
+            ("ID", "s"),
+            ("NotifType", "ValueChange"),
+            ("ReferenceList", "Device.Sensors.Sensor.1.Value"),
+        ],
+    );
+    let (add, svc_id, _) = relayed_add(&drain(&mut a), S2);
+    // The Controller may read the sensors but not be notified about them.
+    let all = Perms::ALL;
+    a.set_controller_roles(
+        CTRL,
+        Roles(vec![Role::new(vec![
+            Permission::new(1, ["Device.Sensors."]).with(p("r---"), all, all, all),
+        ])]),
+    );
+    svc_answers(
+        &mut a,
+        &mut dm,
+        S2,
+        &add,
+        added("Device.LocalAgent.Subscription.1."),
+    );
+    let n = notify_from(&svc_id, false, "Device.Sensors.Sensor.1.Value", "1");
+    assert!(send(&mut a, &mut dm, S2, &n).is_none());
+    assert!(drain(&mut a).is_empty());
+    a.remove_controller_roles(CTRL);
+    assert!(send(&mut a, &mut dm, S2, &n).is_none());
+    assert_eq!(drain(&mut a).len(), 1);
+    // The service leaves: the relay goes with it (nothing to delete there).
+    a.service_disconnected(S2);
+    assert_eq!(a.relayed_subscriptions(), 0);
+    assert!(drain(&mut a).is_empty());
+    // It registers again: the Controller's row is relayed anew.
+    a.set_usp_service(S2, true);
+    reg_results(register(&mut a, &mut dm, S2, false, &["Device.Sensors."]));
+    let (_, again, _) = relayed_add(&drain(&mut a), S2);
+    assert_ne!(again, svc_id);
+    assert_eq!(a.relayed_subscriptions(), 1);
 }
