@@ -2136,3 +2136,69 @@ fn relayed_notify_needs_the_controllers_notify_permission_and_ends_with_the_serv
     assert_ne!(again, svc_id);
     assert_eq!(a.relayed_subscriptions(), 1);
 }
+
+#[test]
+fn disabling_a_relayed_subscription_deletes_the_services_row_and_enabling_adds_it_again() {
+    let (mut a, mut dm) = broker();
+    let row = add_sub(
+        &mut a,
+        &mut dm,
+        &[
+            ("Enable", "true"),
+            ("ID", "s"),
+            ("NotifType", "Event"),
+            ("ReferenceList", "Device.Sensors.Alarm!,Device.Time.Synced!"),
+        ],
+    );
+    // One Subscription on each service, each with only its own paths.
+    let out = drain(&mut a);
+    let (add1, _, co1) = relayed_add(&out, S1);
+    let (add2, id2, co2) = relayed_add(&out, S2);
+    let refs = |co: &pb::add::CreateObject| {
+        co.param_settings
+            .iter()
+            .find(|p| p.param == "ReferenceList")
+            .unwrap()
+            .value
+            .clone()
+    };
+    assert_eq!(refs(&co1), "Device.Time.Synced!");
+    assert_eq!(refs(&co2), "Device.Sensors.Alarm!");
+    assert_eq!(a.relayed_subscriptions(), 2);
+    svc_answers(
+        &mut a,
+        &mut dm,
+        S2,
+        &add2,
+        added("Device.LocalAgent.Subscription.2."),
+    );
+    let set = |v: &str| set_objs("e", false, vec![upd(&row, "Enable", v)]);
+    assert!(send(&mut a, &mut dm, CTRL, &set("false")).is_some());
+    // S2's row is deleted; S1 never answered its Add, so there is nothing to delete yet...
+    let out = drain(&mut a);
+    assert_eq!(out.len(), 1, "{out:?}");
+    let ReqType::Delete(d) = req_of(&sent_to(&out, S2)) else {
+        panic!()
+    };
+    assert_eq!(d.obj_paths, ["Device.LocalAgent.Subscription.2."]);
+    assert_eq!(a.relayed_subscriptions(), 0);
+    // ...until its late AddResp comes: the row it created is deleted at once.
+    assert!(
+        send(
+            &mut a,
+            &mut dm,
+            S1,
+            &service_reply(&add1, added("Device.LocalAgent.Subscription.9."))
+        )
+        .is_none()
+    );
+    let ReqType::Delete(d) = req_of(&sent_to(&drain(&mut a), S1)) else {
+        panic!()
+    };
+    assert_eq!(d.obj_paths, ["Device.LocalAgent.Subscription.9."]);
+    // Enabled again: new Subscriptions with new IDs.
+    assert!(send(&mut a, &mut dm, CTRL, &set("true")).is_some());
+    let out = drain(&mut a);
+    assert_eq!(out.len(), 2);
+    assert_ne!(relayed_add(&out, S2).1, id2);
+}
