@@ -44,7 +44,8 @@ pub enum Event {
     },
     /// A payload passed to `send` whose delivery is unknown because its context ended before the peer
     /// acknowledged it (some or all of its Records may have arrived). Payloads not yet transmitted at all are
-    /// kept and sent in the next context instead. Resending is the application's policy decision
+    /// kept and sent in the next context instead — except after an expiry that starts no new context
+    /// (establishment gave up, or mode `Allow`): those are reported here too, never transmitted. Resending is the application's policy decision
     /// (TR-369 "Guidelines for Handling Session Context Restarts").
     Unacknowledged(Bytes),
     /// A received Record failed processing (SAR, decryption, retransmission); the session restarts

@@ -14,7 +14,9 @@
 //!
 //! # Receiver
 //! Records are fed in sequence order. After BEGIN, payload entries are collected until a Record has
-//! `payload_sar_state` COMPLETE and no payload record is left open; pieces are joined by `payloadrec_sar_state`.
+//! `payload_sar_state` COMPLETE and no payload record is left open (not the literal "both states COMPLETE",
+//! which the originating algorithm's own case 6 never sends; see the README's "Completion rule and
+//! interoperability"); pieces are joined by `payloadrec_sar_state`.
 //! A payload record that arrives whole (the normal single-Record case) is passed on without copying. The bytes
 //! held are bounded by the configured budget (each entry charged 32 bytes extra, so empty entries
 //! cannot grow memory without bound).

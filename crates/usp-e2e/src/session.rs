@@ -74,6 +74,7 @@ struct Unacked {
 struct Context {
     session_id: u64,
     initiated_locally: bool,
+    started_at: Instant,
     established: bool,
     next_tx_seq: u64,
     rx_expected: u64,
@@ -95,10 +96,11 @@ struct Context {
 }
 
 impl Context {
-    fn new(session_id: u64, initiated_locally: bool) -> Self {
+    fn new(session_id: u64, initiated_locally: bool, now: Instant) -> Self {
         Self {
             session_id,
             initiated_locally,
+            started_at: now,
             established: !initiated_locally,
             next_tx_seq: 1,
             rx_expected: 1,
@@ -176,6 +178,9 @@ pub struct Session {
     last_activity: Instant,
     ctx: Option<Context>,
     previous_ids: VecDeque<u64>,
+    /// (our session we abandoned for the peer's simultaneous start, the peer's session we adopted instead); see
+    /// `handle_session_record`.
+    collision_lost: Option<(u64, u64)>,
     retry_count: u32,
     restarted_since_success: bool,
     pending_restart: Option<(Instant, RestartReason)>,
@@ -284,6 +289,7 @@ impl Session {
             last_activity: now,
             ctx: None,
             previous_ids: VecDeque::new(),
+            collision_lost: None,
             retry_count: 0,
             restarted_since_success: false,
             pending_restart: None,
@@ -532,9 +538,7 @@ impl Session {
         }
         if let Some(deadline) = self.expiry_deadline() {
             if deadline <= now {
-                if let Some(session_id) = self.teardown() {
-                    self.events.push_back(Event::SessionExpired { session_id });
-                }
+                self.expire(now);
                 return;
             }
         }
@@ -673,6 +677,7 @@ impl Session {
         self.retry_count = 0;
         self.restarted_since_success = false;
         self.previous_ids.clear();
+        self.collision_lost = None;
         self.events.push_back(Event::Disconnected {
             reason_code: d.reason_code,
             reason: d.reason,
@@ -716,7 +721,60 @@ impl Session {
         }
         if self.session_id() != Some(sid) {
             if self.previous_ids.contains(&sid) {
+                // Records of a session we left are normally still in flight and ignored. But if the peer holds
+                // state in that session (expected_id > 1) while it has never acknowledged the context we are
+                // in, the two ends have diverged: we gave up our session for a simultaneous start of the
+                // peer's (which then followed ours), or adopted a delayed copy of a start the peer had already
+                // abandoned. Each end would ignore the other for ever; break the tie with a fresh session
+                // (R-E2E.24). A context the peer started gets a grace period first (the peer's first
+                // establishment retry wait, R-E2E.10, plus `retransmit_timeout`): our answer may have been
+                // lost. A context we started must first have gone unanswered through an establishment retry.
+                let (_, first_retry) =
+                    retry_wait_bounds(self.cfg.retry_min_wait_secs, self.cfg.retry_multiplier, 1);
+                let grace =
+                    Duration::from_millis(first_retry).saturating_add(self.cfg.retransmit_timeout);
+                let retried = self.retry_count > 0;
+                let diverged = self.ctx.as_ref().is_some_and(|c| {
+                    if c.initiated_locally {
+                        // Our start went unanswered through at least one retry, while the peer keeps
+                        // talking in an old session.
+                        !c.established && retried
+                    } else {
+                        c.peer_expected <= 1 && now >= c.started_at + grace
+                    }
+                });
+                let lost_to_current = self.collision_lost.is_some_and(|(lost, adopted)| {
+                    lost == sid && self.session_id() == Some(adopted)
+                });
+                // A repeated start of the left session (its sender is establishing it) after the grace
+                // period is the same divergence, seen from the other side.
+                let peer_in_it = sc.expected_id > 1 || sc.sequence_id == 1;
+                if peer_in_it && (lost_to_current || diverged) {
+                    self.collision_lost = None;
+                    self.fail(now, RestartReason::InvalidSessionId);
+                    return Err(E2eError::UnknownSession {
+                        session_id: sid,
+                        sequence_id: sc.sequence_id,
+                    });
+                }
                 return Err(E2eError::StaleSession(sid));
+            }
+            if let Some(ctx) = &self.ctx {
+                // After our own start went unanswered through a retry, we yield to any peer start instead:
+                // the peer may be ignoring ours (a session it left), and two ends each insisting on their
+                // own start would never meet.
+                if ctx.initiated_locally
+                    && !ctx.established
+                    && sid < ctx.session_id
+                    && self.retry_count == 0
+                {
+                    // Both ends started at once: the higher session_id wins, so both converge. The peer will
+                    // abandon the losing id; remember it, so that a delayed or duplicated copy of its start
+                    // arriving after our context is established is not taken for a new peer start (we would
+                    // move to a session the peer has left, and each side would ignore the other's Records).
+                    self.remember_left(sid);
+                    return Err(E2eError::SessionCollision);
+                }
             }
             if sc.sequence_id != 1 {
                 // §8 item 2: only a new session_id with sequence_id 1 is a peer (re)start; anything else is an
@@ -732,18 +790,19 @@ impl Session {
                     sequence_id: sc.sequence_id,
                 });
             }
-            if let Some(ctx) = &self.ctx {
-                if ctx.initiated_locally && !ctx.established && sid < ctx.session_id {
-                    // Both ends started at once: the higher session_id wins, so both converge.
-                    return Err(E2eError::SessionCollision);
-                }
-            }
             self.adopt(now, sid);
         }
         self.receive_in_session(now, sc)
     }
 
     fn adopt(&mut self, now: Instant, sid: u64) {
+        self.previous_ids.retain(|&p| p != sid);
+        if let Some(ctx) = &self.ctx {
+            if ctx.initiated_locally && !ctx.established {
+                // We lose a simultaneous start (the peer's id is higher).
+                self.collision_lost = Some((ctx.session_id, sid));
+            }
+        }
         if self.ctx.is_some() {
             let prev = self.teardown();
             self.events.push_back(Event::SessionRestarted {
@@ -1194,7 +1253,7 @@ impl Session {
     // ------------------------------------------------------------------ internals: lifecycle
 
     fn start_context(&mut self, now: Instant, sid: u64, locally: bool) {
-        self.ctx = Some(Context::new(sid, locally));
+        self.ctx = Some(Context::new(sid, locally, now));
         self.security.session_started(locally);
         self.last_activity = now;
         self.stats.sessions_started += 1;
@@ -1243,10 +1302,7 @@ impl Session {
     /// the next context. Returns the old session id.
     fn teardown(&mut self) -> Option<u64> {
         let ctx = self.ctx.take()?;
-        if self.previous_ids.len() >= PREVIOUS_IDS {
-            self.previous_ids.pop_front();
-        }
-        self.previous_ids.push_back(ctx.session_id);
+        self.remember_left(ctx.session_id);
         for u in ctx.unacked {
             self.send_bytes = self.send_bytes.saturating_sub(u.charge);
             self.events.push_back(Event::Unacknowledged(u.payload));
@@ -1260,6 +1316,43 @@ impl Session {
         let sid = ctx.session_id;
         self.transmit.retain(|r| !matches!(&r.record_type, Some(RecordType::SessionContext(sc)) if sc.session_id == sid));
         Some(sid)
+    }
+
+    /// SessionExpiration reached (R-E2E.7): the context ends. Payloads still queued (not yet transmitted) are
+    /// not stranded: with mode `Require`, when the expired context had been established, they are the "next
+    /// interaction" and a new context starts at once to carry them; otherwise — establishment gave up at
+    /// expiry (R-E2E.11), or mode `Allow`, which starts no context of its own — they are reported as
+    /// [`Event::Unacknowledged`] and dropped.
+    fn expire(&mut self, now: Instant) {
+        let established = self.ctx.as_ref().is_some_and(|c| c.established);
+        if let Some(session_id) = self.teardown() {
+            self.events.push_back(Event::SessionExpired { session_id });
+        }
+        if self.queue.is_empty() || self.pending_restart.is_some() {
+            return;
+        }
+        if established && self.cfg.mode == SessionMode::Require {
+            self.initiate(now);
+            return;
+        }
+        for m in self.queue.drain(..) {
+            self.send_bytes = self.send_bytes.saturating_sub(m.charge);
+            // Handshake records of the payload security (charge 0) are not the application's.
+            if m.charge != 0 {
+                self.events.push_back(Event::Unacknowledged(m.original));
+            }
+        }
+    }
+
+    /// Records of `sid` are ignored from now on (a session we left, or a peer start that lost a collision).
+    fn remember_left(&mut self, sid: u64) {
+        if self.previous_ids.contains(&sid) {
+            return;
+        }
+        if self.previous_ids.len() >= PREVIOUS_IDS {
+            self.previous_ids.pop_front();
+        }
+        self.previous_ids.push_back(sid);
     }
 
     /// Failure handling (R-E2E.21/23/24): tear down, then start a new context — at once for the first failure

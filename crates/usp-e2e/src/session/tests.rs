@@ -361,6 +361,98 @@ fn r_e2e_7_expired_session_is_replaced_at_next_interaction() {
     assert_eq!((sc(&out[0]).session_id, sc(&out[0]).sequence_id), (sid, 1));
 }
 
+/// Runs A's timers (discarding what it sends: the peer is gone) until its context expires; returns the events.
+fn run_until_expired(a: &mut Session) -> Vec<Event> {
+    let mut evs = Vec::new();
+    for _ in 0..1000 {
+        let Some(t) = a.poll_timeout() else { break };
+        a.handle_timeout(t);
+        let new = events(a);
+        let expired = new
+            .iter()
+            .any(|e| matches!(e, Event::SessionExpired { .. }));
+        evs.extend(new);
+        if expired {
+            break;
+        }
+        drain_tx(a);
+    }
+    evs
+}
+
+#[test]
+fn r_e2e_7_expiry_starts_a_new_context_for_queued_payloads() {
+    let mut c = cfg(A, B, 1);
+    c.session_expiration(Duration::from_secs(10))
+        .max_in_flight_records(1)
+        .max_reorder_records(4);
+    let mut a = Session::new(c, T0).unwrap();
+    a.handle_record(T0, from_b(42, 1, 1, &[b"x"])).unwrap();
+    a.send(T0, Bytes::from_static(b"first")).unwrap();
+    a.send(T0, Bytes::from_static(b"second")).unwrap();
+    // "first" goes out and is never acknowledged; "second" waits for the window.
+    assert_eq!(drain_tx(&mut a).len(), 1);
+    events(&mut a);
+    let evs = run_until_expired(&mut a);
+    assert!(evs.contains(&Event::SessionExpired { session_id: 42 }));
+    assert!(evs.contains(&Event::Unacknowledged(Bytes::from_static(b"first"))));
+    // The queued payload is not stranded: a new context carries it at once (R-E2E.7), and a timer is armed.
+    let sid = a.session_id().expect("a new context");
+    assert_ne!(sid, 42);
+    assert!(a.poll_timeout().is_some());
+    let out = drain_tx(&mut a);
+    assert_eq!((sc(&out[0]).session_id, sc(&out[0]).sequence_id), (sid, 1));
+    assert_eq!(sc(&out[0]).payload, [Bytes::from_static(b"second")]);
+    let mut b = Session::new(cfg(B, A, 2), T0).unwrap();
+    for r in out {
+        b.handle_record(ms(20_000), r).unwrap();
+    }
+    assert_eq!(payloads(&events(&mut b)), [Bytes::from_static(b"second")]);
+}
+
+#[test]
+fn r_e2e_11_expiry_during_establishment_reports_queued_payloads() {
+    let mut c = cfg(A, B, 1);
+    c.session_expiration(Duration::from_secs(60))
+        .max_in_flight_records(1)
+        .max_reorder_records(4);
+    let mut a = Session::new(c, T0).unwrap();
+    a.send(T0, Bytes::from_static(b"first")).unwrap();
+    a.send(T0, Bytes::from_static(b"second")).unwrap();
+    drain_tx(&mut a);
+    // Nobody answers: establishment retries until SessionExpiration (R-E2E.11), then gives up.
+    let evs = run_until_expired(&mut a);
+    assert!(a.retry_count() > 0);
+    assert!(evs.contains(&Event::Unacknowledged(Bytes::from_static(b"first"))));
+    assert!(evs.contains(&Event::Unacknowledged(Bytes::from_static(b"second"))));
+    assert!(a.session_id().is_none());
+    assert_eq!(a.send_queue_bytes(), 0);
+    assert_eq!(a.poll_timeout(), None);
+    assert!(drain_tx(&mut a).is_empty());
+}
+
+#[test]
+fn r_e2e_7_allow_mode_expiry_reports_queued_payloads() {
+    let mut c = cfg(A, B, 1);
+    c.mode(SessionMode::Allow)
+        .session_expiration(Duration::from_secs(10))
+        .max_in_flight_records(1)
+        .max_reorder_records(4);
+    let mut a = Session::new(c, T0).unwrap();
+    a.handle_record(T0, from_b(42, 1, 1, &[b"x"])).unwrap();
+    a.send(T0, Bytes::from_static(b"first")).unwrap();
+    a.send(T0, Bytes::from_static(b"second")).unwrap();
+    drain_tx(&mut a);
+    events(&mut a);
+    let evs = run_until_expired(&mut a);
+    // Allow starts no context of its own: both payloads are reported, nothing stays queued.
+    assert!(evs.contains(&Event::Unacknowledged(Bytes::from_static(b"first"))));
+    assert!(evs.contains(&Event::Unacknowledged(Bytes::from_static(b"second"))));
+    assert!(a.session_id().is_none());
+    assert_eq!(a.send_queue_bytes(), 0);
+    assert_eq!(a.poll_timeout(), None);
+}
+
 #[test]
 fn r_e2e_8_received_sequence_near_max_restarts() {
     let mut a = adopted(42);
@@ -788,6 +880,70 @@ fn simultaneous_starts_converge_on_the_higher_session_id() {
         .filter(|e| matches!(e, Event::Unacknowledged(_)))
         .count();
     assert_eq!(delivered + unacked, 2);
+}
+
+#[test]
+fn delayed_copy_of_a_lost_collision_start_is_not_adopted() {
+    let mut a = Session::new(cfg(A, B, 1), T0).unwrap();
+    a.send(T0, Bytes::from_static(b"x")).unwrap();
+    drain_tx(&mut a);
+    let ours = a.session_id().unwrap();
+    // The peer's simultaneous start with a lower id loses...
+    assert_eq!(
+        a.handle_record(T0, from_b(2, 1, 1, &[b"late"])),
+        Err(E2eError::SessionCollision)
+    );
+    // ... the peer follows our session ...
+    a.handle_record(T0, from_b(ours, 1, 2, &[])).unwrap();
+    assert!(a.is_established());
+    // ... and a duplicate of its start arriving now is stale, not a peer restart.
+    assert_eq!(
+        a.handle_record(ms(50), from_b(2, 1, 1, &[b"late"])),
+        Err(E2eError::StaleSession(2))
+    );
+    assert_eq!(a.session_id(), Some(ours));
+    assert!(payloads(&events(&mut a)).is_empty());
+}
+
+#[test]
+fn unanswered_start_yields_to_a_lower_peer_start_after_a_retry() {
+    let mut a = Session::new(cfg(A, B, 1), T0).unwrap();
+    a.send(T0, Bytes::from_static(b"x")).unwrap();
+    drain_tx(&mut a);
+    // Our start goes unanswered: one establishment retry (R-E2E.10).
+    let t = a.poll_timeout().unwrap();
+    a.handle_timeout(t);
+    drain_tx(&mut a);
+    assert_eq!(a.retry_count(), 1);
+    // A peer start with a lower id is now adopted instead of refused: the peer may be ignoring ours.
+    a.handle_record(t, from_b(2, 1, 1, &[b"hello"])).unwrap();
+    assert_eq!(a.session_id(), Some(2));
+    assert_eq!(payloads(&events(&mut a)), [Bytes::from_static(b"hello")]);
+}
+
+#[test]
+fn diverged_ends_restart_with_a_fresh_session() {
+    // A adopts a (delayed) start of session 77 while the peer actually went on in session 42, which A left.
+    let mut a = adopted(42);
+    a.handle_record(T0, from_b(77, 1, 1, &[])).unwrap();
+    assert_eq!(a.session_id(), Some(77));
+    events(&mut a);
+    // Within the grace period the peer's Records of 42 are taken for Records in flight and ignored.
+    assert_eq!(
+        a.handle_record(ms(1_000), from_b(42, 3, 5, &[])),
+        Err(E2eError::StaleSession(42))
+    );
+    // Past it, with nothing of 77 ever acknowledged by the peer, the ends have diverged: restart (R-E2E.24).
+    let err = a
+        .handle_record(ms(60_000), from_b(42, 4, 5, &[]))
+        .unwrap_err();
+    assert!(matches!(
+        err,
+        E2eError::UnknownSession { session_id: 42, .. }
+    ));
+    let sid = a.session_id().unwrap();
+    assert!(sid != 42 && sid != 77);
+    assert!(a.is_initiator());
 }
 
 #[test]
@@ -1347,6 +1503,204 @@ fn sar_segments_fill_records_exactly() {
         let out = drain_tx(&mut signed);
         assert!(out.iter().all(|r| r.mac_signature.len() == 4));
         assert_filled(&out, max);
+    }
+}
+
+/// The receiving-endpoint rule of the SAR algorithm read literally: after BEGIN, store Records until one has
+/// `payload_sar_state` *and* `payloadrec_sar_state` COMPLETE; then concatenate. Returns the messages.
+fn literal_reassembly(records: &[pb::Record]) -> Vec<Bytes> {
+    let mut out = Vec::new();
+    let mut open: Option<Vec<u8>> = None;
+    for r in records {
+        let s = sc(r);
+        let joined = s.payload.iter().flat_map(|p| p.iter().copied());
+        match (s.payload_sar_state, s.payloadrec_sar_state, open.as_mut()) {
+            (0, 0, None) => out.push(Bytes::from(joined.collect::<Vec<u8>>())),
+            (1, _, None) => open = Some(joined.collect()),
+            (3, 3, Some(buf)) => {
+                buf.extend(joined);
+                out.push(Bytes::from(open.take().unwrap()));
+            }
+            (2 | 3, _, Some(buf)) => buf.extend(joined),
+            other => panic!("a literal peer cannot handle {other:?}"),
+        }
+    }
+    assert!(
+        open.is_none(),
+        "a literal peer is still waiting for (COMPLETE, COMPLETE)"
+    );
+    out
+}
+
+#[test]
+fn sar_sender_is_understood_by_a_literal_completion_rule() {
+    // PLAINTEXT and a single TLS record: every segmented message ends with (COMPLETE, COMPLETE), so a peer
+    // that waits for both states to be COMPLETE reassembles exactly what we sent.
+    for (max, len) in [
+        (512, 300),
+        (512, 1500),
+        (512, 20_000),
+        (1000, 999),
+        (4096, 100_000),
+    ] {
+        for tls in [None, Some(1 << 20)] {
+            let msg = Bytes::from((0..len).map(|i| (i % 253) as u8).collect::<Vec<u8>>());
+            let sec = move || -> Box<dyn PayloadSecurity + Send> {
+                match tls {
+                    Some(rec) => Box::new(FakeTls { rec }),
+                    None => Box::new(Plaintext),
+                }
+            };
+            let (mut a, _) = seg_pair(max, sec);
+            a.send(T0, msg.clone()).unwrap();
+            let out = drain_tx(&mut a);
+            assert_eq!(
+                literal_reassembly(&out),
+                [msg],
+                "max {max}, len {len}, tls {tls:?}"
+            );
+        }
+    }
+    // Several TLS records, one whole per USP Record (spec case 6): the sender algorithm's step 5.1 gives
+    // payloadrec_sar_state NONE, so the last Record is (COMPLETE, NONE) — which the literal rule cannot
+    // complete, for the spec's own example as for us; our receiver accepts both forms.
+    let st = sar_states(512, Some(400), &Bytes::from(vec![4u8; 1200]));
+    assert_eq!(st.last(), Some(&(3, 0, 1)));
+}
+
+/// "TLS" stand-in that keeps payload-record boundaries visible: `seal` splits into records of `rec` bytes and
+/// `open` hands every payload record back as its own message, so the receiver's events are exactly the
+/// payload records the sender's layer produced.
+struct KeepTls {
+    rec: usize,
+}
+
+impl PayloadSecurity for KeepTls {
+    fn kind(&self) -> pb::record::PayloadSecurity {
+        pb::record::PayloadSecurity::Tls12
+    }
+    fn seal(&mut self, m: Bytes, out: &mut Vec<Bytes>) -> Result<(), SecurityError> {
+        FakeTls { rec: self.rec }.seal(m, out)
+    }
+    fn open(&mut self, records: Vec<Bytes>, out: &mut Vec<Bytes>) -> Result<(), SecurityError> {
+        out.extend(records);
+        Ok(())
+    }
+}
+
+/// A TLS12 Record from B to A, encoded and decoded again (as off the wire).
+fn tls_from_b(sid: u64, seq: u64, ps: i32, prs: i32, payload: &[&'static [u8]]) -> pb::Record {
+    let mut r = from_b(sid, seq, 1, payload);
+    r.payload_security = pb::record::PayloadSecurity::Tls12 as i32;
+    let s = sc_mut(&mut r);
+    s.payload_sar_state = ps;
+    s.payloadrec_sar_state = prs;
+    pb::Record::decode(Bytes::from(r.encode_to_vec())).unwrap()
+}
+
+fn keep_tls_session() -> Session {
+    Session::with_layers(
+        cfg(A, B, 1),
+        T0,
+        Box::new(KeepTls { rec: 1 << 20 }),
+        Box::new(TrustMtp),
+    )
+    .unwrap()
+}
+
+#[test]
+fn sar_receiver_several_payload_records_in_segmented_records() {
+    // Several entries per segmented Record, as another implementation may pack them: a whole payload record
+    // followed by the first piece of the next (BEGIN), a middle piece (INPROCESS), the last piece followed by
+    // a whole one (COMPLETE), then a final whole one (message COMPLETE, payloadrec NONE).
+    let (none, begin, inproc, complete) = (0, 1, 2, 3);
+    let mut a = keep_tls_session();
+    let records = [
+        tls_from_b(42, 1, begin, begin, &[b"r1", b"r2-a"]),
+        tls_from_b(42, 2, inproc, inproc, &[b"-b"]),
+        tls_from_b(42, 3, inproc, complete, &[b"-c", b"r3"]),
+        tls_from_b(42, 4, complete, none, &[b"r4", b"r5"]),
+    ];
+    for r in records {
+        a.handle_record(T0, r).unwrap();
+    }
+    let got = payloads(&events(&mut a));
+    let want: [&[u8]; 5] = [b"r1", b"r2-a-b-c", b"r3", b"r4", b"r5"];
+    assert_eq!(got, want.map(Bytes::from_static));
+    assert_eq!(a.receive_buffered_bytes(), 0);
+
+    // The same pattern ending literally with (COMPLETE, COMPLETE), after a whole record in an INPROCESS one.
+    let mut a = keep_tls_session();
+    for r in [
+        tls_from_b(42, 1, begin, none, &[b"w1", b"w2"]),
+        tls_from_b(42, 2, inproc, begin, &[b"w3", b"p-"]),
+        tls_from_b(42, 3, complete, complete, &[b"q"]),
+    ] {
+        a.handle_record(T0, r).unwrap();
+    }
+    let want: [&[u8]; 4] = [b"w1", b"w2", b"w3", b"p-q"];
+    assert_eq!(payloads(&events(&mut a)), want.map(Bytes::from_static));
+}
+
+#[test]
+fn sar_receiver_rejects_ambiguous_multi_entry_records() {
+    let (none, begin, inproc, complete) = (0, 1, 2, 3);
+    // An INPROCESS piece cannot share its Record: which entry would continue the open payload record?
+    let cases: [&[pb::Record]; 3] = [
+        &[
+            tls_from_b(42, 1, begin, begin, &[b"a"]),
+            tls_from_b(42, 2, inproc, inproc, &[b"b", b"c"]),
+        ],
+        // The message completes while a payload record is still open.
+        &[
+            tls_from_b(42, 1, begin, begin, &[b"a"]),
+            tls_from_b(42, 2, complete, none, &[b"b"]),
+        ],
+        // A payload record BEGINs while another is open.
+        &[
+            tls_from_b(42, 1, begin, begin, &[b"a"]),
+            tls_from_b(42, 2, inproc, begin, &[b"b"]),
+        ],
+    ];
+    for records in cases {
+        let mut a = keep_tls_session();
+        let (last, first) = records.split_last().unwrap();
+        for r in first {
+            a.handle_record(T0, r.clone()).unwrap();
+        }
+        // R-E2E.21: the last Record fails, the session restarts, nothing is delivered.
+        assert!(matches!(
+            a.handle_record(T0, last.clone()),
+            Err(E2eError::Reassembly(SarError::UnexpectedState { .. }))
+        ));
+        let evs = events(&mut a);
+        assert!(payloads(&evs).is_empty());
+        assert!(evs.iter().any(|e| matches!(e, Event::Failed(_))));
+        assert_ne!(a.session_id(), Some(42));
+        assert_eq!(a.receive_buffered_bytes(), 0);
+    }
+}
+
+#[test]
+fn sar_session_keeps_payload_record_boundaries() {
+    // Whatever the split — several payload records in one USP Record, one per Record, or pieces of them —
+    // the receiving payload security gets exactly the payload records the sending one produced.
+    for (max, rec, len) in [
+        (0, 100, 1000),
+        (1024, 100, 450),
+        (512, 400, 1200),
+        (512, 700, 1500),
+        (512, 10_000, 3000),
+        (600, 1, 40),
+        (2048, 333, 5000),
+    ] {
+        let (mut a, mut b) = seg_pair(max, || Box::new(KeepTls { rec }));
+        let msg = Bytes::from((0..len).map(|i| (i % 251) as u8).collect::<Vec<u8>>());
+        let mut want = Vec::new();
+        KeepTls { rec }.seal(msg.clone(), &mut want).unwrap();
+        a.send(T0, msg).unwrap();
+        let (_, eb) = settle(&mut a, &mut b, T0);
+        assert_eq!(payloads(&eb), want, "max {max}, rec {rec}, len {len}");
     }
 }
 
