@@ -442,7 +442,10 @@ const NOTIF_TYPES: [&str; 6] = [
     "Bogus",
 ];
 
-const REFS: [&str; 8] = [
+const REFS: [&str; 10] = [
+    // Owned by the services registered at the start: relayed.
+    "Device.Req.1.Name,Device.IP.Interface.1.",
+    "Device.DeviceInfo.Req.Alarm!",
     "Device.IP.Interface.",
     "Device.IP.Interface.*.",
     "Device.IP.Interface.*.Addr.*.",
@@ -569,6 +572,8 @@ pub fn engine_sequences(data: &[u8]) {
         crate::Permission::new(1, ["Device.DeviceInfo."]).with(r, r, r, crate::Perms::NONE)
     ]);
     let mut sent: Vec<String> = Vec::new();
+    // (service, ID) of the Subscriptions the Broker asked USP Services to create.
+    let mut svc_subs: Vec<(String, String)> = Vec::new();
     // What a step drained early, still to be counted and recorded.
     let mut held: Vec<crate::Outgoing> = Vec::new();
     let mut b = Bytes(data);
@@ -769,7 +774,8 @@ pub fn engine_sequences(data: &[u8]) {
                             Some(s) => s.clone(),
                             None => id.clone(),
                         };
-                        let body = match b.byte() % 6 {
+                        let mut from = String::from(svc);
+                        let body = match b.byte() % 8 {
                             0 => pb::body::MsgBody::Response(pb::Response {
                                 resp_type: Some(pb::response::RespType::GetResp(
                                     pb::GetResp::default(),
@@ -847,9 +853,17 @@ pub fn engine_sequences(data: &[u8]) {
                                 })
                             }
                             // A Notify for a Subscription the Broker may hold on it.
-                            4 => pb::body::MsgBody::Request(pb::Request {
+                            4..=6 => pb::body::MsgBody::Request(pb::Request {
                                 req_type: Some(ReqType::Notify(pb::Notify {
-                                    subscription_id: format!("relay-{}", b.byte() % 64),
+                                    subscription_id: match svc_subs
+                                        .get(usize::from(b.byte()) % (svc_subs.len() + 1))
+                                    {
+                                        Some((s, id)) => {
+                                            from.clone_from(s);
+                                            id.clone()
+                                        }
+                                        None => String::new(),
+                                    },
                                     send_resp: b.byte() % 2 == 0,
                                     notification: Some(pb::notify::Notification::Event(
                                         pb::notify::Event {
@@ -875,7 +889,7 @@ pub fn engine_sequences(data: &[u8]) {
                                 msg_body: Some(body),
                             }),
                         };
-                        let r = a.handle(now, &mut dm, &mut cmds, svc, &FullAccess, &m);
+                        let r = a.handle(now, &mut dm, &mut cmds, &from, &FullAccess, &m);
                         // Only a Notify is answered (NotifyResp, same msg_id).
                         if let Some(r) = r {
                             assert!(matches!(
@@ -928,6 +942,18 @@ pub fn engine_sequences(data: &[u8]) {
         while let Some(o) = out.next().or_else(|| a.poll_transmit()) {
             n += 1;
             assert!(n <= 16, "outbox beyond its bound");
+            if let Some(pb::body::MsgBody::Request(pb::Request {
+                req_type: Some(ReqType::Add(add)),
+            })) = o.msg.body.as_ref().and_then(|b| b.msg_body.as_ref())
+            {
+                let ids = add.create_objs.iter().flat_map(|c| &c.param_settings);
+                for ps in ids.filter(|p| p.param == "ID") {
+                    if svc_subs.len() >= 8 {
+                        svc_subs.remove(0);
+                    }
+                    svc_subs.push((o.to.clone(), ps.value.clone()));
+                }
+            }
             if let Some(h) = o.msg.header {
                 if sent.len() >= 16 {
                     sent.remove(0);
