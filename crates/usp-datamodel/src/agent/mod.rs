@@ -222,8 +222,10 @@ impl AgentConfig {
     }
 
     /// Sets the most Notify messages awaiting a NotifyResp (default 1024); beyond it the
-    /// oldest stops being retried. Also the most requests forwarded to USP Services awaiting
-    /// their reply; beyond it a new one gets Error 7005.
+    /// oldest stops being retried. Also the most requests (or parts of split requests)
+    /// forwarded to USP Services awaiting their reply, beyond which a new one gets Error
+    /// 7005, and the most Subscription Adds the Broker has sent to USP Services awaiting
+    /// their AddResp, beyond which further relayed subscriptions wait.
     pub const fn set_max_pending(&mut self, n: usize) -> &mut Self {
         self.max_pending = n;
         self
@@ -269,6 +271,7 @@ impl AgentConfig {
     }
 
     /// Sets the most subscriptions tracked (default 1024); rows beyond it are not processed.
+    /// Also the most Subscriptions the Broker holds on USP Services for Controllers.
     pub const fn set_max_subscriptions(&mut self, n: usize) -> &mut Self {
         self.max_subs = n;
         self
