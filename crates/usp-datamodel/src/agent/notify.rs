@@ -966,8 +966,11 @@ impl Agent {
         done.is_ok()
     }
 
+    /// Queues a Notify to Controller `to` (row `ctrl`, may be `""`), awaiting its NotifyResp
+    /// with the TR-369 retry table when `send_resp`. Used for the Agent's own notifications and
+    /// for those relayed from USP Services.
     #[allow(clippy::too_many_arguments)]
-    fn send_notify<M: DataModel + ?Sized>(
+    pub(super) fn send_notify<M: DataModel + ?Sized>(
         &mut self,
         now: Instant,
         dm: &M,

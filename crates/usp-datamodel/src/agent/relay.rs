@@ -21,7 +21,7 @@ use usp_msg::pb::request::ReqType;
 
 use super::broker::under;
 use super::notify::{SUB_TABLE, read_bool};
-use super::{Agent, Instant, Outgoing, Pending};
+use super::{Agent, Instant, Outgoing};
 use crate::engine::response_msg;
 use crate::model::DataModel;
 
@@ -268,60 +268,8 @@ impl Agent {
             .trim()
             .parse()
             .unwrap_or(0);
-        self.relay_send(now, dm, to, &ctrl, sub_id, retry, exp, notification);
+        self.send_notify(now, dm, to, &ctrl, sub_id, retry, exp, notification);
         resp
-    }
-
-    /// Queues a Notify to Controller `to` (row `ctrl`), awaiting its NotifyResp with the
-    /// TR-369 retry table when `send_resp` (as the Agent's own notifications).
-    #[allow(clippy::too_many_arguments)]
-    fn relay_send<M: DataModel + ?Sized>(
-        &mut self,
-        now: Instant,
-        dm: &M,
-        to: String,
-        ctrl: &str,
-        subscription_id: String,
-        send_resp: bool,
-        expiration: u64,
-        n: pb::notify::Notification,
-    ) {
-        let msg_id = self.next_msg_id("notify");
-        let msg = pb::Msg {
-            header: Some(pb::Header {
-                msg_id: msg_id.clone(),
-                msg_type: pb::header::MsgType::Notify as i32,
-            }),
-            body: Some(pb::Body {
-                msg_body: Some(pb::body::MsgBody::Request(pb::Request {
-                    req_type: Some(ReqType::Notify(pb::Notify {
-                        subscription_id,
-                        send_resp,
-                        notification: Some(n),
-                    })),
-                })),
-            }),
-        };
-        if send_resp && self.cfg.max_pending > 0 {
-            let num = |p: &str, d: u64| read(dm, ctrl, p).trim().parse().unwrap_or(d);
-            let m = num("USPNotifRetryMinimumWaitInterval", 5);
-            let k = num("USPNotifRetryIntervalMultiplier", 2000);
-            let wait = self.retry_wait(m, k, 1);
-            while self.pending.len() >= self.cfg.max_pending {
-                self.pending.pop_front();
-            }
-            self.pending.push_back(Pending {
-                to: to.clone(),
-                msg: msg.clone(),
-                msg_id,
-                retries: 0,
-                next: now.plus_millis(wait),
-                expires: (expiration > 0).then(|| now.plus_secs(expiration)),
-                m,
-                k,
-            });
-        }
-        self.push_out(Outgoing { to, msg });
     }
 
     /// USP Service `endpoint` went away: its Subscriptions are gone with it.
