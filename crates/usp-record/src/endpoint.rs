@@ -3,6 +3,19 @@
 //! An Endpoint ID has the form `authority-scheme ":" [authority-id] ":" instance-id`. The string
 //! is split on its first two `:`; the instance-id may itself contain `:` only in percent-encoded
 //! form, because R-ARC.5 limits it to unreserved characters and `%HH`.
+//!
+//! # Decisions where the spec leaves a choice
+//!
+//! * **Length** (R-ARC.6): the 50-character limit counts the instance-id as written, so a
+//!   percent-encoded `%HH` counts as 3 characters.
+//! * **`imei`**: 15 digits (IMEI) or 16 digits (IMEISV) are accepted; the spec names the GSMA
+//!   IMEI, and devices report either form.
+//! * **`fqdn`**: the instance-id must contain at least one `.` (a single label is not fully
+//!   qualified), labels of 1–63 letters, digits, `-` or `_`, not starting or ending with `-`,
+//!   at most 253 characters, an optional final `.`; no wildcard.
+//! * A Disconnect Record's `reason_code` is not checked against the 71xx Record error codes
+//!   (R-MTP.9 is a SHOULD), so a peer's unusual code is passed on rather than dropping the
+//!   Disconnect.
 
 use alloc::string::String;
 use core::fmt;
