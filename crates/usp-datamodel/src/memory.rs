@@ -3,21 +3,25 @@
 //! Storage is a tree mirroring the paths: objects hold parameters and child slots, a table
 //! slot holds rows by instance number. A lookup walks one small map per path segment, which
 //! keeps Get and searches over large tables fast without hashing (no_std).
+//!
+//! Each table also keeps an index per unique key of its schema (canonical typed key values →
+//! instance numbers), maintained by every change and by rollback, so unique-key addresses
+//! (`[Alias=="lan"]`) are answered in O(log n) rather than by a scan.
 
 use alloc::borrow::Cow;
 use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::format;
-use alloc::string::String;
+use alloc::string::{String, ToString as _};
 use alloc::vec::Vec;
 use core::fmt::Write as _;
 
 use crate::code;
 use crate::error::DmError;
 use crate::model::DataModel;
-use crate::schema::{ObjId, Schema};
+use crate::schema::{ObjId, ObjectDef, Schema, UniqueKey};
 use usp_path::Expression;
 use usp_path::resolve::KeyLookup;
-use usp_path::value::check_constant;
+use usp_path::value::{ParamType, TypedConstant, Value, ValueType, check_constant};
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 struct Node {
@@ -38,6 +42,13 @@ struct Table {
     rows: BTreeMap<u32, Node>,
     /// The next instance number; numbers are never reused while the model lives (R-ARC.8).
     next: u32,
+    /// One index per unique key of the table's [`ObjectDef`] (same positions as
+    /// `unique_keys`; missing at the end while no row has been indexed for it): the key's
+    /// canonical values ([`canonical`]) in key order, with the row holding them. A row whose
+    /// key value is missing or invalid is not in it (such a row matches no key address).
+    /// Several rows may share a value (a functional key need only be unique among enabled
+    /// rows; the integrator's [`MemoryDataModel::set_value`] is not checked).
+    keys: Vec<BTreeSet<(Vec<String>, u32)>>,
 }
 
 impl Table {
@@ -45,8 +56,95 @@ impl Table {
         Self {
             rows: BTreeMap::new(),
             next: 1,
+            keys: Vec::new(),
         }
     }
+
+    /// Adds (`insert`) or removes row `n`'s entries of the unique keys of `def`: every key,
+    /// or only those holding parameter `only`. Call it to remove the entries before changing
+    /// a key value or removing the row, and to insert them after.
+    fn reindex(&mut self, def: &ObjectDef, n: u32, insert: bool, only: Option<&str>) {
+        let Some(row) = self.rows.get(&n) else {
+            return;
+        };
+        for (i, k) in def.unique_keys.iter().enumerate() {
+            if only.is_some_and(|p| !k.params.iter().any(|kp| kp == p)) {
+                continue;
+            }
+            let Some(v) = key_of(def, k, row) else {
+                continue;
+            };
+            if insert {
+                if self.keys.len() <= i {
+                    self.keys.resize_with(i + 1, BTreeSet::new);
+                }
+                if let Some(ix) = self.keys.get_mut(i) {
+                    ix.insert((v, n));
+                }
+            } else if let Some(ix) = self.keys.get_mut(i) {
+                ix.remove(&(v, n));
+            }
+        }
+    }
+}
+
+/// The canonical form of parameter value `v` of type `ty` for the unique-key index: two
+/// values are equal for an `==` expression ([`TypedConstant::matches`]) exactly when their
+/// canonical forms are equal. Strings and lists (`==` on a list compares the text) are kept
+/// as they are; other types are parsed and formatted canonically (`+01` → `1`, `1` →
+/// `true`). `None` for a value that is not valid for its type: it matches no constant.
+fn canonical(ty: ParamType, v: &str) -> Option<String> {
+    if ty.is_list() || ty.base() == ValueType::String {
+        return Some(String::from(v));
+    }
+    Value::parse(ty.base(), v).ok().map(|x| x.to_string())
+}
+
+/// The canonical form of an `==` constant, comparable with [`canonical`] values.
+fn canonical_constant(tc: &TypedConstant) -> String {
+    tc.value().to_string()
+}
+
+/// The canonical values of key `k` of `row`, in key order.
+fn key_of(def: &ObjectDef, k: &UniqueKey, row: &Node) -> Option<Vec<String>> {
+    k.params
+        .iter()
+        .map(|name| canonical(def.params.get(name)?.ty, row.params.get(name)?))
+        .collect()
+}
+
+/// The table definition of `table` when it has unique keys (and so indexes).
+fn keyed_table<'a>(schema: &'a Schema, table: &str) -> Option<&'a ObjectDef> {
+    schema
+        .object_for_path(table)
+        .filter(|d| d.is_multi_instance() && !d.unique_keys.is_empty())
+}
+
+/// Sets (`Some`) or removes (`None`) parameter `param` of `object`, keeping the unique-key
+/// index of the row's table up to date. `None` if the object does not exist, else the old
+/// value.
+fn write_param(
+    schema: &Schema,
+    root: &mut BTreeMap<String, Slot>,
+    object: &str,
+    param: &str,
+    value: Option<&str>,
+) -> Option<Option<String>> {
+    let put = |o: &mut Node| match value {
+        Some(v) => o.params.insert(String::from(param), String::from(v)),
+        None => o.params.remove(param),
+    };
+    if let Some((table, n)) = split_row(object) {
+        if let Some(def) = keyed_table(schema, table).filter(|d| d.key_role(param).is_some()) {
+            let t = table_mut(root, table)?;
+            t.rows.get(&n)?;
+            t.reindex(def, n, false, Some(param));
+            let old = t.rows.get_mut(&n).map(put);
+            t.reindex(def, n, true, Some(param));
+            return old;
+        }
+    }
+    node_mut(root, object).map(put)
 }
 
 #[derive(Clone, Debug)]
@@ -393,13 +491,12 @@ impl MemoryDataModel {
     /// # Errors
     /// 7016 if the object does not exist.
     pub fn set_value(&mut self, object: &str, param: &str, value: &str) -> Result<(), DmError> {
-        let o = node_mut(&mut self.root, object).ok_or_else(|| {
+        write_param(&self.schema, &mut self.root, object, param, Some(value)).ok_or_else(|| {
             DmError::new(
                 code::OBJECT_DOES_NOT_EXIST,
                 format!("{object} does not exist"),
             )
         })?;
-        o.params.insert(String::from(param), String::from(value));
         Ok(())
     }
 
@@ -443,8 +540,7 @@ impl MemoryDataModel {
                     o.params
                         .iter()
                         .filter(|(n, p)| {
-                            o.key_role(n).is_some()
-                                && p.ty.base() == usp_path::value::ValueType::String
+                            o.key_role(n).is_some() && p.ty.base() == ValueType::String
                         })
                         .map(|(n, p)| (n.clone(), p.is_alias()))
                         .collect()
@@ -553,19 +649,24 @@ impl DataModel for MemoryDataModel {
             .map(|s| Cow::Borrowed(s.as_str()))
     }
 
-    /// Unique-key addresses (`[Alias=="x"]`) are answered by one pass over the table's rows,
-    /// comparing stored values directly (typed, as the resolver would).
+    /// Unique-key addresses (`[Alias=="x"]`, any unique key of the schema, functional or
+    /// not) are answered from the table's index in O(log n): the constants are converted as
+    /// the resolver would ([`check_constant`]) and looked up by canonical value, so every
+    /// spelling of a typed value (`+1`, `01`; `1` for `true`) finds the row. `Found` only when
+    /// exactly one row holds the key (checked against the expression again); when several do
+    /// (a functional key need only be unique among enabled rows, TR-106) the answer is
+    /// [`KeyLookup::NotIndexed`], and the resolver scans and evaluates every row.
     fn find_by_key(&self, table: &str, key: &Expression<'_>) -> KeyLookup {
         let Some(def) = self.schema.object_for_path(table) else {
             return KeyLookup::NotIndexed;
         };
-        let is_key = def.unique_keys.iter().any(|k| {
+        let found = def.unique_keys.iter().enumerate().find(|(_, k)| {
             let names: Vec<&str> = k.params.iter().map(String::as_str).collect();
             key.addresses_key(&names)
         });
-        if !is_key {
+        let Some((ki, uk)) = found else {
             return KeyLookup::NotIndexed;
-        }
+        };
         let mut comps = Vec::with_capacity(key.components().len());
         for c in key.components() {
             let Some(name) = c.param().as_simple() else {
@@ -584,20 +685,43 @@ impl DataModel for MemoryDataModel {
             };
             comps.push((name.as_str(), tc));
         }
+        let mut want = Vec::with_capacity(uk.params.len());
+        for kp in &uk.params {
+            let Some((_, tc)) = comps.iter().find(|(n, _)| *n == kp.as_str()) else {
+                return KeyLookup::NotIndexed;
+            };
+            want.push(canonical_constant(tc));
+        }
         let Some(Slot::Tab(t)) = walk(&self.root, table) else {
             return KeyLookup::Missing;
         };
-        for (n, row) in &t.rows {
-            let hit = comps.iter().all(|(name, tc)| {
+        let Some(ix) = t.keys.get(ki) else {
+            // No row has ever had a valid value for this key.
+            return KeyLookup::Missing;
+        };
+        let mut hits = ix
+            .range((want.clone(), 0)..=(want, u32::MAX))
+            .map(|(_, n)| *n);
+        let n = match (hits.next(), hits.next()) {
+            (None, _) => return KeyLookup::Missing,
+            (Some(n), None) => n,
+            // Several rows hold the key: the resolver scans and evaluates them all.
+            (Some(_), Some(_)) => return KeyLookup::NotIndexed,
+        };
+        // The index and the typed comparison agree by construction; check anyway, so a
+        // mismatch can only cost a scan.
+        let hit = t.rows.get(&n).is_some_and(|row| {
+            comps.iter().all(|(name, tc)| {
                 row.params
                     .get(*name)
                     .is_some_and(|v| tc.matches(v).unwrap_or(false))
-            });
-            if hit {
-                return KeyLookup::Found(*n);
-            }
+            })
+        });
+        if hit {
+            KeyLookup::Found(n)
+        } else {
+            KeyLookup::NotIndexed
         }
-        KeyLookup::Missing
     }
 
     fn for_each_value(&self, object: &str, f: &mut dyn FnMut(&str, &str)) -> bool {
@@ -610,13 +734,13 @@ impl DataModel for MemoryDataModel {
     }
 
     fn set(&mut self, object: &str, param: &str, value: &str) -> Result<(), DmError> {
-        let o = node_mut(&mut self.root, object).ok_or_else(|| {
-            DmError::new(
-                code::OBJECT_DOES_NOT_EXIST,
-                format!("{object} does not exist"),
-            )
-        })?;
-        let old = o.params.insert(String::from(param), String::from(value));
+        let old = write_param(&self.schema, &mut self.root, object, param, Some(value))
+            .ok_or_else(|| {
+                DmError::new(
+                    code::OBJECT_DOES_NOT_EXIST,
+                    format!("{object} does not exist"),
+                )
+            })?;
         self.log(Undo::Set {
             object: String::from(object),
             param: String::from(param),
@@ -646,6 +770,9 @@ impl DataModel for MemoryDataModel {
             .ok_or_else(|| DmError::new(code::OBJECT_NOT_CREATED, "instance numbers exhausted"))?;
         let node = instantiate(&self.schema, id, init, "");
         t.rows.insert(n, node);
+        if let Some(def) = self.schema.get(id) {
+            t.reindex(def, n, true, None);
+        }
         self.log(Undo::Add {
             table: String::from(table),
             n,
@@ -657,7 +784,13 @@ impl DataModel for MemoryDataModel {
     fn delete(&mut self, object: &str) -> Result<(), DmError> {
         let (table, n) = split_row(object)
             .ok_or_else(|| DmError::new(code::DELETE_FAILURE, format!("{object} is not a row")))?;
-        let removed = table_mut(&mut self.root, table).and_then(|t| t.rows.remove(&n));
+        let def = keyed_table(&self.schema, table);
+        let removed = table_mut(&mut self.root, table).and_then(|t| {
+            if let Some(def) = def {
+                t.reindex(def, n, false, None);
+            }
+            t.rows.remove(&n)
+        });
         let Some(node) = removed else {
             return Err(DmError::new(
                 code::OBJECT_DOES_NOT_EXIST,
@@ -708,33 +841,35 @@ impl DataModel for MemoryDataModel {
         let Some(j) = self.journal.take() else {
             return true;
         };
+        let schema = &self.schema;
         for u in j.into_iter().rev() {
             match u {
                 Undo::Set { object, param, old } => {
-                    if let Some(o) = node_mut(&mut self.root, &object) {
-                        match old {
-                            Some(v) => {
-                                o.params.insert(param, v);
-                            }
-                            None => {
-                                o.params.remove(&param);
-                            }
-                        }
-                    }
+                    write_param(schema, &mut self.root, &object, &param, old.as_deref());
                 }
                 Undo::Add {
                     table,
                     n,
                     prev_next,
                 } => {
+                    let def = keyed_table(schema, &table);
                     if let Some(t) = table_mut(&mut self.root, &table) {
+                        if let Some(def) = def {
+                            t.reindex(def, n, false, None);
+                        }
                         t.rows.remove(&n);
                         t.next = prev_next;
                     }
                 }
                 Undo::Delete { table, n, node } => {
+                    let def = keyed_table(schema, &table);
                     if let Some(t) = table_mut(&mut self.root, &table) {
+                        // The row comes back with its sub-tables and their indexes as they
+                        // were when it was deleted.
                         t.rows.insert(n, node);
+                        if let Some(def) = def {
+                            t.reindex(def, n, true, None);
+                        }
                     }
                 }
                 Undo::Written { object, param } => {
@@ -762,8 +897,7 @@ pub(crate) fn split_row(object: &str) -> Option<(&str, u32)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::schema::{ObjAccess, ObjectDef, ParamDef};
-    use usp_path::value::ValueType;
+    use crate::schema::{ObjAccess, ParamDef};
 
     fn schema() -> Schema {
         let mut s = Schema::new("urn:t");
@@ -804,6 +938,174 @@ mod tests {
             m.written_once("Device.T.1.", "A"),
             Some(true),
             "restored with the row"
+        );
+    }
+
+    /// `Device.K.{i}.` with an Alias key and a functional (`Port`, `On`) key gated by
+    /// `Enable`; `Device.K.{i}.C.{i}.` keyed by `Name`.
+    fn keyed() -> Schema {
+        let mut s = Schema::new("urn:k");
+        let _ = s.add_object(ObjectDef::new("Device."));
+        let mut k = ObjectDef::new("Device.K.{i}.")
+            .with_access(ObjAccess::AddDelete)
+            .with_param(ParamDef::new("Alias", ValueType::String))
+            .with_param(ParamDef::new("Enable", ValueType::Boolean))
+            .with_param(ParamDef::new("Port", ValueType::UnsignedInt))
+            .with_param(ParamDef::new("On", ValueType::Boolean))
+            .with_unique_key(UniqueKey::new(["Alias"]))
+            .with_unique_key(UniqueKey::new(["Port", "On"]).functional());
+        k.enable_param = Some(String::from("Enable"));
+        let _ = s.add_object(k);
+        let _ = s.add_object(
+            ObjectDef::new("Device.K.{i}.C.{i}.")
+                .with_access(ObjAccess::AddDelete)
+                .with_param(ParamDef::new("Name", ValueType::String))
+                .with_unique_key(UniqueKey::new(["Name"])),
+        );
+        s
+    }
+
+    fn init(kv: &[(&str, &str)]) -> BTreeMap<String, String> {
+        kv.iter()
+            .map(|(k, v)| (String::from(*k), String::from(*v)))
+            .collect()
+    }
+
+    /// `find_by_key` for `[expr]` on `table`.
+    fn lookup(m: &MemoryDataModel, table: &str, expr: &str) -> KeyLookup {
+        let path = format!("{table}[{expr}].");
+        let p = usp_path::Path::parse(&path).expect("path");
+        let Some(usp_path::Segment::Instance(usp_path::Instance::Expression(e))) =
+            p.segments().last()
+        else {
+            panic!("no expression in {path}")
+        };
+        m.find_by_key(table, e)
+    }
+
+    #[test]
+    fn key_index_answers_every_typed_spelling() {
+        let mut m = MemoryDataModel::new(keyed());
+        // Stored as given (not canonical): `+0080`, `1`.
+        let r = init(&[("Alias", "a"), ("Port", "+0080"), ("On", "1")]);
+        assert_eq!(m.add("Device.K.", &r), Ok(1));
+        let r = init(&[("Alias", "b"), ("Port", "81"), ("On", "false")]);
+        assert_eq!(m.add("Device.K.", &r), Ok(2));
+        for e in [
+            "Port==80&&On==true",
+            "On==1&&Port==080",
+            "Port==+80&&On==true",
+        ] {
+            assert_eq!(lookup(&m, "Device.K.", e), KeyLookup::Found(1), "{e}");
+        }
+        assert_eq!(
+            lookup(&m, "Device.K.", "Port==81&&On==0"),
+            KeyLookup::Found(2)
+        );
+        assert_eq!(
+            lookup(&m, "Device.K.", "Port==80&&On==false"),
+            KeyLookup::Missing
+        );
+        assert_eq!(
+            lookup(&m, "Device.K.", r#"Alias=="b""#),
+            KeyLookup::Found(2)
+        );
+        // Strings compare exactly.
+        assert_eq!(lookup(&m, "Device.K.", r#"Alias=="B""#), KeyLookup::Missing);
+        // Not a whole key, or a constant of the wrong type: the resolver scans (and reports).
+        assert_eq!(lookup(&m, "Device.K.", "Port==80"), KeyLookup::NotIndexed);
+        assert_eq!(
+            lookup(&m, "Device.K.", r#"Port=="80"&&On==true"#),
+            KeyLookup::NotIndexed
+        );
+        // An invalid stored value (integrator write) matches nothing.
+        assert_eq!(m.set_value("Device.K.2.", "Port", "x"), Ok(()));
+        assert_eq!(
+            lookup(&m, "Device.K.", "Port==81&&On==0"),
+            KeyLookup::Missing
+        );
+        assert_eq!(m.set_value("Device.K.2.", "Port", "0081"), Ok(()));
+        assert_eq!(
+            lookup(&m, "Device.K.", "Port==81&&On==0"),
+            KeyLookup::Found(2)
+        );
+    }
+
+    /// TR-106: a functional key of a table with an Enable parameter need only be unique
+    /// among enabled rows, so a disabled row may share it; then the index does not pick one.
+    #[test]
+    fn key_index_leaves_shared_functional_keys_to_the_scan() {
+        let mut m = MemoryDataModel::new(keyed());
+        let on = init(&[("Enable", "true"), ("Port", "1"), ("On", "true")]);
+        let off = init(&[("Enable", "false"), ("Port", "1"), ("On", "1")]);
+        assert_eq!(m.add("Device.K.", &on), Ok(1));
+        assert_eq!(m.add("Device.K.", &off), Ok(2));
+        let key = "Port==1&&On==true";
+        assert_eq!(lookup(&m, "Device.K.", key), KeyLookup::NotIndexed);
+        m.begin();
+        assert_eq!(m.set("Device.K.2.", "Port", "2"), Ok(()));
+        assert_eq!(lookup(&m, "Device.K.", key), KeyLookup::Found(1));
+        assert_eq!(
+            lookup(&m, "Device.K.", "Port==2&&On==true"),
+            KeyLookup::Found(2)
+        );
+        assert!(m.rollback());
+        assert_eq!(lookup(&m, "Device.K.", key), KeyLookup::NotIndexed);
+        assert_eq!(
+            lookup(&m, "Device.K.", "Port==2&&On==true"),
+            KeyLookup::Missing
+        );
+        m.begin();
+        assert_eq!(m.delete("Device.K.1."), Ok(()));
+        assert_eq!(lookup(&m, "Device.K.", key), KeyLookup::Found(2));
+        assert!(m.rollback());
+        assert_eq!(lookup(&m, "Device.K.", key), KeyLookup::NotIndexed);
+    }
+
+    #[test]
+    fn key_index_follows_adds_deletes_and_rollback_of_nested_tables() {
+        let mut m = MemoryDataModel::new(keyed());
+        assert_eq!(m.add("Device.K.", &init(&[("Alias", "a")])), Ok(1));
+        assert_eq!(m.add("Device.K.1.C.", &init(&[("Name", "x")])), Ok(1));
+        assert_eq!(m.add("Device.K.1.C.", &init(&[("Name", "y")])), Ok(2));
+        assert_eq!(
+            lookup(&m, "Device.K.1.C.", r#"Name=="y""#),
+            KeyLookup::Found(2)
+        );
+        m.begin();
+        assert_eq!(m.set("Device.K.1.C.2.", "Name", "z"), Ok(()));
+        assert_eq!(m.add("Device.K.1.C.", &init(&[("Name", "y")])), Ok(3));
+        assert_eq!(
+            lookup(&m, "Device.K.1.C.", r#"Name=="y""#),
+            KeyLookup::Found(3)
+        );
+        assert_eq!(m.delete("Device.K.1."), Ok(()));
+        assert_eq!(
+            lookup(&m, "Device.K.1.C.", r#"Name=="y""#),
+            KeyLookup::Missing
+        );
+        assert_eq!(lookup(&m, "Device.K.", r#"Alias=="a""#), KeyLookup::Missing);
+        assert_eq!(m.add("Device.K.", &init(&[("Alias", "a")])), Ok(2));
+        assert_eq!(
+            lookup(&m, "Device.K.", r#"Alias=="a""#),
+            KeyLookup::Found(2)
+        );
+        assert!(m.rollback());
+        assert_eq!(
+            lookup(&m, "Device.K.", r#"Alias=="a""#),
+            KeyLookup::Found(1)
+        );
+        assert_eq!(
+            lookup(&m, "Device.K.1.C.", r#"Name=="y""#),
+            KeyLookup::Found(2)
+        );
+        assert_eq!(
+            lookup(&m, "Device.K.1.C.", r#"Name=="z""#),
+            KeyLookup::Missing
+        );
+        assert_eq!(
+            lookup(&m, "Device.K.9.C.", r#"Name=="y""#),
+            KeyLookup::Missing
         );
     }
 
