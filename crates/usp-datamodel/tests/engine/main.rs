@@ -8,6 +8,7 @@ mod delete;
 mod discovery;
 mod divergent;
 mod get;
+mod keyindex;
 mod messages;
 mod notify;
 mod onboard;
