@@ -6,6 +6,8 @@
 //!   every table (about 10,000 values).
 //! * `datamodel/search_10k_rows`: a search-expression Get over a 10,000-row table of the demo
 //!   model (`testdata/datamodels/usp-demo-device.xml`).
+//! * `datamodel/key_address_10k_rows`: a unique-key address (`[Alias=="if9999"]`) on the same
+//!   table, answered from `MemoryDataModel`'s key index rather than a scan of the rows.
 //! * `datamodel/load_tr181_xml`: loading the full TR-181 XML into a `Schema`.
 //!
 //! The TR-181 benches are skipped, with a message, when `USP_TR181_XML` is not set.
