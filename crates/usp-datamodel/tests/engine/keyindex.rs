@@ -3,7 +3,7 @@
 //! `find_by_key` answers exactly as a full typed scan of the rows would, and a Get by key
 //! gives the same reply as the engine's own scan.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use proptest::prelude::*;
 use usp_datamodel::{
@@ -261,4 +261,73 @@ proptest! {
             prop_assert_eq!(a, b, "{}", expr);
         }
     }
+}
+
+/// On the full TR-181 2.16 model (when `USP_TR181_XML` names it) with two rows in every
+/// table: the key address made of every row's values, for every unique key of every table,
+/// looks up as a full typed scan says.
+#[cfg(feature = "xml")]
+#[test]
+fn key_index_agrees_with_a_scan_on_tr181() {
+    let p = match std::env::var("USP_TR181_XML") {
+        Ok(p) if !p.is_empty() => p,
+        _ => {
+            println!(
+                "SKIPPED: USP_TR181_XML is not set; the full TR-181 key index test did not run"
+            );
+            return;
+        }
+    };
+    let s = usp_datamodel::xml::Loader::new()
+        .load_file(&p)
+        .expect("load TR-181");
+    let mut m = MemoryDataModel::new(s);
+    m.fill_tables(2, 20_000);
+    let mut rows = BTreeSet::new();
+    for (obj, _, _) in m.dump() {
+        let body = obj.strip_suffix('.').unwrap_or(&obj);
+        if let Some((t, n)) = body.rsplit_once('.') {
+            if let Ok(n) = n.parse::<u32>() {
+                rows.insert((format!("{t}."), n));
+            }
+        }
+    }
+    let (mut checked, mut found) = (0, 0);
+    for (table, n) in rows {
+        let def = m.schema().object_for_path(&table).expect("row of a table");
+        let row = format!("{table}{n}.");
+        'keys: for k in &def.unique_keys {
+            let mut parts = Vec::new();
+            for name in &k.params {
+                let (Some(p), Some(v)) = (def.params.get(name), m.get(&row, name)) else {
+                    continue 'keys;
+                };
+                // Values the expression syntax (or `scan`'s splitting) would need escaped.
+                if !p.access.is_readable() || v.contains(['"', '%', '&', '=']) {
+                    continue 'keys;
+                }
+                let c = if p.ty.is_list() || p.ty.base() == ValueType::String {
+                    format!("\"{v}\"")
+                } else {
+                    // A bare constant must be a valid value (an empty one does not parse).
+                    let bare = usp_path::Constant::Bare(v.as_ref().into());
+                    if v.is_empty() || check_constant(p.ty, Operator::Eq, &bare).is_err() {
+                        continue 'keys;
+                    }
+                    v.into_owned()
+                };
+                parts.push(format!("{name}=={c}"));
+            }
+            let expr = parts.join("&&");
+            let want = scan(&m, &table, &expr);
+            assert_eq!(find(&m, &table, &expr), want, "{table}[{expr}]");
+            checked += 1;
+            found += usize::from(matches!(want, KeyLookup::Found(_)));
+        }
+    }
+    println!("{checked} key addresses checked, {found} found a single row");
+    assert!(
+        found > 100,
+        "only {found} of {checked} key addresses found one row"
+    );
 }
