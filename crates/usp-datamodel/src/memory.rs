@@ -184,6 +184,11 @@ enum Undo {
 ///   [`MemoryDataModel::set_value`] or given to [`DataModel::add`] by the integrator are not
 ///   Controller writes.
 ///
+/// - Unique-key addresses (`Device.IP.Interface.[Alias=="lan"].`) are answered from an index
+///   per table and unique key ([`DataModel::find_by_key`]), kept up to date by every change
+///   above, by [`MemoryDataModel::set_value`] and by rollback; it holds one entry per row and
+///   key.
+///
 /// Values are stored as given: the engine checks them. [`MemoryDataModel::set_value`] lets the
 /// Agent's own code update status values directly.
 ///
