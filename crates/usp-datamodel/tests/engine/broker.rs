@@ -1884,36 +1884,7 @@ fn split_get_a_registered_parameter_joins_the_brokers_object() {
 // ---- Subscriptions on service-owned paths: Notify relayed ------------------------------
 
 fn add_sub(a: &mut Agent, dm: &mut MemoryDataModel, settings: &[(&str, &str)]) -> String {
-    use pb::add_resp::created_object_result::operation_status::OperStatus;
-    let m = msg(
-        "sub",
-        ReqType::Add(pb::Add {
-            allow_partial: false,
-            create_objs: vec![pb::add::CreateObject {
-                obj_path: "Device.LocalAgent.Subscription.".into(),
-                param_settings: settings
-                    .iter()
-                    .map(|(k, v)| pb::add::CreateParamSetting {
-                        param: k.to_string(),
-                        value: v.to_string(),
-                        required: true,
-                    })
-                    .collect(),
-            }],
-        }),
-    );
-    let Reply::Resp(RespType::AddResp(r)) = body_of(send(a, dm, CTRL, &m).expect("AddResp")) else {
-        panic!("not an AddResp")
-    };
-    match r.created_obj_results[0]
-        .oper_status
-        .clone()
-        .unwrap()
-        .oper_status
-    {
-        Some(OperStatus::OperSuccess(ok)) => ok.instantiated_path,
-        other => panic!("{other:?}"),
-    }
+    crate::notify::add_sub(a, dm, 0, settings)
 }
 
 fn notify_from(svc_sub: &str, send_resp: bool, path: &str, value: &str) -> pb::Msg {
