@@ -683,7 +683,8 @@ fn encode_with<T: Encode>(m: &T, buf: &mut alloc::vec::Vec<u8>) {
 fn encode_to_vec_with<T: Encode>(m: &T) -> alloc::vec::Vec<u8> {
     let mut s = Sizes::new();
     let len = m.size(&mut s);
-    let mut buf = alloc::vec![0; len];
+    let mut buf = alloc::vec::Vec::with_capacity(len);
+    buf.resize(len, 0);
     m.write(&mut Writer { buf: &mut buf, pos: 0 }, &mut s);
     buf
 }
