@@ -7,6 +7,7 @@ use bytes::{Buf, BufMut, Bytes};
 use prost::Message as _;
 
 use crate::error::{BodyKind, MsgError, Oneof, Warning};
+use crate::view::{Encode, Prepared};
 use crate::{BuildError, ErrorBuilder, ErrorCode, MsgType, Operation, oneof_scan, pb};
 
 /// Default for [`DecodeOptions::max_msg_size`]: 1 MiB.
@@ -244,31 +245,34 @@ impl NotifyKind {
         }
     }
 
-    fn encoded_len(&self) -> usize {
+    fn prepare(&self) -> Prepared {
         match self {
-            Self::Event(m) => m.encoded_len(),
-            Self::ValueChange(m) => m.encoded_len(),
-            Self::ObjCreation(m) => m.encoded_len(),
-            Self::ObjDeletion(m) => m.encoded_len(),
-            Self::OperComplete(m) => m.encoded_len(),
-            Self::OnBoardReq(m) => m.encoded_len(),
+            Self::Event(m) => Prepared::new(m),
+            Self::ValueChange(m) => Prepared::new(m),
+            Self::ObjCreation(m) => Prepared::new(m),
+            Self::ObjDeletion(m) => Prepared::new(m),
+            Self::OperComplete(m) => Prepared::new(m),
+            Self::OnBoardReq(m) => Prepared::new(m),
         }
     }
 
-    fn encode_delimited(&self, buf: &mut impl BufMut) -> Result<(), prost::EncodeError> {
+    /// The notification's content (its length was written by the caller); `p` is
+    /// [`NotifyKind::prepare`]'s.
+    fn write(&self, out: &mut impl Out, p: Prepared) -> Result<(), prost::EncodeError> {
         match self {
-            Self::Event(m) => m.encode_length_delimited(buf),
-            Self::ValueChange(m) => m.encode_length_delimited(buf),
-            Self::ObjCreation(m) => m.encode_length_delimited(buf),
-            Self::ObjDeletion(m) => m.encode_length_delimited(buf),
-            Self::OperComplete(m) => m.encode_length_delimited(buf),
-            Self::OnBoardReq(m) => m.encode_length_delimited(buf),
+            Self::Event(m) => out.msg(m, p),
+            Self::ValueChange(m) => out.msg(m, p),
+            Self::ObjCreation(m) => out.msg(m, p),
+            Self::ObjDeletion(m) => out.msg(m, p),
+            Self::OperComplete(m) => out.msg(m, p),
+            Self::OnBoardReq(m) => out.msg(m, p),
         }
     }
 }
 
 impl Notify {
-    fn encoded_len(&self) -> usize {
+    /// Length of the Notify message's content, given its notification's length.
+    fn encoded_len(&self, kind_len: usize) -> usize {
         let mut len = 0;
         if !self.subscription_id.is_empty() {
             len += field_len(self.subscription_id.len());
@@ -276,22 +280,23 @@ impl Notify {
         if self.send_resp {
             len += 2;
         }
-        len + field_len(self.kind.encoded_len())
+        len + field_len(kind_len)
     }
 
-    fn encode_raw(&self, buf: &mut impl BufMut) -> Result<(), prost::EncodeError> {
+    /// The Notify message's content; `p` is [`NotifyKind::prepare`]'s.
+    fn write(&self, out: &mut impl Out, p: Prepared) -> Result<(), prost::EncodeError> {
         if !self.subscription_id.is_empty() {
-            buf.put_u8(key(1));
-            prost::encode_length_delimiter(self.subscription_id.len(), buf)?;
-            buf.put_slice(self.subscription_id.as_bytes());
+            out.put(&[key(1)]);
+            out.delimiter(self.subscription_id.len())?;
+            out.put(self.subscription_id.as_bytes());
         }
         if self.send_resp {
             // Field 2, varint wire type, value 1.
-            buf.put_u8(2 << 3);
-            buf.put_u8(1);
+            out.put(&[2 << 3, 1]);
         }
-        buf.put_u8(key(self.kind.tag()));
-        self.kind.encode_delimited(buf)
+        out.put(&[key(self.kind.tag())]);
+        out.delimiter(p.len())?;
+        self.kind.write(out, p)
     }
 
     fn into_pb(self) -> pb::Notify {
@@ -318,6 +323,63 @@ const fn key(tag: u32) -> u8 {
 /// Encoded size of a length-delimited field with a one-byte key and `len` content bytes.
 fn field_len(len: usize) -> usize {
     1 + prost::length_delimiter_len(len) + len
+}
+
+/// Where the validated layer's encoder writes. The wrapper layers (header, body, request or
+/// response, Notify) are written by hand; the pb message inside goes through [`FastEncode`](crate::view::FastEncode)
+/// into a `Vec` (nested sizes computed once) or through prost into any other `BufMut`.
+/// Lengths always come from the fast encoder's size pass ([`Prepared`]), which equals prost's.
+trait Out {
+    /// Raw bytes.
+    fn put(&mut self, bytes: &[u8]);
+    /// A length delimiter.
+    fn delimiter(&mut self, len: usize) -> Result<(), prost::EncodeError>;
+    /// The content of message `m` (its length was written before); `p` holds its sizes.
+    fn msg<M: prost::Message + Encode>(
+        &mut self,
+        m: &M,
+        p: Prepared,
+    ) -> Result<(), prost::EncodeError>;
+}
+
+impl Out for Vec<u8> {
+    fn put(&mut self, bytes: &[u8]) {
+        self.extend_from_slice(bytes);
+    }
+
+    fn delimiter(&mut self, len: usize) -> Result<(), prost::EncodeError> {
+        prost::encode_length_delimiter(len, self)
+    }
+
+    fn msg<M: prost::Message + Encode>(
+        &mut self,
+        m: &M,
+        p: Prepared,
+    ) -> Result<(), prost::EncodeError> {
+        p.write(m, self);
+        Ok(())
+    }
+}
+
+/// Any `BufMut`, written through prost.
+struct ProstOut<'b, B>(&'b mut B);
+
+impl<B: BufMut> Out for ProstOut<'_, B> {
+    fn put(&mut self, bytes: &[u8]) {
+        self.0.put_slice(bytes);
+    }
+
+    fn delimiter(&mut self, len: usize) -> Result<(), prost::EncodeError> {
+        prost::encode_length_delimiter(len, self.0)
+    }
+
+    fn msg<M: prost::Message + Encode>(
+        &mut self,
+        m: &M,
+        _: Prepared,
+    ) -> Result<(), prost::EncodeError> {
+        m.encode(self.0)
+    }
 }
 
 macro_rules! dispatch {
@@ -353,21 +415,33 @@ impl Request {
         }
     }
 
-    fn encoded_len(&self) -> usize {
-        let inner = dispatch!(self, Self, |m| m.encoded_len(),
+    /// The sizes of the pb message inside: the `req_type` member, or a Notify's notification.
+    fn prepare(&self) -> Prepared {
+        dispatch!(self, Self, |m| Prepared::new(m),
             [Get, GetSupportedDm, GetInstances, Set, Add, Delete, Operate, GetSupportedProtocol, Register, Deregister],
-            notify: |n| n.encoded_len());
-        field_len(inner)
+            notify: |n| n.kind.prepare())
     }
 
-    fn encode_raw(&self, buf: &mut impl BufMut) -> Result<(), prost::EncodeError> {
-        buf.put_u8(key(self.msg_type().body_field()));
-        dispatch!(self, Self, |m| m.encode_length_delimited(buf),
+    /// Length of the `req_type` member's content, given [`Request::prepare`].
+    fn inner_len(&self, p: &Prepared) -> usize {
+        match self {
+            Self::Notify(n) => n.encoded_len(p.len()),
+            _ => p.len(),
+        }
+    }
+
+    /// The Request message's content; `inner` is [`Request::inner_len`].
+    fn write(
+        &self,
+        out: &mut impl Out,
+        inner: usize,
+        p: Prepared,
+    ) -> Result<(), prost::EncodeError> {
+        out.put(&[key(self.msg_type().body_field())]);
+        out.delimiter(inner)?;
+        dispatch!(self, Self, |m| out.msg(m, p),
         [Get, GetSupportedDm, GetInstances, Set, Add, Delete, Operate, GetSupportedProtocol, Register, Deregister],
-        notify: |n| {
-            prost::encode_length_delimiter(n.encoded_len(), buf)?;
-            n.encode_raw(buf)
-        })
+        notify: |n| n.write(out, p))
     }
 
     fn into_pb(self) -> pb::Request {
@@ -421,11 +495,12 @@ impl Response {
         }
     }
 
-    fn encoded_len(&self) -> usize {
-        let inner = dispatch!(
+    /// The sizes of the `resp_type` member.
+    fn prepare(&self) -> Prepared {
+        dispatch!(
             self,
             Self,
-            |m| m.encoded_len(),
+            |m| Prepared::new(m),
             [
                 GetResp,
                 GetSupportedDmResp,
@@ -439,16 +514,17 @@ impl Response {
                 RegisterResp,
                 DeregisterResp
             ]
-        );
-        field_len(inner)
+        )
     }
 
-    fn encode_raw(&self, buf: &mut impl BufMut) -> Result<(), prost::EncodeError> {
-        buf.put_u8(key(self.msg_type().body_field()));
+    /// The Response message's content; `p` is [`Response::prepare`]'s.
+    fn write(&self, out: &mut impl Out, p: Prepared) -> Result<(), prost::EncodeError> {
+        out.put(&[key(self.msg_type().body_field())]);
+        out.delimiter(p.len())?;
         dispatch!(
             self,
             Self,
-            |m| m.encode_length_delimited(buf),
+            |m| out.msg(m, p),
             [
                 GetResp,
                 GetSupportedDmResp,
@@ -552,29 +628,56 @@ impl Body {
         }
     }
 
-    fn encoded_len(&self) -> usize {
+    /// The sizes of the pb message inside (the request or response member, a Notify's
+    /// notification, or the Error). Every enclosing length follows from its length, so
+    /// nested sizes are computed once.
+    fn prepare(&self) -> Prepared {
         match self {
-            Self::Request(r) => field_len(r.encoded_len()),
-            Self::Response(r) => field_len(r.encoded_len()),
-            Self::Error(e) => field_len(e.encoded_len()),
+            Self::Request(r) => r.prepare(),
+            Self::Response(r) => r.prepare(),
+            Self::Error(e) => Prepared::new(e),
         }
     }
 
-    fn encode_raw(&self, buf: &mut impl BufMut) -> Result<(), prost::EncodeError> {
+    /// Length of the request or response member's content, or of the Error, given
+    /// [`Body::prepare`].
+    fn inner_len(&self, p: &Prepared) -> usize {
+        match self {
+            Self::Request(r) => r.inner_len(p),
+            Self::Response(_) | Self::Error(_) => p.len(),
+        }
+    }
+
+    /// Length of the Body message's content, given [`Body::inner_len`].
+    fn encoded_len(&self, inner: usize) -> usize {
+        match self {
+            Self::Request(_) | Self::Response(_) => field_len(field_len(inner)),
+            Self::Error(_) => field_len(inner),
+        }
+    }
+
+    /// The Body message's content; `inner` is [`Body::inner_len`], `p` [`Body::prepare`]'s.
+    fn write(
+        &self,
+        out: &mut impl Out,
+        inner: usize,
+        p: Prepared,
+    ) -> Result<(), prost::EncodeError> {
         match self {
             Self::Request(r) => {
-                buf.put_u8(key(1));
-                prost::encode_length_delimiter(r.encoded_len(), buf)?;
-                r.encode_raw(buf)
+                out.put(&[key(1)]);
+                out.delimiter(field_len(inner))?;
+                r.write(out, inner, p)
             }
             Self::Response(r) => {
-                buf.put_u8(key(2));
-                prost::encode_length_delimiter(r.encoded_len(), buf)?;
-                r.encode_raw(buf)
+                out.put(&[key(2)]);
+                out.delimiter(field_len(inner))?;
+                r.write(out, p)
             }
             Self::Error(e) => {
-                buf.put_u8(key(3));
-                e.encode_length_delimited(buf)
+                out.put(&[key(3)]);
+                out.delimiter(inner)?;
+                out.msg(e, p)
             }
         }
     }
@@ -917,7 +1020,12 @@ impl Msg {
     /// Length of [`Msg::encode`]'s output.
     #[must_use]
     pub fn encoded_len(&self) -> usize {
-        field_len(self.header_len()) + field_len(self.body.encoded_len())
+        self.encoded_len_with(self.body.inner_len(&self.body.prepare()))
+    }
+
+    /// [`Msg::encoded_len`] given the body's [`Body::inner_len`].
+    fn encoded_len_with(&self, inner: usize) -> usize {
+        field_len(self.header_len()) + field_len(self.body.encoded_len(inner))
     }
 
     /// Length of the Header message: msg_id (never empty) and msg_type (omitted when it is
@@ -927,19 +1035,26 @@ impl Msg {
         field_len(self.msg_id.len()) + msg_type
     }
 
-    fn encode_header(&self, buf: &mut impl BufMut) -> Result<(), prost::EncodeError> {
-        buf.put_u8(key(1));
-        prost::encode_length_delimiter(self.header_len(), buf)?;
-        buf.put_u8(key(1));
-        prost::encode_length_delimiter(self.msg_id.len(), buf)?;
-        buf.put_slice(self.msg_id.as_bytes());
+    /// The whole message; `inner` is [`Body::inner_len`], `p` [`Body::prepare`]'s.
+    fn write(
+        &self,
+        out: &mut impl Out,
+        inner: usize,
+        p: Prepared,
+    ) -> Result<(), prost::EncodeError> {
+        out.put(&[key(1)]);
+        out.delimiter(self.header_len())?;
+        out.put(&[key(1)]);
+        out.delimiter(self.msg_id.len())?;
+        out.put(self.msg_id.as_bytes());
         let t = self.msg_type();
         if !t.is_error() {
             // Field 2, varint wire type; values 1..=22 are one byte.
-            buf.put_u8(2 << 3);
-            buf.put_u8(t.as_i32().to_le_bytes()[0]);
+            out.put(&[2 << 3, t.as_i32().to_le_bytes()[0]]);
         }
-        Ok(())
+        out.put(&[key(2)]);
+        out.delimiter(self.body.encoded_len(inner))?;
+        self.body.write(out, inner, p)
     }
 
     /// Encodes the message into `buf`, with msg_type taken from the body.
@@ -949,7 +1064,9 @@ impl Msg {
     /// [`MsgError::BufferTooSmall`] (writing nothing) if `buf` has less room than
     /// [`Msg::encoded_len`].
     pub fn encode(&self, buf: &mut impl BufMut) -> Result<(), MsgError> {
-        let required = self.encoded_len();
+        let p = self.body.prepare();
+        let inner = self.body.inner_len(&p);
+        let required = self.encoded_len_with(inner);
         let remaining = buf.remaining_mut();
         if remaining < required {
             return Err(MsgError::BufferTooSmall {
@@ -957,26 +1074,25 @@ impl Msg {
                 remaining,
             });
         }
-        self.encode_unchecked(buf)
+        self.write(&mut ProstOut(buf), inner, p)
             .map_err(|_| MsgError::BufferTooSmall {
                 required,
                 remaining,
             })
     }
 
-    fn encode_unchecked(&self, buf: &mut impl BufMut) -> Result<(), prost::EncodeError> {
-        self.encode_header(buf)?;
-        buf.put_u8(key(2));
-        prost::encode_length_delimiter(self.body.encoded_len(), buf)?;
-        self.body.encode_raw(buf)
-    }
-
-    /// Encodes the message into a new `Vec`.
+    /// Encodes the message into a new `Vec`, of exactly [`Msg::encoded_len`] bytes.
+    ///
+    /// This is the fastest way to encode: the pb message inside is written with
+    /// [`FastEncode`](crate::view::FastEncode), which computes nested sizes once (prost recomputes them at every
+    /// level). The bytes are the same as [`Msg::encode`]'s.
     #[must_use]
     pub fn encode_to_vec(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(self.encoded_len());
-        // A Vec grows on demand, so prost's capacity check cannot fail here.
-        let _ = self.encode_unchecked(&mut out);
+        let p = self.body.prepare();
+        let inner = self.body.inner_len(&p);
+        let mut out = Vec::with_capacity(self.encoded_len_with(inner));
+        // A Vec grows on demand, so nothing here can fail.
+        let _ = self.write(&mut out, inner, p);
         out
     }
 

@@ -25,6 +25,13 @@ fn check(raw: &pb::Msg) -> Result<bool, TestCaseError> {
         Ok(msg) => {
             let again_bytes = msg.encode_to_bytes();
             prop_assert_eq!(again_bytes.len(), msg.encoded_len());
+            // The fast `Vec` path, the generic `BufMut` path (through prost) and prost's own
+            // encoding of the raw form give the same bytes.
+            prop_assert_eq!(&again_bytes[..], &pb::Msg::from(msg.clone()).encode_to_vec()[..]);
+            let mut via_buf_mut = bytes::BytesMut::new();
+            msg.encode(&mut via_buf_mut)
+                .map_err(|e| TestCaseError::fail(format!("encode into BytesMut: {e}")))?;
+            prop_assert_eq!(&via_buf_mut[..], &again_bytes[..]);
             let again = Msg::decode(again_bytes.clone())
                 .map_err(|e| TestCaseError::fail(format!("re-encoding does not decode: {e}")))?;
             // The header's msg_type is derived from the body, so a warning cannot survive.

@@ -521,7 +521,7 @@ impl<'r, T> IntoIterator for &'r Repeated<T> {
 }
 /// Sizes of nested messages, computed once before writing: the size pass reserves a slot
 /// before visiting a message and fills it after, so the write pass reads them in pre-order.
-struct Sizes {
+pub(crate) struct Sizes {
     inline: [usize; 16],
     spill: alloc::vec::Vec<usize>,
     len: usize,
@@ -567,7 +567,7 @@ impl Sizes {
     }
 }
 /// The body of one message: encoded length (recording nested sizes) and writer.
-trait Encode {
+pub(crate) trait Encode {
     fn size(&self, s: &mut Sizes) -> usize;
     fn write(&self, w: &mut Writer<'_>, s: &mut Sizes);
 }
@@ -608,7 +608,7 @@ fn small_copy(d: &mut [u8], s: &[u8]) {
 /// Writes into a slice sized by the size pass. Writing through a slice and a local position
 /// (rather than `Vec::push`) lets the compiler keep both in registers. The size pass makes
 /// every write fit; were it ever wrong, bytes past the end would be dropped, never a panic.
-struct Writer<'b> {
+pub(crate) struct Writer<'b> {
     buf: &'b mut [u8],
     pos: usize,
 }
@@ -679,6 +679,36 @@ fn encode_with<T: Encode>(m: &T, buf: &mut alloc::vec::Vec<u8>) {
         m.write(&mut Writer { buf: out, pos: 0 }, &mut s);
     }
 }
+/// A message's encoded length with its nested sizes, computed once, for an encoder of this
+/// crate that writes enclosing fields (whose lengths need this one) before the message.
+#[allow(dead_code)]
+pub(crate) struct Prepared {
+    sizes: Sizes,
+    len: usize,
+}
+#[allow(dead_code)]
+impl Prepared {
+    /// Computes `m`'s sizes.
+    pub(crate) fn new<T: Encode>(m: &T) -> Self {
+        let mut sizes = Sizes::new();
+        let len = m.size(&mut sizes);
+        Self { sizes, len }
+    }
+    /// The encoded length of the message.
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+    /// Appends the message's encoding to `buf`; `m` must be the message given to
+    /// [`Prepared::new`] (another one is written wrongly, never with a panic).
+    pub(crate) fn write<T: Encode>(mut self, m: &T, buf: &mut alloc::vec::Vec<u8>) {
+        let start = buf.len();
+        buf.resize(start + self.len, 0);
+        if let Some(out) = buf.get_mut(start..) {
+            m.write(&mut Writer { buf: out, pos: 0 }, &mut self.sizes);
+        }
+    }
+}
+#[allow(clippy::slow_vector_initialization)]
 #[inline(always)]
 fn encode_to_vec_with<T: Encode>(m: &T) -> alloc::vec::Vec<u8> {
     let mut s = Sizes::new();
