@@ -4,12 +4,13 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
 
-use bytes::{Bytes, BytesMut};
+use bytes::Bytes;
 use prost::Message as _;
 
 use crate::endpoint::EndpointId;
 use crate::error::RecordError;
 use crate::pb;
+use crate::view::{self, FastEncode as _};
 use crate::wire;
 
 /// The USP version this crate writes by default.
@@ -369,6 +370,48 @@ impl RecordKind {
         })
     }
 
+    /// This kind as a borrowed view (for encoding without copying anything).
+    fn to_view(&self) -> view::record::RecordType<'_> {
+        use view::record::RecordType as T;
+        match self {
+            Self::NoSessionContext { payload } => {
+                T::NoSessionContext(view::NoSessionContextRecord { payload })
+            }
+            Self::SessionContext(s) => T::SessionContext(view::SessionContextRecord {
+                session_id: s.session_id,
+                sequence_id: s.sequence_id,
+                expected_id: s.expected_id,
+                retransmit_id: s.retransmit_id,
+                payload_sar_state: s.payload_sar_state.to_wire(),
+                payloadrec_sar_state: s.payloadrec_sar_state.to_wire(),
+                payload: s.payload.iter().map(|p| &p[..]).collect(),
+            }),
+            Self::WebSocketConnect => T::WebsocketConnect(view::WebSocketConnectRecord {}),
+            Self::MqttConnect {
+                version,
+                subscribed_topic,
+            } => T::MqttConnect(view::MqttConnectRecord {
+                version: version.to_wire(),
+                subscribed_topic,
+            }),
+            Self::StompConnect {
+                version,
+                subscribed_destination,
+            } => T::StompConnect(view::StompConnectRecord {
+                version: version.to_wire(),
+                subscribed_destination,
+            }),
+            Self::Disconnect {
+                reason,
+                reason_code,
+            } => T::Disconnect(view::DisconnectRecord {
+                reason,
+                reason_code: *reason_code,
+            }),
+            Self::UdsConnect => T::UdsConnect(view::UdsConnectRecord {}),
+        }
+    }
+
     fn into_pb(self) -> pb::record::RecordType {
         use pb::record::RecordType as T;
         match self {
@@ -478,21 +521,34 @@ impl Record {
 
     /// The encoded size in bytes.
     pub fn encoded_len(&self) -> usize {
-        self.to_pb_ref().encoded_len()
+        self.to_view().fast_encoded_len()
     }
 
-    /// Encodes the Record into a new buffer.
+    /// Encodes the Record into a new buffer (the same bytes as [`Record::encode_to_vec`]).
     pub fn to_bytes(&self) -> Bytes {
-        let p = self.to_pb_ref();
-        let mut buf = BytesMut::with_capacity(p.encoded_len());
-        // Encoding into a buffer sized by encoded_len cannot run out of room.
-        let _ = p.encode(&mut buf);
-        buf.freeze()
+        Bytes::from(self.encode_to_vec())
     }
 
-    /// Encodes the Record into a `Vec`.
+    /// Encodes the Record into a `Vec` of exactly [`Record::encoded_len`] bytes.
+    ///
+    /// The fields are borrowed into a [`view::Record`] and written with
+    /// [`FastEncode`](view::FastEncode), without copying them first; the bytes are those
+    /// prost gives for the raw form ([`pb::Record::from`]).
     pub fn encode_to_vec(&self) -> Vec<u8> {
-        self.to_pb_ref().encode_to_vec()
+        self.to_view().encode_fast_to_vec()
+    }
+
+    /// This Record as a borrowed view.
+    fn to_view(&self) -> view::Record<'_> {
+        view::Record {
+            version: &self.version,
+            to_id: self.to_id.as_str(),
+            from_id: self.from_id.as_str(),
+            payload_security: self.payload_security.to_wire(),
+            mac_signature: &self.mac_signature,
+            sender_cert: &self.sender_cert,
+            record_type: Some(self.kind.to_view()),
+        }
     }
 
     /// The `version` string as on the wire (e.g. `"1.4"`).
@@ -566,10 +622,6 @@ impl Record {
             mac_signature: Bytes::new(),
             sender_cert: Bytes::new(),
         }
-    }
-
-    fn to_pb_ref(&self) -> pb::Record {
-        self.clone().into()
     }
 }
 
