@@ -70,11 +70,16 @@ pub struct Version {
 impl Version {
     /// Parses `Major.Minor` (decimal, no sign, no spaces).
     pub fn parse(s: &str) -> Option<Self> {
-        let (major, minor) = s.split_once('.')?;
+        let dot = s.bytes().position(|b| b == b'.')?;
+        let (major, minor) = (s.get(..dot)?, s.get(dot + 1..)?);
+        // At most 9 digits, so the value fits a u32 without overflow checks.
         let num = |t: &str| {
-            (!t.is_empty() && t.len() <= 9 && t.bytes().all(|b| b.is_ascii_digit()))
-                .then(|| t.parse::<u32>().ok())
-                .flatten()
+            if t.is_empty() || t.len() > 9 {
+                return None;
+            }
+            t.bytes().try_fold(0u32, |n, b| {
+                b.is_ascii_digit().then(|| n * 10 + u32::from(b - b'0'))
+            })
         };
         Some(Self {
             major: num(major)?,
@@ -511,7 +516,13 @@ impl Record {
     /// [`RecordError`]; see [`RecordError::disposition`] for what to do with the Record.
     pub fn decode_with(buf: Bytes, opts: &DecodeOptions) -> Result<Self, RecordError> {
         check_size(buf.len(), opts)?;
-        let raw = pb::Record::decode(buf.clone())?;
+        // The generated view accepts exactly what prost accepts (the agreement tests prove
+        // it) and decodes without allocating; the owned Record is built from it, its bytes
+        // fields sharing `buf`. prost decides what is malformed and gives the error.
+        let raw = match view::Record::decode(&buf) {
+            Ok(v) => shared_pb(&buf, &v),
+            Err(_) => pb::Record::decode(buf.clone())?,
+        };
         let tags = wire::record_type_tags(&buf).ok_or(RecordError::MissingRecordType)?;
         if let (Some(first), Some(second)) = (tags.first, tags.conflicting) {
             return Err(RecordError::MultipleRecordTypes { first, second });
@@ -622,6 +633,48 @@ impl Record {
             mac_signature: Bytes::new(),
             sender_cert: Bytes::new(),
         }
+    }
+}
+
+/// `sub`, a slice of `buf`'s memory, as a [`Bytes`] sharing it (a copy if it is not in `buf`,
+/// which the views never produce).
+fn share(buf: &Bytes, sub: &[u8]) -> Bytes {
+    let start = (sub.as_ptr() as usize).wrapping_sub(buf.as_ptr() as usize);
+    match start.checked_add(sub.len()) {
+        _ if sub.is_empty() => Bytes::new(),
+        Some(end) if end <= buf.len() => buf.slice(start..end),
+        _ => Bytes::copy_from_slice(sub),
+    }
+}
+
+/// The raw Record of view `v` decoded from `buf`: strings copied, bytes shared with `buf`.
+fn shared_pb(buf: &Bytes, v: &view::Record<'_>) -> pb::Record {
+    use view::record::RecordType as V;
+    let record_type = v.record_type.as_ref().map(|t| match t {
+        V::NoSessionContext(n) => {
+            pb::record::RecordType::NoSessionContext(pb::NoSessionContextRecord {
+                payload: share(buf, n.payload),
+            })
+        }
+        V::SessionContext(c) => pb::record::RecordType::SessionContext(pb::SessionContextRecord {
+            session_id: c.session_id,
+            sequence_id: c.sequence_id,
+            expected_id: c.expected_id,
+            retransmit_id: c.retransmit_id,
+            payload_sar_state: c.payload_sar_state,
+            payloadrec_sar_state: c.payloadrec_sar_state,
+            payload: c.payload.iter().map(|p| share(buf, p)).collect(),
+        }),
+        other => other.to_pb(),
+    });
+    pb::Record {
+        version: String::from(v.version),
+        to_id: String::from(v.to_id),
+        from_id: String::from(v.from_id),
+        payload_security: v.payload_security,
+        mac_signature: share(buf, v.mac_signature),
+        sender_cert: share(buf, v.sender_cert),
+        record_type,
     }
 }
 
@@ -1187,6 +1240,42 @@ mod tests {
             );
         }
         assert_eq!(Version::parse("1.4"), Some(Version { major: 1, minor: 4 }));
+        // Every shape the digit fold must get right, against the standard parser.
+        for s in [
+            "1.4",
+            "01.04",
+            "0.0",
+            "999999999.1",
+            "1.999999999",
+            "1234567890.1",
+            "1.1234567890",
+            "1.",
+            ".4",
+            "1..4",
+            "1.4.5",
+            "+1.4",
+            "1.-4",
+            "1 .4",
+            "a.4",
+            "1.4a",
+            "",
+            ".",
+            "1",
+            "4294967295.0",
+        ] {
+            let expected = s.split_once('.').and_then(|(a, b)| {
+                let num = |t: &str| {
+                    (!t.is_empty() && t.len() <= 9 && t.bytes().all(|c| c.is_ascii_digit()))
+                        .then(|| t.parse::<u32>().ok())
+                        .flatten()
+                };
+                Some(Version {
+                    major: num(a)?,
+                    minor: num(b)?,
+                })
+            });
+            assert_eq!(Version::parse(s), expected, "{s:?}");
+        }
     }
 
     #[test]

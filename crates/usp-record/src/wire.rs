@@ -21,6 +21,13 @@ pub(crate) struct RecordTypeTags {
 }
 
 fn varint(buf: &[u8], pos: &mut usize) -> Option<u64> {
+    // Keys and short lengths are one byte.
+    if let Some(&b) = buf.get(*pos) {
+        if b < 0x80 {
+            *pos += 1;
+            return Some(u64::from(b));
+        }
+    }
     let mut value = 0u64;
     for shift in 0..10u32 {
         let b = *buf.get(*pos)?;
