@@ -35,7 +35,19 @@ struct Fields<'a> {
     buf: &'a [u8],
 }
 
+#[inline]
 fn varint(buf: &mut &[u8]) -> Option<u64> {
+    // Keys and short lengths are one byte.
+    if let Some((&byte, rest)) = buf.split_first() {
+        if byte < 0x80 {
+            *buf = rest;
+            return Some(u64::from(byte));
+        }
+    }
+    varint_slow(buf)
+}
+
+fn varint_slow(buf: &mut &[u8]) -> Option<u64> {
     let mut value = 0u64;
     for shift in (0..70).step_by(7) {
         let (&byte, rest) = buf.split_first()?;
