@@ -18,6 +18,18 @@ pub fn record_decode(data: &[u8]) {
             "validated record must round-trip"
         );
     }
+    // The checked decoder builds the raw Record from the generated view: view and prost must
+    // accept the same inputs and give the same value.
+    let input = Bytes::copy_from_slice(data);
+    match (crate::view::Record::decode(&input), pb::Record::decode(data)) {
+        (Ok(view), Ok(raw)) => assert_eq!(
+            crate::record::shared_pb(&input, &view),
+            raw,
+            "view and prost disagree"
+        ),
+        (Err(_), Err(_)) => {}
+        (view, raw) => panic!("view and prost disagree on acceptance: {view:?} / {raw:?}"),
+    }
     // The raw layer must not panic either, and must be stable after one re-encode.
     if let Ok(raw) = pb::Record::decode(data) {
         let bytes = raw.encode_to_vec();

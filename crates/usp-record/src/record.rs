@@ -648,7 +648,7 @@ fn share(buf: &Bytes, sub: &[u8]) -> Bytes {
 }
 
 /// The raw Record of view `v` decoded from `buf`: strings copied, bytes shared with `buf`.
-fn shared_pb(buf: &Bytes, v: &view::Record<'_>) -> pb::Record {
+pub(crate) fn shared_pb(buf: &Bytes, v: &view::Record<'_>) -> pb::Record {
     use view::record::RecordType as V;
     let record_type = v.record_type.as_ref().map(|t| match t {
         V::NoSessionContext(n) => {
