@@ -11,7 +11,8 @@
 //! * `decode/usp-rs-checked`: the validated layer users call: `usp_record::Record::decode`
 //!   (in `record_get`) and `usp_msg::Msg::decode` (header, msg_id, every required oneof, the
 //!   byte scan for a second oneof member), i.e. decoding plus every USP check.
-//! * `encode/usp-rs-checked` (Msg groups): `usp_msg::Msg::encode_to_vec` of the validated Msg.
+//! * `encode/usp-rs-checked` (Msg groups): `usp_msg::Msg::encode_to_vec` of the validated Msg;
+//!   in `record_get`, `encode/usp-rs` is already the validated `Record::to_bytes`.
 //!
 //! The fast path is benched next to them:
 //! * `decode/usp-rs-view`: the generated zero-copy views (`usp_record::view`, `usp_msg::view`):
@@ -67,7 +68,7 @@ fn record_with_get(c: &mut Criterion) {
     g.bench_function("decode/usp-rs-view", |b| {
         b.iter(|| {
             let rec = rview::Record::decode(black_box(RECORD_WITH_GET)).unwrap();
-            let payload = match rec.record_type {
+            let payload = match &rec.record_type {
                 Some(rview::record::RecordType::NoSessionContext(n)) => n.payload,
                 _ => unreachable!(),
             };

@@ -5,7 +5,8 @@
 //!
 //! Labels: `usp-rs` is the raw prost decode/encode of the `pb` types (no USP rules);
 //! `usp-rs-checked` is the validated layer users call (`usp_record::Record::decode`,
-//! `usp_msg::Msg::decode`, `usp_msg::Msg::encode_to_vec`), decoding plus every USP check;
+//! `usp_msg::Msg::decode`, `usp_record::Record::encode_to_vec`, `usp_msg::Msg::encode_to_vec`),
+//! decoding plus every USP check;
 //! `usp-rs-view` the generated zero-copy views; `usp-rs-fast` `FastEncode`.
 //!
 //! Run: `cargo bench -p usp-benches --bench codec_interleaved`. Prints one line per group with
@@ -50,8 +51,9 @@ fn run(name: &str, mut cases: Vec<Case<'_>>, iters: u32) {
     println!("{name:20} {}", cells.join(" | "));
 }
 
-fn no_session_payload(rec: rview::Record<'_>) -> &[u8] {
-    match rec.record_type {
+/// The payload of a NoSessionContext view, borrowed like rusp-lib's `&rec.record_type` below.
+fn no_session_payload<'a>(rec: &rview::Record<'a>) -> &'a [u8] {
+    match &rec.record_type {
         Some(rview::record::RecordType::NoSessionContext(n)) => n.payload,
         _ => unreachable!("the input is a NoSessionContext record"),
     }
@@ -85,7 +87,7 @@ fn record_get() {
                 "usp-rs-view",
                 Box::new(|| {
                     let rec = rview::Record::decode(black_box(RECORD_WITH_GET)).unwrap();
-                    black_box(mview::Msg::decode(no_session_payload(rec)).unwrap());
+                    black_box(mview::Msg::decode(no_session_payload(&rec)).unwrap());
                 }),
             ),
             (
@@ -108,12 +110,17 @@ fn record_get() {
     let pb = usp_record::pb::Record::decode(RECORD_WITH_GET).unwrap();
     let view = rview::Record::decode(RECORD_WITH_GET).unwrap();
     let theirs = rusp_lib::usp_decoder::try_decode_record(RECORD_WITH_GET).unwrap();
+    let checked = usp_record::Record::decode(record).unwrap();
     run(
         "record_get/encode",
         vec![
             (
                 "usp-rs",
                 Box::new(|| drop(black_box(black_box(&pb).encode_to_vec()))),
+            ),
+            (
+                "usp-rs-checked",
+                Box::new(|| drop(black_box(black_box(&checked).encode_to_vec()))),
             ),
             (
                 "usp-rs-fast",

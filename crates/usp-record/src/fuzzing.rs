@@ -21,7 +21,10 @@ pub fn record_decode(data: &[u8]) {
     // The checked decoder builds the raw Record from the generated view: view and prost must
     // accept the same inputs and give the same value.
     let input = Bytes::copy_from_slice(data);
-    match (crate::view::Record::decode(&input), pb::Record::decode(data)) {
+    match (
+        crate::view::Record::decode(&input),
+        pb::Record::decode(data),
+    ) {
         (Ok(view), Ok(raw)) => assert_eq!(
             crate::record::shared_pb(&input, &view),
             raw,

@@ -27,7 +27,10 @@ fn check(raw: &pb::Msg) -> Result<bool, TestCaseError> {
             prop_assert_eq!(again_bytes.len(), msg.encoded_len());
             // The fast `Vec` path, the generic `BufMut` path (through prost) and prost's own
             // encoding of the raw form give the same bytes.
-            prop_assert_eq!(&again_bytes[..], &pb::Msg::from(msg.clone()).encode_to_vec()[..]);
+            prop_assert_eq!(
+                &again_bytes[..],
+                &pb::Msg::from(msg.clone()).encode_to_vec()[..]
+            );
             let mut via_buf_mut = bytes::BytesMut::new();
             msg.encode(&mut via_buf_mut)
                 .map_err(|e| TestCaseError::fail(format!("encode into BytesMut: {e}")))?;
