@@ -1063,6 +1063,10 @@ impl Msg {
     /// `pb::Msg::from(self.clone())`, without cloning the body. Fails with
     /// [`MsgError::BufferTooSmall`] (writing nothing) if `buf` has less room than
     /// [`Msg::encoded_len`].
+    ///
+    /// This writes through prost and never allocates. Into a `Vec`, [`Msg::append_to`] (or
+    /// [`Msg::encode_to_vec`]) gives the same bytes two to three times faster for large
+    /// messages.
     pub fn encode(&self, buf: &mut impl BufMut) -> Result<(), MsgError> {
         let p = self.body.prepare();
         let inner = self.body.inner_len(&p);
@@ -1084,16 +1088,39 @@ impl Msg {
     /// Encodes the message into a new `Vec`, of exactly [`Msg::encoded_len`] bytes.
     ///
     /// This is the fastest way to encode: the pb message inside is written with
-    /// [`FastEncode`](crate::view::FastEncode), which computes nested sizes once (prost recomputes them at every
-    /// level). The bytes are the same as [`Msg::encode`]'s.
+    /// [`FastEncode`](crate::view::FastEncode), which computes nested sizes once (prost
+    /// recomputes them at every level). The bytes are the same as [`Msg::encode`]'s.
     #[must_use]
     pub fn encode_to_vec(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        self.append_to(&mut out);
+        out
+    }
+
+    /// Appends the encoding to `buf`, reserving exactly [`Msg::encoded_len`] more bytes first;
+    /// as fast as [`Msg::encode_to_vec`], and a `Vec` kept between messages (cleared, not
+    /// dropped) means no allocation per message once it is large enough.
+    ///
+    /// ```
+    /// use usp_msg::{GetBuilder, Msg};
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let mut buf = Vec::with_capacity(1024);
+    /// for id in ["g-1", "g-2"] {
+    ///     let msg = GetBuilder::new(id).path("Device.DeviceInfo.").build()?;
+    ///     buf.clear();
+    ///     msg.append_to(&mut buf);
+    ///     assert_eq!(buf, msg.encode_to_vec());
+    ///     assert_eq!(Msg::decode(&buf[..])?, msg);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn append_to(&self, buf: &mut Vec<u8>) {
         let p = self.body.prepare();
         let inner = self.body.inner_len(&p);
-        let mut out = Vec::with_capacity(self.encoded_len_with(inner));
+        buf.reserve_exact(self.encoded_len_with(inner));
         // A Vec grows on demand, so nothing here can fail.
-        let _ = self.write(&mut out, inner, p);
-        out
+        let _ = self.write(buf, inner, p);
     }
 
     /// Encodes the message into new [`Bytes`].

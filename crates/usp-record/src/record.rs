@@ -549,6 +549,26 @@ impl Record {
         self.to_view().encode_fast_to_vec()
     }
 
+    /// Appends the encoding to `buf`, growing it by [`Record::encoded_len`] bytes (the same
+    /// bytes as [`Record::encode_to_vec`]). A `Vec` kept between Records
+    /// (cleared, not dropped) means no allocation per Record once it is large enough.
+    ///
+    /// ```
+    /// use usp_record::{Record, RecordBuilder};
+    ///
+    /// let mut buf = Vec::with_capacity(256);
+    /// let rec = RecordBuilder::new("proto::controller", "proto::agent")?
+    ///     .no_session_context(&b"msg"[..])?;
+    /// buf.clear();
+    /// rec.append_to(&mut buf);
+    /// assert_eq!(buf, rec.encode_to_vec());
+    /// assert_eq!(Record::decode_slice(&buf)?, rec);
+    /// # Ok::<(), usp_record::RecordError>(())
+    /// ```
+    pub fn append_to(&self, buf: &mut Vec<u8>) {
+        self.to_view().encode_fast(buf);
+    }
+
     /// This Record as a borrowed view.
     fn to_view(&self) -> view::Record<'_> {
         view::Record {

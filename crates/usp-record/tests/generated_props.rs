@@ -29,6 +29,10 @@ fn check(raw: &pb::Record) -> Result<Option<&'static str>, TestCaseError> {
             prop_assert_eq!(again_bytes.len(), rec.encoded_len());
             // Canonical: the generated value's prost encoding is already canonical.
             prop_assert_eq!(&again_bytes, &bytes);
+            let mut appended = b"prefix".to_vec();
+            rec.append_to(&mut appended);
+            prop_assert_eq!(&appended[..6], b"prefix");
+            prop_assert_eq!(&appended[6..], &bytes[..]);
             let again = Record::decode(again_bytes.clone())
                 .map_err(|e| TestCaseError::fail(format!("re-encoding does not decode: {e}")))?;
             prop_assert_eq!(&again, &rec);

@@ -35,6 +35,10 @@ fn check(raw: &pb::Msg) -> Result<bool, TestCaseError> {
             msg.encode(&mut via_buf_mut)
                 .map_err(|e| TestCaseError::fail(format!("encode into BytesMut: {e}")))?;
             prop_assert_eq!(&via_buf_mut[..], &again_bytes[..]);
+            let mut appended = b"prefix".to_vec();
+            msg.append_to(&mut appended);
+            prop_assert_eq!(&appended[..6], b"prefix");
+            prop_assert_eq!(&appended[6..], &again_bytes[..]);
             let again = Msg::decode(again_bytes.clone())
                 .map_err(|e| TestCaseError::fail(format!("re-encoding does not decode: {e}")))?;
             // The header's msg_type is derived from the body, so a warning cannot survive.
