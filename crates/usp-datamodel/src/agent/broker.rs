@@ -36,7 +36,8 @@ pub(super) struct Forward {
     pub(super) split: Option<(u64, usize)>,
 }
 
-fn error(id: &str, err_code: u32, err_msg: String) -> pb::Msg {
+/// An Error message answering `id`, without parameter errors.
+pub(super) fn error(id: &str, err_code: u32, err_msg: String) -> pb::Msg {
     error_msg(
         String::from(id),
         pb::Error {
@@ -337,14 +338,7 @@ impl Agent {
         match first_fail {
             Some((c, m)) if !r.allow_partial => {
                 // R-REG.1: nothing registered.
-                return error_msg(
-                    String::from(id),
-                    pb::Error {
-                        err_code: c,
-                        err_msg: m,
-                        param_errs: Vec::new(),
-                    },
-                );
+                return error(id, c, m);
             }
             _ => {}
         }

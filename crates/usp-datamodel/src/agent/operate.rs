@@ -10,11 +10,12 @@ use usp_msg::pb::operate_resp::OperationResult;
 use usp_msg::pb::operate_resp::operation_result::{CommandFailure, OperationResp, OutputArgs};
 use usp_path::Target;
 
+use super::broker::error;
 use super::{Agent, AgentError, Commands, Instant, Op, OpHandle};
 use crate::access::{AccessControl, Perms};
 use crate::code;
 use crate::engine::resolve::{Fail, parse, resolve_objects};
-use crate::engine::{AclRef, error_msg, response_msg};
+use crate::engine::{AclRef, response_msg};
 use crate::error::DmError;
 use crate::model::DataModel;
 use crate::schema::{CommandDef, supported_form};
@@ -86,14 +87,7 @@ impl Agent {
         let planned = match self.plan(dm, acl, op) {
             Ok(p) => p,
             Err(f) => {
-                return Some(error_msg(
-                    String::from(id),
-                    pb::Error {
-                        err_code: f.code,
-                        err_msg: f.msg,
-                        param_errs: Vec::new(),
-                    },
-                ));
+                return Some(error(id, f.code, f.msg));
             }
         };
         let mut results = Vec::with_capacity(planned.len());

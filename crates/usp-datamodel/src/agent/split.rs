@@ -22,12 +22,12 @@ use usp_msg::pb;
 use usp_msg::pb::request::ReqType;
 use usp_msg::pb::response::RespType;
 
-use super::broker::{Forward, under};
+use super::broker::{Forward, error, under};
 use super::forward::{Screen, screen};
 use super::{Agent, Commands, Instant, Outgoing};
 use crate::access::AccessControl;
 use crate::code;
-use crate::engine::{error_msg, response_msg};
+use crate::engine::response_msg;
 use crate::model::DataModel;
 
 /// 7002 Request denied: the Broker will not process a request it cannot carry out
@@ -258,17 +258,6 @@ fn with_request(msg: &pb::Msg, id: &str, rt: ReqType) -> pb::Msg {
         })),
     });
     m
-}
-
-fn error(id: &str, err_code: u32, err_msg: String) -> pb::Msg {
-    error_msg(
-        String::from(id),
-        pb::Error {
-            err_code,
-            err_msg,
-            param_errs: Vec::new(),
-        },
-    )
 }
 
 /// A reply as an [`Outcome`].
