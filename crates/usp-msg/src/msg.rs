@@ -245,14 +245,14 @@ impl NotifyKind {
         }
     }
 
-    fn prepare(&self) -> Prepared {
+    fn prepare(&self, how: Sizing) -> Prepared {
         match self {
-            Self::Event(m) => Prepared::new(m),
-            Self::ValueChange(m) => Prepared::new(m),
-            Self::ObjCreation(m) => Prepared::new(m),
-            Self::ObjDeletion(m) => Prepared::new(m),
-            Self::OperComplete(m) => Prepared::new(m),
-            Self::OnBoardReq(m) => Prepared::new(m),
+            Self::Event(m) => how.of(m),
+            Self::ValueChange(m) => how.of(m),
+            Self::ObjCreation(m) => how.of(m),
+            Self::ObjDeletion(m) => how.of(m),
+            Self::OperComplete(m) => how.of(m),
+            Self::OnBoardReq(m) => how.of(m),
         }
     }
 
@@ -328,7 +328,8 @@ fn field_len(len: usize) -> usize {
 /// Where the validated layer's encoder writes. The wrapper layers (header, body, request or
 /// response, Notify) are written by hand; the pb message inside goes through [`FastEncode`](crate::view::FastEncode)
 /// into a `Vec` (nested sizes computed once) or through prost into any other `BufMut`.
-/// Lengths always come from the fast encoder's size pass ([`Prepared`]), which equals prost's.
+/// The inner message's length comes with it in a [`Prepared`] (see [`Sizing`]); both sizings
+/// give prost's length.
 trait Out {
     /// Raw bytes.
     fn put(&mut self, bytes: &[u8]);
@@ -358,6 +359,23 @@ impl Out for Vec<u8> {
     ) -> Result<(), prost::EncodeError> {
         p.write(m, self);
         Ok(())
+    }
+}
+
+/// How the pb message inside is sized: with its nested sizes recorded, for the fast writer
+/// (`Vec`), or just its length through prost, which allocates nothing (any `BufMut`).
+#[derive(Clone, Copy)]
+enum Sizing {
+    Fast,
+    Prost,
+}
+
+impl Sizing {
+    fn of<M: prost::Message + Encode>(self, m: &M) -> Prepared {
+        match self {
+            Self::Fast => Prepared::new(m),
+            Self::Prost => Prepared::from_len(m.encoded_len()),
+        }
     }
 }
 
@@ -416,10 +434,10 @@ impl Request {
     }
 
     /// The sizes of the pb message inside: the `req_type` member, or a Notify's notification.
-    fn prepare(&self) -> Prepared {
-        dispatch!(self, Self, |m| Prepared::new(m),
+    fn prepare(&self, how: Sizing) -> Prepared {
+        dispatch!(self, Self, |m| how.of(m),
             [Get, GetSupportedDm, GetInstances, Set, Add, Delete, Operate, GetSupportedProtocol, Register, Deregister],
-            notify: |n| n.kind.prepare())
+            notify: |n| n.kind.prepare(how))
     }
 
     /// Length of the `req_type` member's content, given [`Request::prepare`].
@@ -496,11 +514,11 @@ impl Response {
     }
 
     /// The sizes of the `resp_type` member.
-    fn prepare(&self) -> Prepared {
+    fn prepare(&self, how: Sizing) -> Prepared {
         dispatch!(
             self,
             Self,
-            |m| Prepared::new(m),
+            |m| how.of(m),
             [
                 GetResp,
                 GetSupportedDmResp,
@@ -631,11 +649,11 @@ impl Body {
     /// The sizes of the pb message inside (the request or response member, a Notify's
     /// notification, or the Error). Every enclosing length follows from its length, so
     /// nested sizes are computed once.
-    fn prepare(&self) -> Prepared {
+    fn prepare(&self, how: Sizing) -> Prepared {
         match self {
-            Self::Request(r) => r.prepare(),
-            Self::Response(r) => r.prepare(),
-            Self::Error(e) => Prepared::new(e),
+            Self::Request(r) => r.prepare(how),
+            Self::Response(r) => r.prepare(how),
+            Self::Error(e) => how.of(e),
         }
     }
 
@@ -1020,7 +1038,7 @@ impl Msg {
     /// Length of [`Msg::encode`]'s output.
     #[must_use]
     pub fn encoded_len(&self) -> usize {
-        self.encoded_len_with(self.body.inner_len(&self.body.prepare()))
+        self.encoded_len_with(self.body.inner_len(&self.body.prepare(Sizing::Prost)))
     }
 
     /// [`Msg::encoded_len`] given the body's [`Body::inner_len`].
@@ -1068,7 +1086,7 @@ impl Msg {
     /// [`Msg::encode_to_vec`]) gives the same bytes two to three times faster for large
     /// messages.
     pub fn encode(&self, buf: &mut impl BufMut) -> Result<(), MsgError> {
-        let p = self.body.prepare();
+        let p = self.body.prepare(Sizing::Prost);
         let inner = self.body.inner_len(&p);
         let required = self.encoded_len_with(inner);
         let remaining = buf.remaining_mut();
@@ -1116,7 +1134,7 @@ impl Msg {
     /// # Ok(()) }
     /// ```
     pub fn append_to(&self, buf: &mut Vec<u8>) {
-        let p = self.body.prepare();
+        let p = self.body.prepare(Sizing::Fast);
         let inner = self.body.inner_len(&p);
         buf.reserve_exact(self.encoded_len_with(inner));
         // A Vec grows on demand, so nothing here can fail.

@@ -694,6 +694,11 @@ impl Prepared {
         let len = m.size(&mut sizes);
         Self { sizes, len }
     }
+    /// Only a length, known otherwise (no nested sizes recorded, nothing allocated), for a
+    /// caller that writes the message some other way.
+    pub(crate) fn from_len(len: usize) -> Self {
+        Self { sizes: Sizes::new(), len }
+    }
     /// The encoded length of the message.
     pub(crate) fn len(&self) -> usize {
         self.len
