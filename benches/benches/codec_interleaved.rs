@@ -7,7 +7,9 @@
 //! `usp-rs-checked` is the validated layer users call (`usp_record::Record::decode`,
 //! `usp_msg::Msg::decode`, `usp_record::Record::encode_to_vec`, `usp_msg::Msg::encode_to_vec`),
 //! decoding plus every USP check;
-//! `usp-rs-view` the generated zero-copy views; `usp-rs-fast` `FastEncode`.
+//! `usp-rs-view` the generated zero-copy views; `usp-rs-view-1pass` the same views with one
+//! UTF-8 validation pass shared by the Record and its payload (`decode_text` and
+//! `text_within`); `usp-rs-fast` `FastEncode`.
 //!
 //! Run: `cargo bench -p usp-benches --bench codec_interleaved`. Prints one line per group with
 //! the time per operation and the speed-up over rusp-lib 1.0.1.
@@ -88,6 +90,20 @@ fn record_get() {
                 Box::new(|| {
                     let rec = rview::Record::decode(black_box(RECORD_WITH_GET)).unwrap();
                     black_box(mview::Msg::decode(no_session_payload(&rec)).unwrap());
+                }),
+            ),
+            (
+                "usp-rs-view-1pass",
+                Box::new(|| {
+                    let buf = black_box(RECORD_WITH_GET);
+                    if let Ok(t) = core::str::from_utf8(buf) {
+                        let rec = rview::Record::decode_text(t).unwrap();
+                        let p = no_session_payload(&rec);
+                        black_box(match rview::text_within(t, p) {
+                            Some(pt) => mview::Msg::decode_text(pt).unwrap(),
+                            None => mview::Msg::decode(p).unwrap(),
+                        });
+                    }
                 }),
             ),
             (

@@ -35,6 +35,10 @@ fn read_json(path: &Path) -> serde_json::Value {
 fn check_msg(name: &str, bin: &[u8]) -> bool {
     let theirs = usp_msg::pb::Msg::decode(bin);
     let ours = mview::Msg::decode(bin);
+    // Input that is UTF-8 as a whole: `decode_text` gives exactly what `decode` gives.
+    if let Ok(text) = core::str::from_utf8(bin) {
+        assert_eq!(mview::Msg::decode_text(text), ours, "{name}: decode_text");
+    }
     match (theirs, ours) {
         (Ok(pb), Ok(v)) => {
             assert_eq!(v.to_pb(), pb, "{name}: view.to_pb() differs from prost");
@@ -68,6 +72,14 @@ fn check_msg(name: &str, bin: &[u8]) -> bool {
 fn check_record(name: &str, bin: &[u8]) -> bool {
     let theirs = usp_record::pb::Record::decode(bin);
     let ours = rview::Record::decode(bin);
+    let text = core::str::from_utf8(bin).ok();
+    if let Some(text) = text {
+        assert_eq!(
+            rview::Record::decode_text(text),
+            ours,
+            "{name}: decode_text"
+        );
+    }
     match (theirs, ours) {
         (Ok(pb), Ok(v)) => {
             assert_eq!(v.to_pb(), pb, "{name}: view.to_pb() differs from prost");
@@ -91,6 +103,15 @@ fn check_record(name: &str, bin: &[u8]) -> bool {
             if let Some(rview::record::RecordType::NoSessionContext(n)) = &v.record_type {
                 if usp_msg::pb::Msg::decode(n.payload).is_ok() {
                     assert!(check_msg(&format!("{name} payload"), n.payload));
+                }
+                // One UTF-8 pass for both: the payload cut out of the validated Record.
+                if let Some(sub) = text.and_then(|t| usp_msg::view::text_within(t, n.payload)) {
+                    assert_eq!(sub.as_bytes(), n.payload, "{name}: text_within");
+                    assert_eq!(
+                        mview::Msg::decode_text(sub),
+                        mview::Msg::decode(n.payload),
+                        "{name}: payload decode_text"
+                    );
                 }
             }
             true
@@ -194,6 +215,46 @@ fn decode_error_vectors_give_typed_errors() {
 }
 
 // ---- hand-written edge cases -------------------------------------------------------------
+
+#[test]
+fn text_within_finds_a_part_only_inside_and_on_char_boundaries() {
+    let whole = "ab\u{e9}cd"; // 'é' is bytes 2..4
+    let b = whole.as_bytes();
+    assert_eq!(rview::text_within(whole, &b[0..2]), Some("ab"));
+    assert_eq!(rview::text_within(whole, &b[2..6]), Some("\u{e9}cd"));
+    assert_eq!(rview::text_within(whole, b), Some(whole));
+    assert_eq!(
+        rview::text_within(whole, &b[3..5]),
+        None,
+        "starts inside 'é'"
+    );
+    assert_eq!(rview::text_within(whole, &b[1..3]), None, "ends inside 'é'");
+    // Equal bytes elsewhere in memory are not inside `whole`.
+    let copy = b.to_vec();
+    assert_eq!(rview::text_within(whole, &copy[0..2]), None);
+    assert_eq!(mview::text_within(whole, &copy), None);
+    // A part running past the end of `whole` is not inside it.
+    let longer = "abcdef";
+    assert_eq!(
+        mview::text_within(&longer[..3], &longer.as_bytes()[1..5]),
+        None
+    );
+}
+
+#[test]
+fn one_utf8_pass_serves_record_and_payload() {
+    let bin = std::fs::read(vectors_dir().join("record_no_session_context.bin")).expect("vector");
+    let text = core::str::from_utf8(&bin).expect("this vector is UTF-8 as a whole");
+    let rec = rview::Record::decode_text(text).expect("decodes");
+    assert_eq!(rec, rview::Record::decode(&bin).expect("decodes"));
+    let Some(rview::record::RecordType::NoSessionContext(n)) = &rec.record_type else {
+        panic!("a NoSessionContext record")
+    };
+    let payload = usp_msg::view::text_within(text, n.payload).expect("inside the record");
+    let msg = mview::Msg::decode_text(payload).expect("decodes");
+    assert_eq!(msg, mview::Msg::decode(n.payload).expect("decodes"));
+    assert_eq!(msg.header.as_ref().map(|h| h.msg_id), Some("11565"));
+}
 
 fn agree_msg(bin: &[u8]) -> bool {
     check_msg(&format!("{bin:02x?}"), bin)

@@ -97,6 +97,151 @@ type Res<T> = Result<T, alloc::boxed::Box<DecodeError>>;
 fn as_text(data: &[u8]) -> Option<&str> {
     core::str::from_utf8(data).ok()
 }
+/// `part` as a `str`, when `part` lies inside `whole` (the same memory, as with a payload
+/// borrowed from a view decoded out of `whole`) and starts and ends on char boundaries of it;
+/// then `part` is valid UTF-8 and needs no validation pass of its own.
+///
+/// This lets one UTF-8 pass serve a Record and the Message it carries: validate the Record's
+/// buffer once, decode the Record with `decode_text`, then decode its payload with
+/// `decode_text(text_within(whole, payload)?)`. `None` when `part` is not inside `whole` or
+/// not on its char boundaries (then decode `part` with `decode`, which validates it).
+pub fn text_within<'a>(whole: &'a str, part: &[u8]) -> Option<&'a str> {
+    let start = (part.as_ptr() as usize).checked_sub(whole.as_ptr() as usize)?;
+    whole.get(start..start.checked_add(part.len())?)
+}
+/// A boxed error, out of line: errors are the rare path.
+#[cold]
+#[inline(never)]
+fn fail(e: DecodeError) -> alloc::boxed::Box<DecodeError> {
+    alloc::boxed::Box::new(e)
+}
+/// A varint starting at `pos` that is not a single byte; returns it and the position after
+/// it. prost's rules: at most 10 bytes, and the 10th may only be 0 or 1.
+#[inline(never)]
+fn varint_slow(data: &[u8], start: usize, off: usize) -> Res<(u64, usize)> {
+    let mut pos = start;
+    let mut value = 0u64;
+    for i in 0..10u32 {
+        let Some(&b) = data.get(pos) else {
+            return Err(
+                fail(DecodeError::Truncated {
+                    offset: off + start,
+                }),
+            );
+        };
+        pos += 1;
+        value |= u64::from(b & 0x7f) << (7 * i);
+        if b < 0x80 {
+            if i == 9 && b > 1 {
+                break;
+            }
+            return Ok((value, pos));
+        }
+    }
+    Err(
+        fail(DecodeError::InvalidVarint {
+            offset: off + start,
+        }),
+    )
+}
+/// [`varint_slow`] for a field key, rejecting keys over `u32::MAX`.
+#[inline(never)]
+fn key_slow(data: &[u8], start: usize, off: usize) -> Res<(u32, usize)> {
+    let (key, pos) = varint_slow(data, start, off)?;
+    match u32::try_from(key) {
+        Ok(k) => Ok((k, pos)),
+        Err(_) => {
+            Err(
+                fail(DecodeError::InvalidKey {
+                    offset: off + start,
+                    key,
+                }),
+            )
+        }
+    }
+}
+/// The error for a known field number with the wrong wire type; `offset` is where its key
+/// starts.
+#[cold]
+#[inline(never)]
+fn mismatch(
+    offset: usize,
+    key: u32,
+    expected: u8,
+    field: &'static str,
+) -> alloc::boxed::Box<DecodeError> {
+    fail(DecodeError::WireTypeMismatch {
+        offset,
+        field,
+        expected,
+        found: (key & 7) as u8,
+    })
+}
+/// Skips an unknown field whose key was just read and whose value starts at `start`, like
+/// prost's `skip_field` (including its nesting limit for groups); returns the position after
+/// it.
+#[inline(never)]
+fn skip_field(
+    data: &[u8],
+    start: usize,
+    off: usize,
+    key: u32,
+    depth: u32,
+) -> Res<usize> {
+    let mut r = Reader {
+        data,
+        text: None,
+        pos: start,
+        off,
+    };
+    if depth == 0 {
+        return Err(
+            fail(DecodeError::RecursionLimit {
+                offset: off + start,
+            }),
+        );
+    }
+    match key & 7 {
+        0 => {
+            r.varint()?;
+        }
+        1 => {
+            r.take(8, start)?;
+        }
+        2 => {
+            r.bytes()?;
+        }
+        3 => {
+            loop {
+                let inner_start = r.pos;
+                let inner = r.key()?;
+                r.check_key(inner_start, inner)?;
+                if inner & 7 == 4 {
+                    if inner >> 3 != key >> 3 {
+                        return Err(
+                            fail(DecodeError::UnexpectedEndGroup {
+                                offset: off + inner_start,
+                            }),
+                        );
+                    }
+                    break;
+                }
+                r.pos = skip_field(data, r.pos, off, inner, depth - 1)?;
+            }
+        }
+        5 => {
+            r.take(4, start)?;
+        }
+        _ => {
+            return Err(
+                fail(DecodeError::UnexpectedEndGroup {
+                    offset: off + start,
+                }),
+            );
+        }
+    }
+    Ok(r.pos)
+}
 /// A cursor over one message's bytes. `off` is where `data` starts in the whole input, so
 /// errors carry absolute offsets.
 ///
@@ -118,6 +263,15 @@ impl<'a> Reader<'a> {
         let text = if want_text { as_text(data) } else { None };
         Self { data, text, pos: 0, off: 0 }
     }
+    /// A reader over bytes already known to be UTF-8.
+    fn from_text(text: &'a str) -> Self {
+        Self {
+            data: text.as_bytes(),
+            text: Some(text),
+            pos: 0,
+            off: 0,
+        }
+    }
     #[inline(always)]
     fn more(&self) -> bool {
         self.pos < self.data.len()
@@ -133,37 +287,12 @@ impl<'a> Reader<'a> {
                 self.pos += 1;
                 Ok(u64::from(b))
             }
-            _ => self.varint_slow(),
-        }
-    }
-    /// prost's rules: at most 10 bytes, and the 10th may only be 0 or 1.
-    fn varint_slow(&mut self) -> Res<u64> {
-        let start = self.pos;
-        let mut value = 0u64;
-        for i in 0..10u32 {
-            let Some(&b) = self.data.get(self.pos) else {
-                return Err(
-                    DecodeError::Truncated {
-                        offset: self.at(start),
-                    }
-                        .into(),
-                );
-            };
-            self.pos += 1;
-            value |= u64::from(b & 0x7f) << (7 * i);
-            if b < 0x80 {
-                if i == 9 && b > 1 {
-                    break;
-                }
-                return Ok(value);
+            _ => {
+                let (value, pos) = varint_slow(self.data, self.pos, self.off)?;
+                self.pos = pos;
+                Ok(value)
             }
         }
-        Err(
-            DecodeError::InvalidVarint {
-                offset: self.at(start),
-            }
-                .into(),
-        )
     }
     /// Reads a field key, rejecting keys over `u32::MAX`. The wire type and field number are
     /// checked by [`Reader::check_key`] only for keys that match no known field (a known key
@@ -175,20 +304,12 @@ impl<'a> Reader<'a> {
                 self.pos += 1;
                 Ok(u32::from(b))
             }
-            _ => self.key_slow(),
+            _ => {
+                let (key, pos) = key_slow(self.data, self.pos, self.off)?;
+                self.pos = pos;
+                Ok(key)
+            }
         }
-    }
-    fn key_slow(&mut self) -> Res<u32> {
-        let start = self.pos;
-        let key = self.varint_slow()?;
-        u32::try_from(key)
-            .map_err(|_| {
-                DecodeError::InvalidKey {
-                    offset: self.at(start),
-                    key,
-                }
-                    .into()
-            })
     }
     /// Rejects wire types 6 and 7 and field number 0, like prost's `decode_key`; `at` is where
     /// the key starts.
@@ -196,20 +317,18 @@ impl<'a> Reader<'a> {
     fn check_key(&self, at: usize, key: u32) -> Res<()> {
         if key & 7 > 5 {
             return Err(
-                DecodeError::InvalidWireType {
+                fail(DecodeError::InvalidWireType {
                     offset: self.at(at),
                     wire_type: (key & 7) as u8,
-                }
-                    .into(),
+                }),
             );
         }
         if key >> 3 == 0 {
             return Err(
-                DecodeError::InvalidKey {
+                fail(DecodeError::InvalidKey {
                     offset: self.at(at),
                     key: u64::from(key),
-                }
-                    .into(),
+                }),
             );
         }
         Ok(())
@@ -220,10 +339,9 @@ impl<'a> Reader<'a> {
         let rest = self.data.len().saturating_sub(self.pos);
         if len > rest as u64 {
             return Err(
-                DecodeError::Truncated {
+                fail(DecodeError::Truncated {
                     offset: self.at(start),
-                }
-                    .into(),
+                }),
             );
         }
         let end = self.pos + len as usize;
@@ -234,10 +352,9 @@ impl<'a> Reader<'a> {
             }
             None => {
                 Err(
-                    DecodeError::Truncated {
+                    fail(DecodeError::Truncated {
                         offset: self.at(start),
-                    }
-                        .into(),
+                    }),
                 )
             }
         }
@@ -273,17 +390,17 @@ impl<'a> Reader<'a> {
         self.str_checked(field)
     }
     /// [`Reader::str`] validating the value on its own.
+    #[inline(always)]
     fn str_checked(&mut self, field: &'static str) -> Res<&'a str> {
         let b = self.bytes()?;
         match core::str::from_utf8(b) {
             Ok(s) => Ok(s),
             Err(_) => {
                 Err(
-                    DecodeError::InvalidUtf8 {
+                    fail(DecodeError::InvalidUtf8 {
                         offset: self.at(self.pos - b.len()),
                         field,
-                    }
-                        .into(),
+                    }),
                 )
             }
         }
@@ -297,10 +414,9 @@ impl<'a> Reader<'a> {
     fn sub(&mut self, depth: u32, want_text: bool) -> Res<Self> {
         if depth == 0 {
             return Err(
-                DecodeError::RecursionLimit {
+                fail(DecodeError::RecursionLimit {
                     offset: self.at(self.pos),
-                }
-                    .into(),
+                }),
             );
         }
         if self.text.is_some() {
@@ -330,7 +446,7 @@ impl<'a> Reader<'a> {
     }
     /// The error for a known field number with the wrong wire type; `at` is where its key
     /// starts.
-    #[cold]
+    #[inline(always)]
     fn mismatch(
         &self,
         at: usize,
@@ -338,66 +454,12 @@ impl<'a> Reader<'a> {
         expected: u8,
         field: &'static str,
     ) -> alloc::boxed::Box<DecodeError> {
-        alloc::boxed::Box::new(DecodeError::WireTypeMismatch {
-            offset: self.at(at),
-            field,
-            expected,
-            found: (key & 7) as u8,
-        })
+        mismatch(self.at(at), key, expected, field)
     }
-    /// Skips an unknown field whose key was just read, like prost's `skip_field` (including
-    /// its nesting limit for groups).
+    /// Skips an unknown field whose key was just read (see [`skip_field`]).
+    #[inline(always)]
     fn skip(&mut self, key: u32, depth: u32) -> Res<()> {
-        let start = self.pos;
-        if depth == 0 {
-            return Err(
-                DecodeError::RecursionLimit {
-                    offset: self.at(start),
-                }
-                    .into(),
-            );
-        }
-        match key & 7 {
-            0 => {
-                self.varint()?;
-            }
-            1 => {
-                self.take(8, start)?;
-            }
-            2 => {
-                self.bytes()?;
-            }
-            3 => {
-                loop {
-                    let inner_start = self.pos;
-                    let inner = self.key()?;
-                    self.check_key(inner_start, inner)?;
-                    if inner & 7 == 4 {
-                        if inner >> 3 != key >> 3 {
-                            return Err(
-                                DecodeError::UnexpectedEndGroup {
-                                    offset: self.at(inner_start),
-                                }
-                                    .into(),
-                            );
-                        }
-                        break;
-                    }
-                    self.skip(inner, depth - 1)?;
-                }
-            }
-            5 => {
-                self.take(4, start)?;
-            }
-            _ => {
-                return Err(
-                    DecodeError::UnexpectedEndGroup {
-                        offset: self.at(start),
-                    }
-                        .into(),
-                );
-            }
-        }
+        self.pos = skip_field(self.data, self.pos, self.off, key, depth)?;
         Ok(())
     }
 }
@@ -813,47 +875,45 @@ impl<'a> FromIterator<(&'a str, &'a str)> for Map<'a> {
         }
     }
 }
-impl<'a> Reader<'a> {
-    /// One `map<string, string>` entry (a nested message with fields 1 and 2).
-    fn string_map_entry(
-        &mut self,
-        depth: u32,
-        field: &'static str,
-    ) -> Res<(&'a str, &'a str)> {
-        let mut r = self.sub(depth, true)?;
-        if let (Some(t), [10, kl, rest @ ..]) = (r.text, r.data) {
-            let kl = usize::from(*kl);
-            if let (true, Some(&18), Some(&vl)) = (
-                kl < 0x80,
-                rest.get(kl),
-                rest.get(kl + 1),
-            ) {
-                let vl = usize::from(vl);
-                if vl < 0x80 && kl + vl + 4 == r.data.len() {
-                    if let (Some(k), Some(v)) = (t.get(2..2 + kl), t.get(4 + kl..)) {
-                        return Ok((k, v));
-                    }
+/// One `map<string, string>` entry (a nested message with fields 1 and 2) from the reader
+/// over its bytes (`Reader::sub`); `depth` is the enclosing message's nesting budget.
+fn string_map_entry<'a>(
+    mut r: Reader<'a>,
+    depth: u32,
+    field: &'static str,
+) -> Res<(&'a str, &'a str)> {
+    if let (Some(t), [10, kl, rest @ ..]) = (r.text, r.data) {
+        let kl = usize::from(*kl);
+        if let (true, Some(&18), Some(&vl)) = (
+            kl < 0x80,
+            rest.get(kl),
+            rest.get(kl + 1),
+        ) {
+            let vl = usize::from(vl);
+            if vl < 0x80 && kl + vl + 4 == r.data.len() {
+                if let (Some(k), Some(v)) = (t.get(2..2 + kl), t.get(4 + kl..)) {
+                    return Ok((k, v));
                 }
             }
         }
-        let (mut k, mut v) = ("", "");
-        while r.more() {
-            let at = r.pos;
-            let key = r.key()?;
-            match key {
-                10 => k = r.str(field)?,
-                18 => v = r.str(field)?,
-                _ => {
-                    r.check_key(at, key)?;
-                    match key >> 3 {
-                        1 | 2 => return Err(r.mismatch(at, key, 2, field)),
-                        _ => r.skip(key, depth - 1)?,
-                    }
-                }
-            }
-        }
-        Ok((k, v))
     }
+    let (mut k, mut v) = ("", "");
+    while r.more() {
+        let at = r.pos;
+        let key = r.key()?;
+        match key {
+            10 => k = r.str(field)?,
+            18 => v = r.str(field)?,
+            _ => {
+                r.check_key(at, key)?;
+                match key >> 3 {
+                    1 | 2 => return Err(r.mismatch(at, key, 2, field)),
+                    _ => r.skip(key, depth - 1)?,
+                }
+            }
+        }
+    }
+    Ok((k, v))
 }
 /// The body length of a `map<string, string>` entry; an empty key or value is left out, as
 /// prost does.
@@ -884,12 +944,9 @@ impl<'a> Reader<'a> {
         let start = self.pos;
         let b = self.take(N as u64, start)?;
         <[u8; N]>::try_from(b)
-            .map_err(|_| {
-                DecodeError::Truncated {
-                    offset: self.at(start),
-                }
-                    .into()
-            })
+            .map_err(|_| fail(DecodeError::Truncated {
+                offset: self.at(start),
+            }))
     }
 }
 /// Borrowed view of `usp.Msg`: decoded without copying; strings and bytes point into the input. See [`FastEncode`] and `to_pb`.
@@ -1795,9 +1852,20 @@ impl<'a> Msg<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::new(buf, true))
+    }
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    ///
+    /// # Errors
+    /// As [`Self::decode`].
+    pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::from_text(text))
+    }
+    #[inline(always)]
+    fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
-            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+            if let Err(e) = m.merge(r, RECURSION_LIMIT) {
                 out = Err(*e);
             }
         }
@@ -1947,9 +2015,20 @@ impl<'a> Header<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::new(buf, true))
+    }
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    ///
+    /// # Errors
+    /// As [`Self::decode`].
+    pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::from_text(text))
+    }
+    #[inline(always)]
+    fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
-            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+            if let Err(e) = m.merge(r, RECURSION_LIMIT) {
                 out = Err(*e);
             }
         }
@@ -2077,9 +2156,20 @@ impl<'a> Body<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::new(buf, true))
+    }
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    ///
+    /// # Errors
+    /// As [`Self::decode`].
+    pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::from_text(text))
+    }
+    #[inline(always)]
+    fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
-            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+            if let Err(e) = m.merge(r, RECURSION_LIMIT) {
                 out = Err(*e);
             }
         }
@@ -2092,8 +2182,21 @@ impl<'a> Body<'a> {
             match key {
                 10 => {
                     let sub = r.sub(depth, true)?;
-                    if !matches!(self.msg_body, Some(body::MsgBody::Request(_))) {
-                        self.msg_body = Some(body::MsgBody::Request(Default::default()));
+                    match self.msg_body {
+                        Some(body::MsgBody::Request(_)) => {}
+                        None => {
+                            #[allow(clippy::forget_non_drop)]
+                            core::mem::forget(
+                                self
+                                    .msg_body
+                                    .replace(body::MsgBody::Request(Default::default())),
+                            );
+                        }
+                        _ => {
+                            self.msg_body = Some(
+                                body::MsgBody::Request(Default::default()),
+                            );
+                        }
                     }
                     if let Some(body::MsgBody::Request(v)) = &mut self.msg_body {
                         v.merge(sub, depth - 1)?;
@@ -2101,10 +2204,21 @@ impl<'a> Body<'a> {
                 }
                 18 => {
                     let sub = r.sub(depth, true)?;
-                    if !matches!(self.msg_body, Some(body::MsgBody::Response(_))) {
-                        self.msg_body = Some(
-                            body::MsgBody::Response(Default::default()),
-                        );
+                    match self.msg_body {
+                        Some(body::MsgBody::Response(_)) => {}
+                        None => {
+                            #[allow(clippy::forget_non_drop)]
+                            core::mem::forget(
+                                self
+                                    .msg_body
+                                    .replace(body::MsgBody::Response(Default::default())),
+                            );
+                        }
+                        _ => {
+                            self.msg_body = Some(
+                                body::MsgBody::Response(Default::default()),
+                            );
+                        }
                     }
                     if let Some(body::MsgBody::Response(v)) = &mut self.msg_body {
                         v.merge(sub, depth - 1)?;
@@ -2112,8 +2226,21 @@ impl<'a> Body<'a> {
                 }
                 26 => {
                     let sub = r.sub(depth, true)?;
-                    if !matches!(self.msg_body, Some(body::MsgBody::Error(_))) {
-                        self.msg_body = Some(body::MsgBody::Error(Default::default()));
+                    match self.msg_body {
+                        Some(body::MsgBody::Error(_)) => {}
+                        None => {
+                            #[allow(clippy::forget_non_drop)]
+                            core::mem::forget(
+                                self
+                                    .msg_body
+                                    .replace(body::MsgBody::Error(Default::default())),
+                            );
+                        }
+                        _ => {
+                            self.msg_body = Some(
+                                body::MsgBody::Error(Default::default()),
+                            );
+                        }
                     }
                     if let Some(body::MsgBody::Error(v)) = &mut self.msg_body {
                         v.merge(sub, depth - 1)?;
@@ -2309,9 +2436,20 @@ impl<'a> Request<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::new(buf, true))
+    }
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    ///
+    /// # Errors
+    /// As [`Self::decode`].
+    pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::from_text(text))
+    }
+    #[inline(always)]
+    fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
-            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+            if let Err(e) = m.merge(r, RECURSION_LIMIT) {
                 out = Err(*e);
             }
         }
@@ -2324,8 +2462,21 @@ impl<'a> Request<'a> {
             match key {
                 10 => {
                     let sub = r.sub(depth, true)?;
-                    if !matches!(self.req_type, Some(request::ReqType::Get(_))) {
-                        self.req_type = Some(request::ReqType::Get(Default::default()));
+                    match self.req_type {
+                        Some(request::ReqType::Get(_)) => {}
+                        None => {
+                            #[allow(clippy::forget_non_drop)]
+                            core::mem::forget(
+                                self
+                                    .req_type
+                                    .replace(request::ReqType::Get(Default::default())),
+                            );
+                        }
+                        _ => {
+                            self.req_type = Some(
+                                request::ReqType::Get(Default::default()),
+                            );
+                        }
                     }
                     if let Some(request::ReqType::Get(v)) = &mut self.req_type {
                         v.merge(sub, depth - 1)?;
@@ -2333,12 +2484,23 @@ impl<'a> Request<'a> {
                 }
                 18 => {
                     let sub = r.sub(depth, true)?;
-                    if !matches!(
-                        self.req_type, Some(request::ReqType::GetSupportedDm(_))
-                    ) {
-                        self.req_type = Some(
-                            request::ReqType::GetSupportedDm(Default::default()),
-                        );
+                    match self.req_type {
+                        Some(request::ReqType::GetSupportedDm(_)) => {}
+                        None => {
+                            #[allow(clippy::forget_non_drop)]
+                            core::mem::forget(
+                                self
+                                    .req_type
+                                    .replace(
+                                        request::ReqType::GetSupportedDm(Default::default()),
+                                    ),
+                            );
+                        }
+                        _ => {
+                            self.req_type = Some(
+                                request::ReqType::GetSupportedDm(Default::default()),
+                            );
+                        }
                     }
                     if let Some(request::ReqType::GetSupportedDm(v)) = &mut self.req_type
                     {
@@ -2347,12 +2509,21 @@ impl<'a> Request<'a> {
                 }
                 26 => {
                     let sub = r.sub(depth, true)?;
-                    if !matches!(
-                        self.req_type, Some(request::ReqType::GetInstances(_))
-                    ) {
-                        self.req_type = Some(
-                            request::ReqType::GetInstances(Default::default()),
-                        );
+                    match self.req_type {
+                        Some(request::ReqType::GetInstances(_)) => {}
+                        None => {
+                            #[allow(clippy::forget_non_drop)]
+                            core::mem::forget(
+                                self
+                                    .req_type
+                                    .replace(request::ReqType::GetInstances(Default::default())),
+                            );
+                        }
+                        _ => {
+                            self.req_type = Some(
+                                request::ReqType::GetInstances(Default::default()),
+                            );
+                        }
                     }
                     if let Some(request::ReqType::GetInstances(v)) = &mut self.req_type {
                         v.merge(sub, depth - 1)?;
@@ -2360,8 +2531,21 @@ impl<'a> Request<'a> {
                 }
                 34 => {
                     let sub = r.sub(depth, true)?;
-                    if !matches!(self.req_type, Some(request::ReqType::Set(_))) {
-                        self.req_type = Some(request::ReqType::Set(Default::default()));
+                    match self.req_type {
+                        Some(request::ReqType::Set(_)) => {}
+                        None => {
+                            #[allow(clippy::forget_non_drop)]
+                            core::mem::forget(
+                                self
+                                    .req_type
+                                    .replace(request::ReqType::Set(Default::default())),
+                            );
+                        }
+                        _ => {
+                            self.req_type = Some(
+                                request::ReqType::Set(Default::default()),
+                            );
+                        }
                     }
                     if let Some(request::ReqType::Set(v)) = &mut self.req_type {
                         v.merge(sub, depth - 1)?;
@@ -2369,8 +2553,21 @@ impl<'a> Request<'a> {
                 }
                 42 => {
                     let sub = r.sub(depth, true)?;
-                    if !matches!(self.req_type, Some(request::ReqType::Add(_))) {
-                        self.req_type = Some(request::ReqType::Add(Default::default()));
+                    match self.req_type {
+                        Some(request::ReqType::Add(_)) => {}
+                        None => {
+                            #[allow(clippy::forget_non_drop)]
+                            core::mem::forget(
+                                self
+                                    .req_type
+                                    .replace(request::ReqType::Add(Default::default())),
+                            );
+                        }
+                        _ => {
+                            self.req_type = Some(
+                                request::ReqType::Add(Default::default()),
+                            );
+                        }
                     }
                     if let Some(request::ReqType::Add(v)) = &mut self.req_type {
                         v.merge(sub, depth - 1)?;
@@ -2378,10 +2575,21 @@ impl<'a> Request<'a> {
                 }
                 50 => {
                     let sub = r.sub(depth, true)?;
-                    if !matches!(self.req_type, Some(request::ReqType::Delete(_))) {
-                        self.req_type = Some(
-                            request::ReqType::Delete(Default::default()),
-                        );
+                    match self.req_type {
+                        Some(request::ReqType::Delete(_)) => {}
+                        None => {
+                            #[allow(clippy::forget_non_drop)]
+                            core::mem::forget(
+                                self
+                                    .req_type
+                                    .replace(request::ReqType::Delete(Default::default())),
+                            );
+                        }
+                        _ => {
+                            self.req_type = Some(
+                                request::ReqType::Delete(Default::default()),
+                            );
+                        }
                     }
                     if let Some(request::ReqType::Delete(v)) = &mut self.req_type {
                         v.merge(sub, depth - 1)?;
@@ -2389,10 +2597,21 @@ impl<'a> Request<'a> {
                 }
                 58 => {
                     let sub = r.sub(depth, true)?;
-                    if !matches!(self.req_type, Some(request::ReqType::Operate(_))) {
-                        self.req_type = Some(
-                            request::ReqType::Operate(Default::default()),
-                        );
+                    match self.req_type {
+                        Some(request::ReqType::Operate(_)) => {}
+                        None => {
+                            #[allow(clippy::forget_non_drop)]
+                            core::mem::forget(
+                                self
+                                    .req_type
+                                    .replace(request::ReqType::Operate(Default::default())),
+                            );
+                        }
+                        _ => {
+                            self.req_type = Some(
+                                request::ReqType::Operate(Default::default()),
+                            );
+                        }
                     }
                     if let Some(request::ReqType::Operate(v)) = &mut self.req_type {
                         v.merge(sub, depth - 1)?;
@@ -2400,10 +2619,21 @@ impl<'a> Request<'a> {
                 }
                 66 => {
                     let sub = r.sub(depth, true)?;
-                    if !matches!(self.req_type, Some(request::ReqType::Notify(_))) {
-                        self.req_type = Some(
-                            request::ReqType::Notify(Default::default()),
-                        );
+                    match self.req_type {
+                        Some(request::ReqType::Notify(_)) => {}
+                        None => {
+                            #[allow(clippy::forget_non_drop)]
+                            core::mem::forget(
+                                self
+                                    .req_type
+                                    .replace(request::ReqType::Notify(Default::default())),
+                            );
+                        }
+                        _ => {
+                            self.req_type = Some(
+                                request::ReqType::Notify(Default::default()),
+                            );
+                        }
                     }
                     if let Some(request::ReqType::Notify(v)) = &mut self.req_type {
                         v.merge(sub, depth - 1)?;
@@ -2411,12 +2641,23 @@ impl<'a> Request<'a> {
                 }
                 74 => {
                     let sub = r.sub(depth, true)?;
-                    if !matches!(
-                        self.req_type, Some(request::ReqType::GetSupportedProtocol(_))
-                    ) {
-                        self.req_type = Some(
-                            request::ReqType::GetSupportedProtocol(Default::default()),
-                        );
+                    match self.req_type {
+                        Some(request::ReqType::GetSupportedProtocol(_)) => {}
+                        None => {
+                            #[allow(clippy::forget_non_drop)]
+                            core::mem::forget(
+                                self
+                                    .req_type
+                                    .replace(
+                                        request::ReqType::GetSupportedProtocol(Default::default()),
+                                    ),
+                            );
+                        }
+                        _ => {
+                            self.req_type = Some(
+                                request::ReqType::GetSupportedProtocol(Default::default()),
+                            );
+                        }
                     }
                     if let Some(request::ReqType::GetSupportedProtocol(v)) = &mut self
                         .req_type
@@ -2426,10 +2667,21 @@ impl<'a> Request<'a> {
                 }
                 82 => {
                     let sub = r.sub(depth, true)?;
-                    if !matches!(self.req_type, Some(request::ReqType::Register(_))) {
-                        self.req_type = Some(
-                            request::ReqType::Register(Default::default()),
-                        );
+                    match self.req_type {
+                        Some(request::ReqType::Register(_)) => {}
+                        None => {
+                            #[allow(clippy::forget_non_drop)]
+                            core::mem::forget(
+                                self
+                                    .req_type
+                                    .replace(request::ReqType::Register(Default::default())),
+                            );
+                        }
+                        _ => {
+                            self.req_type = Some(
+                                request::ReqType::Register(Default::default()),
+                            );
+                        }
                     }
                     if let Some(request::ReqType::Register(v)) = &mut self.req_type {
                         v.merge(sub, depth - 1)?;
@@ -2437,10 +2689,21 @@ impl<'a> Request<'a> {
                 }
                 90 => {
                     let sub = r.sub(depth, true)?;
-                    if !matches!(self.req_type, Some(request::ReqType::Deregister(_))) {
-                        self.req_type = Some(
-                            request::ReqType::Deregister(Default::default()),
-                        );
+                    match self.req_type {
+                        Some(request::ReqType::Deregister(_)) => {}
+                        None => {
+                            #[allow(clippy::forget_non_drop)]
+                            core::mem::forget(
+                                self
+                                    .req_type
+                                    .replace(request::ReqType::Deregister(Default::default())),
+                            );
+                        }
+                        _ => {
+                            self.req_type = Some(
+                                request::ReqType::Deregister(Default::default()),
+                            );
+                        }
                     }
                     if let Some(request::ReqType::Deregister(v)) = &mut self.req_type {
                         v.merge(sub, depth - 1)?;
@@ -2858,9 +3121,20 @@ impl<'a> Response<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::new(buf, true))
+    }
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    ///
+    /// # Errors
+    /// As [`Self::decode`].
+    pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::from_text(text))
+    }
+    #[inline(always)]
+    fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
-            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+            if let Err(e) = m.merge(r, RECURSION_LIMIT) {
                 out = Err(*e);
             }
         }
@@ -2873,10 +3147,21 @@ impl<'a> Response<'a> {
             match key {
                 10 => {
                     let sub = r.sub(depth, true)?;
-                    if !matches!(self.resp_type, Some(response::RespType::GetResp(_))) {
-                        self.resp_type = Some(
-                            response::RespType::GetResp(Default::default()),
-                        );
+                    match self.resp_type {
+                        Some(response::RespType::GetResp(_)) => {}
+                        None => {
+                            #[allow(clippy::forget_non_drop)]
+                            core::mem::forget(
+                                self
+                                    .resp_type
+                                    .replace(response::RespType::GetResp(Default::default())),
+                            );
+                        }
+                        _ => {
+                            self.resp_type = Some(
+                                response::RespType::GetResp(Default::default()),
+                            );
+                        }
                     }
                     if let Some(response::RespType::GetResp(v)) = &mut self.resp_type {
                         v.merge(sub, depth - 1)?;
@@ -2884,12 +3169,23 @@ impl<'a> Response<'a> {
                 }
                 18 => {
                     let sub = r.sub(depth, true)?;
-                    if !matches!(
-                        self.resp_type, Some(response::RespType::GetSupportedDmResp(_))
-                    ) {
-                        self.resp_type = Some(
-                            response::RespType::GetSupportedDmResp(Default::default()),
-                        );
+                    match self.resp_type {
+                        Some(response::RespType::GetSupportedDmResp(_)) => {}
+                        None => {
+                            #[allow(clippy::forget_non_drop)]
+                            core::mem::forget(
+                                self
+                                    .resp_type
+                                    .replace(
+                                        response::RespType::GetSupportedDmResp(Default::default()),
+                                    ),
+                            );
+                        }
+                        _ => {
+                            self.resp_type = Some(
+                                response::RespType::GetSupportedDmResp(Default::default()),
+                            );
+                        }
                     }
                     if let Some(response::RespType::GetSupportedDmResp(v)) = &mut self
                         .resp_type
@@ -2899,12 +3195,23 @@ impl<'a> Response<'a> {
                 }
                 26 => {
                     let sub = r.sub(depth, true)?;
-                    if !matches!(
-                        self.resp_type, Some(response::RespType::GetInstancesResp(_))
-                    ) {
-                        self.resp_type = Some(
-                            response::RespType::GetInstancesResp(Default::default()),
-                        );
+                    match self.resp_type {
+                        Some(response::RespType::GetInstancesResp(_)) => {}
+                        None => {
+                            #[allow(clippy::forget_non_drop)]
+                            core::mem::forget(
+                                self
+                                    .resp_type
+                                    .replace(
+                                        response::RespType::GetInstancesResp(Default::default()),
+                                    ),
+                            );
+                        }
+                        _ => {
+                            self.resp_type = Some(
+                                response::RespType::GetInstancesResp(Default::default()),
+                            );
+                        }
                     }
                     if let Some(response::RespType::GetInstancesResp(v)) = &mut self
                         .resp_type
@@ -2914,10 +3221,21 @@ impl<'a> Response<'a> {
                 }
                 34 => {
                     let sub = r.sub(depth, true)?;
-                    if !matches!(self.resp_type, Some(response::RespType::SetResp(_))) {
-                        self.resp_type = Some(
-                            response::RespType::SetResp(Default::default()),
-                        );
+                    match self.resp_type {
+                        Some(response::RespType::SetResp(_)) => {}
+                        None => {
+                            #[allow(clippy::forget_non_drop)]
+                            core::mem::forget(
+                                self
+                                    .resp_type
+                                    .replace(response::RespType::SetResp(Default::default())),
+                            );
+                        }
+                        _ => {
+                            self.resp_type = Some(
+                                response::RespType::SetResp(Default::default()),
+                            );
+                        }
                     }
                     if let Some(response::RespType::SetResp(v)) = &mut self.resp_type {
                         v.merge(sub, depth - 1)?;
@@ -2925,10 +3243,21 @@ impl<'a> Response<'a> {
                 }
                 42 => {
                     let sub = r.sub(depth, true)?;
-                    if !matches!(self.resp_type, Some(response::RespType::AddResp(_))) {
-                        self.resp_type = Some(
-                            response::RespType::AddResp(Default::default()),
-                        );
+                    match self.resp_type {
+                        Some(response::RespType::AddResp(_)) => {}
+                        None => {
+                            #[allow(clippy::forget_non_drop)]
+                            core::mem::forget(
+                                self
+                                    .resp_type
+                                    .replace(response::RespType::AddResp(Default::default())),
+                            );
+                        }
+                        _ => {
+                            self.resp_type = Some(
+                                response::RespType::AddResp(Default::default()),
+                            );
+                        }
                     }
                     if let Some(response::RespType::AddResp(v)) = &mut self.resp_type {
                         v.merge(sub, depth - 1)?;
@@ -2936,12 +3265,21 @@ impl<'a> Response<'a> {
                 }
                 50 => {
                     let sub = r.sub(depth, true)?;
-                    if !matches!(
-                        self.resp_type, Some(response::RespType::DeleteResp(_))
-                    ) {
-                        self.resp_type = Some(
-                            response::RespType::DeleteResp(Default::default()),
-                        );
+                    match self.resp_type {
+                        Some(response::RespType::DeleteResp(_)) => {}
+                        None => {
+                            #[allow(clippy::forget_non_drop)]
+                            core::mem::forget(
+                                self
+                                    .resp_type
+                                    .replace(response::RespType::DeleteResp(Default::default())),
+                            );
+                        }
+                        _ => {
+                            self.resp_type = Some(
+                                response::RespType::DeleteResp(Default::default()),
+                            );
+                        }
                     }
                     if let Some(response::RespType::DeleteResp(v)) = &mut self.resp_type
                     {
@@ -2950,12 +3288,23 @@ impl<'a> Response<'a> {
                 }
                 58 => {
                     let sub = r.sub(depth, true)?;
-                    if !matches!(
-                        self.resp_type, Some(response::RespType::OperateResp(_))
-                    ) {
-                        self.resp_type = Some(
-                            response::RespType::OperateResp(Default::default()),
-                        );
+                    match self.resp_type {
+                        Some(response::RespType::OperateResp(_)) => {}
+                        None => {
+                            #[allow(clippy::forget_non_drop)]
+                            core::mem::forget(
+                                self
+                                    .resp_type
+                                    .replace(
+                                        response::RespType::OperateResp(Default::default()),
+                                    ),
+                            );
+                        }
+                        _ => {
+                            self.resp_type = Some(
+                                response::RespType::OperateResp(Default::default()),
+                            );
+                        }
                     }
                     if let Some(response::RespType::OperateResp(v)) = &mut self.resp_type
                     {
@@ -2964,12 +3313,21 @@ impl<'a> Response<'a> {
                 }
                 66 => {
                     let sub = r.sub(depth, true)?;
-                    if !matches!(
-                        self.resp_type, Some(response::RespType::NotifyResp(_))
-                    ) {
-                        self.resp_type = Some(
-                            response::RespType::NotifyResp(Default::default()),
-                        );
+                    match self.resp_type {
+                        Some(response::RespType::NotifyResp(_)) => {}
+                        None => {
+                            #[allow(clippy::forget_non_drop)]
+                            core::mem::forget(
+                                self
+                                    .resp_type
+                                    .replace(response::RespType::NotifyResp(Default::default())),
+                            );
+                        }
+                        _ => {
+                            self.resp_type = Some(
+                                response::RespType::NotifyResp(Default::default()),
+                            );
+                        }
                     }
                     if let Some(response::RespType::NotifyResp(v)) = &mut self.resp_type
                     {
@@ -2978,15 +3336,27 @@ impl<'a> Response<'a> {
                 }
                 74 => {
                     let sub = r.sub(depth, true)?;
-                    if !matches!(
-                        self.resp_type,
-                        Some(response::RespType::GetSupportedProtocolResp(_))
-                    ) {
-                        self.resp_type = Some(
-                            response::RespType::GetSupportedProtocolResp(
-                                Default::default(),
-                            ),
-                        );
+                    match self.resp_type {
+                        Some(response::RespType::GetSupportedProtocolResp(_)) => {}
+                        None => {
+                            #[allow(clippy::forget_non_drop)]
+                            core::mem::forget(
+                                self
+                                    .resp_type
+                                    .replace(
+                                        response::RespType::GetSupportedProtocolResp(
+                                            Default::default(),
+                                        ),
+                                    ),
+                            );
+                        }
+                        _ => {
+                            self.resp_type = Some(
+                                response::RespType::GetSupportedProtocolResp(
+                                    Default::default(),
+                                ),
+                            );
+                        }
                     }
                     if let Some(response::RespType::GetSupportedProtocolResp(v)) = &mut self
                         .resp_type
@@ -2996,12 +3366,23 @@ impl<'a> Response<'a> {
                 }
                 82 => {
                     let sub = r.sub(depth, true)?;
-                    if !matches!(
-                        self.resp_type, Some(response::RespType::RegisterResp(_))
-                    ) {
-                        self.resp_type = Some(
-                            response::RespType::RegisterResp(Default::default()),
-                        );
+                    match self.resp_type {
+                        Some(response::RespType::RegisterResp(_)) => {}
+                        None => {
+                            #[allow(clippy::forget_non_drop)]
+                            core::mem::forget(
+                                self
+                                    .resp_type
+                                    .replace(
+                                        response::RespType::RegisterResp(Default::default()),
+                                    ),
+                            );
+                        }
+                        _ => {
+                            self.resp_type = Some(
+                                response::RespType::RegisterResp(Default::default()),
+                            );
+                        }
                     }
                     if let Some(response::RespType::RegisterResp(v)) = &mut self
                         .resp_type
@@ -3011,12 +3392,23 @@ impl<'a> Response<'a> {
                 }
                 90 => {
                     let sub = r.sub(depth, true)?;
-                    if !matches!(
-                        self.resp_type, Some(response::RespType::DeregisterResp(_))
-                    ) {
-                        self.resp_type = Some(
-                            response::RespType::DeregisterResp(Default::default()),
-                        );
+                    match self.resp_type {
+                        Some(response::RespType::DeregisterResp(_)) => {}
+                        None => {
+                            #[allow(clippy::forget_non_drop)]
+                            core::mem::forget(
+                                self
+                                    .resp_type
+                                    .replace(
+                                        response::RespType::DeregisterResp(Default::default()),
+                                    ),
+                            );
+                        }
+                        _ => {
+                            self.resp_type = Some(
+                                response::RespType::DeregisterResp(Default::default()),
+                            );
+                        }
                     }
                     if let Some(response::RespType::DeregisterResp(v)) = &mut self
                         .resp_type
@@ -3472,9 +3864,20 @@ impl<'a> Error<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::new(buf, true))
+    }
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    ///
+    /// # Errors
+    /// As [`Self::decode`].
+    pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::from_text(text))
+    }
+    #[inline(always)]
+    fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
-            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+            if let Err(e) = m.merge(r, RECURSION_LIMIT) {
                 out = Err(*e);
             }
         }
@@ -3630,9 +4033,20 @@ impl<'a> error::ParamError<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::new(buf, true))
+    }
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    ///
+    /// # Errors
+    /// As [`Self::decode`].
+    pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::from_text(text))
+    }
+    #[inline(always)]
+    fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
-            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+            if let Err(e) = m.merge(r, RECURSION_LIMIT) {
                 out = Err(*e);
             }
         }
@@ -3786,9 +4200,20 @@ impl<'a> Get<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::new(buf, true))
+    }
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    ///
+    /// # Errors
+    /// As [`Self::decode`].
+    pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::from_text(text))
+    }
+    #[inline(always)]
+    fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
-            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+            if let Err(e) = m.merge(r, RECURSION_LIMIT) {
                 out = Err(*e);
             }
         }
@@ -3916,9 +4341,20 @@ impl<'a> GetResp<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::new(buf, true))
+    }
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    ///
+    /// # Errors
+    /// As [`Self::decode`].
+    pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::from_text(text))
+    }
+    #[inline(always)]
+    fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
-            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+            if let Err(e) = m.merge(r, RECURSION_LIMIT) {
                 out = Err(*e);
             }
         }
@@ -4042,9 +4478,20 @@ impl<'a> get_resp::RequestedPathResult<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::new(buf, true))
+    }
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    ///
+    /// # Errors
+    /// As [`Self::decode`].
+    pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::from_text(text))
+    }
+    #[inline(always)]
+    fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
-            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+            if let Err(e) = m.merge(r, RECURSION_LIMIT) {
                 out = Err(*e);
             }
         }
@@ -4271,9 +4718,20 @@ impl<'a> get_resp::ResolvedPathResult<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::new(buf, true))
+    }
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    ///
+    /// # Errors
+    /// As [`Self::decode`].
+    pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::from_text(text))
+    }
+    #[inline(always)]
+    fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
-            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+            if let Err(e) = m.merge(r, RECURSION_LIMIT) {
                 out = Err(*e);
             }
         }
@@ -4289,11 +4747,11 @@ impl<'a> get_resp::ResolvedPathResult<'a> {
                         .str("usp.GetResp.ResolvedPathResult.resolved_path")?;
                 }
                 18 => {
-                    let (k, v) = r
-                        .string_map_entry(
-                            depth,
-                            "usp.GetResp.ResolvedPathResult.result_params",
-                        )?;
+                    let (k, v) = string_map_entry(
+                        r.sub(depth, true)?,
+                        depth,
+                        "usp.GetResp.ResolvedPathResult.result_params",
+                    )?;
                     self.result_params.push(k, v);
                 }
                 _ => {
@@ -4429,9 +4887,20 @@ impl<'a> GetSupportedDm<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::new(buf, true))
+    }
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    ///
+    /// # Errors
+    /// As [`Self::decode`].
+    pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::from_text(text))
+    }
+    #[inline(always)]
+    fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
-            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+            if let Err(e) = m.merge(r, RECURSION_LIMIT) {
                 out = Err(*e);
             }
         }
@@ -4658,9 +5127,20 @@ impl<'a> GetSupportedDmResp<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::new(buf, true))
+    }
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    ///
+    /// # Errors
+    /// As [`Self::decode`].
+    pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::from_text(text))
+    }
+    #[inline(always)]
+    fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
-            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+            if let Err(e) = m.merge(r, RECURSION_LIMIT) {
                 out = Err(*e);
             }
         }
@@ -4790,9 +5270,20 @@ impl<'a> get_supported_dm_resp::RequestedObjectResult<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::new(buf, true))
+    }
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    ///
+    /// # Errors
+    /// As [`Self::decode`].
+    pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::from_text(text))
+    }
+    #[inline(always)]
+    fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
-            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+            if let Err(e) = m.merge(r, RECURSION_LIMIT) {
                 out = Err(*e);
             }
         }
@@ -5049,9 +5540,20 @@ impl<'a> get_supported_dm_resp::SupportedObjectResult<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::new(buf, true))
+    }
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    ///
+    /// # Errors
+    /// As [`Self::decode`].
+    pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::from_text(text))
+    }
+    #[inline(always)]
+    fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
-            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+            if let Err(e) = m.merge(r, RECURSION_LIMIT) {
                 out = Err(*e);
             }
         }
@@ -5447,9 +5949,20 @@ impl<'a> get_supported_dm_resp::SupportedParamResult<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::new(buf, true))
+    }
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    ///
+    /// # Errors
+    /// As [`Self::decode`].
+    pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::from_text(text))
+    }
+    #[inline(always)]
+    fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
-            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+            if let Err(e) = m.merge(r, RECURSION_LIMIT) {
                 out = Err(*e);
             }
         }
@@ -5669,9 +6182,20 @@ impl<'a> get_supported_dm_resp::SupportedCommandResult<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::new(buf, true))
+    }
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    ///
+    /// # Errors
+    /// As [`Self::decode`].
+    pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::from_text(text))
+    }
+    #[inline(always)]
+    fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
-            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+            if let Err(e) = m.merge(r, RECURSION_LIMIT) {
                 out = Err(*e);
             }
         }
@@ -5911,9 +6435,20 @@ impl<'a> get_supported_dm_resp::SupportedEventResult<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::new(buf, true))
+    }
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    ///
+    /// # Errors
+    /// As [`Self::decode`].
+    pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::from_text(text))
+    }
+    #[inline(always)]
+    fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
-            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+            if let Err(e) = m.merge(r, RECURSION_LIMIT) {
                 out = Err(*e);
             }
         }
@@ -6070,9 +6605,20 @@ impl<'a> get_supported_dm_resp::SupportedUniqueKeySet<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::new(buf, true))
+    }
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    ///
+    /// # Errors
+    /// As [`Self::decode`].
+    pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::from_text(text))
+    }
+    #[inline(always)]
+    fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
-            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+            if let Err(e) = m.merge(r, RECURSION_LIMIT) {
                 out = Err(*e);
             }
         }
@@ -6198,9 +6744,20 @@ impl<'a> GetInstances<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::new(buf, true))
+    }
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    ///
+    /// # Errors
+    /// As [`Self::decode`].
+    pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::from_text(text))
+    }
+    #[inline(always)]
+    fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
-            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+            if let Err(e) = m.merge(r, RECURSION_LIMIT) {
                 out = Err(*e);
             }
         }
@@ -6332,9 +6889,20 @@ impl<'a> GetInstancesResp<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::new(buf, true))
+    }
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    ///
+    /// # Errors
+    /// As [`Self::decode`].
+    pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::from_text(text))
+    }
+    #[inline(always)]
+    fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
-            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+            if let Err(e) = m.merge(r, RECURSION_LIMIT) {
                 out = Err(*e);
             }
         }
@@ -6464,9 +7032,20 @@ impl<'a> get_instances_resp::RequestedPathResult<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::new(buf, true))
+    }
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    ///
+    /// # Errors
+    /// As [`Self::decode`].
+    pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::from_text(text))
+    }
+    #[inline(always)]
+    fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
-            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+            if let Err(e) = m.merge(r, RECURSION_LIMIT) {
                 out = Err(*e);
             }
         }
@@ -6688,9 +7267,20 @@ impl<'a> get_instances_resp::CurrInstance<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::new(buf, true))
+    }
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    ///
+    /// # Errors
+    /// As [`Self::decode`].
+    pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::from_text(text))
+    }
+    #[inline(always)]
+    fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
-            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+            if let Err(e) = m.merge(r, RECURSION_LIMIT) {
                 out = Err(*e);
             }
         }
@@ -6706,11 +7296,11 @@ impl<'a> get_instances_resp::CurrInstance<'a> {
                         .str("usp.GetInstancesResp.CurrInstance.instantiated_obj_path")?;
                 }
                 18 => {
-                    let (k, v) = r
-                        .string_map_entry(
-                            depth,
-                            "usp.GetInstancesResp.CurrInstance.unique_keys",
-                        )?;
+                    let (k, v) = string_map_entry(
+                        r.sub(depth, true)?,
+                        depth,
+                        "usp.GetInstancesResp.CurrInstance.unique_keys",
+                    )?;
                     self.unique_keys.push(k, v);
                 }
                 _ => {
@@ -6846,9 +7436,20 @@ impl<'a> GetSupportedProtocol<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::new(buf, true))
+    }
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    ///
+    /// # Errors
+    /// As [`Self::decode`].
+    pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::from_text(text))
+    }
+    #[inline(always)]
+    fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
-            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+            if let Err(e) = m.merge(r, RECURSION_LIMIT) {
                 out = Err(*e);
             }
         }
@@ -6973,9 +7574,20 @@ impl<'a> GetSupportedProtocolResp<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::new(buf, true))
+    }
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    ///
+    /// # Errors
+    /// As [`Self::decode`].
+    pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::from_text(text))
+    }
+    #[inline(always)]
+    fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
-            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+            if let Err(e) = m.merge(r, RECURSION_LIMIT) {
                 out = Err(*e);
             }
         }
@@ -7100,9 +7712,20 @@ impl<'a> Add<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::new(buf, true))
+    }
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    ///
+    /// # Errors
+    /// As [`Self::decode`].
+    pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::from_text(text))
+    }
+    #[inline(always)]
+    fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
-            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+            if let Err(e) = m.merge(r, RECURSION_LIMIT) {
                 out = Err(*e);
             }
         }
@@ -7240,9 +7863,20 @@ impl<'a> add::CreateObject<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::new(buf, true))
+    }
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    ///
+    /// # Errors
+    /// As [`Self::decode`].
+    pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::from_text(text))
+    }
+    #[inline(always)]
+    fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
-            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+            if let Err(e) = m.merge(r, RECURSION_LIMIT) {
                 out = Err(*e);
             }
         }
@@ -7389,9 +8023,20 @@ impl<'a> add::CreateParamSetting<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::new(buf, true))
+    }
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    ///
+    /// # Errors
+    /// As [`Self::decode`].
+    pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::from_text(text))
+    }
+    #[inline(always)]
+    fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
-            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+            if let Err(e) = m.merge(r, RECURSION_LIMIT) {
                 out = Err(*e);
             }
         }
@@ -7546,9 +8191,20 @@ impl<'a> AddResp<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::new(buf, true))
+    }
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    ///
+    /// # Errors
+    /// As [`Self::decode`].
+    pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::from_text(text))
+    }
+    #[inline(always)]
+    fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
-            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+            if let Err(e) = m.merge(r, RECURSION_LIMIT) {
                 out = Err(*e);
             }
         }
@@ -7676,9 +8332,20 @@ impl<'a> add_resp::CreatedObjectResult<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::new(buf, true))
+    }
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    ///
+    /// # Errors
+    /// As [`Self::decode`].
+    pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::from_text(text))
+    }
+    #[inline(always)]
+    fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
-            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+            if let Err(e) = m.merge(r, RECURSION_LIMIT) {
                 out = Err(*e);
             }
         }
@@ -7840,9 +8507,20 @@ impl<'a> add_resp::created_object_result::OperationStatus<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::new(buf, true))
+    }
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    ///
+    /// # Errors
+    /// As [`Self::decode`].
+    pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::from_text(text))
+    }
+    #[inline(always)]
+    fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
-            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+            if let Err(e) = m.merge(r, RECURSION_LIMIT) {
                 out = Err(*e);
             }
         }
@@ -7855,15 +8533,31 @@ impl<'a> add_resp::created_object_result::OperationStatus<'a> {
             match key {
                 10 => {
                     let sub = r.sub(depth, true)?;
-                    if !matches!(
-                        self.oper_status,
-                        Some(add_resp::created_object_result::operation_status::OperStatus::OperFailure(_))
-                    ) {
-                        self.oper_status = Some(
+                    match self.oper_status {
+                        Some(
                             add_resp::created_object_result::operation_status::OperStatus::OperFailure(
-                                Default::default(),
+                                _,
                             ),
-                        );
+                        ) => {}
+                        None => {
+                            #[allow(clippy::forget_non_drop)]
+                            core::mem::forget(
+                                self
+                                    .oper_status
+                                    .replace(
+                                        add_resp::created_object_result::operation_status::OperStatus::OperFailure(
+                                            Default::default(),
+                                        ),
+                                    ),
+                            );
+                        }
+                        _ => {
+                            self.oper_status = Some(
+                                add_resp::created_object_result::operation_status::OperStatus::OperFailure(
+                                    Default::default(),
+                                ),
+                            );
+                        }
                     }
                     if let Some(
                         add_resp::created_object_result::operation_status::OperStatus::OperFailure(
@@ -7876,15 +8570,31 @@ impl<'a> add_resp::created_object_result::OperationStatus<'a> {
                 }
                 18 => {
                     let sub = r.sub(depth, true)?;
-                    if !matches!(
-                        self.oper_status,
-                        Some(add_resp::created_object_result::operation_status::OperStatus::OperSuccess(_))
-                    ) {
-                        self.oper_status = Some(
+                    match self.oper_status {
+                        Some(
                             add_resp::created_object_result::operation_status::OperStatus::OperSuccess(
-                                Default::default(),
+                                _,
                             ),
-                        );
+                        ) => {}
+                        None => {
+                            #[allow(clippy::forget_non_drop)]
+                            core::mem::forget(
+                                self
+                                    .oper_status
+                                    .replace(
+                                        add_resp::created_object_result::operation_status::OperStatus::OperSuccess(
+                                            Default::default(),
+                                        ),
+                                    ),
+                            );
+                        }
+                        _ => {
+                            self.oper_status = Some(
+                                add_resp::created_object_result::operation_status::OperStatus::OperSuccess(
+                                    Default::default(),
+                                ),
+                            );
+                        }
                     }
                     if let Some(
                         add_resp::created_object_result::operation_status::OperStatus::OperSuccess(
@@ -8120,9 +8830,20 @@ impl<'a> add_resp::created_object_result::operation_status::OperationFailure<'a>
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::new(buf, true))
+    }
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    ///
+    /// # Errors
+    /// As [`Self::decode`].
+    pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::from_text(text))
+    }
+    #[inline(always)]
+    fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
-            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+            if let Err(e) = m.merge(r, RECURSION_LIMIT) {
                 out = Err(*e);
             }
         }
@@ -8285,9 +9006,20 @@ impl<'a> add_resp::created_object_result::operation_status::OperationSuccess<'a>
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::new(buf, true))
+    }
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    ///
+    /// # Errors
+    /// As [`Self::decode`].
+    pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::from_text(text))
+    }
+    #[inline(always)]
+    fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
-            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+            if let Err(e) = m.merge(r, RECURSION_LIMIT) {
                 out = Err(*e);
             }
         }
@@ -8312,11 +9044,11 @@ impl<'a> add_resp::created_object_result::operation_status::OperationSuccess<'a>
                     }
                 }
                 26 => {
-                    let (k, v) = r
-                        .string_map_entry(
-                            depth,
-                            "usp.AddResp.CreatedObjectResult.OperationStatus.OperationSuccess.unique_keys",
-                        )?;
+                    let (k, v) = string_map_entry(
+                        r.sub(depth, true)?,
+                        depth,
+                        "usp.AddResp.CreatedObjectResult.OperationStatus.OperationSuccess.unique_keys",
+                    )?;
                     self.unique_keys.push(k, v);
                 }
                 _ => {
@@ -8499,9 +9231,20 @@ impl<'a> add_resp::ParameterError<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::new(buf, true))
+    }
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    ///
+    /// # Errors
+    /// As [`Self::decode`].
+    pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::from_text(text))
+    }
+    #[inline(always)]
+    fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
-            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+            if let Err(e) = m.merge(r, RECURSION_LIMIT) {
                 out = Err(*e);
             }
         }
@@ -8656,9 +9399,20 @@ impl<'a> Delete<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::new(buf, true))
+    }
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    ///
+    /// # Errors
+    /// As [`Self::decode`].
+    pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::from_text(text))
+    }
+    #[inline(always)]
+    fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
-            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+            if let Err(e) = m.merge(r, RECURSION_LIMIT) {
                 out = Err(*e);
             }
         }
@@ -8786,9 +9540,20 @@ impl<'a> DeleteResp<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::new(buf, true))
+    }
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    ///
+    /// # Errors
+    /// As [`Self::decode`].
+    pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::from_text(text))
+    }
+    #[inline(always)]
+    fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
-            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+            if let Err(e) = m.merge(r, RECURSION_LIMIT) {
                 out = Err(*e);
             }
         }
@@ -8916,9 +9681,20 @@ impl<'a> delete_resp::DeletedObjectResult<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::new(buf, true))
+    }
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    ///
+    /// # Errors
+    /// As [`Self::decode`].
+    pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::from_text(text))
+    }
+    #[inline(always)]
+    fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
-            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+            if let Err(e) = m.merge(r, RECURSION_LIMIT) {
                 out = Err(*e);
             }
         }
@@ -9080,9 +9856,20 @@ impl<'a> delete_resp::deleted_object_result::OperationStatus<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::new(buf, true))
+    }
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    ///
+    /// # Errors
+    /// As [`Self::decode`].
+    pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::from_text(text))
+    }
+    #[inline(always)]
+    fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
-            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+            if let Err(e) = m.merge(r, RECURSION_LIMIT) {
                 out = Err(*e);
             }
         }
@@ -9095,15 +9882,31 @@ impl<'a> delete_resp::deleted_object_result::OperationStatus<'a> {
             match key {
                 10 => {
                     let sub = r.sub(depth, true)?;
-                    if !matches!(
-                        self.oper_status,
-                        Some(delete_resp::deleted_object_result::operation_status::OperStatus::OperFailure(_))
-                    ) {
-                        self.oper_status = Some(
+                    match self.oper_status {
+                        Some(
                             delete_resp::deleted_object_result::operation_status::OperStatus::OperFailure(
-                                Default::default(),
+                                _,
                             ),
-                        );
+                        ) => {}
+                        None => {
+                            #[allow(clippy::forget_non_drop)]
+                            core::mem::forget(
+                                self
+                                    .oper_status
+                                    .replace(
+                                        delete_resp::deleted_object_result::operation_status::OperStatus::OperFailure(
+                                            Default::default(),
+                                        ),
+                                    ),
+                            );
+                        }
+                        _ => {
+                            self.oper_status = Some(
+                                delete_resp::deleted_object_result::operation_status::OperStatus::OperFailure(
+                                    Default::default(),
+                                ),
+                            );
+                        }
                     }
                     if let Some(
                         delete_resp::deleted_object_result::operation_status::OperStatus::OperFailure(
@@ -9116,15 +9919,31 @@ impl<'a> delete_resp::deleted_object_result::OperationStatus<'a> {
                 }
                 18 => {
                     let sub = r.sub(depth, true)?;
-                    if !matches!(
-                        self.oper_status,
-                        Some(delete_resp::deleted_object_result::operation_status::OperStatus::OperSuccess(_))
-                    ) {
-                        self.oper_status = Some(
+                    match self.oper_status {
+                        Some(
                             delete_resp::deleted_object_result::operation_status::OperStatus::OperSuccess(
-                                Default::default(),
+                                _,
                             ),
-                        );
+                        ) => {}
+                        None => {
+                            #[allow(clippy::forget_non_drop)]
+                            core::mem::forget(
+                                self
+                                    .oper_status
+                                    .replace(
+                                        delete_resp::deleted_object_result::operation_status::OperStatus::OperSuccess(
+                                            Default::default(),
+                                        ),
+                                    ),
+                            );
+                        }
+                        _ => {
+                            self.oper_status = Some(
+                                delete_resp::deleted_object_result::operation_status::OperStatus::OperSuccess(
+                                    Default::default(),
+                                ),
+                            );
+                        }
                     }
                     if let Some(
                         delete_resp::deleted_object_result::operation_status::OperStatus::OperSuccess(
@@ -9364,9 +10183,20 @@ impl<'a> delete_resp::deleted_object_result::operation_status::OperationFailure<
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::new(buf, true))
+    }
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    ///
+    /// # Errors
+    /// As [`Self::decode`].
+    pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::from_text(text))
+    }
+    #[inline(always)]
+    fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
-            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+            if let Err(e) = m.merge(r, RECURSION_LIMIT) {
                 out = Err(*e);
             }
         }
@@ -9530,9 +10360,20 @@ impl<'a> delete_resp::deleted_object_result::operation_status::OperationSuccess<
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::new(buf, true))
+    }
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    ///
+    /// # Errors
+    /// As [`Self::decode`].
+    pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::from_text(text))
+    }
+    #[inline(always)]
+    fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
-            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+            if let Err(e) = m.merge(r, RECURSION_LIMIT) {
                 out = Err(*e);
             }
         }
@@ -9721,9 +10562,20 @@ impl<'a> delete_resp::UnaffectedPathError<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::new(buf, true))
+    }
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    ///
+    /// # Errors
+    /// As [`Self::decode`].
+    pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::from_text(text))
+    }
+    #[inline(always)]
+    fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
-            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+            if let Err(e) = m.merge(r, RECURSION_LIMIT) {
                 out = Err(*e);
             }
         }
@@ -9900,9 +10752,20 @@ impl<'a> Set<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::new(buf, true))
+    }
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    ///
+    /// # Errors
+    /// As [`Self::decode`].
+    pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::from_text(text))
+    }
+    #[inline(always)]
+    fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
-            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+            if let Err(e) = m.merge(r, RECURSION_LIMIT) {
                 out = Err(*e);
             }
         }
@@ -10040,9 +10903,20 @@ impl<'a> set::UpdateObject<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::new(buf, true))
+    }
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    ///
+    /// # Errors
+    /// As [`Self::decode`].
+    pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::from_text(text))
+    }
+    #[inline(always)]
+    fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
-            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+            if let Err(e) = m.merge(r, RECURSION_LIMIT) {
                 out = Err(*e);
             }
         }
@@ -10189,9 +11063,20 @@ impl<'a> set::UpdateParamSetting<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::new(buf, true))
+    }
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    ///
+    /// # Errors
+    /// As [`Self::decode`].
+    pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::from_text(text))
+    }
+    #[inline(always)]
+    fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
-            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+            if let Err(e) = m.merge(r, RECURSION_LIMIT) {
                 out = Err(*e);
             }
         }
@@ -10346,9 +11231,20 @@ impl<'a> SetResp<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::new(buf, true))
+    }
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    ///
+    /// # Errors
+    /// As [`Self::decode`].
+    pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::from_text(text))
+    }
+    #[inline(always)]
+    fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
-            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+            if let Err(e) = m.merge(r, RECURSION_LIMIT) {
                 out = Err(*e);
             }
         }
@@ -10476,9 +11372,20 @@ impl<'a> set_resp::UpdatedObjectResult<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::new(buf, true))
+    }
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    ///
+    /// # Errors
+    /// As [`Self::decode`].
+    pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::from_text(text))
+    }
+    #[inline(always)]
+    fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
-            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+            if let Err(e) = m.merge(r, RECURSION_LIMIT) {
                 out = Err(*e);
             }
         }
@@ -10640,9 +11547,20 @@ impl<'a> set_resp::updated_object_result::OperationStatus<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::new(buf, true))
+    }
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    ///
+    /// # Errors
+    /// As [`Self::decode`].
+    pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::from_text(text))
+    }
+    #[inline(always)]
+    fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
-            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+            if let Err(e) = m.merge(r, RECURSION_LIMIT) {
                 out = Err(*e);
             }
         }
@@ -10655,15 +11573,31 @@ impl<'a> set_resp::updated_object_result::OperationStatus<'a> {
             match key {
                 10 => {
                     let sub = r.sub(depth, true)?;
-                    if !matches!(
-                        self.oper_status,
-                        Some(set_resp::updated_object_result::operation_status::OperStatus::OperFailure(_))
-                    ) {
-                        self.oper_status = Some(
+                    match self.oper_status {
+                        Some(
                             set_resp::updated_object_result::operation_status::OperStatus::OperFailure(
-                                Default::default(),
+                                _,
                             ),
-                        );
+                        ) => {}
+                        None => {
+                            #[allow(clippy::forget_non_drop)]
+                            core::mem::forget(
+                                self
+                                    .oper_status
+                                    .replace(
+                                        set_resp::updated_object_result::operation_status::OperStatus::OperFailure(
+                                            Default::default(),
+                                        ),
+                                    ),
+                            );
+                        }
+                        _ => {
+                            self.oper_status = Some(
+                                set_resp::updated_object_result::operation_status::OperStatus::OperFailure(
+                                    Default::default(),
+                                ),
+                            );
+                        }
                     }
                     if let Some(
                         set_resp::updated_object_result::operation_status::OperStatus::OperFailure(
@@ -10676,15 +11610,31 @@ impl<'a> set_resp::updated_object_result::OperationStatus<'a> {
                 }
                 18 => {
                     let sub = r.sub(depth, true)?;
-                    if !matches!(
-                        self.oper_status,
-                        Some(set_resp::updated_object_result::operation_status::OperStatus::OperSuccess(_))
-                    ) {
-                        self.oper_status = Some(
+                    match self.oper_status {
+                        Some(
                             set_resp::updated_object_result::operation_status::OperStatus::OperSuccess(
-                                Default::default(),
+                                _,
                             ),
-                        );
+                        ) => {}
+                        None => {
+                            #[allow(clippy::forget_non_drop)]
+                            core::mem::forget(
+                                self
+                                    .oper_status
+                                    .replace(
+                                        set_resp::updated_object_result::operation_status::OperStatus::OperSuccess(
+                                            Default::default(),
+                                        ),
+                                    ),
+                            );
+                        }
+                        _ => {
+                            self.oper_status = Some(
+                                set_resp::updated_object_result::operation_status::OperStatus::OperSuccess(
+                                    Default::default(),
+                                ),
+                            );
+                        }
                     }
                     if let Some(
                         set_resp::updated_object_result::operation_status::OperStatus::OperSuccess(
@@ -10920,9 +11870,20 @@ impl<'a> set_resp::updated_object_result::operation_status::OperationFailure<'a>
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::new(buf, true))
+    }
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    ///
+    /// # Errors
+    /// As [`Self::decode`].
+    pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::from_text(text))
+    }
+    #[inline(always)]
+    fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
-            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+            if let Err(e) = m.merge(r, RECURSION_LIMIT) {
                 out = Err(*e);
             }
         }
@@ -11135,9 +12096,20 @@ impl<'a> set_resp::updated_object_result::operation_status::OperationSuccess<'a>
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::new(buf, true))
+    }
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    ///
+    /// # Errors
+    /// As [`Self::decode`].
+    pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::from_text(text))
+    }
+    #[inline(always)]
+    fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
-            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+            if let Err(e) = m.merge(r, RECURSION_LIMIT) {
                 out = Err(*e);
             }
         }
@@ -11285,9 +12257,20 @@ impl<'a> set_resp::UpdatedInstanceFailure<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::new(buf, true))
+    }
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    ///
+    /// # Errors
+    /// As [`Self::decode`].
+    pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::from_text(text))
+    }
+    #[inline(always)]
+    fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
-            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+            if let Err(e) = m.merge(r, RECURSION_LIMIT) {
                 out = Err(*e);
             }
         }
@@ -11450,9 +12433,20 @@ impl<'a> set_resp::UpdatedInstanceResult<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::new(buf, true))
+    }
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    ///
+    /// # Errors
+    /// As [`Self::decode`].
+    pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::from_text(text))
+    }
+    #[inline(always)]
+    fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
-            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+            if let Err(e) = m.merge(r, RECURSION_LIMIT) {
                 out = Err(*e);
             }
         }
@@ -11475,11 +12469,11 @@ impl<'a> set_resp::UpdatedInstanceResult<'a> {
                     }
                 }
                 26 => {
-                    let (k, v) = r
-                        .string_map_entry(
-                            depth,
-                            "usp.SetResp.UpdatedInstanceResult.updated_params",
-                        )?;
+                    let (k, v) = string_map_entry(
+                        r.sub(depth, true)?,
+                        depth,
+                        "usp.SetResp.UpdatedInstanceResult.updated_params",
+                    )?;
                     self.updated_params.push(k, v);
                 }
                 _ => {
@@ -11650,9 +12644,20 @@ impl<'a> set_resp::ParameterError<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::new(buf, true))
+    }
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    ///
+    /// # Errors
+    /// As [`Self::decode`].
+    pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::from_text(text))
+    }
+    #[inline(always)]
+    fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
-            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+            if let Err(e) = m.merge(r, RECURSION_LIMIT) {
                 out = Err(*e);
             }
         }
@@ -11807,9 +12812,20 @@ impl<'a> Operate<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::new(buf, true))
+    }
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    ///
+    /// # Errors
+    /// As [`Self::decode`].
+    pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::from_text(text))
+    }
+    #[inline(always)]
+    fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
-            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+            if let Err(e) = m.merge(r, RECURSION_LIMIT) {
                 out = Err(*e);
             }
         }
@@ -11824,7 +12840,11 @@ impl<'a> Operate<'a> {
                 18 => self.command_key = r.str("usp.Operate.command_key")?,
                 24 => self.send_resp = r.varint()? != 0,
                 34 => {
-                    let (k, v) = r.string_map_entry(depth, "usp.Operate.input_args")?;
+                    let (k, v) = string_map_entry(
+                        r.sub(depth, true)?,
+                        depth,
+                        "usp.Operate.input_args",
+                    )?;
                     self.input_args.push(k, v);
                 }
                 _ => {
@@ -11974,9 +12994,20 @@ impl<'a> OperateResp<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::new(buf, true))
+    }
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    ///
+    /// # Errors
+    /// As [`Self::decode`].
+    pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::from_text(text))
+    }
+    #[inline(always)]
+    fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
-            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+            if let Err(e) = m.merge(r, RECURSION_LIMIT) {
                 out = Err(*e);
             }
         }
@@ -12100,9 +13131,20 @@ impl<'a> operate_resp::OperationResult<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::new(buf, true))
+    }
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    ///
+    /// # Errors
+    /// As [`Self::decode`].
+    pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::from_text(text))
+    }
+    #[inline(always)]
+    fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
-            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+            if let Err(e) = m.merge(r, RECURSION_LIMIT) {
                 out = Err(*e);
             }
         }
@@ -12126,15 +13168,31 @@ impl<'a> operate_resp::OperationResult<'a> {
                 }
                 26 => {
                     let sub = r.sub(depth, true)?;
-                    if !matches!(
-                        self.operation_resp,
-                        Some(operate_resp::operation_result::OperationResp::ReqOutputArgs(_))
-                    ) {
-                        self.operation_resp = Some(
+                    match self.operation_resp {
+                        Some(
                             operate_resp::operation_result::OperationResp::ReqOutputArgs(
-                                Default::default(),
+                                _,
                             ),
-                        );
+                        ) => {}
+                        None => {
+                            #[allow(clippy::forget_non_drop)]
+                            core::mem::forget(
+                                self
+                                    .operation_resp
+                                    .replace(
+                                        operate_resp::operation_result::OperationResp::ReqOutputArgs(
+                                            Default::default(),
+                                        ),
+                                    ),
+                            );
+                        }
+                        _ => {
+                            self.operation_resp = Some(
+                                operate_resp::operation_result::OperationResp::ReqOutputArgs(
+                                    Default::default(),
+                                ),
+                            );
+                        }
                     }
                     if let Some(
                         operate_resp::operation_result::OperationResp::ReqOutputArgs(v),
@@ -12145,15 +13203,29 @@ impl<'a> operate_resp::OperationResult<'a> {
                 }
                 34 => {
                     let sub = r.sub(depth, true)?;
-                    if !matches!(
-                        self.operation_resp,
-                        Some(operate_resp::operation_result::OperationResp::CmdFailure(_))
-                    ) {
-                        self.operation_resp = Some(
-                            operate_resp::operation_result::OperationResp::CmdFailure(
-                                Default::default(),
-                            ),
-                        );
+                    match self.operation_resp {
+                        Some(
+                            operate_resp::operation_result::OperationResp::CmdFailure(_),
+                        ) => {}
+                        None => {
+                            #[allow(clippy::forget_non_drop)]
+                            core::mem::forget(
+                                self
+                                    .operation_resp
+                                    .replace(
+                                        operate_resp::operation_result::OperationResp::CmdFailure(
+                                            Default::default(),
+                                        ),
+                                    ),
+                            );
+                        }
+                        _ => {
+                            self.operation_resp = Some(
+                                operate_resp::operation_result::OperationResp::CmdFailure(
+                                    Default::default(),
+                                ),
+                            );
+                        }
                     }
                     if let Some(
                         operate_resp::operation_result::OperationResp::CmdFailure(v),
@@ -12435,9 +13507,20 @@ impl<'a> operate_resp::operation_result::OutputArgs<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::new(buf, true))
+    }
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    ///
+    /// # Errors
+    /// As [`Self::decode`].
+    pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::from_text(text))
+    }
+    #[inline(always)]
+    fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
-            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+            if let Err(e) = m.merge(r, RECURSION_LIMIT) {
                 out = Err(*e);
             }
         }
@@ -12449,11 +13532,11 @@ impl<'a> operate_resp::operation_result::OutputArgs<'a> {
             let key = r.key()?;
             match key {
                 10 => {
-                    let (k, v) = r
-                        .string_map_entry(
-                            depth,
-                            "usp.OperateResp.OperationResult.OutputArgs.output_args",
-                        )?;
+                    let (k, v) = string_map_entry(
+                        r.sub(depth, true)?,
+                        depth,
+                        "usp.OperateResp.OperationResult.OutputArgs.output_args",
+                    )?;
                     self.output_args.push(k, v);
                 }
                 _ => {
@@ -12562,9 +13645,20 @@ impl<'a> operate_resp::operation_result::CommandFailure<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::new(buf, true))
+    }
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    ///
+    /// # Errors
+    /// As [`Self::decode`].
+    pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::from_text(text))
+    }
+    #[inline(always)]
+    fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
-            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+            if let Err(e) = m.merge(r, RECURSION_LIMIT) {
                 out = Err(*e);
             }
         }
@@ -12713,9 +13807,20 @@ impl<'a> Notify<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::new(buf, true))
+    }
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    ///
+    /// # Errors
+    /// As [`Self::decode`].
+    pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::from_text(text))
+    }
+    #[inline(always)]
+    fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
-            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+            if let Err(e) = m.merge(r, RECURSION_LIMIT) {
                 out = Err(*e);
             }
         }
@@ -12730,12 +13835,21 @@ impl<'a> Notify<'a> {
                 16 => self.send_resp = r.varint()? != 0,
                 26 => {
                     let sub = r.sub(depth, true)?;
-                    if !matches!(
-                        self.notification, Some(notify::Notification::Event(_))
-                    ) {
-                        self.notification = Some(
-                            notify::Notification::Event(Default::default()),
-                        );
+                    match self.notification {
+                        Some(notify::Notification::Event(_)) => {}
+                        None => {
+                            #[allow(clippy::forget_non_drop)]
+                            core::mem::forget(
+                                self
+                                    .notification
+                                    .replace(notify::Notification::Event(Default::default())),
+                            );
+                        }
+                        _ => {
+                            self.notification = Some(
+                                notify::Notification::Event(Default::default()),
+                            );
+                        }
                     }
                     if let Some(notify::Notification::Event(v)) = &mut self.notification
                     {
@@ -12744,12 +13858,23 @@ impl<'a> Notify<'a> {
                 }
                 34 => {
                     let sub = r.sub(depth, true)?;
-                    if !matches!(
-                        self.notification, Some(notify::Notification::ValueChange(_))
-                    ) {
-                        self.notification = Some(
-                            notify::Notification::ValueChange(Default::default()),
-                        );
+                    match self.notification {
+                        Some(notify::Notification::ValueChange(_)) => {}
+                        None => {
+                            #[allow(clippy::forget_non_drop)]
+                            core::mem::forget(
+                                self
+                                    .notification
+                                    .replace(
+                                        notify::Notification::ValueChange(Default::default()),
+                                    ),
+                            );
+                        }
+                        _ => {
+                            self.notification = Some(
+                                notify::Notification::ValueChange(Default::default()),
+                            );
+                        }
                     }
                     if let Some(notify::Notification::ValueChange(v)) = &mut self
                         .notification
@@ -12759,12 +13884,23 @@ impl<'a> Notify<'a> {
                 }
                 42 => {
                     let sub = r.sub(depth, true)?;
-                    if !matches!(
-                        self.notification, Some(notify::Notification::ObjCreation(_))
-                    ) {
-                        self.notification = Some(
-                            notify::Notification::ObjCreation(Default::default()),
-                        );
+                    match self.notification {
+                        Some(notify::Notification::ObjCreation(_)) => {}
+                        None => {
+                            #[allow(clippy::forget_non_drop)]
+                            core::mem::forget(
+                                self
+                                    .notification
+                                    .replace(
+                                        notify::Notification::ObjCreation(Default::default()),
+                                    ),
+                            );
+                        }
+                        _ => {
+                            self.notification = Some(
+                                notify::Notification::ObjCreation(Default::default()),
+                            );
+                        }
                     }
                     if let Some(notify::Notification::ObjCreation(v)) = &mut self
                         .notification
@@ -12774,12 +13910,23 @@ impl<'a> Notify<'a> {
                 }
                 50 => {
                     let sub = r.sub(depth, true)?;
-                    if !matches!(
-                        self.notification, Some(notify::Notification::ObjDeletion(_))
-                    ) {
-                        self.notification = Some(
-                            notify::Notification::ObjDeletion(Default::default()),
-                        );
+                    match self.notification {
+                        Some(notify::Notification::ObjDeletion(_)) => {}
+                        None => {
+                            #[allow(clippy::forget_non_drop)]
+                            core::mem::forget(
+                                self
+                                    .notification
+                                    .replace(
+                                        notify::Notification::ObjDeletion(Default::default()),
+                                    ),
+                            );
+                        }
+                        _ => {
+                            self.notification = Some(
+                                notify::Notification::ObjDeletion(Default::default()),
+                            );
+                        }
                     }
                     if let Some(notify::Notification::ObjDeletion(v)) = &mut self
                         .notification
@@ -12789,12 +13936,23 @@ impl<'a> Notify<'a> {
                 }
                 58 => {
                     let sub = r.sub(depth, true)?;
-                    if !matches!(
-                        self.notification, Some(notify::Notification::OperComplete(_))
-                    ) {
-                        self.notification = Some(
-                            notify::Notification::OperComplete(Default::default()),
-                        );
+                    match self.notification {
+                        Some(notify::Notification::OperComplete(_)) => {}
+                        None => {
+                            #[allow(clippy::forget_non_drop)]
+                            core::mem::forget(
+                                self
+                                    .notification
+                                    .replace(
+                                        notify::Notification::OperComplete(Default::default()),
+                                    ),
+                            );
+                        }
+                        _ => {
+                            self.notification = Some(
+                                notify::Notification::OperComplete(Default::default()),
+                            );
+                        }
                     }
                     if let Some(notify::Notification::OperComplete(v)) = &mut self
                         .notification
@@ -12804,12 +13962,23 @@ impl<'a> Notify<'a> {
                 }
                 66 => {
                     let sub = r.sub(depth, true)?;
-                    if !matches!(
-                        self.notification, Some(notify::Notification::OnBoardReq(_))
-                    ) {
-                        self.notification = Some(
-                            notify::Notification::OnBoardReq(Default::default()),
-                        );
+                    match self.notification {
+                        Some(notify::Notification::OnBoardReq(_)) => {}
+                        None => {
+                            #[allow(clippy::forget_non_drop)]
+                            core::mem::forget(
+                                self
+                                    .notification
+                                    .replace(
+                                        notify::Notification::OnBoardReq(Default::default()),
+                                    ),
+                            );
+                        }
+                        _ => {
+                            self.notification = Some(
+                                notify::Notification::OnBoardReq(Default::default()),
+                            );
+                        }
                     }
                     if let Some(notify::Notification::OnBoardReq(v)) = &mut self
                         .notification
@@ -13148,9 +14317,20 @@ impl<'a> notify::Event<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::new(buf, true))
+    }
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    ///
+    /// # Errors
+    /// As [`Self::decode`].
+    pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::from_text(text))
+    }
+    #[inline(always)]
+    fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
-            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+            if let Err(e) = m.merge(r, RECURSION_LIMIT) {
                 out = Err(*e);
             }
         }
@@ -13164,7 +14344,11 @@ impl<'a> notify::Event<'a> {
                 10 => self.obj_path = r.str("usp.Notify.Event.obj_path")?,
                 18 => self.event_name = r.str("usp.Notify.Event.event_name")?,
                 26 => {
-                    let (k, v) = r.string_map_entry(depth, "usp.Notify.Event.params")?;
+                    let (k, v) = string_map_entry(
+                        r.sub(depth, true)?,
+                        depth,
+                        "usp.Notify.Event.params",
+                    )?;
                     self.params.push(k, v);
                 }
                 _ => {
@@ -13305,9 +14489,20 @@ impl<'a> notify::ValueChange<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::new(buf, true))
+    }
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    ///
+    /// # Errors
+    /// As [`Self::decode`].
+    pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::from_text(text))
+    }
+    #[inline(always)]
+    fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
-            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+            if let Err(e) = m.merge(r, RECURSION_LIMIT) {
                 out = Err(*e);
             }
         }
@@ -13439,9 +14634,20 @@ impl<'a> notify::ObjectCreation<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::new(buf, true))
+    }
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    ///
+    /// # Errors
+    /// As [`Self::decode`].
+    pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::from_text(text))
+    }
+    #[inline(always)]
+    fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
-            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+            if let Err(e) = m.merge(r, RECURSION_LIMIT) {
                 out = Err(*e);
             }
         }
@@ -13454,11 +14660,11 @@ impl<'a> notify::ObjectCreation<'a> {
             match key {
                 10 => self.obj_path = r.str("usp.Notify.ObjectCreation.obj_path")?,
                 18 => {
-                    let (k, v) = r
-                        .string_map_entry(
-                            depth,
-                            "usp.Notify.ObjectCreation.unique_keys",
-                        )?;
+                    let (k, v) = string_map_entry(
+                        r.sub(depth, true)?,
+                        depth,
+                        "usp.Notify.ObjectCreation.unique_keys",
+                    )?;
                     self.unique_keys.push(k, v);
                 }
                 _ => {
@@ -13586,9 +14792,20 @@ impl<'a> notify::ObjectDeletion<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::new(buf, true))
+    }
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    ///
+    /// # Errors
+    /// As [`Self::decode`].
+    pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::from_text(text))
+    }
+    #[inline(always)]
+    fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
-            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+            if let Err(e) = m.merge(r, RECURSION_LIMIT) {
                 out = Err(*e);
             }
         }
@@ -13698,9 +14915,20 @@ impl<'a> notify::OperationComplete<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::new(buf, true))
+    }
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    ///
+    /// # Errors
+    /// As [`Self::decode`].
+    pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::from_text(text))
+    }
+    #[inline(always)]
+    fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
-            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+            if let Err(e) = m.merge(r, RECURSION_LIMIT) {
                 out = Err(*e);
             }
         }
@@ -13721,15 +14949,29 @@ impl<'a> notify::OperationComplete<'a> {
                 }
                 34 => {
                     let sub = r.sub(depth, true)?;
-                    if !matches!(
-                        self.operation_resp,
-                        Some(notify::operation_complete::OperationResp::ReqOutputArgs(_))
-                    ) {
-                        self.operation_resp = Some(
-                            notify::operation_complete::OperationResp::ReqOutputArgs(
-                                Default::default(),
-                            ),
-                        );
+                    match self.operation_resp {
+                        Some(
+                            notify::operation_complete::OperationResp::ReqOutputArgs(_),
+                        ) => {}
+                        None => {
+                            #[allow(clippy::forget_non_drop)]
+                            core::mem::forget(
+                                self
+                                    .operation_resp
+                                    .replace(
+                                        notify::operation_complete::OperationResp::ReqOutputArgs(
+                                            Default::default(),
+                                        ),
+                                    ),
+                            );
+                        }
+                        _ => {
+                            self.operation_resp = Some(
+                                notify::operation_complete::OperationResp::ReqOutputArgs(
+                                    Default::default(),
+                                ),
+                            );
+                        }
                     }
                     if let Some(
                         notify::operation_complete::OperationResp::ReqOutputArgs(v),
@@ -13740,15 +14982,29 @@ impl<'a> notify::OperationComplete<'a> {
                 }
                 42 => {
                     let sub = r.sub(depth, true)?;
-                    if !matches!(
-                        self.operation_resp,
-                        Some(notify::operation_complete::OperationResp::CmdFailure(_))
-                    ) {
-                        self.operation_resp = Some(
-                            notify::operation_complete::OperationResp::CmdFailure(
-                                Default::default(),
-                            ),
-                        );
+                    match self.operation_resp {
+                        Some(
+                            notify::operation_complete::OperationResp::CmdFailure(_),
+                        ) => {}
+                        None => {
+                            #[allow(clippy::forget_non_drop)]
+                            core::mem::forget(
+                                self
+                                    .operation_resp
+                                    .replace(
+                                        notify::operation_complete::OperationResp::CmdFailure(
+                                            Default::default(),
+                                        ),
+                                    ),
+                            );
+                        }
+                        _ => {
+                            self.operation_resp = Some(
+                                notify::operation_complete::OperationResp::CmdFailure(
+                                    Default::default(),
+                                ),
+                            );
+                        }
                     }
                     if let Some(
                         notify::operation_complete::OperationResp::CmdFailure(v),
@@ -14042,9 +15298,20 @@ impl<'a> notify::operation_complete::OutputArgs<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::new(buf, true))
+    }
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    ///
+    /// # Errors
+    /// As [`Self::decode`].
+    pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::from_text(text))
+    }
+    #[inline(always)]
+    fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
-            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+            if let Err(e) = m.merge(r, RECURSION_LIMIT) {
                 out = Err(*e);
             }
         }
@@ -14056,11 +15323,11 @@ impl<'a> notify::operation_complete::OutputArgs<'a> {
             let key = r.key()?;
             match key {
                 10 => {
-                    let (k, v) = r
-                        .string_map_entry(
-                            depth,
-                            "usp.Notify.OperationComplete.OutputArgs.output_args",
-                        )?;
+                    let (k, v) = string_map_entry(
+                        r.sub(depth, true)?,
+                        depth,
+                        "usp.Notify.OperationComplete.OutputArgs.output_args",
+                    )?;
                     self.output_args.push(k, v);
                 }
                 _ => {
@@ -14169,9 +15436,20 @@ impl<'a> notify::operation_complete::CommandFailure<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::new(buf, true))
+    }
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    ///
+    /// # Errors
+    /// As [`Self::decode`].
+    pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::from_text(text))
+    }
+    #[inline(always)]
+    fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
-            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+            if let Err(e) = m.merge(r, RECURSION_LIMIT) {
                 out = Err(*e);
             }
         }
@@ -14320,9 +15598,20 @@ impl<'a> notify::OnBoardRequest<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::new(buf, true))
+    }
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    ///
+    /// # Errors
+    /// As [`Self::decode`].
+    pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::from_text(text))
+    }
+    #[inline(always)]
+    fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
-            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+            if let Err(e) = m.merge(r, RECURSION_LIMIT) {
                 out = Err(*e);
             }
         }
@@ -14531,9 +15820,20 @@ impl<'a> NotifyResp<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::new(buf, true))
+    }
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    ///
+    /// # Errors
+    /// As [`Self::decode`].
+    pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::from_text(text))
+    }
+    #[inline(always)]
+    fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
-            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+            if let Err(e) = m.merge(r, RECURSION_LIMIT) {
                 out = Err(*e);
             }
         }
@@ -14643,9 +15943,20 @@ impl<'a> Register<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::new(buf, true))
+    }
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    ///
+    /// # Errors
+    /// As [`Self::decode`].
+    pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::from_text(text))
+    }
+    #[inline(always)]
+    fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
-            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+            if let Err(e) = m.merge(r, RECURSION_LIMIT) {
                 out = Err(*e);
             }
         }
@@ -14787,9 +16098,20 @@ impl<'a> register::RegistrationPath<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::new(buf, true))
+    }
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    ///
+    /// # Errors
+    /// As [`Self::decode`].
+    pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::from_text(text))
+    }
+    #[inline(always)]
+    fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
-            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+            if let Err(e) = m.merge(r, RECURSION_LIMIT) {
                 out = Err(*e);
             }
         }
@@ -14898,9 +16220,20 @@ impl<'a> RegisterResp<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::new(buf, true))
+    }
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    ///
+    /// # Errors
+    /// As [`Self::decode`].
+    pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::from_text(text))
+    }
+    #[inline(always)]
+    fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
-            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+            if let Err(e) = m.merge(r, RECURSION_LIMIT) {
                 out = Err(*e);
             }
         }
@@ -15038,9 +16371,20 @@ impl<'a> register_resp::RegisteredPathResult<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::new(buf, true))
+    }
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    ///
+    /// # Errors
+    /// As [`Self::decode`].
+    pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::from_text(text))
+    }
+    #[inline(always)]
+    fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
-            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+            if let Err(e) = m.merge(r, RECURSION_LIMIT) {
                 out = Err(*e);
             }
         }
@@ -15202,9 +16546,20 @@ impl<'a> register_resp::registered_path_result::OperationStatus<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::new(buf, true))
+    }
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    ///
+    /// # Errors
+    /// As [`Self::decode`].
+    pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::from_text(text))
+    }
+    #[inline(always)]
+    fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
-            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+            if let Err(e) = m.merge(r, RECURSION_LIMIT) {
                 out = Err(*e);
             }
         }
@@ -15217,15 +16572,31 @@ impl<'a> register_resp::registered_path_result::OperationStatus<'a> {
             match key {
                 10 => {
                     let sub = r.sub(depth, true)?;
-                    if !matches!(
-                        self.oper_status,
-                        Some(register_resp::registered_path_result::operation_status::OperStatus::OperFailure(_))
-                    ) {
-                        self.oper_status = Some(
+                    match self.oper_status {
+                        Some(
                             register_resp::registered_path_result::operation_status::OperStatus::OperFailure(
-                                Default::default(),
+                                _,
                             ),
-                        );
+                        ) => {}
+                        None => {
+                            #[allow(clippy::forget_non_drop)]
+                            core::mem::forget(
+                                self
+                                    .oper_status
+                                    .replace(
+                                        register_resp::registered_path_result::operation_status::OperStatus::OperFailure(
+                                            Default::default(),
+                                        ),
+                                    ),
+                            );
+                        }
+                        _ => {
+                            self.oper_status = Some(
+                                register_resp::registered_path_result::operation_status::OperStatus::OperFailure(
+                                    Default::default(),
+                                ),
+                            );
+                        }
                     }
                     if let Some(
                         register_resp::registered_path_result::operation_status::OperStatus::OperFailure(
@@ -15238,15 +16609,31 @@ impl<'a> register_resp::registered_path_result::OperationStatus<'a> {
                 }
                 18 => {
                     let sub = r.sub(depth, true)?;
-                    if !matches!(
-                        self.oper_status,
-                        Some(register_resp::registered_path_result::operation_status::OperStatus::OperSuccess(_))
-                    ) {
-                        self.oper_status = Some(
+                    match self.oper_status {
+                        Some(
                             register_resp::registered_path_result::operation_status::OperStatus::OperSuccess(
-                                Default::default(),
+                                _,
                             ),
-                        );
+                        ) => {}
+                        None => {
+                            #[allow(clippy::forget_non_drop)]
+                            core::mem::forget(
+                                self
+                                    .oper_status
+                                    .replace(
+                                        register_resp::registered_path_result::operation_status::OperStatus::OperSuccess(
+                                            Default::default(),
+                                        ),
+                                    ),
+                            );
+                        }
+                        _ => {
+                            self.oper_status = Some(
+                                register_resp::registered_path_result::operation_status::OperStatus::OperSuccess(
+                                    Default::default(),
+                                ),
+                            );
+                        }
                     }
                     if let Some(
                         register_resp::registered_path_result::operation_status::OperStatus::OperSuccess(
@@ -15487,9 +16874,20 @@ impl<'a> register_resp::registered_path_result::operation_status::OperationFailu
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::new(buf, true))
+    }
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    ///
+    /// # Errors
+    /// As [`Self::decode`].
+    pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::from_text(text))
+    }
+    #[inline(always)]
+    fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
-            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+            if let Err(e) = m.merge(r, RECURSION_LIMIT) {
                 out = Err(*e);
             }
         }
@@ -15653,9 +17051,20 @@ impl<'a> register_resp::registered_path_result::operation_status::OperationSucce
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::new(buf, true))
+    }
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    ///
+    /// # Errors
+    /// As [`Self::decode`].
+    pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::from_text(text))
+    }
+    #[inline(always)]
+    fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
-            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+            if let Err(e) = m.merge(r, RECURSION_LIMIT) {
                 out = Err(*e);
             }
         }
@@ -15791,9 +17200,20 @@ impl<'a> Deregister<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::new(buf, true))
+    }
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    ///
+    /// # Errors
+    /// As [`Self::decode`].
+    pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::from_text(text))
+    }
+    #[inline(always)]
+    fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
-            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+            if let Err(e) = m.merge(r, RECURSION_LIMIT) {
                 out = Err(*e);
             }
         }
@@ -15899,9 +17319,20 @@ impl<'a> DeregisterResp<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::new(buf, true))
+    }
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    ///
+    /// # Errors
+    /// As [`Self::decode`].
+    pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::from_text(text))
+    }
+    #[inline(always)]
+    fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
-            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+            if let Err(e) = m.merge(r, RECURSION_LIMIT) {
                 out = Err(*e);
             }
         }
@@ -16039,9 +17470,20 @@ impl<'a> deregister_resp::DeregisteredPathResult<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::new(buf, true))
+    }
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    ///
+    /// # Errors
+    /// As [`Self::decode`].
+    pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::from_text(text))
+    }
+    #[inline(always)]
+    fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
-            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+            if let Err(e) = m.merge(r, RECURSION_LIMIT) {
                 out = Err(*e);
             }
         }
@@ -16203,9 +17645,20 @@ impl<'a> deregister_resp::deregistered_path_result::OperationStatus<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::new(buf, true))
+    }
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    ///
+    /// # Errors
+    /// As [`Self::decode`].
+    pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::from_text(text))
+    }
+    #[inline(always)]
+    fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
-            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+            if let Err(e) = m.merge(r, RECURSION_LIMIT) {
                 out = Err(*e);
             }
         }
@@ -16218,15 +17671,31 @@ impl<'a> deregister_resp::deregistered_path_result::OperationStatus<'a> {
             match key {
                 10 => {
                     let sub = r.sub(depth, true)?;
-                    if !matches!(
-                        self.oper_status,
-                        Some(deregister_resp::deregistered_path_result::operation_status::OperStatus::OperFailure(_))
-                    ) {
-                        self.oper_status = Some(
+                    match self.oper_status {
+                        Some(
                             deregister_resp::deregistered_path_result::operation_status::OperStatus::OperFailure(
-                                Default::default(),
+                                _,
                             ),
-                        );
+                        ) => {}
+                        None => {
+                            #[allow(clippy::forget_non_drop)]
+                            core::mem::forget(
+                                self
+                                    .oper_status
+                                    .replace(
+                                        deregister_resp::deregistered_path_result::operation_status::OperStatus::OperFailure(
+                                            Default::default(),
+                                        ),
+                                    ),
+                            );
+                        }
+                        _ => {
+                            self.oper_status = Some(
+                                deregister_resp::deregistered_path_result::operation_status::OperStatus::OperFailure(
+                                    Default::default(),
+                                ),
+                            );
+                        }
                     }
                     if let Some(
                         deregister_resp::deregistered_path_result::operation_status::OperStatus::OperFailure(
@@ -16239,15 +17708,31 @@ impl<'a> deregister_resp::deregistered_path_result::OperationStatus<'a> {
                 }
                 18 => {
                     let sub = r.sub(depth, true)?;
-                    if !matches!(
-                        self.oper_status,
-                        Some(deregister_resp::deregistered_path_result::operation_status::OperStatus::OperSuccess(_))
-                    ) {
-                        self.oper_status = Some(
+                    match self.oper_status {
+                        Some(
                             deregister_resp::deregistered_path_result::operation_status::OperStatus::OperSuccess(
-                                Default::default(),
+                                _,
                             ),
-                        );
+                        ) => {}
+                        None => {
+                            #[allow(clippy::forget_non_drop)]
+                            core::mem::forget(
+                                self
+                                    .oper_status
+                                    .replace(
+                                        deregister_resp::deregistered_path_result::operation_status::OperStatus::OperSuccess(
+                                            Default::default(),
+                                        ),
+                                    ),
+                            );
+                        }
+                        _ => {
+                            self.oper_status = Some(
+                                deregister_resp::deregistered_path_result::operation_status::OperStatus::OperSuccess(
+                                    Default::default(),
+                                ),
+                            );
+                        }
                     }
                     if let Some(
                         deregister_resp::deregistered_path_result::operation_status::OperStatus::OperSuccess(
@@ -16491,9 +17976,20 @@ impl<
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::new(buf, true))
+    }
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    ///
+    /// # Errors
+    /// As [`Self::decode`].
+    pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::from_text(text))
+    }
+    #[inline(always)]
+    fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
-            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+            if let Err(e) = m.merge(r, RECURSION_LIMIT) {
                 out = Err(*e);
             }
         }
@@ -16665,9 +18161,20 @@ impl<
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::new(buf, true))
+    }
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    ///
+    /// # Errors
+    /// As [`Self::decode`].
+    pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::from_text(text))
+    }
+    #[inline(always)]
+    fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
-            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+            if let Err(e) = m.merge(r, RECURSION_LIMIT) {
                 out = Err(*e);
             }
         }

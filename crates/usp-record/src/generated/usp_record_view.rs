@@ -97,6 +97,151 @@ type Res<T> = Result<T, alloc::boxed::Box<DecodeError>>;
 fn as_text(data: &[u8]) -> Option<&str> {
     core::str::from_utf8(data).ok()
 }
+/// `part` as a `str`, when `part` lies inside `whole` (the same memory, as with a payload
+/// borrowed from a view decoded out of `whole`) and starts and ends on char boundaries of it;
+/// then `part` is valid UTF-8 and needs no validation pass of its own.
+///
+/// This lets one UTF-8 pass serve a Record and the Message it carries: validate the Record's
+/// buffer once, decode the Record with `decode_text`, then decode its payload with
+/// `decode_text(text_within(whole, payload)?)`. `None` when `part` is not inside `whole` or
+/// not on its char boundaries (then decode `part` with `decode`, which validates it).
+pub fn text_within<'a>(whole: &'a str, part: &[u8]) -> Option<&'a str> {
+    let start = (part.as_ptr() as usize).checked_sub(whole.as_ptr() as usize)?;
+    whole.get(start..start.checked_add(part.len())?)
+}
+/// A boxed error, out of line: errors are the rare path.
+#[cold]
+#[inline(never)]
+fn fail(e: DecodeError) -> alloc::boxed::Box<DecodeError> {
+    alloc::boxed::Box::new(e)
+}
+/// A varint starting at `pos` that is not a single byte; returns it and the position after
+/// it. prost's rules: at most 10 bytes, and the 10th may only be 0 or 1.
+#[inline(never)]
+fn varint_slow(data: &[u8], start: usize, off: usize) -> Res<(u64, usize)> {
+    let mut pos = start;
+    let mut value = 0u64;
+    for i in 0..10u32 {
+        let Some(&b) = data.get(pos) else {
+            return Err(
+                fail(DecodeError::Truncated {
+                    offset: off + start,
+                }),
+            );
+        };
+        pos += 1;
+        value |= u64::from(b & 0x7f) << (7 * i);
+        if b < 0x80 {
+            if i == 9 && b > 1 {
+                break;
+            }
+            return Ok((value, pos));
+        }
+    }
+    Err(
+        fail(DecodeError::InvalidVarint {
+            offset: off + start,
+        }),
+    )
+}
+/// [`varint_slow`] for a field key, rejecting keys over `u32::MAX`.
+#[inline(never)]
+fn key_slow(data: &[u8], start: usize, off: usize) -> Res<(u32, usize)> {
+    let (key, pos) = varint_slow(data, start, off)?;
+    match u32::try_from(key) {
+        Ok(k) => Ok((k, pos)),
+        Err(_) => {
+            Err(
+                fail(DecodeError::InvalidKey {
+                    offset: off + start,
+                    key,
+                }),
+            )
+        }
+    }
+}
+/// The error for a known field number with the wrong wire type; `offset` is where its key
+/// starts.
+#[cold]
+#[inline(never)]
+fn mismatch(
+    offset: usize,
+    key: u32,
+    expected: u8,
+    field: &'static str,
+) -> alloc::boxed::Box<DecodeError> {
+    fail(DecodeError::WireTypeMismatch {
+        offset,
+        field,
+        expected,
+        found: (key & 7) as u8,
+    })
+}
+/// Skips an unknown field whose key was just read and whose value starts at `start`, like
+/// prost's `skip_field` (including its nesting limit for groups); returns the position after
+/// it.
+#[inline(never)]
+fn skip_field(
+    data: &[u8],
+    start: usize,
+    off: usize,
+    key: u32,
+    depth: u32,
+) -> Res<usize> {
+    let mut r = Reader {
+        data,
+        text: None,
+        pos: start,
+        off,
+    };
+    if depth == 0 {
+        return Err(
+            fail(DecodeError::RecursionLimit {
+                offset: off + start,
+            }),
+        );
+    }
+    match key & 7 {
+        0 => {
+            r.varint()?;
+        }
+        1 => {
+            r.take(8, start)?;
+        }
+        2 => {
+            r.bytes()?;
+        }
+        3 => {
+            loop {
+                let inner_start = r.pos;
+                let inner = r.key()?;
+                r.check_key(inner_start, inner)?;
+                if inner & 7 == 4 {
+                    if inner >> 3 != key >> 3 {
+                        return Err(
+                            fail(DecodeError::UnexpectedEndGroup {
+                                offset: off + inner_start,
+                            }),
+                        );
+                    }
+                    break;
+                }
+                r.pos = skip_field(data, r.pos, off, inner, depth - 1)?;
+            }
+        }
+        5 => {
+            r.take(4, start)?;
+        }
+        _ => {
+            return Err(
+                fail(DecodeError::UnexpectedEndGroup {
+                    offset: off + start,
+                }),
+            );
+        }
+    }
+    Ok(r.pos)
+}
 /// A cursor over one message's bytes. `off` is where `data` starts in the whole input, so
 /// errors carry absolute offsets.
 ///
@@ -118,6 +263,15 @@ impl<'a> Reader<'a> {
         let text = if want_text { as_text(data) } else { None };
         Self { data, text, pos: 0, off: 0 }
     }
+    /// A reader over bytes already known to be UTF-8.
+    fn from_text(text: &'a str) -> Self {
+        Self {
+            data: text.as_bytes(),
+            text: Some(text),
+            pos: 0,
+            off: 0,
+        }
+    }
     #[inline(always)]
     fn more(&self) -> bool {
         self.pos < self.data.len()
@@ -133,37 +287,12 @@ impl<'a> Reader<'a> {
                 self.pos += 1;
                 Ok(u64::from(b))
             }
-            _ => self.varint_slow(),
-        }
-    }
-    /// prost's rules: at most 10 bytes, and the 10th may only be 0 or 1.
-    fn varint_slow(&mut self) -> Res<u64> {
-        let start = self.pos;
-        let mut value = 0u64;
-        for i in 0..10u32 {
-            let Some(&b) = self.data.get(self.pos) else {
-                return Err(
-                    DecodeError::Truncated {
-                        offset: self.at(start),
-                    }
-                        .into(),
-                );
-            };
-            self.pos += 1;
-            value |= u64::from(b & 0x7f) << (7 * i);
-            if b < 0x80 {
-                if i == 9 && b > 1 {
-                    break;
-                }
-                return Ok(value);
+            _ => {
+                let (value, pos) = varint_slow(self.data, self.pos, self.off)?;
+                self.pos = pos;
+                Ok(value)
             }
         }
-        Err(
-            DecodeError::InvalidVarint {
-                offset: self.at(start),
-            }
-                .into(),
-        )
     }
     /// Reads a field key, rejecting keys over `u32::MAX`. The wire type and field number are
     /// checked by [`Reader::check_key`] only for keys that match no known field (a known key
@@ -175,20 +304,12 @@ impl<'a> Reader<'a> {
                 self.pos += 1;
                 Ok(u32::from(b))
             }
-            _ => self.key_slow(),
+            _ => {
+                let (key, pos) = key_slow(self.data, self.pos, self.off)?;
+                self.pos = pos;
+                Ok(key)
+            }
         }
-    }
-    fn key_slow(&mut self) -> Res<u32> {
-        let start = self.pos;
-        let key = self.varint_slow()?;
-        u32::try_from(key)
-            .map_err(|_| {
-                DecodeError::InvalidKey {
-                    offset: self.at(start),
-                    key,
-                }
-                    .into()
-            })
     }
     /// Rejects wire types 6 and 7 and field number 0, like prost's `decode_key`; `at` is where
     /// the key starts.
@@ -196,20 +317,18 @@ impl<'a> Reader<'a> {
     fn check_key(&self, at: usize, key: u32) -> Res<()> {
         if key & 7 > 5 {
             return Err(
-                DecodeError::InvalidWireType {
+                fail(DecodeError::InvalidWireType {
                     offset: self.at(at),
                     wire_type: (key & 7) as u8,
-                }
-                    .into(),
+                }),
             );
         }
         if key >> 3 == 0 {
             return Err(
-                DecodeError::InvalidKey {
+                fail(DecodeError::InvalidKey {
                     offset: self.at(at),
                     key: u64::from(key),
-                }
-                    .into(),
+                }),
             );
         }
         Ok(())
@@ -220,10 +339,9 @@ impl<'a> Reader<'a> {
         let rest = self.data.len().saturating_sub(self.pos);
         if len > rest as u64 {
             return Err(
-                DecodeError::Truncated {
+                fail(DecodeError::Truncated {
                     offset: self.at(start),
-                }
-                    .into(),
+                }),
             );
         }
         let end = self.pos + len as usize;
@@ -234,10 +352,9 @@ impl<'a> Reader<'a> {
             }
             None => {
                 Err(
-                    DecodeError::Truncated {
+                    fail(DecodeError::Truncated {
                         offset: self.at(start),
-                    }
-                        .into(),
+                    }),
                 )
             }
         }
@@ -273,17 +390,17 @@ impl<'a> Reader<'a> {
         self.str_checked(field)
     }
     /// [`Reader::str`] validating the value on its own.
+    #[inline(always)]
     fn str_checked(&mut self, field: &'static str) -> Res<&'a str> {
         let b = self.bytes()?;
         match core::str::from_utf8(b) {
             Ok(s) => Ok(s),
             Err(_) => {
                 Err(
-                    DecodeError::InvalidUtf8 {
+                    fail(DecodeError::InvalidUtf8 {
                         offset: self.at(self.pos - b.len()),
                         field,
-                    }
-                        .into(),
+                    }),
                 )
             }
         }
@@ -297,10 +414,9 @@ impl<'a> Reader<'a> {
     fn sub(&mut self, depth: u32, want_text: bool) -> Res<Self> {
         if depth == 0 {
             return Err(
-                DecodeError::RecursionLimit {
+                fail(DecodeError::RecursionLimit {
                     offset: self.at(self.pos),
-                }
-                    .into(),
+                }),
             );
         }
         if self.text.is_some() {
@@ -330,7 +446,7 @@ impl<'a> Reader<'a> {
     }
     /// The error for a known field number with the wrong wire type; `at` is where its key
     /// starts.
-    #[cold]
+    #[inline(always)]
     fn mismatch(
         &self,
         at: usize,
@@ -338,66 +454,12 @@ impl<'a> Reader<'a> {
         expected: u8,
         field: &'static str,
     ) -> alloc::boxed::Box<DecodeError> {
-        alloc::boxed::Box::new(DecodeError::WireTypeMismatch {
-            offset: self.at(at),
-            field,
-            expected,
-            found: (key & 7) as u8,
-        })
+        mismatch(self.at(at), key, expected, field)
     }
-    /// Skips an unknown field whose key was just read, like prost's `skip_field` (including
-    /// its nesting limit for groups).
+    /// Skips an unknown field whose key was just read (see [`skip_field`]).
+    #[inline(always)]
     fn skip(&mut self, key: u32, depth: u32) -> Res<()> {
-        let start = self.pos;
-        if depth == 0 {
-            return Err(
-                DecodeError::RecursionLimit {
-                    offset: self.at(start),
-                }
-                    .into(),
-            );
-        }
-        match key & 7 {
-            0 => {
-                self.varint()?;
-            }
-            1 => {
-                self.take(8, start)?;
-            }
-            2 => {
-                self.bytes()?;
-            }
-            3 => {
-                loop {
-                    let inner_start = self.pos;
-                    let inner = self.key()?;
-                    self.check_key(inner_start, inner)?;
-                    if inner & 7 == 4 {
-                        if inner >> 3 != key >> 3 {
-                            return Err(
-                                DecodeError::UnexpectedEndGroup {
-                                    offset: self.at(inner_start),
-                                }
-                                    .into(),
-                            );
-                        }
-                        break;
-                    }
-                    self.skip(inner, depth - 1)?;
-                }
-            }
-            5 => {
-                self.take(4, start)?;
-            }
-            _ => {
-                return Err(
-                    DecodeError::UnexpectedEndGroup {
-                        offset: self.at(start),
-                    }
-                        .into(),
-                );
-            }
-        }
+        self.pos = skip_field(self.data, self.pos, self.off, key, depth)?;
         Ok(())
     }
 }
@@ -744,12 +806,9 @@ impl<'a> Reader<'a> {
         let start = self.pos;
         let b = self.take(N as u64, start)?;
         <[u8; N]>::try_from(b)
-            .map_err(|_| {
-                DecodeError::Truncated {
-                    offset: self.at(start),
-                }
-                    .into()
-            })
+            .map_err(|_| fail(DecodeError::Truncated {
+                offset: self.at(start),
+            }))
     }
 }
 /// Borrowed view of `usp_record.Record`: decoded without copying; strings and bytes point into the input. See [`FastEncode`] and `to_pb`.
@@ -853,9 +912,20 @@ impl<'a> Record<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::new(buf, true))
+    }
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    ///
+    /// # Errors
+    /// As [`Self::decode`].
+    pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::from_text(text))
+    }
+    #[inline(always)]
+    fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
-            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+            if let Err(e) = m.merge(r, RECURSION_LIMIT) {
                 out = Err(*e);
             }
         }
@@ -874,12 +944,23 @@ impl<'a> Record<'a> {
                 50 => self.sender_cert = r.bytes()?,
                 58 => {
                     let sub = r.sub(depth, false)?;
-                    if !matches!(
-                        self.record_type, Some(record::RecordType::NoSessionContext(_))
-                    ) {
-                        self.record_type = Some(
-                            record::RecordType::NoSessionContext(Default::default()),
-                        );
+                    match self.record_type {
+                        Some(record::RecordType::NoSessionContext(_)) => {}
+                        None => {
+                            #[allow(clippy::forget_non_drop)]
+                            core::mem::forget(
+                                self
+                                    .record_type
+                                    .replace(
+                                        record::RecordType::NoSessionContext(Default::default()),
+                                    ),
+                            );
+                        }
+                        _ => {
+                            self.record_type = Some(
+                                record::RecordType::NoSessionContext(Default::default()),
+                            );
+                        }
                     }
                     if let Some(record::RecordType::NoSessionContext(v)) = &mut self
                         .record_type
@@ -889,12 +970,23 @@ impl<'a> Record<'a> {
                 }
                 66 => {
                     let sub = r.sub(depth, false)?;
-                    if !matches!(
-                        self.record_type, Some(record::RecordType::SessionContext(_))
-                    ) {
-                        self.record_type = Some(
-                            record::RecordType::SessionContext(Default::default()),
-                        );
+                    match self.record_type {
+                        Some(record::RecordType::SessionContext(_)) => {}
+                        None => {
+                            #[allow(clippy::forget_non_drop)]
+                            core::mem::forget(
+                                self
+                                    .record_type
+                                    .replace(
+                                        record::RecordType::SessionContext(Default::default()),
+                                    ),
+                            );
+                        }
+                        _ => {
+                            self.record_type = Some(
+                                record::RecordType::SessionContext(Default::default()),
+                            );
+                        }
                     }
                     if let Some(record::RecordType::SessionContext(v)) = &mut self
                         .record_type
@@ -904,12 +996,23 @@ impl<'a> Record<'a> {
                 }
                 74 => {
                     let sub = r.sub(depth, false)?;
-                    if !matches!(
-                        self.record_type, Some(record::RecordType::WebsocketConnect(_))
-                    ) {
-                        self.record_type = Some(
-                            record::RecordType::WebsocketConnect(Default::default()),
-                        );
+                    match self.record_type {
+                        Some(record::RecordType::WebsocketConnect(_)) => {}
+                        None => {
+                            #[allow(clippy::forget_non_drop)]
+                            core::mem::forget(
+                                self
+                                    .record_type
+                                    .replace(
+                                        record::RecordType::WebsocketConnect(Default::default()),
+                                    ),
+                            );
+                        }
+                        _ => {
+                            self.record_type = Some(
+                                record::RecordType::WebsocketConnect(Default::default()),
+                            );
+                        }
                     }
                     if let Some(record::RecordType::WebsocketConnect(v)) = &mut self
                         .record_type
@@ -919,12 +1022,23 @@ impl<'a> Record<'a> {
                 }
                 82 => {
                     let sub = r.sub(depth, true)?;
-                    if !matches!(
-                        self.record_type, Some(record::RecordType::MqttConnect(_))
-                    ) {
-                        self.record_type = Some(
-                            record::RecordType::MqttConnect(Default::default()),
-                        );
+                    match self.record_type {
+                        Some(record::RecordType::MqttConnect(_)) => {}
+                        None => {
+                            #[allow(clippy::forget_non_drop)]
+                            core::mem::forget(
+                                self
+                                    .record_type
+                                    .replace(
+                                        record::RecordType::MqttConnect(Default::default()),
+                                    ),
+                            );
+                        }
+                        _ => {
+                            self.record_type = Some(
+                                record::RecordType::MqttConnect(Default::default()),
+                            );
+                        }
                     }
                     if let Some(record::RecordType::MqttConnect(v)) = &mut self
                         .record_type
@@ -934,12 +1048,23 @@ impl<'a> Record<'a> {
                 }
                 90 => {
                     let sub = r.sub(depth, true)?;
-                    if !matches!(
-                        self.record_type, Some(record::RecordType::StompConnect(_))
-                    ) {
-                        self.record_type = Some(
-                            record::RecordType::StompConnect(Default::default()),
-                        );
+                    match self.record_type {
+                        Some(record::RecordType::StompConnect(_)) => {}
+                        None => {
+                            #[allow(clippy::forget_non_drop)]
+                            core::mem::forget(
+                                self
+                                    .record_type
+                                    .replace(
+                                        record::RecordType::StompConnect(Default::default()),
+                                    ),
+                            );
+                        }
+                        _ => {
+                            self.record_type = Some(
+                                record::RecordType::StompConnect(Default::default()),
+                            );
+                        }
                     }
                     if let Some(record::RecordType::StompConnect(v)) = &mut self
                         .record_type
@@ -949,12 +1074,21 @@ impl<'a> Record<'a> {
                 }
                 98 => {
                     let sub = r.sub(depth, true)?;
-                    if !matches!(
-                        self.record_type, Some(record::RecordType::Disconnect(_))
-                    ) {
-                        self.record_type = Some(
-                            record::RecordType::Disconnect(Default::default()),
-                        );
+                    match self.record_type {
+                        Some(record::RecordType::Disconnect(_)) => {}
+                        None => {
+                            #[allow(clippy::forget_non_drop)]
+                            core::mem::forget(
+                                self
+                                    .record_type
+                                    .replace(record::RecordType::Disconnect(Default::default())),
+                            );
+                        }
+                        _ => {
+                            self.record_type = Some(
+                                record::RecordType::Disconnect(Default::default()),
+                            );
+                        }
                     }
                     if let Some(record::RecordType::Disconnect(v)) = &mut self
                         .record_type
@@ -964,12 +1098,21 @@ impl<'a> Record<'a> {
                 }
                 106 => {
                     let sub = r.sub(depth, false)?;
-                    if !matches!(
-                        self.record_type, Some(record::RecordType::UdsConnect(_))
-                    ) {
-                        self.record_type = Some(
-                            record::RecordType::UdsConnect(Default::default()),
-                        );
+                    match self.record_type {
+                        Some(record::RecordType::UdsConnect(_)) => {}
+                        None => {
+                            #[allow(clippy::forget_non_drop)]
+                            core::mem::forget(
+                                self
+                                    .record_type
+                                    .replace(record::RecordType::UdsConnect(Default::default())),
+                            );
+                        }
+                        _ => {
+                            self.record_type = Some(
+                                record::RecordType::UdsConnect(Default::default()),
+                            );
+                        }
                     }
                     if let Some(record::RecordType::UdsConnect(v)) = &mut self
                         .record_type
@@ -1447,9 +1590,20 @@ impl<'a> NoSessionContextRecord<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::new(buf, false))
+    }
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    ///
+    /// # Errors
+    /// As [`Self::decode`].
+    pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::from_text(text))
+    }
+    #[inline(always)]
+    fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
-            if let Err(e) = m.merge(Reader::new(buf, false), RECURSION_LIMIT) {
+            if let Err(e) = m.merge(r, RECURSION_LIMIT) {
                 out = Err(*e);
             }
         }
@@ -1565,9 +1719,20 @@ impl<'a> SessionContextRecord<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::new(buf, false))
+    }
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    ///
+    /// # Errors
+    /// As [`Self::decode`].
+    pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::from_text(text))
+    }
+    #[inline(always)]
+    fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
-            if let Err(e) = m.merge(Reader::new(buf, false), RECURSION_LIMIT) {
+            if let Err(e) = m.merge(r, RECURSION_LIMIT) {
                 out = Err(*e);
             }
         }
@@ -1873,9 +2038,20 @@ impl WebSocketConnectRecord {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &[u8]) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::new(buf, false))
+    }
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    ///
+    /// # Errors
+    /// As [`Self::decode`].
+    pub fn decode_text(text: &str) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::from_text(text))
+    }
+    #[inline(always)]
+    fn decode_from(r: Reader<'_>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
-            if let Err(e) = m.merge(Reader::new(buf, false), RECURSION_LIMIT) {
+            if let Err(e) = m.merge(r, RECURSION_LIMIT) {
                 out = Err(*e);
             }
         }
@@ -1952,9 +2128,20 @@ impl<'a> MqttConnectRecord<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::new(buf, true))
+    }
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    ///
+    /// # Errors
+    /// As [`Self::decode`].
+    pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::from_text(text))
+    }
+    #[inline(always)]
+    fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
-            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+            if let Err(e) = m.merge(r, RECURSION_LIMIT) {
                 out = Err(*e);
             }
         }
@@ -2106,9 +2293,20 @@ impl<'a> StompConnectRecord<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::new(buf, true))
+    }
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    ///
+    /// # Errors
+    /// As [`Self::decode`].
+    pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::from_text(text))
+    }
+    #[inline(always)]
+    fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
-            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+            if let Err(e) = m.merge(r, RECURSION_LIMIT) {
                 out = Err(*e);
             }
         }
@@ -2260,9 +2458,20 @@ impl UdsConnectRecord {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &[u8]) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::new(buf, false))
+    }
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    ///
+    /// # Errors
+    /// As [`Self::decode`].
+    pub fn decode_text(text: &str) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::from_text(text))
+    }
+    #[inline(always)]
+    fn decode_from(r: Reader<'_>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
-            if let Err(e) = m.merge(Reader::new(buf, false), RECURSION_LIMIT) {
+            if let Err(e) = m.merge(r, RECURSION_LIMIT) {
                 out = Err(*e);
             }
         }
@@ -2338,9 +2547,20 @@ impl<'a> DisconnectRecord<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::new(buf, true))
+    }
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    ///
+    /// # Errors
+    /// As [`Self::decode`].
+    pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::from_text(text))
+    }
+    #[inline(always)]
+    fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
-            if let Err(e) = m.merge(Reader::new(buf, true), RECURSION_LIMIT) {
+            if let Err(e) = m.merge(r, RECURSION_LIMIT) {
                 out = Err(*e);
             }
         }
