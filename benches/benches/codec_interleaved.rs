@@ -6,7 +6,8 @@
 //! Labels: `usp-rs` is the raw prost decode/encode of the `pb` types (no USP rules);
 //! `usp-rs-checked` is the validated layer users call (`usp_record::Record::decode`,
 //! `usp_msg::Msg::decode`, `usp_record::Record::encode_to_vec`, `usp_msg::Msg::encode_to_vec`),
-//! decoding plus every USP check;
+//! decoding plus every USP check; `usp-rs-ref` the same checks over the views, borrowing
+//! (`usp_record::RecordRef`, `usp_msg::MsgRef`), `usp-rs-ref-1pass` with one UTF-8 pass;
 //! `usp-rs-view` the generated zero-copy views; `usp-rs-view-1pass` the same views with one
 //! UTF-8 validation pass shared by the Record and its payload (`decode_text` and
 //! `text_within`); `usp-rs-fast` `FastEncode`.
@@ -63,6 +64,8 @@ fn no_session_payload<'a>(rec: &rview::Record<'a>) -> &'a [u8] {
 
 fn record_get() {
     let record = Bytes::from_static(RECORD_WITH_GET);
+    let ropts = usp_record::DecodeOptions::default();
+    let mopts = usp_msg::DecodeOptions::default();
     run(
         "record_get/decode",
         vec![
@@ -83,6 +86,28 @@ fn record_get() {
                     let rec = usp_record::Record::decode(black_box(record.clone())).unwrap();
                     let payload = rec.no_session_payload().unwrap().clone();
                     black_box(usp_msg::Msg::decode(payload).unwrap());
+                }),
+            ),
+            (
+                "usp-rs-ref",
+                Box::new(|| {
+                    let rec = usp_record::RecordRef::decode(black_box(RECORD_WITH_GET)).unwrap();
+                    let payload = rec.no_session_payload().unwrap();
+                    black_box(usp_msg::MsgRef::decode(payload).unwrap());
+                }),
+            ),
+            (
+                "usp-rs-ref-1pass",
+                Box::new(|| {
+                    let buf = black_box(RECORD_WITH_GET);
+                    if let Ok(t) = core::str::from_utf8(buf) {
+                        let rec = usp_record::RecordRef::decode_text_with(t, &ropts).unwrap();
+                        let p = rec.no_session_payload().unwrap();
+                        black_box(match rview::text_within(t, p) {
+                            Some(pt) => usp_msg::MsgRef::decode_text_with(pt, &mopts).unwrap(),
+                            None => usp_msg::MsgRef::decode(p).unwrap(),
+                        });
+                    }
                 }),
             ),
             (
@@ -176,6 +201,14 @@ fn msg_group(name: &str, input: &Bytes, iters: u32) {
                 Box::new(|| {
                     drop(black_box(
                         usp_msg::Msg::decode(black_box(input.clone())).unwrap(),
+                    ))
+                }),
+            ),
+            (
+                "usp-rs-ref",
+                Box::new(|| {
+                    drop(black_box(
+                        usp_msg::MsgRef::decode(black_box(input)).unwrap(),
                     ))
                 }),
             ),

@@ -8,7 +8,7 @@ use alloc::string::ToString;
 
 use prost::Message as _;
 
-use crate::{DecodeOptions, Msg, pb};
+use crate::{DecodeOptions, Msg, MsgRef, pb};
 
 /// Decodes `data` leniently and strictly and checks that the outcomes agree.
 ///
@@ -39,6 +39,40 @@ pub fn msg_decode(data: &[u8]) {
             }
         }
         (Err(_), Ok(_)) => panic!("strict accepted what lenient rejected"),
+    }
+    // The borrowed validated layer gives what the owned one gives.
+    match (MsgRef::decode(data), &lenient) {
+        (Ok(r), Ok(m)) => {
+            assert_eq!(r.msg_id(), m.msg_id());
+            assert_eq!(r.msg_type(), m.msg_type());
+            assert_eq!(r.warning(), m.warning());
+            assert_eq!(r.into_view().to_pb().body, pb::Msg::from(m.clone()).body);
+        }
+        (Err(a), Err(b)) => assert_eq!(&a, b),
+        (r, m) => panic!("MsgRef {r:?} but Msg {m:?}"),
+    }
+    // An independent oracle for the validation: prost's decode, then the owned checks, unless
+    // a oneof has two members on the wire (which prost cannot see).
+    if let Ok(raw) = pb::Msg::decode(data) {
+        if crate::oneof_scan::scan(data).is_ok() {
+            assert_eq!(
+                Msg::from_pb_with(raw, &DecodeOptions::default()),
+                lenient,
+                "the view's checks differ from the owned message's"
+            );
+        } else if let Err(e) = &lenient {
+            assert!(
+                matches!(
+                    e,
+                    crate::MsgError::ConflictingOneof { .. }
+                        | crate::MsgError::MissingHeader
+                        | crate::MsgError::EmptyMsgId
+                ),
+                "a oneof conflict gave {e:?}"
+            );
+        } else {
+            panic!("a message with a oneof conflict was accepted");
+        }
     }
     // The raw layer and the validated layer agree on what is well-formed protobuf.
     let raw = pb::Msg::decode(data);

@@ -155,6 +155,7 @@ mod builder;
 mod error;
 mod error_code;
 mod msg;
+mod msg_ref;
 mod msg_type;
 mod oneof_scan;
 #[cfg(feature = "serde")]
@@ -169,6 +170,7 @@ pub use error_code::{AllowedCodes, ErrorCode, Operation};
 pub use msg::{
     Body, DEFAULT_MAX_MSG_SIZE, DecodeOptions, Msg, Notify, NotifyKind, Request, Response,
 };
+pub use msg_ref::MsgRef;
 pub use msg_type::MsgType;
 
 /// Re-exported so users name the same `prost` and `bytes` versions as this crate.

@@ -4,11 +4,10 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use bytes::{Buf, BufMut, Bytes};
-use prost::Message as _;
 
 use crate::error::{BodyKind, MsgError, Oneof, Warning};
 use crate::view::{Encode, Prepared};
-use crate::{BuildError, ErrorBuilder, ErrorCode, MsgType, Operation, oneof_scan, pb};
+use crate::{BuildError, ErrorBuilder, ErrorCode, MsgRef, MsgType, Operation, pb};
 
 /// Default for [`DecodeOptions::max_msg_size`]: 1 MiB.
 pub const DEFAULT_MAX_MSG_SIZE: usize = 1024 * 1024;
@@ -855,49 +854,42 @@ impl Msg {
             gathered = buf.copy_to_bytes(size);
             &gathered
         };
-        // R-ENC.5: look for a second oneof member on the wire, which prost would drop.
-        let conflict = oneof_scan::scan(data).err();
-        // The generated view accepts exactly what prost accepts (the fast-path agreement tests
-        // prove it) and decodes in one pass without allocating; building the owned message
-        // from it is cheaper than prost's field-by-field merge.
-        let raw = match crate::view::Msg::decode(data) {
-            Ok(view) => view.to_pb(),
-            // prost decides what is well-formed; its error is the source, the view's says where.
-            Err(detail) => match pb::Msg::decode(data) {
-                Ok(raw) => raw,
-                Err(source) => {
-                    return Err(MsgError::Decode {
-                        source,
-                        detail: Some(detail),
-                    });
-                }
+        // The borrowed layer does every check; the owned message is built from its view.
+        let checked = MsgRef::decode_with(data, opts)?;
+        Self::from_checked(
+            checked.msg_id().into(),
+            checked.body().to_pb(),
+            checked.warning(),
+        )
+    }
+
+    /// The owned message from a body whose required oneofs were checked; a missing one is
+    /// still reported (as [`Msg::from_pb_with`] does), never assumed away.
+    fn from_checked(
+        msg_id: String,
+        msg_body: pb::body::MsgBody,
+        warning: Option<Warning>,
+    ) -> Result<Self, MsgError> {
+        let missing = |msg_id, body, oneof| MsgError::MissingOneof {
+            msg_id,
+            body,
+            oneof,
+        };
+        let body = match msg_body {
+            pb::body::MsgBody::Request(r) => match request_from_pb(r) {
+                Ok(r) => Body::Request(r),
+                Err(oneof) => return Err(missing(msg_id, Some(BodyKind::Request), oneof)),
             },
-        };
-        let Some(conflict) = conflict else {
-            return Self::from_pb_with(raw, opts);
-        };
-        // Report the conflict, after the header checks (R-MSG.6/8 come first).
-        let body = match raw.body.as_ref().and_then(|b| b.msg_body.as_ref()) {
-            Some(pb::body::MsgBody::Request(_)) => Some(BodyKind::Request),
-            Some(pb::body::MsgBody::Response(_)) => Some(BodyKind::Response),
-            Some(pb::body::MsgBody::Error(_)) => Some(BodyKind::Error),
-            None => None,
-        };
-        let header = raw.header.ok_or(MsgError::MissingHeader)?;
-        if header.msg_id.is_empty() {
-            return Err(MsgError::EmptyMsgId);
-        }
-        Err(MsgError::ConflictingOneof {
-            msg_id: header.msg_id,
-            // Two bodies on the wire: which one the sender meant is unknown.
-            body: if conflict.oneof == Oneof::MsgBody {
-                None
-            } else {
-                body
+            pb::body::MsgBody::Response(r) => match response_from_pb(r) {
+                Ok(r) => Body::Response(r),
+                Err(oneof) => return Err(missing(msg_id, Some(BodyKind::Response), oneof)),
             },
-            oneof: conflict.oneof,
-            first: conflict.first,
-            second: conflict.second,
+            pb::body::MsgBody::Error(e) => Body::Error(e),
+        };
+        Ok(Self {
+            msg_id,
+            body,
+            warning,
         })
     }
 
@@ -918,33 +910,12 @@ impl Msg {
         let Some(msg_body) = raw.body.and_then(|b| b.msg_body) else {
             return Err(missing(msg_id, None, Oneof::MsgBody));
         };
-        let body = match msg_body {
-            pb::body::MsgBody::Request(r) => match request_from_pb(r) {
-                Ok(r) => Body::Request(r),
-                Err(oneof) => return Err(missing(msg_id, Some(BodyKind::Request), oneof)),
-            },
-            pb::body::MsgBody::Response(r) => match response_from_pb(r) {
-                Ok(r) => Body::Response(r),
-                Err(oneof) => return Err(missing(msg_id, Some(BodyKind::Response), oneof)),
-            },
-            pb::body::MsgBody::Error(e) => Body::Error(e),
-        };
+        let Self { msg_id, body, .. } = Self::from_checked(msg_id, msg_body, None)?;
         if let Err(oneof) = body.validate() {
             return Err(missing(msg_id, Some(body.kind()), oneof));
         }
         let body_type = body.msg_type();
-        let warning = match MsgType::from_i32(header.msg_type) {
-            Some(t) if t == body_type => None,
-            Some(MsgType::Error) => Some(Warning::MsgTypeMissing { body: body_type }),
-            Some(t) => Some(Warning::MsgTypeMismatch {
-                header: t,
-                body: body_type,
-            }),
-            None => Some(Warning::UnknownMsgType {
-                header: header.msg_type,
-                body: body_type,
-            }),
-        };
+        let warning = crate::msg_ref::warning(header.msg_type, body_type);
         if let (true, Some(warning)) = (opts.strict, warning) {
             return Err(MsgError::MsgTypeRejected {
                 msg_id,

@@ -44,8 +44,21 @@ fn strict() -> DecodeOptions {
     o
 }
 
+/// The error for `raw`, which must be the same from the owned checks (`TryFrom`), from the
+/// decoder (`Msg::decode`) and from the borrowed layer (`MsgRef::decode`).
 fn oneof_err(raw: pb::Msg) -> (Oneof, MsgError) {
+    let bytes = raw.encode_to_vec();
     let err = Msg::try_from(raw).unwrap_err();
+    assert_eq!(
+        Msg::decode(bytes.as_slice()).unwrap_err(),
+        err,
+        "Msg::decode"
+    );
+    assert_eq!(
+        crate::MsgRef::decode(&bytes).unwrap_err(),
+        err,
+        "MsgRef::decode"
+    );
     match &err {
         MsgError::MissingOneof { oneof, .. } => (*oneof, err.clone()),
         other => panic!("expected MissingOneof, got {other:?}"),

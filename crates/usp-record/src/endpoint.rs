@@ -274,7 +274,7 @@ impl EndpointId {
     }
 
     /// Checks `s`; returns its scheme and the byte offset of the second `:`.
-    fn check(s: &str) -> Result<(Scheme, usize), EndpointIdError> {
+    pub(crate) fn check(s: &str) -> Result<(Scheme, usize), EndpointIdError> {
         if s.is_empty() {
             return Err(EndpointIdError::Empty);
         }

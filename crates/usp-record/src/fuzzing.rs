@@ -10,7 +10,28 @@ use crate::{DecodeOptions, Record, pb};
 pub fn record_decode(data: &[u8]) {
     let opts = DecodeOptions::new().max_record_size(1 << 20);
     let input = Bytes::copy_from_slice(data);
-    if let Ok(record) = Record::decode_with(input, &opts) {
+    let owned = Record::decode_with(input, &opts);
+    // The borrowed validated layer accepts the same Records and gives the same errors.
+    match (crate::RecordRef::decode_with(data, &opts), &owned) {
+        (Ok(r), Ok(o)) => {
+            assert_eq!(r.version(), o.version());
+            assert_eq!(r.to_id(), o.to_id().as_str());
+            assert_eq!(r.from_id(), o.from_id().as_str());
+            assert_eq!(r.payload_security(), o.payload_security());
+            assert_eq!(
+                r.no_session_payload(),
+                o.no_session_payload().map(|p| &p[..])
+            );
+            assert_eq!(
+                r.into_view().to_pb(),
+                pb::Record::from(o.clone()),
+                "RecordRef and Record differ"
+            );
+        }
+        (Err(a), Err(b)) => assert_eq!(&a, b),
+        (r, o) => panic!("RecordRef {r:?} but Record {o:?}"),
+    }
+    if let Ok(record) = owned {
         let again = Record::decode_with(record.to_bytes(), &opts);
         assert_eq!(
             again.as_ref(),

@@ -127,6 +127,7 @@ pub mod view {
 mod endpoint;
 mod error;
 mod record;
+mod record_ref;
 #[cfg(feature = "serde")]
 mod serde_validated;
 mod wire;
@@ -144,3 +145,4 @@ pub use record::{
     DEFAULT_MAX_RECORD_SIZE, DecodeOptions, MqttVersion, PayloadSecurity, Record, RecordBuilder,
     RecordKind, SarState, SessionContext, StompVersion, USP_VERSION, Version,
 };
+pub use record_ref::RecordRef;

@@ -145,7 +145,7 @@ pub enum StompVersion {
 macro_rules! wire_enum {
     ($ty:ty, $pb:ty, $field:literal, { $($ours:ident <=> $theirs:ident),+ $(,)? }) => {
         impl $ty {
-            fn from_wire(value: i32) -> Result<Self, RecordError> {
+            pub(crate) fn from_wire(value: i32) -> Result<Self, RecordError> {
                 match <$pb>::try_from(value) {
                     $(Ok(<$pb>::$theirs) => Ok(Self::$ours),)+
                     Err(_) => Err(RecordError::UnknownEnumValue { field: $field, value }),
@@ -214,40 +214,64 @@ impl SessionContext {
     /// # Errors
     /// [`RecordError::InvalidSessionContext`] naming the rule.
     pub fn validate(&self) -> Result<(), RecordError> {
-        let bad = |why| Err(RecordError::InvalidSessionContext(why));
-        if self.sequence_id == 0 {
-            return bad("sequence_id is 0 (sequence numbers start at 1)");
-        }
-        if self.expected_id == 0 {
-            return bad("expected_id is 0 (sequence numbers start at 1)");
-        }
-        if self.payload_sar_state == SarState::None && self.payloadrec_sar_state != SarState::None {
-            return bad("payloadrec_sar_state is set while payload_sar_state is NONE");
-        }
-        if self.payload_sar_state != SarState::None && self.payload.is_empty() {
-            return bad("a segmented record carries no payload");
-        }
-        Ok(())
+        session_rules(
+            self.sequence_id,
+            self.expected_id,
+            self.payload_sar_state,
+            self.payloadrec_sar_state,
+            self.payload.is_empty(),
+        )
     }
 
     fn from_pb(p: pb::SessionContextRecord) -> Result<Self, RecordError> {
+        let (payload_sar_state, payloadrec_sar_state) =
+            sar_states(p.payload_sar_state, p.payloadrec_sar_state)?;
         let s = Self {
             session_id: p.session_id,
             sequence_id: p.sequence_id,
             expected_id: p.expected_id,
             retransmit_id: p.retransmit_id,
-            payload_sar_state: SarState::from_wire(p.payload_sar_state)?,
-            payloadrec_sar_state: SarState::from_wire(p.payloadrec_sar_state).map_err(|_| {
-                RecordError::UnknownEnumValue {
-                    field: "session_context.payloadrec_sar_state",
-                    value: p.payloadrec_sar_state,
-                }
-            })?,
+            payload_sar_state,
+            payloadrec_sar_state,
             payload: p.payload,
         };
         s.validate()?;
         Ok(s)
     }
+}
+
+/// The SessionContext sanity rules of [`SessionContext::validate`], over plain values.
+pub(crate) fn session_rules(
+    sequence_id: u64,
+    expected_id: u64,
+    sar: SarState,
+    rec_sar: SarState,
+    no_payload: bool,
+) -> Result<(), RecordError> {
+    let bad = |why| Err(RecordError::InvalidSessionContext(why));
+    if sequence_id == 0 {
+        return bad("sequence_id is 0 (sequence numbers start at 1)");
+    }
+    if expected_id == 0 {
+        return bad("expected_id is 0 (sequence numbers start at 1)");
+    }
+    if sar == SarState::None && rec_sar != SarState::None {
+        return bad("payloadrec_sar_state is set while payload_sar_state is NONE");
+    }
+    if sar != SarState::None && no_payload {
+        return bad("a segmented record carries no payload");
+    }
+    Ok(())
+}
+
+/// The two SAR states of a SessionContext from their wire numbers (R-ENC.2).
+pub(crate) fn sar_states(sar: i32, rec_sar: i32) -> Result<(SarState, SarState), RecordError> {
+    let sar = SarState::from_wire(sar)?;
+    let rec = SarState::from_wire(rec_sar).map_err(|_| RecordError::UnknownEnumValue {
+        field: "session_context.payloadrec_sar_state",
+        value: rec_sar,
+    })?;
+    Ok((sar, rec))
 }
 
 impl From<SessionContext> for pb::SessionContextRecord {
@@ -698,7 +722,7 @@ pub(crate) fn shared_pb(buf: &Bytes, v: &view::Record<'_>) -> pb::Record {
     }
 }
 
-fn check_size(size: usize, opts: &DecodeOptions) -> Result<(), RecordError> {
+pub(crate) fn check_size(size: usize, opts: &DecodeOptions) -> Result<(), RecordError> {
     if size > opts.max_record_size {
         return Err(RecordError::TooLarge {
             size,
@@ -715,7 +739,17 @@ fn endpoint(field: &'static str, s: String) -> Result<EndpointId, RecordError> {
     EndpointId::parse_string(s).map_err(|source| RecordError::InvalidEndpointId { field, source })
 }
 
-fn parse_version(s: &str) -> Result<Version, RecordError> {
+/// The checks of [`endpoint`] without keeping the string.
+pub(crate) fn check_endpoint(field: &'static str, s: &str) -> Result<(), RecordError> {
+    if s.is_empty() {
+        return Err(RecordError::EmptyField(field));
+    }
+    EndpointId::check(s)
+        .map(|_| ())
+        .map_err(|source| RecordError::InvalidEndpointId { field, source })
+}
+
+pub(crate) fn parse_version(s: &str) -> Result<Version, RecordError> {
     if s.is_empty() {
         return Err(RecordError::EmptyField("version"));
     }

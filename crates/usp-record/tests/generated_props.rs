@@ -23,6 +23,12 @@ fn check(raw: &pb::Record) -> Result<Option<&'static str>, TestCaseError> {
     let decoded = Record::decode(bytes.clone());
     // Validation of the value and of its encoding agree.
     prop_assert_eq!(&decoded, &Record::try_from(raw.clone()));
+    // The borrowed layer validates the same way: same acceptance, same errors, same fields.
+    match (usp_record::RecordRef::decode(&bytes), &decoded) {
+        (Ok(r), Ok(rec)) => prop_assert_eq!(&r.into_view().to_pb(), raw, "{:?}", rec),
+        (Err(a), Err(b)) => prop_assert_eq!(&a, b),
+        (a, b) => prop_assert!(false, "RecordRef {:?} but Record {:?}", a, b),
+    }
     match decoded {
         Ok(rec) => {
             let again_bytes = rec.to_bytes();
