@@ -54,11 +54,7 @@ fn oneof_err(raw: pb::Msg) -> (Oneof, MsgError) {
         err,
         "Msg::decode"
     );
-    assert_eq!(
-        crate::MsgRef::decode(&bytes).unwrap_err(),
-        err,
-        "MsgRef::decode"
-    );
+    assert_eq!(MsgRef::decode(&bytes).unwrap_err(), err, "MsgRef::decode");
     match &err {
         MsgError::MissingOneof { oneof, .. } => (*oneof, err.clone()),
         other => panic!("expected MissingOneof, got {other:?}"),
