@@ -2,7 +2,7 @@
 //!
 //! A USP Message (`usp.Msg`) is what travels inside a USP Record's payload: a header with a
 //! msg_id and msg_type, and a body that is a request, a response or an Error. This crate has
-//! two layers:
+//! three layers:
 //!
 //! - [`pb`]: the raw prost structs generated from the official schema, every field as on the
 //!   wire and nothing checked. Its semver follows prost.
@@ -14,6 +14,9 @@
 //!   from the body:
 //!   a received header that disagrees is reported as a [`Warning`] (R-MSG.10), or rejected in
 //!   strict mode.
+//! - [`MsgRef`]: the same checks over the zero-copy [`view`]s, borrowing the input and
+//!   allocating nothing; for messages that are read and answered rather than kept.
+//!   [`Msg::decode`] is built on it.
 //!
 //! On top of that: [`MsgError`] says what was wrong and where, with the USP code to answer
 //! with ([`MsgError::usp_error_code`]) and the Error reply ([`MsgError::error_reply`]);

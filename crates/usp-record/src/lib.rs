@@ -5,7 +5,7 @@
 //! of an End-to-End session (SessionContext), or an MTP control record (WebSocketConnect,
 //! MQTTConnect, STOMPConnect, UDSConnect, Disconnect).
 //!
-//! This crate has two layers:
+//! This crate has three layers:
 //!
 //! * [`pb`]: the raw prost structs generated from the official `usp-record-1-4.proto`, exactly
 //!   as on the wire, with no validation.
@@ -14,6 +14,8 @@
 //!   values, required fields, payload security) and [`RecordError::disposition`] says whether to
 //!   drop the Record silently or answer with a 71xx error. [`RecordBuilder`] builds every record
 //!   type and validates with the same code, so what you build always decodes.
+//! * [`RecordRef`]: the same checks as [`Record::decode`] over the zero-copy [`view`]s,
+//!   borrowing the input and allocating nothing.
 //!
 //! # No I/O
 //! Bytes in, values out; values in, bytes out. No sockets, clocks, threads or global state.
