@@ -837,13 +837,9 @@ impl Msg {
     /// assert_eq!(err, MsgError::TooLarge { size: 9, max: 8 });
     /// ```
     pub fn decode_with(buf: impl Buf, opts: &DecodeOptions) -> Result<Self, MsgError> {
+        // Before anything is gathered or decoded.
         let size = buf.remaining();
-        if size > opts.max_msg_size {
-            return Err(MsgError::TooLarge {
-                size,
-                max: opts.max_msg_size,
-            });
-        }
+        crate::msg_ref::check_size(size, opts)?;
         // Contiguous input (`Bytes`, `&[u8]`) is used in place; anything else is first
         // gathered into one `Bytes`.
         let mut buf = buf;

@@ -220,7 +220,8 @@ fn decode_error(data: &[u8], detail: view::DecodeError) -> MsgError {
     }
 }
 
-fn check_size(size: usize, opts: &DecodeOptions) -> Result<(), MsgError> {
+/// [`MsgError::TooLarge`] when `size` is over the limit of `opts`.
+pub(crate) fn check_size(size: usize, opts: &DecodeOptions) -> Result<(), MsgError> {
     let max = opts.get_max_msg_size();
     if size > max {
         return Err(MsgError::TooLarge { size, max });
