@@ -7,7 +7,7 @@ use core::fmt;
 use bytes::Bytes;
 use prost::Message as _;
 
-use crate::endpoint::EndpointId;
+use crate::endpoint::{EndpointId, EndpointIdError};
 use crate::error::RecordError;
 use crate::pb;
 use crate::view::{self, FastEncode as _};
@@ -733,20 +733,22 @@ pub(crate) fn check_size(size: usize, opts: &DecodeOptions) -> Result<(), Record
 }
 
 fn endpoint(field: &'static str, s: String) -> Result<EndpointId, RecordError> {
-    if s.is_empty() {
-        return Err(RecordError::EmptyField(field));
-    }
-    EndpointId::parse_string(s).map_err(|source| RecordError::InvalidEndpointId { field, source })
+    EndpointId::parse_string(s).map_err(|e| endpoint_error(field, e))
 }
 
 /// The checks of [`endpoint`] without keeping the string.
 pub(crate) fn check_endpoint(field: &'static str, s: &str) -> Result<(), RecordError> {
-    if s.is_empty() {
-        return Err(RecordError::EmptyField(field));
-    }
     EndpointId::check(s)
         .map(|_| ())
-        .map_err(|source| RecordError::InvalidEndpointId { field, source })
+        .map_err(|e| endpoint_error(field, e))
+}
+
+/// An empty Endpoint ID is a missing field; any other fault an invalid ID.
+fn endpoint_error(field: &'static str, e: EndpointIdError) -> RecordError {
+    match e {
+        EndpointIdError::Empty => RecordError::EmptyField(field),
+        source => RecordError::InvalidEndpointId { field, source },
+    }
 }
 
 pub(crate) fn parse_version(s: &str) -> Result<Version, RecordError> {
