@@ -268,6 +268,8 @@ struct Schema {
     maps: bool,
     /// Full names of messages with a string field (directly or nested).
     has_str: BTreeSet<String>,
+    /// Full names of messages that are the elements of a repeated field.
+    elems: BTreeSet<String>,
 }
 
 enum Known {
@@ -435,12 +437,16 @@ impl Schema {
             fixed: BTreeSet::new(),
             maps: false,
             has_str: BTreeSet::new(),
+            elems: BTreeSet::new(),
         };
         s.check_acyclic();
         s.compute_borrows();
         for m in &s.msgs {
             for f in &m.fields {
                 s.maps |= f.shape == Shape::StringMap;
+                if let (Ty::Msg(t), Shape::Repeated) = (&f.ty, f.shape) {
+                    s.elems.insert(t.clone());
+                }
                 match f.ty {
                     Ty::Sc(Sc::Fixed32 | Sc::Sfixed32) => s.fixed.insert(4),
                     Ty::Sc(Sc::Fixed64 | Sc::Sfixed64) => s.fixed.insert(8),
@@ -783,7 +789,9 @@ fn decode_impl(s: &Schema, m: &Msg) -> String {
          # Errors\n/// As [`Self::decode`].\n\
          pub fn decode_text(text: {text_ty}) -> Result<Self, DecodeError> {{\n\
          Self::decode_from(Reader::from_text(text))\n}}\n\
-         #[inline(always)]\n\
+         /// One out-of-line body per type that `decode` and `decode_text` share: the \
+         `merge` functions below it are inlined into it.\n\
+         #[inline(never)]\n\
          fn decode_from(r: Reader<{rlt}>) -> Result<Self, DecodeError> {{\n\
          let mut out = Ok(Self::default());\n\
          if let Ok(m) = &mut out {{\n\
@@ -795,12 +803,26 @@ fn decode_impl(s: &Schema, m: &Msg) -> String {
         text_ty = if rlt == "'a" { "&'a str" } else { "&str" },
     )
     .unwrap();
+    // Inlining, chosen and measured (callgrind, views of a Record with a Get / a GetResp with
+    // 50 params): every `merge` is inlined into its parent's, down to one `decode_from` per
+    // decoded type (-9% instructions on the Record, no function calls per nested message),
+    // except the element of a repeated message field: its `merge` runs in the tight loop of
+    // its parent, which stays small that way (inlined, the GetResp took +10%). Not in debug
+    // builds: unoptimized, the inlined tree of `Msg` needs a stack frame of ~140 KB.
     writeln!(
         out,
-        "fn merge(&mut self, mut r: Reader<{rlt}>, depth: u32) -> Res<()> {{"
+        "{inl}\nfn merge(&mut self, r: Reader<{rlt}>, depth: u32) -> Res<()> {{",
+        inl = if s.elems.contains(&m.full) {
+            "#[inline(never)]"
+        } else {
+            "#[cfg_attr(not(debug_assertions), inline(always))]"
+        },
     )
     .unwrap();
-    out.push_str("while r.more() {\n");
+    // A local copy of the reader: the one passed in lives in the caller's memory (it is too
+    // large for registers), where every change of `pos` would be stored; the copy stays in
+    // registers (measured: -1.5% instructions on a Record with a Get).
+    out.push_str("let mut r = r;\nwhile r.more() {\n");
     if m.fields.is_empty() {
         out.push_str(
             "let at = r.pos;\nlet key = r.key()?;\nr.check_key(at, key)?;\nr.skip(key, depth)?;\n",

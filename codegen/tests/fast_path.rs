@@ -371,6 +371,49 @@ fn invalid_utf8_is_a_decode_error_like_prost() {
     assert!(usp_msg::pb::get_resp::ResolvedPathResult::decode(&map[..]).is_err());
 }
 
+/// A nested message of a UTF-8 message is read within the parent's text: its strings must
+/// still end inside the nested message, and a nested message that ends inside a multi-byte
+/// char is still read (its own bytes need not be UTF-8).
+#[test]
+fn nested_messages_of_utf8_input_keep_their_own_bounds() {
+    // Header of 3 bytes whose msg_id claims 5: the next 2 bytes of the Msg are valid UTF-8 but
+    // outside the header.
+    let bin = [0x0a, 0x03, 0x0a, 0x05, b'A', 0x12, 0x00, b'B', b'C'];
+    assert!(core::str::from_utf8(&bin).is_ok());
+    assert!(!agree_msg(&bin));
+    assert_eq!(
+        mview::Msg::decode(&bin).unwrap_err(),
+        mview::DecodeError::Truncated { offset: 3 }
+    );
+    // The same for a map entry whose value runs past the entry.
+    let map = [0x12, 0x05, 0x0a, 0x01, b'k', 0x12, 0x03, b'v', b'w', b'x'];
+    assert!(mview::get_resp::ResolvedPathResult::decode(&map).is_err());
+    assert!(usp_msg::pb::get_resp::ResolvedPathResult::decode(&map[..]).is_err());
+    // Body > Request > Get { param_paths "a", max_depth 0xc3000000 }: the Get ends between
+    // 0xc3 and 0xa9 ("é"), which start an unknown fixed64 field (key 0xa9 0x01) of the Request.
+    let get = [0x0a, 0x01, b'a', 0x15, 0, 0, 0, 0xc3];
+    let mut request = vec![0x0a, get.len() as u8];
+    request.extend_from_slice(&get);
+    request.extend_from_slice(&[0xa9, 0x01, 0, 0, 0, 0, 0, 0, 0, 0]);
+    let mut body = vec![0x0a, request.len() as u8];
+    body.extend_from_slice(&request);
+    let mut bin = vec![0x12, body.len() as u8];
+    bin.extend_from_slice(&body);
+    assert!(core::str::from_utf8(&bin).is_ok());
+    assert!(agree_msg(&bin));
+    let msg = mview::Msg::decode(&bin).expect("decodes");
+    let Some(mview::body::MsgBody::Request(req)) = msg.body.clone().and_then(|b| b.msg_body) else {
+        panic!("a request: {msg:?}");
+    };
+    let Some(mview::request::ReqType::Get(get)) = req.req_type else {
+        panic!("a Get: {req:?}");
+    };
+    assert_eq!(
+        (&get.param_paths[..], get.max_depth),
+        (&["a"][..], 0xc300_0000)
+    );
+}
+
 #[test]
 fn unknown_fields_of_every_wire_type_are_skipped() {
     // Header { msg_id: "a" } followed by unknown fields 9 of each wire type.

@@ -242,14 +242,20 @@ fn skip_field(
     }
     Ok(r.pos)
 }
-/// A cursor over one message's bytes. `off` is where `data` starts in the whole input, so
-/// errors carry absolute offsets.
+/// A cursor over one message's bytes: the message is `data[pos..]` as the reader starts (its
+/// end is the end of `data`). `off` is where `data` starts in the whole input, so errors carry
+/// absolute offsets (`off + pos`).
 ///
-/// `text` is `data` as a `str` when all of it is valid UTF-8 (typical for USP: strings with
-/// small length prefixes). A string field is then a substring found with `str::get` (a char
-/// boundary check), so one validation pass covers every string of the message. A substring
-/// of valid UTF-8 that is not on char boundaries is never valid UTF-8, so the result is the
-/// same as validating each string on its own; when `text` is `None` each string is.
+/// `text` is `data` as a `str`, from its start, when all of it is valid UTF-8 (typical for
+/// USP: strings with small length prefixes); it may run on past the end of `data`. A string
+/// field is then a substring found with `str::get` (a char boundary check), so one validation
+/// pass covers every string of the message. A substring of valid UTF-8 that is not on char
+/// boundaries is never valid UTF-8, so the result is the same as validating each string on its
+/// own; when `text` is `None` each string is.
+///
+/// A nested message read from a reader with `text` keeps `data`'s start, `text` and `off` and
+/// only ends `data` earlier ([`Reader::sub`]): its bounds need no char boundary checks, and its
+/// strings are cut out of the same `text`.
 struct Reader<'a> {
     data: &'a [u8],
     text: Option<&'a str>,
@@ -367,13 +373,16 @@ impl<'a> Reader<'a> {
         self.take(len, start)
     }
     /// When this message's bytes are known to be UTF-8: the `len` bytes at `pos` as a `str`
-    /// if they fit and start and end on char boundaries (then they are valid UTF-8). One
-    /// `str::get` does both the bounds and the boundary checks.
+    /// if they fit in the message and start and end on char boundaries (then they are valid
+    /// UTF-8).
     #[inline(always)]
     fn text_at(&self, len: u64) -> Option<&'a str> {
         let t = self.text?;
-        let len = usize::try_from(len).ok()?;
-        t.get(self.pos..self.pos.checked_add(len)?)
+        let rest = self.data.len().checked_sub(self.pos)?;
+        if len > rest as u64 {
+            return None;
+        }
+        t.get(..self.pos + len as usize)?.get(self.pos..)
     }
     /// A length-delimited value that must be UTF-8.
     #[inline(always)]
@@ -408,8 +417,9 @@ impl<'a> Reader<'a> {
     /// A nested message: checks the nesting limit like prost, then returns a reader over its
     /// bytes.
     ///
-    /// `want_text` as for [`Reader::new`]; when this message's bytes are already known to
-    /// be UTF-8 the nested message's are taken from them without another pass.
+    /// When this message's bytes are known to be UTF-8 the nested reader shares them (and
+    /// `text`), ending where the nested message ends. Otherwise it reads a slice of its own,
+    /// validated as a whole when `want_text` (as for [`Reader::new`]).
     #[inline(always)]
     fn sub(&mut self, depth: u32, want_text: bool) -> Res<Self> {
         if depth == 0 {
@@ -419,23 +429,30 @@ impl<'a> Reader<'a> {
                 }),
             );
         }
+        let key_end = self.pos;
+        let len = self.varint()?;
+        let start = self.pos;
+        let rest = self.data.len().saturating_sub(start);
+        if len > rest as u64 {
+            return Err(
+                fail(DecodeError::Truncated {
+                    offset: self.at(key_end),
+                }),
+            );
+        }
+        let end = start + len as usize;
+        self.pos = end;
         if self.text.is_some() {
-            let key_end = self.pos;
-            let len = self.varint()?;
-            let start = self.pos;
-            if let Some(t) = self.text_at(len) {
-                self.pos += t.len();
+            if let Some(data) = self.data.get(..end) {
                 return Ok(Self {
-                    data: t.as_bytes(),
-                    text: Some(t),
-                    pos: 0,
-                    off: self.at(start),
+                    data,
+                    text: self.text,
+                    pos: start,
+                    off: self.off,
                 });
             }
-            self.pos = key_end;
         }
-        let data = self.bytes()?;
-        let start = self.pos - data.len();
+        let data = self.data.get(start..end).unwrap_or_default();
         let text = if want_text { as_text(data) } else { None };
         Ok(Self {
             data,
@@ -877,26 +894,44 @@ impl<'a> FromIterator<(&'a str, &'a str)> for Map<'a> {
 }
 /// One `map<string, string>` entry (a nested message with fields 1 and 2) from the reader
 /// over its bytes (`Reader::sub`); `depth` is the enclosing message's nesting budget.
+///
+/// The canonical entry (`0a klen key 12 vlen value`, short key and value) is cut out inline;
+/// anything else is read field by field out of line.
+#[inline(always)]
 fn string_map_entry<'a>(
-    mut r: Reader<'a>,
+    r: Reader<'a>,
     depth: u32,
     field: &'static str,
 ) -> Res<(&'a str, &'a str)> {
-    if let (Some(t), [10, kl, rest @ ..]) = (r.text, r.data) {
-        let kl = usize::from(*kl);
-        if let (true, Some(&18), Some(&vl)) = (
-            kl < 0x80,
-            rest.get(kl),
-            rest.get(kl + 1),
-        ) {
-            let vl = usize::from(vl);
-            if vl < 0x80 && kl + vl + 4 == r.data.len() {
-                if let (Some(k), Some(v)) = (t.get(2..2 + kl), t.get(4 + kl..)) {
-                    return Ok((k, v));
+    if let Some(e) = r.text.and_then(|t| t.get(r.pos..r.data.len())) {
+        if let [10, kl, rest @ ..] = e.as_bytes() {
+            let kl = usize::from(*kl);
+            if let (true, Some(&18), Some(&vl)) = (
+                kl < 0x80,
+                rest.get(kl),
+                rest.get(kl + 1),
+            ) {
+                let vl = usize::from(vl);
+                if vl < 0x80 && kl + vl + 4 == e.len() {
+                    if let (Some(k), Some(v)) = (
+                        e.get(..2 + kl).and_then(|k| k.get(2..)),
+                        e.get(4 + kl..),
+                    ) {
+                        return Ok((k, v));
+                    }
                 }
             }
         }
     }
+    string_map_entry_slow(r, depth, field)
+}
+/// [`string_map_entry`] for any entry: fields in any order, repeated, unknown or absent.
+#[inline(never)]
+fn string_map_entry_slow<'a>(
+    mut r: Reader<'a>,
+    depth: u32,
+    field: &'static str,
+) -> Res<(&'a str, &'a str)> {
     let (mut k, mut v) = ("", "");
     while r.more() {
         let at = r.pos;
@@ -1861,7 +1896,8 @@ impl<'a> Msg<'a> {
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
         Self::decode_from(Reader::from_text(text))
     }
-    #[inline(always)]
+    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
@@ -1871,7 +1907,9 @@ impl<'a> Msg<'a> {
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+        let mut r = r;
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -2024,7 +2062,8 @@ impl<'a> Header<'a> {
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
         Self::decode_from(Reader::from_text(text))
     }
-    #[inline(always)]
+    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
@@ -2034,7 +2073,9 @@ impl<'a> Header<'a> {
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+        let mut r = r;
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -2165,7 +2206,8 @@ impl<'a> Body<'a> {
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
         Self::decode_from(Reader::from_text(text))
     }
-    #[inline(always)]
+    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
@@ -2175,7 +2217,9 @@ impl<'a> Body<'a> {
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+        let mut r = r;
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -2445,7 +2489,8 @@ impl<'a> Request<'a> {
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
         Self::decode_from(Reader::from_text(text))
     }
-    #[inline(always)]
+    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
@@ -2455,7 +2500,9 @@ impl<'a> Request<'a> {
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+        let mut r = r;
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -3130,7 +3177,8 @@ impl<'a> Response<'a> {
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
         Self::decode_from(Reader::from_text(text))
     }
-    #[inline(always)]
+    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
@@ -3140,7 +3188,9 @@ impl<'a> Response<'a> {
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+        let mut r = r;
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -3873,7 +3923,8 @@ impl<'a> Error<'a> {
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
         Self::decode_from(Reader::from_text(text))
     }
-    #[inline(always)]
+    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
@@ -3883,7 +3934,9 @@ impl<'a> Error<'a> {
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+        let mut r = r;
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -4042,7 +4095,8 @@ impl<'a> error::ParamError<'a> {
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
         Self::decode_from(Reader::from_text(text))
     }
-    #[inline(always)]
+    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
@@ -4052,7 +4106,9 @@ impl<'a> error::ParamError<'a> {
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
+    #[inline(never)]
+    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+        let mut r = r;
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -4209,7 +4265,8 @@ impl<'a> Get<'a> {
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
         Self::decode_from(Reader::from_text(text))
     }
-    #[inline(always)]
+    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
@@ -4219,7 +4276,9 @@ impl<'a> Get<'a> {
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+        let mut r = r;
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -4350,7 +4409,8 @@ impl<'a> GetResp<'a> {
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
         Self::decode_from(Reader::from_text(text))
     }
-    #[inline(always)]
+    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
@@ -4360,7 +4420,9 @@ impl<'a> GetResp<'a> {
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+        let mut r = r;
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -4487,7 +4549,8 @@ impl<'a> get_resp::RequestedPathResult<'a> {
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
         Self::decode_from(Reader::from_text(text))
     }
-    #[inline(always)]
+    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
@@ -4497,7 +4560,9 @@ impl<'a> get_resp::RequestedPathResult<'a> {
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
+    #[inline(never)]
+    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+        let mut r = r;
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -4727,7 +4792,8 @@ impl<'a> get_resp::ResolvedPathResult<'a> {
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
         Self::decode_from(Reader::from_text(text))
     }
-    #[inline(always)]
+    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
@@ -4737,7 +4803,9 @@ impl<'a> get_resp::ResolvedPathResult<'a> {
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
+    #[inline(never)]
+    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+        let mut r = r;
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -4896,7 +4964,8 @@ impl<'a> GetSupportedDm<'a> {
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
         Self::decode_from(Reader::from_text(text))
     }
-    #[inline(always)]
+    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
@@ -4906,7 +4975,9 @@ impl<'a> GetSupportedDm<'a> {
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+        let mut r = r;
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -5136,7 +5207,8 @@ impl<'a> GetSupportedDmResp<'a> {
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
         Self::decode_from(Reader::from_text(text))
     }
-    #[inline(always)]
+    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
@@ -5146,7 +5218,9 @@ impl<'a> GetSupportedDmResp<'a> {
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+        let mut r = r;
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -5279,7 +5353,8 @@ impl<'a> get_supported_dm_resp::RequestedObjectResult<'a> {
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
         Self::decode_from(Reader::from_text(text))
     }
-    #[inline(always)]
+    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
@@ -5289,7 +5364,9 @@ impl<'a> get_supported_dm_resp::RequestedObjectResult<'a> {
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
+    #[inline(never)]
+    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+        let mut r = r;
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -5549,7 +5626,8 @@ impl<'a> get_supported_dm_resp::SupportedObjectResult<'a> {
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
         Self::decode_from(Reader::from_text(text))
     }
-    #[inline(always)]
+    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
@@ -5559,7 +5637,9 @@ impl<'a> get_supported_dm_resp::SupportedObjectResult<'a> {
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
+    #[inline(never)]
+    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+        let mut r = r;
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -5958,7 +6038,8 @@ impl<'a> get_supported_dm_resp::SupportedParamResult<'a> {
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
         Self::decode_from(Reader::from_text(text))
     }
-    #[inline(always)]
+    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
@@ -5968,7 +6049,9 @@ impl<'a> get_supported_dm_resp::SupportedParamResult<'a> {
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
+    #[inline(never)]
+    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+        let mut r = r;
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -6191,7 +6274,8 @@ impl<'a> get_supported_dm_resp::SupportedCommandResult<'a> {
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
         Self::decode_from(Reader::from_text(text))
     }
-    #[inline(always)]
+    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
@@ -6201,7 +6285,9 @@ impl<'a> get_supported_dm_resp::SupportedCommandResult<'a> {
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
+    #[inline(never)]
+    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+        let mut r = r;
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -6444,7 +6530,8 @@ impl<'a> get_supported_dm_resp::SupportedEventResult<'a> {
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
         Self::decode_from(Reader::from_text(text))
     }
-    #[inline(always)]
+    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
@@ -6454,7 +6541,9 @@ impl<'a> get_supported_dm_resp::SupportedEventResult<'a> {
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
+    #[inline(never)]
+    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+        let mut r = r;
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -6614,7 +6703,8 @@ impl<'a> get_supported_dm_resp::SupportedUniqueKeySet<'a> {
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
         Self::decode_from(Reader::from_text(text))
     }
-    #[inline(always)]
+    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
@@ -6624,7 +6714,9 @@ impl<'a> get_supported_dm_resp::SupportedUniqueKeySet<'a> {
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
+    #[inline(never)]
+    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+        let mut r = r;
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -6753,7 +6845,8 @@ impl<'a> GetInstances<'a> {
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
         Self::decode_from(Reader::from_text(text))
     }
-    #[inline(always)]
+    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
@@ -6763,7 +6856,9 @@ impl<'a> GetInstances<'a> {
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+        let mut r = r;
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -6898,7 +6993,8 @@ impl<'a> GetInstancesResp<'a> {
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
         Self::decode_from(Reader::from_text(text))
     }
-    #[inline(always)]
+    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
@@ -6908,7 +7004,9 @@ impl<'a> GetInstancesResp<'a> {
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+        let mut r = r;
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -7041,7 +7139,8 @@ impl<'a> get_instances_resp::RequestedPathResult<'a> {
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
         Self::decode_from(Reader::from_text(text))
     }
-    #[inline(always)]
+    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
@@ -7051,7 +7150,9 @@ impl<'a> get_instances_resp::RequestedPathResult<'a> {
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
+    #[inline(never)]
+    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+        let mut r = r;
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -7276,7 +7377,8 @@ impl<'a> get_instances_resp::CurrInstance<'a> {
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
         Self::decode_from(Reader::from_text(text))
     }
-    #[inline(always)]
+    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
@@ -7286,7 +7388,9 @@ impl<'a> get_instances_resp::CurrInstance<'a> {
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
+    #[inline(never)]
+    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+        let mut r = r;
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -7445,7 +7549,8 @@ impl<'a> GetSupportedProtocol<'a> {
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
         Self::decode_from(Reader::from_text(text))
     }
-    #[inline(always)]
+    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
@@ -7455,7 +7560,9 @@ impl<'a> GetSupportedProtocol<'a> {
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+        let mut r = r;
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -7583,7 +7690,8 @@ impl<'a> GetSupportedProtocolResp<'a> {
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
         Self::decode_from(Reader::from_text(text))
     }
-    #[inline(always)]
+    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
@@ -7593,7 +7701,9 @@ impl<'a> GetSupportedProtocolResp<'a> {
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+        let mut r = r;
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -7721,7 +7831,8 @@ impl<'a> Add<'a> {
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
         Self::decode_from(Reader::from_text(text))
     }
-    #[inline(always)]
+    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
@@ -7731,7 +7842,9 @@ impl<'a> Add<'a> {
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+        let mut r = r;
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -7872,7 +7985,8 @@ impl<'a> add::CreateObject<'a> {
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
         Self::decode_from(Reader::from_text(text))
     }
-    #[inline(always)]
+    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
@@ -7882,7 +7996,9 @@ impl<'a> add::CreateObject<'a> {
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
+    #[inline(never)]
+    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+        let mut r = r;
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -8032,7 +8148,8 @@ impl<'a> add::CreateParamSetting<'a> {
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
         Self::decode_from(Reader::from_text(text))
     }
-    #[inline(always)]
+    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
@@ -8042,7 +8159,9 @@ impl<'a> add::CreateParamSetting<'a> {
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
+    #[inline(never)]
+    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+        let mut r = r;
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -8200,7 +8319,8 @@ impl<'a> AddResp<'a> {
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
         Self::decode_from(Reader::from_text(text))
     }
-    #[inline(always)]
+    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
@@ -8210,7 +8330,9 @@ impl<'a> AddResp<'a> {
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+        let mut r = r;
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -8341,7 +8463,8 @@ impl<'a> add_resp::CreatedObjectResult<'a> {
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
         Self::decode_from(Reader::from_text(text))
     }
-    #[inline(always)]
+    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
@@ -8351,7 +8474,9 @@ impl<'a> add_resp::CreatedObjectResult<'a> {
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
+    #[inline(never)]
+    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+        let mut r = r;
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -8516,7 +8641,8 @@ impl<'a> add_resp::created_object_result::OperationStatus<'a> {
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
         Self::decode_from(Reader::from_text(text))
     }
-    #[inline(always)]
+    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
@@ -8526,7 +8652,9 @@ impl<'a> add_resp::created_object_result::OperationStatus<'a> {
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+        let mut r = r;
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -8839,7 +8967,8 @@ impl<'a> add_resp::created_object_result::operation_status::OperationFailure<'a>
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
         Self::decode_from(Reader::from_text(text))
     }
-    #[inline(always)]
+    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
@@ -8849,7 +8978,9 @@ impl<'a> add_resp::created_object_result::operation_status::OperationFailure<'a>
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+        let mut r = r;
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -9015,7 +9146,8 @@ impl<'a> add_resp::created_object_result::operation_status::OperationSuccess<'a>
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
         Self::decode_from(Reader::from_text(text))
     }
-    #[inline(always)]
+    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
@@ -9025,7 +9157,9 @@ impl<'a> add_resp::created_object_result::operation_status::OperationSuccess<'a>
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+        let mut r = r;
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -9240,7 +9374,8 @@ impl<'a> add_resp::ParameterError<'a> {
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
         Self::decode_from(Reader::from_text(text))
     }
-    #[inline(always)]
+    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
@@ -9250,7 +9385,9 @@ impl<'a> add_resp::ParameterError<'a> {
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
+    #[inline(never)]
+    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+        let mut r = r;
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -9408,7 +9545,8 @@ impl<'a> Delete<'a> {
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
         Self::decode_from(Reader::from_text(text))
     }
-    #[inline(always)]
+    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
@@ -9418,7 +9556,9 @@ impl<'a> Delete<'a> {
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+        let mut r = r;
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -9549,7 +9689,8 @@ impl<'a> DeleteResp<'a> {
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
         Self::decode_from(Reader::from_text(text))
     }
-    #[inline(always)]
+    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
@@ -9559,7 +9700,9 @@ impl<'a> DeleteResp<'a> {
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+        let mut r = r;
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -9690,7 +9833,8 @@ impl<'a> delete_resp::DeletedObjectResult<'a> {
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
         Self::decode_from(Reader::from_text(text))
     }
-    #[inline(always)]
+    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
@@ -9700,7 +9844,9 @@ impl<'a> delete_resp::DeletedObjectResult<'a> {
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
+    #[inline(never)]
+    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+        let mut r = r;
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -9865,7 +10011,8 @@ impl<'a> delete_resp::deleted_object_result::OperationStatus<'a> {
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
         Self::decode_from(Reader::from_text(text))
     }
-    #[inline(always)]
+    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
@@ -9875,7 +10022,9 @@ impl<'a> delete_resp::deleted_object_result::OperationStatus<'a> {
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+        let mut r = r;
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -10192,7 +10341,8 @@ impl<'a> delete_resp::deleted_object_result::operation_status::OperationFailure<
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
         Self::decode_from(Reader::from_text(text))
     }
-    #[inline(always)]
+    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
@@ -10202,7 +10352,9 @@ impl<'a> delete_resp::deleted_object_result::operation_status::OperationFailure<
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+        let mut r = r;
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -10369,7 +10521,8 @@ impl<'a> delete_resp::deleted_object_result::operation_status::OperationSuccess<
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
         Self::decode_from(Reader::from_text(text))
     }
-    #[inline(always)]
+    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
@@ -10379,7 +10532,9 @@ impl<'a> delete_resp::deleted_object_result::operation_status::OperationSuccess<
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+        let mut r = r;
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -10571,7 +10726,8 @@ impl<'a> delete_resp::UnaffectedPathError<'a> {
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
         Self::decode_from(Reader::from_text(text))
     }
-    #[inline(always)]
+    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
@@ -10581,7 +10737,9 @@ impl<'a> delete_resp::UnaffectedPathError<'a> {
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
+    #[inline(never)]
+    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+        let mut r = r;
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -10761,7 +10919,8 @@ impl<'a> Set<'a> {
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
         Self::decode_from(Reader::from_text(text))
     }
-    #[inline(always)]
+    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
@@ -10771,7 +10930,9 @@ impl<'a> Set<'a> {
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+        let mut r = r;
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -10912,7 +11073,8 @@ impl<'a> set::UpdateObject<'a> {
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
         Self::decode_from(Reader::from_text(text))
     }
-    #[inline(always)]
+    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
@@ -10922,7 +11084,9 @@ impl<'a> set::UpdateObject<'a> {
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
+    #[inline(never)]
+    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+        let mut r = r;
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -11072,7 +11236,8 @@ impl<'a> set::UpdateParamSetting<'a> {
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
         Self::decode_from(Reader::from_text(text))
     }
-    #[inline(always)]
+    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
@@ -11082,7 +11247,9 @@ impl<'a> set::UpdateParamSetting<'a> {
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
+    #[inline(never)]
+    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+        let mut r = r;
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -11240,7 +11407,8 @@ impl<'a> SetResp<'a> {
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
         Self::decode_from(Reader::from_text(text))
     }
-    #[inline(always)]
+    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
@@ -11250,7 +11418,9 @@ impl<'a> SetResp<'a> {
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+        let mut r = r;
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -11381,7 +11551,8 @@ impl<'a> set_resp::UpdatedObjectResult<'a> {
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
         Self::decode_from(Reader::from_text(text))
     }
-    #[inline(always)]
+    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
@@ -11391,7 +11562,9 @@ impl<'a> set_resp::UpdatedObjectResult<'a> {
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
+    #[inline(never)]
+    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+        let mut r = r;
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -11556,7 +11729,8 @@ impl<'a> set_resp::updated_object_result::OperationStatus<'a> {
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
         Self::decode_from(Reader::from_text(text))
     }
-    #[inline(always)]
+    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
@@ -11566,7 +11740,9 @@ impl<'a> set_resp::updated_object_result::OperationStatus<'a> {
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+        let mut r = r;
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -11879,7 +12055,8 @@ impl<'a> set_resp::updated_object_result::operation_status::OperationFailure<'a>
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
         Self::decode_from(Reader::from_text(text))
     }
-    #[inline(always)]
+    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
@@ -11889,7 +12066,9 @@ impl<'a> set_resp::updated_object_result::operation_status::OperationFailure<'a>
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+        let mut r = r;
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -12105,7 +12284,8 @@ impl<'a> set_resp::updated_object_result::operation_status::OperationSuccess<'a>
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
         Self::decode_from(Reader::from_text(text))
     }
-    #[inline(always)]
+    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
@@ -12115,7 +12295,9 @@ impl<'a> set_resp::updated_object_result::operation_status::OperationSuccess<'a>
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+        let mut r = r;
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -12266,7 +12448,8 @@ impl<'a> set_resp::UpdatedInstanceFailure<'a> {
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
         Self::decode_from(Reader::from_text(text))
     }
-    #[inline(always)]
+    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
@@ -12276,7 +12459,9 @@ impl<'a> set_resp::UpdatedInstanceFailure<'a> {
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
+    #[inline(never)]
+    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+        let mut r = r;
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -12442,7 +12627,8 @@ impl<'a> set_resp::UpdatedInstanceResult<'a> {
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
         Self::decode_from(Reader::from_text(text))
     }
-    #[inline(always)]
+    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
@@ -12452,7 +12638,9 @@ impl<'a> set_resp::UpdatedInstanceResult<'a> {
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
+    #[inline(never)]
+    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+        let mut r = r;
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -12653,7 +12841,8 @@ impl<'a> set_resp::ParameterError<'a> {
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
         Self::decode_from(Reader::from_text(text))
     }
-    #[inline(always)]
+    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
@@ -12663,7 +12852,9 @@ impl<'a> set_resp::ParameterError<'a> {
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
+    #[inline(never)]
+    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+        let mut r = r;
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -12821,7 +13012,8 @@ impl<'a> Operate<'a> {
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
         Self::decode_from(Reader::from_text(text))
     }
-    #[inline(always)]
+    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
@@ -12831,7 +13023,9 @@ impl<'a> Operate<'a> {
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+        let mut r = r;
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -13003,7 +13197,8 @@ impl<'a> OperateResp<'a> {
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
         Self::decode_from(Reader::from_text(text))
     }
-    #[inline(always)]
+    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
@@ -13013,7 +13208,9 @@ impl<'a> OperateResp<'a> {
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+        let mut r = r;
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -13140,7 +13337,8 @@ impl<'a> operate_resp::OperationResult<'a> {
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
         Self::decode_from(Reader::from_text(text))
     }
-    #[inline(always)]
+    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
@@ -13150,7 +13348,9 @@ impl<'a> operate_resp::OperationResult<'a> {
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
+    #[inline(never)]
+    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+        let mut r = r;
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -13516,7 +13716,8 @@ impl<'a> operate_resp::operation_result::OutputArgs<'a> {
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
         Self::decode_from(Reader::from_text(text))
     }
-    #[inline(always)]
+    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
@@ -13526,7 +13727,9 @@ impl<'a> operate_resp::operation_result::OutputArgs<'a> {
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+        let mut r = r;
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -13654,7 +13857,8 @@ impl<'a> operate_resp::operation_result::CommandFailure<'a> {
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
         Self::decode_from(Reader::from_text(text))
     }
-    #[inline(always)]
+    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
@@ -13664,7 +13868,9 @@ impl<'a> operate_resp::operation_result::CommandFailure<'a> {
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+        let mut r = r;
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -13816,7 +14022,8 @@ impl<'a> Notify<'a> {
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
         Self::decode_from(Reader::from_text(text))
     }
-    #[inline(always)]
+    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
@@ -13826,7 +14033,9 @@ impl<'a> Notify<'a> {
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+        let mut r = r;
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -14326,7 +14535,8 @@ impl<'a> notify::Event<'a> {
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
         Self::decode_from(Reader::from_text(text))
     }
-    #[inline(always)]
+    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
@@ -14336,7 +14546,9 @@ impl<'a> notify::Event<'a> {
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+        let mut r = r;
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -14498,7 +14710,8 @@ impl<'a> notify::ValueChange<'a> {
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
         Self::decode_from(Reader::from_text(text))
     }
-    #[inline(always)]
+    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
@@ -14508,7 +14721,9 @@ impl<'a> notify::ValueChange<'a> {
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+        let mut r = r;
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -14643,7 +14858,8 @@ impl<'a> notify::ObjectCreation<'a> {
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
         Self::decode_from(Reader::from_text(text))
     }
-    #[inline(always)]
+    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
@@ -14653,7 +14869,9 @@ impl<'a> notify::ObjectCreation<'a> {
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+        let mut r = r;
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -14801,7 +15019,8 @@ impl<'a> notify::ObjectDeletion<'a> {
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
         Self::decode_from(Reader::from_text(text))
     }
-    #[inline(always)]
+    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
@@ -14811,7 +15030,9 @@ impl<'a> notify::ObjectDeletion<'a> {
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+        let mut r = r;
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -14924,7 +15145,8 @@ impl<'a> notify::OperationComplete<'a> {
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
         Self::decode_from(Reader::from_text(text))
     }
-    #[inline(always)]
+    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
@@ -14934,7 +15156,9 @@ impl<'a> notify::OperationComplete<'a> {
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+        let mut r = r;
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -15307,7 +15531,8 @@ impl<'a> notify::operation_complete::OutputArgs<'a> {
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
         Self::decode_from(Reader::from_text(text))
     }
-    #[inline(always)]
+    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
@@ -15317,7 +15542,9 @@ impl<'a> notify::operation_complete::OutputArgs<'a> {
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+        let mut r = r;
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -15445,7 +15672,8 @@ impl<'a> notify::operation_complete::CommandFailure<'a> {
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
         Self::decode_from(Reader::from_text(text))
     }
-    #[inline(always)]
+    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
@@ -15455,7 +15683,9 @@ impl<'a> notify::operation_complete::CommandFailure<'a> {
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+        let mut r = r;
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -15607,7 +15837,8 @@ impl<'a> notify::OnBoardRequest<'a> {
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
         Self::decode_from(Reader::from_text(text))
     }
-    #[inline(always)]
+    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
@@ -15617,7 +15848,9 @@ impl<'a> notify::OnBoardRequest<'a> {
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+        let mut r = r;
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -15829,7 +16062,8 @@ impl<'a> NotifyResp<'a> {
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
         Self::decode_from(Reader::from_text(text))
     }
-    #[inline(always)]
+    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
@@ -15839,7 +16073,9 @@ impl<'a> NotifyResp<'a> {
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+        let mut r = r;
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -15952,7 +16188,8 @@ impl<'a> Register<'a> {
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
         Self::decode_from(Reader::from_text(text))
     }
-    #[inline(always)]
+    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
@@ -15962,7 +16199,9 @@ impl<'a> Register<'a> {
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+        let mut r = r;
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -16107,7 +16346,8 @@ impl<'a> register::RegistrationPath<'a> {
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
         Self::decode_from(Reader::from_text(text))
     }
-    #[inline(always)]
+    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
@@ -16117,7 +16357,9 @@ impl<'a> register::RegistrationPath<'a> {
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
+    #[inline(never)]
+    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+        let mut r = r;
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -16229,7 +16471,8 @@ impl<'a> RegisterResp<'a> {
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
         Self::decode_from(Reader::from_text(text))
     }
-    #[inline(always)]
+    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
@@ -16239,7 +16482,9 @@ impl<'a> RegisterResp<'a> {
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+        let mut r = r;
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -16380,7 +16625,8 @@ impl<'a> register_resp::RegisteredPathResult<'a> {
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
         Self::decode_from(Reader::from_text(text))
     }
-    #[inline(always)]
+    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
@@ -16390,7 +16636,9 @@ impl<'a> register_resp::RegisteredPathResult<'a> {
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
+    #[inline(never)]
+    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+        let mut r = r;
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -16555,7 +16803,8 @@ impl<'a> register_resp::registered_path_result::OperationStatus<'a> {
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
         Self::decode_from(Reader::from_text(text))
     }
-    #[inline(always)]
+    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
@@ -16565,7 +16814,9 @@ impl<'a> register_resp::registered_path_result::OperationStatus<'a> {
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+        let mut r = r;
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -16883,7 +17134,8 @@ impl<'a> register_resp::registered_path_result::operation_status::OperationFailu
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
         Self::decode_from(Reader::from_text(text))
     }
-    #[inline(always)]
+    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
@@ -16893,7 +17145,9 @@ impl<'a> register_resp::registered_path_result::operation_status::OperationFailu
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+        let mut r = r;
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -17060,7 +17314,8 @@ impl<'a> register_resp::registered_path_result::operation_status::OperationSucce
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
         Self::decode_from(Reader::from_text(text))
     }
-    #[inline(always)]
+    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
@@ -17070,7 +17325,9 @@ impl<'a> register_resp::registered_path_result::operation_status::OperationSucce
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+        let mut r = r;
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -17209,7 +17466,8 @@ impl<'a> Deregister<'a> {
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
         Self::decode_from(Reader::from_text(text))
     }
-    #[inline(always)]
+    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
@@ -17219,7 +17477,9 @@ impl<'a> Deregister<'a> {
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+        let mut r = r;
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -17328,7 +17588,8 @@ impl<'a> DeregisterResp<'a> {
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
         Self::decode_from(Reader::from_text(text))
     }
-    #[inline(always)]
+    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
@@ -17338,7 +17599,9 @@ impl<'a> DeregisterResp<'a> {
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+        let mut r = r;
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -17479,7 +17742,8 @@ impl<'a> deregister_resp::DeregisteredPathResult<'a> {
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
         Self::decode_from(Reader::from_text(text))
     }
-    #[inline(always)]
+    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
@@ -17489,7 +17753,9 @@ impl<'a> deregister_resp::DeregisteredPathResult<'a> {
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
+    #[inline(never)]
+    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+        let mut r = r;
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -17654,7 +17920,8 @@ impl<'a> deregister_resp::deregistered_path_result::OperationStatus<'a> {
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
         Self::decode_from(Reader::from_text(text))
     }
-    #[inline(always)]
+    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
@@ -17664,7 +17931,9 @@ impl<'a> deregister_resp::deregistered_path_result::OperationStatus<'a> {
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+        let mut r = r;
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -17985,7 +18254,8 @@ impl<
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
         Self::decode_from(Reader::from_text(text))
     }
-    #[inline(always)]
+    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
@@ -17995,7 +18265,9 @@ impl<
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+        let mut r = r;
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -18170,7 +18442,8 @@ impl<
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
         Self::decode_from(Reader::from_text(text))
     }
-    #[inline(always)]
+    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
@@ -18180,7 +18453,9 @@ impl<
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+        let mut r = r;
         while r.more() {
             let at = r.pos;
             let key = r.key()?;

@@ -242,14 +242,20 @@ fn skip_field(
     }
     Ok(r.pos)
 }
-/// A cursor over one message's bytes. `off` is where `data` starts in the whole input, so
-/// errors carry absolute offsets.
+/// A cursor over one message's bytes: the message is `data[pos..]` as the reader starts (its
+/// end is the end of `data`). `off` is where `data` starts in the whole input, so errors carry
+/// absolute offsets (`off + pos`).
 ///
-/// `text` is `data` as a `str` when all of it is valid UTF-8 (typical for USP: strings with
-/// small length prefixes). A string field is then a substring found with `str::get` (a char
-/// boundary check), so one validation pass covers every string of the message. A substring
-/// of valid UTF-8 that is not on char boundaries is never valid UTF-8, so the result is the
-/// same as validating each string on its own; when `text` is `None` each string is.
+/// `text` is `data` as a `str`, from its start, when all of it is valid UTF-8 (typical for
+/// USP: strings with small length prefixes); it may run on past the end of `data`. A string
+/// field is then a substring found with `str::get` (a char boundary check), so one validation
+/// pass covers every string of the message. A substring of valid UTF-8 that is not on char
+/// boundaries is never valid UTF-8, so the result is the same as validating each string on its
+/// own; when `text` is `None` each string is.
+///
+/// A nested message read from a reader with `text` keeps `data`'s start, `text` and `off` and
+/// only ends `data` earlier ([`Reader::sub`]): its bounds need no char boundary checks, and its
+/// strings are cut out of the same `text`.
 struct Reader<'a> {
     data: &'a [u8],
     text: Option<&'a str>,
@@ -367,13 +373,16 @@ impl<'a> Reader<'a> {
         self.take(len, start)
     }
     /// When this message's bytes are known to be UTF-8: the `len` bytes at `pos` as a `str`
-    /// if they fit and start and end on char boundaries (then they are valid UTF-8). One
-    /// `str::get` does both the bounds and the boundary checks.
+    /// if they fit in the message and start and end on char boundaries (then they are valid
+    /// UTF-8).
     #[inline(always)]
     fn text_at(&self, len: u64) -> Option<&'a str> {
         let t = self.text?;
-        let len = usize::try_from(len).ok()?;
-        t.get(self.pos..self.pos.checked_add(len)?)
+        let rest = self.data.len().checked_sub(self.pos)?;
+        if len > rest as u64 {
+            return None;
+        }
+        t.get(..self.pos + len as usize)?.get(self.pos..)
     }
     /// A length-delimited value that must be UTF-8.
     #[inline(always)]
@@ -408,8 +417,9 @@ impl<'a> Reader<'a> {
     /// A nested message: checks the nesting limit like prost, then returns a reader over its
     /// bytes.
     ///
-    /// `want_text` as for [`Reader::new`]; when this message's bytes are already known to
-    /// be UTF-8 the nested message's are taken from them without another pass.
+    /// When this message's bytes are known to be UTF-8 the nested reader shares them (and
+    /// `text`), ending where the nested message ends. Otherwise it reads a slice of its own,
+    /// validated as a whole when `want_text` (as for [`Reader::new`]).
     #[inline(always)]
     fn sub(&mut self, depth: u32, want_text: bool) -> Res<Self> {
         if depth == 0 {
@@ -419,23 +429,30 @@ impl<'a> Reader<'a> {
                 }),
             );
         }
+        let key_end = self.pos;
+        let len = self.varint()?;
+        let start = self.pos;
+        let rest = self.data.len().saturating_sub(start);
+        if len > rest as u64 {
+            return Err(
+                fail(DecodeError::Truncated {
+                    offset: self.at(key_end),
+                }),
+            );
+        }
+        let end = start + len as usize;
+        self.pos = end;
         if self.text.is_some() {
-            let key_end = self.pos;
-            let len = self.varint()?;
-            let start = self.pos;
-            if let Some(t) = self.text_at(len) {
-                self.pos += t.len();
+            if let Some(data) = self.data.get(..end) {
                 return Ok(Self {
-                    data: t.as_bytes(),
-                    text: Some(t),
-                    pos: 0,
-                    off: self.at(start),
+                    data,
+                    text: self.text,
+                    pos: start,
+                    off: self.off,
                 });
             }
-            self.pos = key_end;
         }
-        let data = self.bytes()?;
-        let start = self.pos - data.len();
+        let data = self.data.get(start..end).unwrap_or_default();
         let text = if want_text { as_text(data) } else { None };
         Ok(Self {
             data,
@@ -921,7 +938,8 @@ impl<'a> Record<'a> {
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
         Self::decode_from(Reader::from_text(text))
     }
-    #[inline(always)]
+    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
@@ -931,7 +949,9 @@ impl<'a> Record<'a> {
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+        let mut r = r;
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -1599,7 +1619,8 @@ impl<'a> NoSessionContextRecord<'a> {
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
         Self::decode_from(Reader::from_text(text))
     }
-    #[inline(always)]
+    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
@@ -1609,7 +1630,9 @@ impl<'a> NoSessionContextRecord<'a> {
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+        let mut r = r;
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -1728,7 +1751,8 @@ impl<'a> SessionContextRecord<'a> {
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
         Self::decode_from(Reader::from_text(text))
     }
-    #[inline(always)]
+    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
@@ -1738,7 +1762,9 @@ impl<'a> SessionContextRecord<'a> {
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+        let mut r = r;
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -2047,7 +2073,8 @@ impl WebSocketConnectRecord {
     pub fn decode_text(text: &str) -> Result<Self, DecodeError> {
         Self::decode_from(Reader::from_text(text))
     }
-    #[inline(always)]
+    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    #[inline(never)]
     fn decode_from(r: Reader<'_>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
@@ -2057,7 +2084,9 @@ impl WebSocketConnectRecord {
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'_>, depth: u32) -> Res<()> {
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    fn merge(&mut self, r: Reader<'_>, depth: u32) -> Res<()> {
+        let mut r = r;
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -2137,7 +2166,8 @@ impl<'a> MqttConnectRecord<'a> {
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
         Self::decode_from(Reader::from_text(text))
     }
-    #[inline(always)]
+    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
@@ -2147,7 +2177,9 @@ impl<'a> MqttConnectRecord<'a> {
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+        let mut r = r;
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -2302,7 +2334,8 @@ impl<'a> StompConnectRecord<'a> {
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
         Self::decode_from(Reader::from_text(text))
     }
-    #[inline(always)]
+    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
@@ -2312,7 +2345,9 @@ impl<'a> StompConnectRecord<'a> {
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+        let mut r = r;
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -2467,7 +2502,8 @@ impl UdsConnectRecord {
     pub fn decode_text(text: &str) -> Result<Self, DecodeError> {
         Self::decode_from(Reader::from_text(text))
     }
-    #[inline(always)]
+    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    #[inline(never)]
     fn decode_from(r: Reader<'_>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
@@ -2477,7 +2513,9 @@ impl UdsConnectRecord {
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'_>, depth: u32) -> Res<()> {
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    fn merge(&mut self, r: Reader<'_>, depth: u32) -> Res<()> {
+        let mut r = r;
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
@@ -2556,7 +2594,8 @@ impl<'a> DisconnectRecord<'a> {
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
         Self::decode_from(Reader::from_text(text))
     }
-    #[inline(always)]
+    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
         if let Ok(m) = &mut out {
@@ -2566,7 +2605,9 @@ impl<'a> DisconnectRecord<'a> {
         }
         out
     }
-    fn merge(&mut self, mut r: Reader<'a>, depth: u32) -> Res<()> {
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+        let mut r = r;
         while r.more() {
             let at = r.pos;
             let key = r.key()?;
