@@ -428,6 +428,11 @@ fn check_instance_chars(instance: &str, base: usize) -> Result<(), EndpointIdErr
         }
     }
     let bytes = instance.as_bytes();
+    // Fast path, the usual case: every byte unreserved (no percent-encoding), checked with one
+    // table lookup per byte and no branch; the loop below finds what is wrong otherwise.
+    if bytes.iter().fold(true, |ok, &b| ok & is_unreserved(b)) {
+        return Ok(());
+    }
     let mut i = 0;
     while let Some(&b) = bytes.get(i) {
         if b == b'%' {
