@@ -68,12 +68,23 @@ fn skip(buf: &mut &[u8], n: usize) -> Option<()> {
 impl<'a> Iterator for Fields<'a> {
     type Item = Field<'a>;
 
+    #[inline(always)]
     fn next(&mut self) -> Option<Field<'a>> {
         if self.buf.is_empty() {
             return None;
         }
         let key = varint(&mut self.buf)?;
         let tag = u32::try_from(key >> 3).ok()?;
+        // Length-delimited, the usual case here, without the general match.
+        if key & 7 == 2 {
+            let len = usize::try_from(varint(&mut self.buf)?).ok()?;
+            let (content, rest) = self.buf.split_at_checked(len)?;
+            self.buf = rest;
+            return Some(Field {
+                tag,
+                content: Some(content),
+            });
+        }
         let content = match key & 7 {
             0 => {
                 varint(&mut self.buf)?;

@@ -96,7 +96,13 @@ pub(crate) fn record_type_tags(buf: &[u8]) -> Option<RecordTypeTags> {
                 Some(_) => {}
             }
         }
-        skip(buf, &mut pos, field, wire_type, 0)?;
+        // Length-delimited, the usual case here, without the general (recursive) skip.
+        if wire_type == 2 {
+            let len = usize::try_from(varint(buf, &mut pos)?).ok()?;
+            advance(buf, &mut pos, len)?;
+        } else {
+            skip(buf, &mut pos, field, wire_type, 0)?;
+        }
     }
     Some(tags)
 }
