@@ -190,7 +190,7 @@ fn skip_field(
 ) -> Res<usize> {
     let mut r = Reader {
         data,
-        text: None,
+        text: "",
         pos: start,
         off,
     };
@@ -251,14 +251,17 @@ fn skip_field(
 /// field is then a substring found with `str::get` (a char boundary check), so one validation
 /// pass covers every string of the message. A substring of valid UTF-8 that is not on char
 /// boundaries is never valid UTF-8, so the result is the same as validating each string on its
-/// own; when `text` is `None` each string is.
+/// own. Otherwise `text` is empty (never covering `data`, which holds at least the key being
+/// read), every cut fails, and each string is validated on its own. (An empty `str` rather
+/// than an `Option`: one branch less per string, measured -2% instructions on a Record with
+/// a Get.)
 ///
-/// A nested message read from a reader with `text` keeps `data`'s start, `text` and `off` and
+/// A nested message read from a reader whose `text` covers `data` keeps `data`'s start, `text` and `off` and
 /// only ends `data` earlier ([`Reader::sub`]): its bounds need no char boundary checks, and its
 /// strings are cut out of the same `text`.
 struct Reader<'a> {
     data: &'a [u8],
-    text: Option<&'a str>,
+    text: &'a str,
     pos: usize,
     off: usize,
 }
@@ -266,14 +269,14 @@ impl<'a> Reader<'a> {
     /// `want_text`: whether the message has string fields (directly or nested), so that
     /// validating its bytes as a whole can pay off.
     fn new(data: &'a [u8], want_text: bool) -> Self {
-        let text = if want_text { as_text(data) } else { None };
+        let text = if want_text { as_text(data).unwrap_or("") } else { "" };
         Self { data, text, pos: 0, off: 0 }
     }
     /// A reader over bytes already known to be UTF-8.
     fn from_text(text: &'a str) -> Self {
         Self {
             data: text.as_bytes(),
-            text: Some(text),
+            text,
             pos: 0,
             off: 0,
         }
@@ -372,12 +375,12 @@ impl<'a> Reader<'a> {
         let len = self.varint()?;
         self.take(len, start)
     }
-    /// When this message's bytes are known to be UTF-8: the `len` bytes at `pos` as a `str`
-    /// if they fit in the message and start and end on char boundaries (then they are valid
-    /// UTF-8).
+    /// The `len` bytes at `pos` as a `str`, cut out of `text`: `None` when they do not fit in
+    /// the message, when `text` does not cover them (no text), or when they do not start and
+    /// end on char boundaries (were they valid UTF-8, they would).
     #[inline(always)]
     fn text_at(&self, len: u64) -> Option<&'a str> {
-        let t = self.text?;
+        let t = self.text;
         let rest = self.data.len().checked_sub(self.pos)?;
         if len > rest as u64 {
             return None;
@@ -387,15 +390,13 @@ impl<'a> Reader<'a> {
     /// A length-delimited value that must be UTF-8.
     #[inline(always)]
     fn str(&mut self, field: &'static str) -> Res<&'a str> {
-        if self.text.is_some() {
-            let start = self.pos;
-            let len = self.varint()?;
-            if let Some(s) = self.text_at(len) {
-                self.pos += s.len();
-                return Ok(s);
-            }
-            self.pos = start;
+        let start = self.pos;
+        let len = self.varint()?;
+        if let Some(s) = self.text_at(len) {
+            self.pos += s.len();
+            return Ok(s);
         }
+        self.pos = start;
         self.str_checked(field)
     }
     /// [`Reader::str`] validating the value on its own.
@@ -442,7 +443,7 @@ impl<'a> Reader<'a> {
         }
         let end = start + len as usize;
         self.pos = end;
-        if self.text.is_some() {
+        if self.text.len() >= self.data.len() {
             if let Some(data) = self.data.get(..end) {
                 return Ok(Self {
                     data,
@@ -453,7 +454,7 @@ impl<'a> Reader<'a> {
             }
         }
         let data = self.data.get(start..end).unwrap_or_default();
-        let text = if want_text { as_text(data) } else { None };
+        let text = if want_text { as_text(data).unwrap_or("") } else { "" };
         Ok(Self {
             data,
             text,
