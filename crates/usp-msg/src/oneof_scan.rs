@@ -75,16 +75,6 @@ impl<'a> Iterator for Fields<'a> {
         }
         let key = varint(&mut self.buf)?;
         let tag = u32::try_from(key >> 3).ok()?;
-        // Length-delimited, the usual case here, without the general match.
-        if key & 7 == 2 {
-            let len = usize::try_from(varint(&mut self.buf)?).ok()?;
-            let (content, rest) = self.buf.split_at_checked(len)?;
-            self.buf = rest;
-            return Some(Field {
-                tag,
-                content: Some(content),
-            });
-        }
         let content = match key & 7 {
             0 => {
                 varint(&mut self.buf)?;
@@ -96,8 +86,8 @@ impl<'a> Iterator for Fields<'a> {
             }
             2 => {
                 let len = usize::try_from(varint(&mut self.buf)?).ok()?;
-                let content = self.buf.get(..len)?;
-                skip(&mut self.buf, len)?;
+                let (content, rest) = self.buf.split_at_checked(len)?;
+                self.buf = rest;
                 Some(content)
             }
             3 => {

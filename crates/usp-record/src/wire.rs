@@ -40,7 +40,9 @@ fn varint(buf: &[u8], pos: &mut usize) -> Option<u64> {
     None
 }
 
-/// Skips one field value of `wire_type` starting at `pos`; `None` if malformed.
+/// Skips one field value of `wire_type` starting at `pos`; `None` if malformed. Inlined: only
+/// groups take the out-of-line (recursive) [`skip_group`].
+#[inline(always)]
 fn skip(buf: &[u8], pos: &mut usize, field: u32, wire_type: u8, depth: u32) -> Option<()> {
     match wire_type {
         0 => varint(buf, pos).map(|_| ()),
@@ -50,20 +52,23 @@ fn skip(buf: &[u8], pos: &mut usize, field: u32, wire_type: u8, depth: u32) -> O
             let len = usize::try_from(varint(buf, pos)?).ok()?;
             advance(buf, pos, len)
         }
-        3 => {
-            if depth >= MAX_GROUP_DEPTH {
-                return None;
-            }
-            loop {
-                let key = varint(buf, pos)?;
-                let (f, wt) = split_key(key)?;
-                if wt == 4 {
-                    return (f == field).then_some(());
-                }
-                skip(buf, pos, f, wt, depth + 1)?;
-            }
-        }
+        3 => skip_group(buf, pos, field, depth),
         _ => None,
+    }
+}
+
+/// Skips the rest of group `field` whose start key was just read.
+fn skip_group(buf: &[u8], pos: &mut usize, field: u32, depth: u32) -> Option<()> {
+    if depth >= MAX_GROUP_DEPTH {
+        return None;
+    }
+    loop {
+        let key = varint(buf, pos)?;
+        let (f, wt) = split_key(key)?;
+        if wt == 4 {
+            return (f == field).then_some(());
+        }
+        skip(buf, pos, f, wt, depth + 1)?;
     }
 }
 
@@ -96,13 +101,7 @@ pub(crate) fn record_type_tags(buf: &[u8]) -> Option<RecordTypeTags> {
                 Some(_) => {}
             }
         }
-        // Length-delimited, the usual case here, without the general (recursive) skip.
-        if wire_type == 2 {
-            let len = usize::try_from(varint(buf, &mut pos)?).ok()?;
-            advance(buf, &mut pos, len)?;
-        } else {
-            skip(buf, &mut pos, field, wire_type, 0)?;
-        }
+        skip(buf, &mut pos, field, wire_type, 0)?;
     }
     Some(tags)
 }
