@@ -223,23 +223,51 @@ pub struct EndpointId {
     second_colon: usize,
 }
 
-/// The Endpoint ID grammar's `unreserved` (ALPHA, DIGIT, `-`, `.`, `_`; no `~`), by byte
-/// value: one load per byte instead of a chain of range tests.
+/// Byte classes of the Endpoint ID grammar, as bits of [`CLASS`]: one table lookup per byte
+/// instead of a chain of range tests, and one pass over a part answers every question the
+/// schemes ask of it (folding the bits with `&` for "all" and `|` for "any").
+const UNRESERVED: u8 = 1;
+/// `0-9 A-F a-f`.
+const HEX: u8 = 2;
+/// `0-9`.
+const DIGIT: u8 = 4;
+/// `.`.
+const DOT: u8 = 8;
+
+/// The class bits of every byte value: [`UNRESERVED`] is the grammar's `unreserved` (ALPHA,
+/// DIGIT, `-`, `.`, `_`; no `~`); non-ASCII bytes have none.
 // Indexing in a constant is checked at compile time; it cannot panic at run time.
 #[allow(clippy::indexing_slicing)]
-const UNRESERVED: [bool; 256] = {
-    let mut t = [false; 256];
+const CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
     let mut b = 0;
     while b < 256 {
         let c = b as u8;
-        t[b] = c.is_ascii_alphanumeric() || c == b'-' || c == b'.' || c == b'_';
+        let mut k = 0;
+        if c.is_ascii_alphanumeric() || c == b'-' || c == b'.' || c == b'_' {
+            k |= UNRESERVED;
+        }
+        if c.is_ascii_hexdigit() {
+            k |= HEX;
+        }
+        if c.is_ascii_digit() {
+            k |= DIGIT;
+        }
+        if c == b'.' {
+            k |= DOT;
+        }
+        t[b] = k;
         b += 1;
     }
     t
 };
 
+fn class(b: u8) -> u8 {
+    CLASS.get(usize::from(b)).copied().unwrap_or(0)
+}
+
 fn is_unreserved(b: u8) -> bool {
-    UNRESERVED.get(usize::from(b)).copied().unwrap_or(false)
+    class(b) & UNRESERVED != 0
 }
 
 fn is_hex(s: &str) -> bool {
@@ -275,24 +303,38 @@ impl EndpointId {
 
     /// Checks `s`; returns its scheme and the byte offset of the second `:`.
     pub(crate) fn check(s: &str) -> Result<(Scheme, usize), EndpointIdError> {
-        if s.is_empty() {
+        let b = s.as_bytes();
+        if b.is_empty() {
             return Err(EndpointIdError::Empty);
         }
-        let colon = |from: usize| {
-            s.as_bytes()
-                .get(from..)
-                .and_then(|b| b.iter().position(|&c| c == b':'))
-                .map(|i| from + i)
-                .ok_or(EndpointIdError::MissingSeparator)
+        // No scheme name is longer than 5 bytes, so a known scheme's ':' is among the first 6.
+        let Some(first) = b.iter().take(6).position(|&c| c == b':') else {
+            let colons = b.iter().filter(|&&c| c == b':').count();
+            return Err(if colons >= 2 {
+                EndpointIdError::UnknownScheme
+            } else {
+                EndpointIdError::MissingSeparator
+            });
         };
-        let first = colon(0)?;
-        let second = colon(first + 1)?;
+        // The authority-id, in the same pass as the search for the second ':': the class bits
+        // all of its bytes have, and those any of them has.
+        let (mut all, mut any) = (u8::MAX, 0u8);
+        let mut second = None;
+        for (i, &c) in b.iter().enumerate().skip(first + 1) {
+            if c == b':' {
+                second = Some(i);
+                break;
+            }
+            let k = class(c);
+            all &= k;
+            any |= k;
+        }
+        let second = second.ok_or(EndpointIdError::MissingSeparator)?;
         // Both offsets are of ASCII ':' bytes, so these are char boundaries.
-        let scheme_str = s.get(..first).unwrap_or("");
-        let authority = s.get(first + 1..second).unwrap_or("");
+        let scheme = Scheme::from_name(s.get(..first).unwrap_or(""))
+            .ok_or(EndpointIdError::UnknownScheme)?;
+        check_authority(scheme, second - first - 1, all, any)?;
         let instance = s.get(second + 1..).unwrap_or("");
-        let scheme = Scheme::from_name(scheme_str).ok_or(EndpointIdError::UnknownScheme)?;
-        check_authority(scheme, authority)?;
         check_instance_chars(instance, second + 1)?;
         check_instance_rule(scheme, instance)?;
         Ok((scheme, second))
@@ -389,27 +431,28 @@ impl EndpointId {
     }
 }
 
-fn check_authority(scheme: Scheme, a: &str) -> Result<(), EndpointIdError> {
+/// The authority-id rule of `scheme` (R-ARC.2a), from the authority-id's length and the
+/// class bits all (`all`) and any (`any`) of its bytes have.
+fn check_authority(scheme: Scheme, len: usize, all: u8, any: u8) -> Result<(), EndpointIdError> {
     let bad = |expected| Err(EndpointIdError::InvalidAuthority { scheme, expected });
-    let non_reserved = |a: &str| a.bytes().all(is_unreserved);
+    // An empty authority-id has every bit in `all`.
+    let (hex, digits, unreserved) = (all & HEX != 0, all & DIGIT != 0, all & UNRESERVED != 0);
     match scheme {
-        Scheme::Oui if !(matches!(a.len(), 6 | 7 | 9) && is_hex(a)) => {
+        Scheme::Oui if !(matches!(len, 6 | 7 | 9) && hex) => {
             bad("6, 7 or 9 hex characters (an OUI)")
         }
-        Scheme::Cid if !(a.len() == 6 && is_hex(a)) => bad("6 hex characters (a CID)"),
-        Scheme::Pen if a.is_empty() || !a.bytes().all(|b| b.is_ascii_digit()) => {
-            bad("a decimal IANA Private Enterprise Number")
-        }
-        Scheme::SelfGenerated if !(a.len() <= 6 && non_reserved(a)) => {
+        Scheme::Cid if !(len == 6 && hex) => bad("6 hex characters (a CID)"),
+        Scheme::Pen if len == 0 || !digits => bad("a decimal IANA Private Enterprise Number"),
+        Scheme::SelfGenerated if !(len <= 6 && unreserved) => {
             bad("empty, or 1 to 6 unreserved characters")
         }
-        Scheme::User | Scheme::Doc if !(a.len() <= 6 && non_reserved(a)) => {
+        Scheme::User | Scheme::Doc if !(len <= 6 && unreserved) => {
             bad("0 to 6 unreserved characters")
         }
-        Scheme::Proto if !(a.len() <= 6 && non_reserved(a) && !a.contains('.')) => {
+        Scheme::Proto if !(len <= 6 && unreserved && any & DOT == 0) => {
             bad("0 to 6 unreserved characters other than '.'")
         }
-        Scheme::Os | Scheme::Ops | Scheme::Uuid | Scheme::Imei | Scheme::Fqdn if !a.is_empty() => {
+        Scheme::Os | Scheme::Ops | Scheme::Uuid | Scheme::Imei | Scheme::Fqdn if len != 0 => {
             bad("empty")
         }
         _ => Ok(()),
@@ -453,11 +496,15 @@ fn check_instance_chars(instance: &str, base: usize) -> Result<(), EndpointIdErr
 
 fn check_instance_rule(scheme: Scheme, inst: &str) -> Result<(), EndpointIdError> {
     let bad = |expected| Err(EndpointIdError::InvalidInstance { scheme, expected });
-    // The OUI is the part before the first '-' (an ASCII byte, so a char boundary).
+    // The OUI is the part before the first '-': 6, 7 or 9 hex digits, so the first byte
+    // that is not a hex digit must be that '-', at one of those offsets.
     let oui_prefix = |s: &str| {
-        s.bytes().position(|b| b == b'-').is_some_and(|dash| {
-            matches!(dash, 6 | 7 | 9) && s.get(..dash).is_some_and(is_hex) && s.len() > dash + 1
-        })
+        let b = s.as_bytes();
+        let dash = b
+            .iter()
+            .position(|&c| class(c) & HEX == 0)
+            .unwrap_or(b.len());
+        matches!(dash, 6 | 7 | 9) && b.get(dash) == Some(&b'-') && b.len() > dash + 1
     };
     match scheme {
         Scheme::Os if !oui_prefix(inst) => bad("<OUI>-<SerialNumber>"),
@@ -543,6 +590,114 @@ mod tests {
     use super::*;
     use alloc::format;
     use alloc::string::ToString;
+
+    /// The checks as first written (one search or pass per question), kept as the oracle
+    /// for the single-pass [`EndpointId::check`].
+    mod oracle {
+        use super::super::{
+            EndpointIdError, Scheme, check_instance_chars, is_fqdn, is_hex, is_imei, is_unreserved,
+            is_uuid,
+        };
+
+        pub(super) fn check(s: &str) -> Result<(Scheme, usize), EndpointIdError> {
+            if s.is_empty() {
+                return Err(EndpointIdError::Empty);
+            }
+            let colon = |from: usize| {
+                s.as_bytes()
+                    .get(from..)
+                    .and_then(|b| b.iter().position(|&c| c == b':'))
+                    .map(|i| from + i)
+                    .ok_or(EndpointIdError::MissingSeparator)
+            };
+            let first = colon(0)?;
+            let second = colon(first + 1)?;
+            let scheme_str = s.get(..first).unwrap_or("");
+            let authority = s.get(first + 1..second).unwrap_or("");
+            let instance = s.get(second + 1..).unwrap_or("");
+            let scheme = Scheme::from_name(scheme_str).ok_or(EndpointIdError::UnknownScheme)?;
+            check_authority(scheme, authority)?;
+            check_instance_chars(instance, second + 1)?;
+            check_instance_rule(scheme, instance)?;
+            Ok((scheme, second))
+        }
+
+        fn check_authority(scheme: Scheme, a: &str) -> Result<(), EndpointIdError> {
+            let bad = |expected| Err(EndpointIdError::InvalidAuthority { scheme, expected });
+            let non_reserved = |a: &str| a.bytes().all(is_unreserved);
+            match scheme {
+                Scheme::Oui if !(matches!(a.len(), 6 | 7 | 9) && is_hex(a)) => {
+                    bad("6, 7 or 9 hex characters (an OUI)")
+                }
+                Scheme::Cid if !(a.len() == 6 && is_hex(a)) => bad("6 hex characters (a CID)"),
+                Scheme::Pen if a.is_empty() || !a.bytes().all(|b| b.is_ascii_digit()) => {
+                    bad("a decimal IANA Private Enterprise Number")
+                }
+                Scheme::SelfGenerated if !(a.len() <= 6 && non_reserved(a)) => {
+                    bad("empty, or 1 to 6 unreserved characters")
+                }
+                Scheme::User | Scheme::Doc if !(a.len() <= 6 && non_reserved(a)) => {
+                    bad("0 to 6 unreserved characters")
+                }
+                Scheme::Proto if !(a.len() <= 6 && non_reserved(a) && !a.contains('.')) => {
+                    bad("0 to 6 unreserved characters other than '.'")
+                }
+                Scheme::Os | Scheme::Ops | Scheme::Uuid | Scheme::Imei | Scheme::Fqdn
+                    if !a.is_empty() =>
+                {
+                    bad("empty")
+                }
+                _ => Ok(()),
+            }
+        }
+
+        fn check_instance_rule(scheme: Scheme, inst: &str) -> Result<(), EndpointIdError> {
+            let bad = |expected| Err(EndpointIdError::InvalidInstance { scheme, expected });
+            let oui_prefix = |s: &str| {
+                s.bytes().position(|b| b == b'-').is_some_and(|dash| {
+                    matches!(dash, 6 | 7 | 9)
+                        && s.get(..dash).is_some_and(is_hex)
+                        && s.len() > dash + 1
+                })
+            };
+            match scheme {
+                Scheme::Os if !oui_prefix(inst) => bad("<OUI>-<SerialNumber>"),
+                Scheme::Ops if !(oui_prefix(inst) && inst.matches('-').count() >= 2) => {
+                    bad("<OUI>-<ProductClass>-<SerialNumber>")
+                }
+                Scheme::Uuid if !is_uuid(inst) => bad("an RFC 4122 UUID (8-4-4-4-12 hex digits)"),
+                Scheme::Imei if !is_imei(inst) => bad("an IMEI (15 digits) or IMEISV (16 digits)"),
+                Scheme::Fqdn if !is_fqdn(inst) => {
+                    bad("a fully qualified domain name without wildcards")
+                }
+                _ => Ok(()),
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4096))]
+        /// The single-pass check gives the oracle's answer (result and error) on strings built
+        /// from the characters every rule looks at.
+        #[test]
+        fn single_pass_check_agrees_with_the_oracle(
+            scheme in proptest::sample::select(&["oui", "cid", "pen", "self", "user", "os", "ops", "uuid", "imei", "proto", "doc", "fqdn", "osx", "", "schemes"][..]),
+            authority in "[0-9a-fA-FgG.\\-_%~é]{0,10}",
+            oui in "[0-9a-fA-F]{5,10}",
+            instance in "[:0-9a-fA-FgG.\\-_%~ é]{0,24}",
+            mode in 0..4u8,
+        ) {
+            // Mostly well-formed (two separators, often an OUI-prefixed instance-id), sometimes
+            // not at all.
+            let s = match mode {
+                0 => format!("{scheme}:{authority}:{oui}-{instance}"),
+                1 => format!("{scheme}:{authority}:{instance}"),
+                2 => format!("{scheme}{authority}{instance}"),
+                _ => format!("{scheme}::{oui}-{instance}-{authority}"),
+            };
+            proptest::prop_assert_eq!(EndpointId::check(&s), oracle::check(&s), "{:?}", s);
+        }
+    }
 
     #[test]
     fn r_arc_5_instance_id_accepts_exactly_the_unreserved_characters() {
