@@ -5,7 +5,10 @@
 //!   bytes, `Vec` for repeated messages, `Option` for message fields, generated enums for
 //!   oneofs, enums as `i32` with typed accessors).
 //! * A hand-rolled zero-copy decoder per view with exactly prost's acceptance rules (see
-//!   `fast_runtime.rs.in`), `to_pb()` into the prost type and `From<&pb::X>` back.
+//!   `fast_runtime.rs.in`), `to_pb()` into the prost type and `From<&pb::X>` back. Each
+//!   `merge` is generic over the cursor and compiled twice: for input that is UTF-8 as a whole
+//!   (a `TextReader`, the fast path) and for any bytes (a `Reader`, which also gives the
+//!   errors).
 //! * `FastEncode` for every prost type and every view: nested sizes are computed once, then
 //!   the message is written in one pass, byte-identical to prost.
 //!
@@ -262,8 +265,6 @@ struct Schema {
     borrows: BTreeSet<String>,
     /// Full names of oneofs (`msg.oneof`) whose view enum borrows.
     oneof_borrows: BTreeSet<String>,
-    /// Which fixed-width reads are used.
-    fixed: BTreeSet<usize>,
     /// Whether some field is a map.
     maps: bool,
     /// Full names of messages with a string field (directly or nested).
@@ -434,7 +435,6 @@ impl Schema {
             index,
             borrows: BTreeSet::new(),
             oneof_borrows: BTreeSet::new(),
-            fixed: BTreeSet::new(),
             maps: false,
             has_str: BTreeSet::new(),
             elems: BTreeSet::new(),
@@ -447,11 +447,6 @@ impl Schema {
                 if let (Ty::Msg(t), Shape::Repeated) = (&f.ty, f.shape) {
                     s.elems.insert(t.clone());
                 }
-                match f.ty {
-                    Ty::Sc(Sc::Fixed32 | Sc::Sfixed32) => s.fixed.insert(4),
-                    Ty::Sc(Sc::Fixed64 | Sc::Sfixed64) => s.fixed.insert(8),
-                    _ => false,
-                };
             }
         }
         s
@@ -644,26 +639,11 @@ pub(crate) fn generate(file: &FileDescriptorProto) -> String {
     if s.maps {
         src.push_str(RUNTIME_MAP);
     }
-    if s.fixed.contains(&4) || s.fixed.contains(&8) {
-        src.push_str(FIXED);
-    }
     root.render(&mut src);
     src.push_str(&impls);
     let body = crate::format_rust(&src);
     format!("{}{body}", crate::HEADER)
 }
-
-const FIXED: &str = r#"
-impl<'a> Reader<'a> {
-    /// A little-endian fixed-width value.
-    #[inline]
-    fn fixed<const N: usize>(&mut self) -> Res<[u8; N]> {
-        let start = self.pos;
-        let b = self.take(N as u64, start)?;
-        <[u8; N]>::try_from(b).map_err(|_| fail(DecodeError::Truncated { offset: self.at(start) }))
-    }
-}
-"#;
 
 fn struct_def(s: &Schema, m: &Msg) -> String {
     let up = "super::".repeat(m.module.len());
@@ -781,16 +761,20 @@ fn decode_impl(s: &Schema, m: &Msg) -> String {
          invalid keys, a wire type that does not match the field, a string that is not \
          UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].\n\
          pub fn decode(buf: {buf_ty}) -> Result<Self, DecodeError> {{\n\
-         Self::decode_from(Reader::new(buf, {text}))\n}}\n\
+         {decode_body}\n}}\n\
          /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping \
-         `decode`'s validation pass over it (strings are then cut out of `text` with char \
-         boundary checks). For a payload inside a validated buffer, see [`text_within`]. \
-         The result, errors included, is the same as `decode(text.as_bytes())`.\n///\n/// \
+         `decode`'s validation pass over it: strings and nested messages are split off the \
+         text with one char boundary check each. For a payload inside a validated buffer, \
+         see [`text_within`]. The result, errors included, is the same as \
+         `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves \
+         to it) the general reader decodes again and gives the error.\n///\n/// \
          # Errors\n/// As [`Self::decode`].\n\
+         #[inline(never)]\n\
          pub fn decode_text(text: {text_ty}) -> Result<Self, DecodeError> {{\n\
-         Self::decode_from(Reader::from_text(text))\n}}\n\
-         /// One out-of-line body per type that `decode` and `decode_text` share: the \
-         `merge` functions below it are inlined into it.\n\
+         let mut out = Self::default();\n\
+         match out.merge(TextReader::new(text), RECURSION_LIMIT) {{ Ok(()) => Ok(out), Err(Retry) => Self::decode_from(Reader::from_text(text)) }}\n}}\n\
+         /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and \
+         errors): the `merge` functions below it are inlined into it.\n\
          #[inline(never)]\n\
          fn decode_from(r: Reader<{rlt}>) -> Result<Self, DecodeError> {{\n\
          let mut out = Ok(Self::default());\n\
@@ -799,19 +783,25 @@ fn decode_impl(s: &Schema, m: &Msg) -> String {
          }}\n\
          out\n}}",
         full = m.full,
-        text = s.whole_text(&m.full),
+        decode_body = if s.whole_text(&m.full) {
+            "match as_text(buf) { Some(t) => Self::decode_text(t), None => Self::decode_from(Reader::new(buf)) }"
+        } else {
+            "Self::decode_from(Reader::new(buf))"
+        },
         text_ty = if rlt == "'a" { "&'a str" } else { "&str" },
     )
     .unwrap();
     // Inlining, chosen and measured (callgrind, views of a Record with a Get / a GetResp with
-    // 50 params): every `merge` is inlined into its parent's, down to one `decode_from` per
-    // decoded type (-9% instructions on the Record, no function calls per nested message),
+    // 50 params): every `merge` is inlined into its parent's, down to one `decode_text` and
+    // one `decode_from` per decoded type (-9% instructions on the Record, no function calls
+    // per nested message),
     // except the element of a repeated message field: its `merge` runs in the tight loop of
     // its parent, which stays small that way (inlined, the GetResp took +10%). Not in debug
     // builds: unoptimized, the inlined tree of `Msg` needs a stack frame of ~140 KB.
     writeln!(
         out,
-        "{inl}\nfn merge(&mut self, r: Reader<{rlt}>, depth: u32) -> Res<()> {{",
+        "{inl}\nfn merge<{gen}>(&mut self, r: R, depth: u32) -> Result<(), R::E> {{",
+        gen = if rlt == "'a" { "R: Src<'a>" } else { "'r, R: Src<'r>" },
         inl = if s.elems.contains(&m.full) {
             "#[inline(never)]"
         } else {
@@ -825,10 +815,10 @@ fn decode_impl(s: &Schema, m: &Msg) -> String {
     out.push_str("let mut r = r;\nwhile r.more() {\n");
     if m.fields.is_empty() {
         out.push_str(
-            "let at = r.pos;\nlet key = r.key()?;\nr.check_key(at, key)?;\nr.skip(key, depth)?;\n",
+            "let at = r.pos();\nlet key = r.key()?;\nr.check_key(at, key)?;\nr.skip(key, depth)?;\n",
         );
     } else {
-        out.push_str("let at = r.pos;\nlet key = r.key()?;\nmatch key {\n");
+        out.push_str("let at = r.pos();\nlet key = r.key()?;\nmatch key {\n");
         for f in &m.fields {
             let key = f.number << 3 | f.wire_type();
             write!(out, "{key} => ").unwrap();

@@ -658,6 +658,29 @@ proptest! {
         check_record("random", &bin);
     }
 
+    /// ASCII bytes are UTF-8: these take the text reader's path (`decode` and `decode_text`),
+    /// including its hand-over to the general reader on anything it leaves to it.
+    #[test]
+    fn random_ascii_msg_view_agrees_with_prost(bin in proptest::collection::vec(0u8..0x80, 0..200)) {
+        check_msg("ascii", &bin);
+    }
+
+    #[test]
+    fn random_ascii_record_view_agrees_with_prost(bin in proptest::collection::vec(0u8..0x80, 0..200)) {
+        check_record("ascii", &bin);
+    }
+
+    /// UTF-8 with multi-byte chars: keys, lengths and values that fall inside a char.
+    #[test]
+    fn random_utf8_msg_view_agrees_with_prost(text in "[\\x00-\\x7f\u{80}-\u{7ff}\u{800}-\u{ffff}\u{10000}-\u{10ffff}]{0,80}") {
+        check_msg("utf8", text.as_bytes());
+    }
+
+    #[test]
+    fn random_utf8_record_view_agrees_with_prost(text in "[\\x00-\\x7f\u{80}-\u{7ff}\u{800}-\u{ffff}\u{10000}-\u{10ffff}]{0,80}") {
+        check_record("utf8", text.as_bytes());
+    }
+
     #[test]
     fn mutated_msg_view_agrees_with_prost(
         x in usp_testkit::strategies::msg(),

@@ -242,9 +242,13 @@ fn skip_field(
     }
     Ok(r.pos)
 }
-/// A cursor over one message's bytes: the message is `data[pos..]` as the reader starts (its
-/// end is the end of `data`). `off` is where `data` starts in the whole input, so errors carry
-/// absolute offsets (`off + pos`).
+/// The general cursor over one message's bytes, for input that is not UTF-8 as a whole (a
+/// message over 127 bytes has length prefixes of two bytes, which are not UTF-8; so do binary
+/// `bytes` fields) and for finding out what is wrong with malformed input. UTF-8 input goes to
+/// the faster [`TextReader`] first.
+///
+/// The message is `data[pos..]` as the reader starts (its end is the end of `data`). `off` is
+/// where `data` starts in the whole input, so errors carry absolute offsets (`off + pos`).
 ///
 /// `text` is `data` as a `str`, from its start, when all of it is valid UTF-8 (typical for
 /// USP: strings with small length prefixes); it may run on past the end of `data`. A string
@@ -266,11 +270,15 @@ struct Reader<'a> {
     off: usize,
 }
 impl<'a> Reader<'a> {
-    /// `want_text`: whether the message has string fields (directly or nested), so that
-    /// validating its bytes as a whole can pay off.
-    fn new(data: &'a [u8], want_text: bool) -> Self {
-        let text = if want_text { as_text(data).unwrap_or("") } else { "" };
-        Self { data, text, pos: 0, off: 0 }
+    /// A reader over bytes that are not UTF-8 as a whole (those that are go to a
+    /// [`TextReader`]): nested messages validate their own bytes ([`Reader::sub`]).
+    fn new(data: &'a [u8]) -> Self {
+        Self {
+            data,
+            text: "",
+            pos: 0,
+            off: 0,
+        }
     }
     /// A reader over bytes already known to be UTF-8.
     fn from_text(text: &'a str) -> Self {
@@ -479,6 +487,236 @@ impl<'a> Reader<'a> {
     fn skip(&mut self, key: u32, depth: u32) -> Res<()> {
         self.pos = skip_field(self.data, self.pos, self.off, key, depth)?;
         Ok(())
+    }
+}
+/// How a generated `merge` reads its message: a [`Reader`] over any bytes, or a
+/// [`TextReader`] over bytes known to be UTF-8. Each `merge` is written once, generic over
+/// this, and compiled for both.
+#[allow(dead_code)]
+trait Src<'a>: Sized {
+    /// The error: a boxed [`DecodeError`] for a [`Reader`]; a bare [`Retry`] for a
+    /// [`TextReader`], whose caller then decodes again with a [`Reader`] to find out what is
+    /// wrong (or to accept what the text reader does not handle).
+    type E;
+    /// Whether the message has bytes left.
+    fn more(&self) -> bool;
+    /// The position, for errors: what [`Src::check_key`] and [`Src::mismatch`] take.
+    fn pos(&self) -> usize;
+    /// A field key (see [`Reader::key`]).
+    fn key(&mut self) -> Result<u32, Self::E>;
+    /// Rejects the keys no field can have (see [`Reader::check_key`]).
+    fn check_key(&self, at: usize, key: u32) -> Result<(), Self::E>;
+    /// A varint.
+    fn varint(&mut self) -> Result<u64, Self::E>;
+    /// A length-delimited value.
+    fn bytes(&mut self) -> Result<&'a [u8], Self::E>;
+    /// A length-delimited value that must be UTF-8.
+    fn str(&mut self, field: &'static str) -> Result<&'a str, Self::E>;
+    /// A little-endian fixed-width value.
+    fn fixed<const N: usize>(&mut self) -> Result<[u8; N], Self::E>;
+    /// A nested message (see [`Reader::sub`]).
+    fn sub(&mut self, depth: u32, want_text: bool) -> Result<Self, Self::E>;
+    /// The error for a known field with the wrong wire type.
+    fn mismatch(
+        &self,
+        at: usize,
+        key: u32,
+        expected: u8,
+        field: &'static str,
+    ) -> Self::E;
+    /// Skips an unknown field whose key was just read.
+    fn skip(&mut self, key: u32, depth: u32) -> Result<(), Self::E>;
+    /// The rest of the message as text, when it is known to be UTF-8.
+    fn rest_text(&self) -> Option<&'a str>;
+}
+impl<'a> Src<'a> for Reader<'a> {
+    type E = alloc::boxed::Box<DecodeError>;
+    #[inline(always)]
+    fn more(&self) -> bool {
+        Reader::more(self)
+    }
+    #[inline(always)]
+    fn pos(&self) -> usize {
+        self.pos
+    }
+    #[inline(always)]
+    fn key(&mut self) -> Res<u32> {
+        Reader::key(self)
+    }
+    #[inline(always)]
+    fn check_key(&self, at: usize, key: u32) -> Res<()> {
+        Reader::check_key(self, at, key)
+    }
+    #[inline(always)]
+    fn varint(&mut self) -> Res<u64> {
+        Reader::varint(self)
+    }
+    #[inline(always)]
+    fn bytes(&mut self) -> Res<&'a [u8]> {
+        Reader::bytes(self)
+    }
+    #[inline(always)]
+    fn str(&mut self, field: &'static str) -> Res<&'a str> {
+        Reader::str(self, field)
+    }
+    #[inline(always)]
+    fn fixed<const N: usize>(&mut self) -> Res<[u8; N]> {
+        let start = self.pos;
+        let b = self.take(N as u64, start)?;
+        <[u8; N]>::try_from(b)
+            .map_err(|_| fail(DecodeError::Truncated {
+                offset: self.at(start),
+            }))
+    }
+    #[inline(always)]
+    fn sub(&mut self, depth: u32, want_text: bool) -> Res<Self> {
+        Reader::sub(self, depth, want_text)
+    }
+    #[inline(always)]
+    fn mismatch(
+        &self,
+        at: usize,
+        key: u32,
+        expected: u8,
+        field: &'static str,
+    ) -> Self::E {
+        Reader::mismatch(self, at, key, expected, field)
+    }
+    #[inline(always)]
+    fn skip(&mut self, key: u32, depth: u32) -> Res<()> {
+        Reader::skip(self, key, depth)
+    }
+    #[inline(always)]
+    fn rest_text(&self) -> Option<&'a str> {
+        self.text.get(self.pos..self.data.len())
+    }
+}
+/// A [`TextReader`] cannot go on (malformed input, or a shape it leaves to [`Reader`]).
+#[derive(Clone, Copy, Debug)]
+struct Retry;
+/// A cursor over a message known to be valid UTF-8: `rest` is what is left of it, `base`
+/// where the whole input starts (positions are only needed for errors, which a [`Reader`]
+/// gives). Keys and one-byte lengths are stepped over as the ASCII chars they are, strings
+/// and nested messages are split off `rest` with one char boundary check each, and a nested
+/// message's reader is just its text: two words instead of a [`Reader`]'s six.
+#[derive(Clone, Copy)]
+struct TextReader<'a> {
+    rest: &'a str,
+    base: usize,
+}
+impl<'a> TextReader<'a> {
+    fn new(text: &'a str) -> Self {
+        Self {
+            rest: text,
+            base: text.as_ptr() as usize,
+        }
+    }
+    /// A length-delimited value as text.
+    #[inline(always)]
+    fn ld(&mut self) -> Result<&'a str, Retry> {
+        let len = usize::try_from(self.varint()?).map_err(|_| Retry)?;
+        let (v, rest) = self.rest.split_at_checked(len).ok_or(Retry)?;
+        self.rest = rest;
+        Ok(v)
+    }
+    /// The next byte when it is ASCII (a one-byte varint).
+    #[inline(always)]
+    fn ascii(&mut self) -> Option<u8> {
+        let mut c = self.rest.chars();
+        match c.next() {
+            Some(ch) if ch.is_ascii() => {
+                self.rest = c.as_str();
+                Some(ch as u8)
+            }
+            _ => None,
+        }
+    }
+}
+/// A varint of more than one byte at the start of `rest`, and what follows it.
+#[inline(never)]
+fn text_varint_slow(rest: &str) -> Result<(u64, &str), Retry> {
+    let (v, n) = varint_slow(rest.as_bytes(), 0, 0).map_err(|_| Retry)?;
+    Ok((v, rest.get(n..).ok_or(Retry)?))
+}
+impl<'a> Src<'a> for TextReader<'a> {
+    type E = Retry;
+    #[inline(always)]
+    fn more(&self) -> bool {
+        !self.rest.is_empty()
+    }
+    #[inline(always)]
+    fn pos(&self) -> usize {
+        (self.rest.as_ptr() as usize).wrapping_sub(self.base)
+    }
+    #[inline(always)]
+    fn key(&mut self) -> Result<u32, Retry> {
+        match self.ascii() {
+            Some(b) => Ok(u32::from(b)),
+            None => {
+                let (v, rest) = text_varint_slow(self.rest)?;
+                self.rest = rest;
+                u32::try_from(v).map_err(|_| Retry)
+            }
+        }
+    }
+    #[inline(always)]
+    fn check_key(&self, _at: usize, key: u32) -> Result<(), Retry> {
+        if key & 7 > 5 || key >> 3 == 0 { Err(Retry) } else { Ok(()) }
+    }
+    #[inline(always)]
+    fn varint(&mut self) -> Result<u64, Retry> {
+        match self.ascii() {
+            Some(b) => Ok(u64::from(b)),
+            None => {
+                let (v, rest) = text_varint_slow(self.rest)?;
+                self.rest = rest;
+                Ok(v)
+            }
+        }
+    }
+    #[inline(always)]
+    fn bytes(&mut self) -> Result<&'a [u8], Retry> {
+        self.ld().map(str::as_bytes)
+    }
+    #[inline(always)]
+    fn str(&mut self, _field: &'static str) -> Result<&'a str, Retry> {
+        self.ld()
+    }
+    #[inline(always)]
+    fn fixed<const N: usize>(&mut self) -> Result<[u8; N], Retry> {
+        let (v, rest) = self.rest.split_at_checked(N).ok_or(Retry)?;
+        self.rest = rest;
+        <[u8; N]>::try_from(v.as_bytes()).map_err(|_| Retry)
+    }
+    #[inline(always)]
+    fn sub(&mut self, depth: u32, _want_text: bool) -> Result<Self, Retry> {
+        if depth == 0 {
+            return Err(Retry);
+        }
+        Ok(Self {
+            rest: self.ld()?,
+            base: self.base,
+        })
+    }
+    #[inline(always)]
+    fn mismatch(
+        &self,
+        _at: usize,
+        _key: u32,
+        _expected: u8,
+        _field: &'static str,
+    ) -> Retry {
+        Retry
+    }
+    #[inline(always)]
+    fn skip(&mut self, key: u32, depth: u32) -> Result<(), Retry> {
+        let n = skip_field(self.rest.as_bytes(), 0, 0, key, depth).map_err(|_| Retry)?;
+        self.rest = self.rest.get(n..).ok_or(Retry)?;
+        Ok(())
+    }
+    #[inline(always)]
+    fn rest_text(&self) -> Option<&'a str> {
+        Some(self.rest)
     }
 }
 /// How many values a [`Repeated`] stores without allocating.
@@ -899,12 +1137,12 @@ impl<'a> FromIterator<(&'a str, &'a str)> for Map<'a> {
 /// The canonical entry (`0a klen key 12 vlen value`, short key and value) is cut out inline;
 /// anything else is read field by field out of line.
 #[inline(always)]
-fn string_map_entry<'a>(
-    r: Reader<'a>,
+fn string_map_entry<'a, R: Src<'a>>(
+    r: R,
     depth: u32,
     field: &'static str,
-) -> Res<(&'a str, &'a str)> {
-    if let Some(e) = r.text.get(r.pos..r.data.len()) {
+) -> Result<(&'a str, &'a str), R::E> {
+    if let Some(e) = r.rest_text() {
         if let [10, kl, rest @ ..] = e.as_bytes() {
             let kl = usize::from(*kl);
             if let (true, Some(&18), Some(&vl)) = (
@@ -928,14 +1166,14 @@ fn string_map_entry<'a>(
 }
 /// [`string_map_entry`] for any entry: fields in any order, repeated, unknown or absent.
 #[inline(never)]
-fn string_map_entry_slow<'a>(
-    mut r: Reader<'a>,
+fn string_map_entry_slow<'a, R: Src<'a>>(
+    mut r: R,
     depth: u32,
     field: &'static str,
-) -> Res<(&'a str, &'a str)> {
+) -> Result<(&'a str, &'a str), R::E> {
     let (mut k, mut v) = ("", "");
     while r.more() {
-        let at = r.pos;
+        let at = r.pos();
         let key = r.key()?;
         match key {
             10 => k = r.str(field)?,
@@ -971,18 +1209,6 @@ impl Writer<'_> {
             self.byte(18);
             self.ld(v.as_bytes());
         }
-    }
-}
-impl<'a> Reader<'a> {
-    /// A little-endian fixed-width value.
-    #[inline]
-    fn fixed<const N: usize>(&mut self) -> Res<[u8; N]> {
-        let start = self.pos;
-        let b = self.take(N as u64, start)?;
-        <[u8; N]>::try_from(b)
-            .map_err(|_| fail(DecodeError::Truncated {
-                offset: self.at(start),
-            }))
     }
 }
 /// Borrowed view of `usp.Msg`: decoded without copying; strings and bytes point into the input. See [`FastEncode`] and `to_pb`.
@@ -1888,16 +2114,24 @@ impl<'a> Msg<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::new(buf, true))
+        match as_text(buf) {
+            Some(t) => Self::decode_text(t),
+            None => Self::decode_from(Reader::new(buf)),
+        }
     }
-    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
     /// # Errors
     /// As [`Self::decode`].
+    #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::from_text(text))
+        let mut out = Self::default();
+        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+            Ok(()) => Ok(out),
+            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        }
     }
-    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
@@ -1909,10 +2143,10 @@ impl<'a> Msg<'a> {
         out
     }
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+    fn merge<R: Src<'a>>(&mut self, r: R, depth: u32) -> Result<(), R::E> {
         let mut r = r;
         while r.more() {
-            let at = r.pos;
+            let at = r.pos();
             let key = r.key()?;
             match key {
                 10 => {
@@ -2054,16 +2288,24 @@ impl<'a> Header<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::new(buf, true))
+        match as_text(buf) {
+            Some(t) => Self::decode_text(t),
+            None => Self::decode_from(Reader::new(buf)),
+        }
     }
-    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
     /// # Errors
     /// As [`Self::decode`].
+    #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::from_text(text))
+        let mut out = Self::default();
+        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+            Ok(()) => Ok(out),
+            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        }
     }
-    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
@@ -2075,10 +2317,10 @@ impl<'a> Header<'a> {
         out
     }
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+    fn merge<R: Src<'a>>(&mut self, r: R, depth: u32) -> Result<(), R::E> {
         let mut r = r;
         while r.more() {
-            let at = r.pos;
+            let at = r.pos();
             let key = r.key()?;
             match key {
                 10 => self.msg_id = r.str("usp.Header.msg_id")?,
@@ -2198,16 +2440,24 @@ impl<'a> Body<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::new(buf, true))
+        match as_text(buf) {
+            Some(t) => Self::decode_text(t),
+            None => Self::decode_from(Reader::new(buf)),
+        }
     }
-    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
     /// # Errors
     /// As [`Self::decode`].
+    #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::from_text(text))
+        let mut out = Self::default();
+        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+            Ok(()) => Ok(out),
+            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        }
     }
-    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
@@ -2219,10 +2469,10 @@ impl<'a> Body<'a> {
         out
     }
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+    fn merge<R: Src<'a>>(&mut self, r: R, depth: u32) -> Result<(), R::E> {
         let mut r = r;
         while r.more() {
-            let at = r.pos;
+            let at = r.pos();
             let key = r.key()?;
             match key {
                 10 => {
@@ -2481,16 +2731,24 @@ impl<'a> Request<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::new(buf, true))
+        match as_text(buf) {
+            Some(t) => Self::decode_text(t),
+            None => Self::decode_from(Reader::new(buf)),
+        }
     }
-    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
     /// # Errors
     /// As [`Self::decode`].
+    #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::from_text(text))
+        let mut out = Self::default();
+        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+            Ok(()) => Ok(out),
+            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        }
     }
-    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
@@ -2502,10 +2760,10 @@ impl<'a> Request<'a> {
         out
     }
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+    fn merge<R: Src<'a>>(&mut self, r: R, depth: u32) -> Result<(), R::E> {
         let mut r = r;
         while r.more() {
-            let at = r.pos;
+            let at = r.pos();
             let key = r.key()?;
             match key {
                 10 => {
@@ -3169,16 +3427,24 @@ impl<'a> Response<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::new(buf, true))
+        match as_text(buf) {
+            Some(t) => Self::decode_text(t),
+            None => Self::decode_from(Reader::new(buf)),
+        }
     }
-    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
     /// # Errors
     /// As [`Self::decode`].
+    #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::from_text(text))
+        let mut out = Self::default();
+        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+            Ok(()) => Ok(out),
+            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        }
     }
-    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
@@ -3190,10 +3456,10 @@ impl<'a> Response<'a> {
         out
     }
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+    fn merge<R: Src<'a>>(&mut self, r: R, depth: u32) -> Result<(), R::E> {
         let mut r = r;
         while r.more() {
-            let at = r.pos;
+            let at = r.pos();
             let key = r.key()?;
             match key {
                 10 => {
@@ -3915,16 +4181,24 @@ impl<'a> Error<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::new(buf, true))
+        match as_text(buf) {
+            Some(t) => Self::decode_text(t),
+            None => Self::decode_from(Reader::new(buf)),
+        }
     }
-    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
     /// # Errors
     /// As [`Self::decode`].
+    #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::from_text(text))
+        let mut out = Self::default();
+        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+            Ok(()) => Ok(out),
+            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        }
     }
-    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
@@ -3936,10 +4210,10 @@ impl<'a> Error<'a> {
         out
     }
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+    fn merge<R: Src<'a>>(&mut self, r: R, depth: u32) -> Result<(), R::E> {
         let mut r = r;
         while r.more() {
-            let at = r.pos;
+            let at = r.pos();
             let key = r.key()?;
             match key {
                 13 => self.err_code = u32::from_le_bytes(r.fixed::<4>()?),
@@ -4087,16 +4361,24 @@ impl<'a> error::ParamError<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::new(buf, true))
+        match as_text(buf) {
+            Some(t) => Self::decode_text(t),
+            None => Self::decode_from(Reader::new(buf)),
+        }
     }
-    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
     /// # Errors
     /// As [`Self::decode`].
+    #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::from_text(text))
+        let mut out = Self::default();
+        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+            Ok(()) => Ok(out),
+            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        }
     }
-    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
@@ -4108,10 +4390,10 @@ impl<'a> error::ParamError<'a> {
         out
     }
     #[inline(never)]
-    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+    fn merge<R: Src<'a>>(&mut self, r: R, depth: u32) -> Result<(), R::E> {
         let mut r = r;
         while r.more() {
-            let at = r.pos;
+            let at = r.pos();
             let key = r.key()?;
             match key {
                 10 => self.param_path = r.str("usp.Error.ParamError.param_path")?,
@@ -4257,16 +4539,24 @@ impl<'a> Get<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::new(buf, true))
+        match as_text(buf) {
+            Some(t) => Self::decode_text(t),
+            None => Self::decode_from(Reader::new(buf)),
+        }
     }
-    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
     /// # Errors
     /// As [`Self::decode`].
+    #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::from_text(text))
+        let mut out = Self::default();
+        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+            Ok(()) => Ok(out),
+            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        }
     }
-    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
@@ -4278,10 +4568,10 @@ impl<'a> Get<'a> {
         out
     }
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+    fn merge<R: Src<'a>>(&mut self, r: R, depth: u32) -> Result<(), R::E> {
         let mut r = r;
         while r.more() {
-            let at = r.pos;
+            let at = r.pos();
             let key = r.key()?;
             match key {
                 10 => self.param_paths.push(r.str("usp.Get.param_paths")?),
@@ -4401,16 +4691,24 @@ impl<'a> GetResp<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::new(buf, true))
+        match as_text(buf) {
+            Some(t) => Self::decode_text(t),
+            None => Self::decode_from(Reader::new(buf)),
+        }
     }
-    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
     /// # Errors
     /// As [`Self::decode`].
+    #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::from_text(text))
+        let mut out = Self::default();
+        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+            Ok(()) => Ok(out),
+            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        }
     }
-    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
@@ -4422,10 +4720,10 @@ impl<'a> GetResp<'a> {
         out
     }
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+    fn merge<R: Src<'a>>(&mut self, r: R, depth: u32) -> Result<(), R::E> {
         let mut r = r;
         while r.more() {
-            let at = r.pos;
+            let at = r.pos();
             let key = r.key()?;
             match key {
                 10 => {
@@ -4541,16 +4839,24 @@ impl<'a> get_resp::RequestedPathResult<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::new(buf, true))
+        match as_text(buf) {
+            Some(t) => Self::decode_text(t),
+            None => Self::decode_from(Reader::new(buf)),
+        }
     }
-    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
     /// # Errors
     /// As [`Self::decode`].
+    #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::from_text(text))
+        let mut out = Self::default();
+        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+            Ok(()) => Ok(out),
+            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        }
     }
-    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
@@ -4562,10 +4868,10 @@ impl<'a> get_resp::RequestedPathResult<'a> {
         out
     }
     #[inline(never)]
-    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+    fn merge<R: Src<'a>>(&mut self, r: R, depth: u32) -> Result<(), R::E> {
         let mut r = r;
         while r.more() {
-            let at = r.pos;
+            let at = r.pos();
             let key = r.key()?;
             match key {
                 10 => {
@@ -4784,16 +5090,24 @@ impl<'a> get_resp::ResolvedPathResult<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::new(buf, true))
+        match as_text(buf) {
+            Some(t) => Self::decode_text(t),
+            None => Self::decode_from(Reader::new(buf)),
+        }
     }
-    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
     /// # Errors
     /// As [`Self::decode`].
+    #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::from_text(text))
+        let mut out = Self::default();
+        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+            Ok(()) => Ok(out),
+            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        }
     }
-    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
@@ -4805,10 +5119,10 @@ impl<'a> get_resp::ResolvedPathResult<'a> {
         out
     }
     #[inline(never)]
-    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+    fn merge<R: Src<'a>>(&mut self, r: R, depth: u32) -> Result<(), R::E> {
         let mut r = r;
         while r.more() {
-            let at = r.pos;
+            let at = r.pos();
             let key = r.key()?;
             match key {
                 10 => {
@@ -4956,16 +5270,24 @@ impl<'a> GetSupportedDm<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::new(buf, true))
+        match as_text(buf) {
+            Some(t) => Self::decode_text(t),
+            None => Self::decode_from(Reader::new(buf)),
+        }
     }
-    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
     /// # Errors
     /// As [`Self::decode`].
+    #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::from_text(text))
+        let mut out = Self::default();
+        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+            Ok(()) => Ok(out),
+            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        }
     }
-    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
@@ -4977,10 +5299,10 @@ impl<'a> GetSupportedDm<'a> {
         out
     }
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+    fn merge<R: Src<'a>>(&mut self, r: R, depth: u32) -> Result<(), R::E> {
         let mut r = r;
         while r.more() {
-            let at = r.pos;
+            let at = r.pos();
             let key = r.key()?;
             match key {
                 10 => self.obj_paths.push(r.str("usp.GetSupportedDM.obj_paths")?),
@@ -5199,16 +5521,24 @@ impl<'a> GetSupportedDmResp<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::new(buf, true))
+        match as_text(buf) {
+            Some(t) => Self::decode_text(t),
+            None => Self::decode_from(Reader::new(buf)),
+        }
     }
-    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
     /// # Errors
     /// As [`Self::decode`].
+    #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::from_text(text))
+        let mut out = Self::default();
+        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+            Ok(()) => Ok(out),
+            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        }
     }
-    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
@@ -5220,10 +5550,10 @@ impl<'a> GetSupportedDmResp<'a> {
         out
     }
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+    fn merge<R: Src<'a>>(&mut self, r: R, depth: u32) -> Result<(), R::E> {
         let mut r = r;
         while r.more() {
-            let at = r.pos;
+            let at = r.pos();
             let key = r.key()?;
             match key {
                 10 => {
@@ -5345,16 +5675,24 @@ impl<'a> get_supported_dm_resp::RequestedObjectResult<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::new(buf, true))
+        match as_text(buf) {
+            Some(t) => Self::decode_text(t),
+            None => Self::decode_from(Reader::new(buf)),
+        }
     }
-    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
     /// # Errors
     /// As [`Self::decode`].
+    #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::from_text(text))
+        let mut out = Self::default();
+        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+            Ok(()) => Ok(out),
+            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        }
     }
-    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
@@ -5366,10 +5704,10 @@ impl<'a> get_supported_dm_resp::RequestedObjectResult<'a> {
         out
     }
     #[inline(never)]
-    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+    fn merge<R: Src<'a>>(&mut self, r: R, depth: u32) -> Result<(), R::E> {
         let mut r = r;
         while r.more() {
-            let at = r.pos;
+            let at = r.pos();
             let key = r.key()?;
             match key {
                 10 => {
@@ -5618,16 +5956,24 @@ impl<'a> get_supported_dm_resp::SupportedObjectResult<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::new(buf, true))
+        match as_text(buf) {
+            Some(t) => Self::decode_text(t),
+            None => Self::decode_from(Reader::new(buf)),
+        }
     }
-    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
     /// # Errors
     /// As [`Self::decode`].
+    #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::from_text(text))
+        let mut out = Self::default();
+        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+            Ok(()) => Ok(out),
+            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        }
     }
-    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
@@ -5639,10 +5985,10 @@ impl<'a> get_supported_dm_resp::SupportedObjectResult<'a> {
         out
     }
     #[inline(never)]
-    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+    fn merge<R: Src<'a>>(&mut self, r: R, depth: u32) -> Result<(), R::E> {
         let mut r = r;
         while r.more() {
-            let at = r.pos;
+            let at = r.pos();
             let key = r.key()?;
             match key {
                 10 => {
@@ -6030,16 +6376,24 @@ impl<'a> get_supported_dm_resp::SupportedParamResult<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::new(buf, true))
+        match as_text(buf) {
+            Some(t) => Self::decode_text(t),
+            None => Self::decode_from(Reader::new(buf)),
+        }
     }
-    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
     /// # Errors
     /// As [`Self::decode`].
+    #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::from_text(text))
+        let mut out = Self::default();
+        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+            Ok(()) => Ok(out),
+            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        }
     }
-    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
@@ -6051,10 +6405,10 @@ impl<'a> get_supported_dm_resp::SupportedParamResult<'a> {
         out
     }
     #[inline(never)]
-    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+    fn merge<R: Src<'a>>(&mut self, r: R, depth: u32) -> Result<(), R::E> {
         let mut r = r;
         while r.more() {
-            let at = r.pos;
+            let at = r.pos();
             let key = r.key()?;
             match key {
                 10 => {
@@ -6266,16 +6620,24 @@ impl<'a> get_supported_dm_resp::SupportedCommandResult<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::new(buf, true))
+        match as_text(buf) {
+            Some(t) => Self::decode_text(t),
+            None => Self::decode_from(Reader::new(buf)),
+        }
     }
-    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
     /// # Errors
     /// As [`Self::decode`].
+    #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::from_text(text))
+        let mut out = Self::default();
+        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+            Ok(()) => Ok(out),
+            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        }
     }
-    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
@@ -6287,10 +6649,10 @@ impl<'a> get_supported_dm_resp::SupportedCommandResult<'a> {
         out
     }
     #[inline(never)]
-    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+    fn merge<R: Src<'a>>(&mut self, r: R, depth: u32) -> Result<(), R::E> {
         let mut r = r;
         while r.more() {
-            let at = r.pos;
+            let at = r.pos();
             let key = r.key()?;
             match key {
                 10 => {
@@ -6522,16 +6884,24 @@ impl<'a> get_supported_dm_resp::SupportedEventResult<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::new(buf, true))
+        match as_text(buf) {
+            Some(t) => Self::decode_text(t),
+            None => Self::decode_from(Reader::new(buf)),
+        }
     }
-    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
     /// # Errors
     /// As [`Self::decode`].
+    #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::from_text(text))
+        let mut out = Self::default();
+        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+            Ok(()) => Ok(out),
+            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        }
     }
-    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
@@ -6543,10 +6913,10 @@ impl<'a> get_supported_dm_resp::SupportedEventResult<'a> {
         out
     }
     #[inline(never)]
-    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+    fn merge<R: Src<'a>>(&mut self, r: R, depth: u32) -> Result<(), R::E> {
         let mut r = r;
         while r.more() {
-            let at = r.pos;
+            let at = r.pos();
             let key = r.key()?;
             match key {
                 10 => {
@@ -6695,16 +7065,24 @@ impl<'a> get_supported_dm_resp::SupportedUniqueKeySet<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::new(buf, true))
+        match as_text(buf) {
+            Some(t) => Self::decode_text(t),
+            None => Self::decode_from(Reader::new(buf)),
+        }
     }
-    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
     /// # Errors
     /// As [`Self::decode`].
+    #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::from_text(text))
+        let mut out = Self::default();
+        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+            Ok(()) => Ok(out),
+            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        }
     }
-    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
@@ -6716,10 +7094,10 @@ impl<'a> get_supported_dm_resp::SupportedUniqueKeySet<'a> {
         out
     }
     #[inline(never)]
-    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+    fn merge<R: Src<'a>>(&mut self, r: R, depth: u32) -> Result<(), R::E> {
         let mut r = r;
         while r.more() {
-            let at = r.pos;
+            let at = r.pos();
             let key = r.key()?;
             match key {
                 10 => {
@@ -6837,16 +7215,24 @@ impl<'a> GetInstances<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::new(buf, true))
+        match as_text(buf) {
+            Some(t) => Self::decode_text(t),
+            None => Self::decode_from(Reader::new(buf)),
+        }
     }
-    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
     /// # Errors
     /// As [`Self::decode`].
+    #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::from_text(text))
+        let mut out = Self::default();
+        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+            Ok(()) => Ok(out),
+            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        }
     }
-    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
@@ -6858,10 +7244,10 @@ impl<'a> GetInstances<'a> {
         out
     }
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+    fn merge<R: Src<'a>>(&mut self, r: R, depth: u32) -> Result<(), R::E> {
         let mut r = r;
         while r.more() {
-            let at = r.pos;
+            let at = r.pos();
             let key = r.key()?;
             match key {
                 10 => self.obj_paths.push(r.str("usp.GetInstances.obj_paths")?),
@@ -6985,16 +7371,24 @@ impl<'a> GetInstancesResp<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::new(buf, true))
+        match as_text(buf) {
+            Some(t) => Self::decode_text(t),
+            None => Self::decode_from(Reader::new(buf)),
+        }
     }
-    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
     /// # Errors
     /// As [`Self::decode`].
+    #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::from_text(text))
+        let mut out = Self::default();
+        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+            Ok(()) => Ok(out),
+            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        }
     }
-    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
@@ -7006,10 +7400,10 @@ impl<'a> GetInstancesResp<'a> {
         out
     }
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+    fn merge<R: Src<'a>>(&mut self, r: R, depth: u32) -> Result<(), R::E> {
         let mut r = r;
         while r.more() {
-            let at = r.pos;
+            let at = r.pos();
             let key = r.key()?;
             match key {
                 10 => {
@@ -7131,16 +7525,24 @@ impl<'a> get_instances_resp::RequestedPathResult<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::new(buf, true))
+        match as_text(buf) {
+            Some(t) => Self::decode_text(t),
+            None => Self::decode_from(Reader::new(buf)),
+        }
     }
-    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
     /// # Errors
     /// As [`Self::decode`].
+    #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::from_text(text))
+        let mut out = Self::default();
+        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+            Ok(()) => Ok(out),
+            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        }
     }
-    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
@@ -7152,10 +7554,10 @@ impl<'a> get_instances_resp::RequestedPathResult<'a> {
         out
     }
     #[inline(never)]
-    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+    fn merge<R: Src<'a>>(&mut self, r: R, depth: u32) -> Result<(), R::E> {
         let mut r = r;
         while r.more() {
-            let at = r.pos;
+            let at = r.pos();
             let key = r.key()?;
             match key {
                 10 => {
@@ -7369,16 +7771,24 @@ impl<'a> get_instances_resp::CurrInstance<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::new(buf, true))
+        match as_text(buf) {
+            Some(t) => Self::decode_text(t),
+            None => Self::decode_from(Reader::new(buf)),
+        }
     }
-    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
     /// # Errors
     /// As [`Self::decode`].
+    #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::from_text(text))
+        let mut out = Self::default();
+        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+            Ok(()) => Ok(out),
+            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        }
     }
-    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
@@ -7390,10 +7800,10 @@ impl<'a> get_instances_resp::CurrInstance<'a> {
         out
     }
     #[inline(never)]
-    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+    fn merge<R: Src<'a>>(&mut self, r: R, depth: u32) -> Result<(), R::E> {
         let mut r = r;
         while r.more() {
-            let at = r.pos;
+            let at = r.pos();
             let key = r.key()?;
             match key {
                 10 => {
@@ -7541,16 +7951,24 @@ impl<'a> GetSupportedProtocol<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::new(buf, true))
+        match as_text(buf) {
+            Some(t) => Self::decode_text(t),
+            None => Self::decode_from(Reader::new(buf)),
+        }
     }
-    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
     /// # Errors
     /// As [`Self::decode`].
+    #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::from_text(text))
+        let mut out = Self::default();
+        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+            Ok(()) => Ok(out),
+            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        }
     }
-    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
@@ -7562,10 +7980,10 @@ impl<'a> GetSupportedProtocol<'a> {
         out
     }
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+    fn merge<R: Src<'a>>(&mut self, r: R, depth: u32) -> Result<(), R::E> {
         let mut r = r;
         while r.more() {
-            let at = r.pos;
+            let at = r.pos();
             let key = r.key()?;
             match key {
                 10 => {
@@ -7682,16 +8100,24 @@ impl<'a> GetSupportedProtocolResp<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::new(buf, true))
+        match as_text(buf) {
+            Some(t) => Self::decode_text(t),
+            None => Self::decode_from(Reader::new(buf)),
+        }
     }
-    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
     /// # Errors
     /// As [`Self::decode`].
+    #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::from_text(text))
+        let mut out = Self::default();
+        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+            Ok(()) => Ok(out),
+            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        }
     }
-    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
@@ -7703,10 +8129,10 @@ impl<'a> GetSupportedProtocolResp<'a> {
         out
     }
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+    fn merge<R: Src<'a>>(&mut self, r: R, depth: u32) -> Result<(), R::E> {
         let mut r = r;
         while r.more() {
-            let at = r.pos;
+            let at = r.pos();
             let key = r.key()?;
             match key {
                 10 => {
@@ -7823,16 +8249,24 @@ impl<'a> Add<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::new(buf, true))
+        match as_text(buf) {
+            Some(t) => Self::decode_text(t),
+            None => Self::decode_from(Reader::new(buf)),
+        }
     }
-    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
     /// # Errors
     /// As [`Self::decode`].
+    #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::from_text(text))
+        let mut out = Self::default();
+        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+            Ok(()) => Ok(out),
+            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        }
     }
-    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
@@ -7844,10 +8278,10 @@ impl<'a> Add<'a> {
         out
     }
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+    fn merge<R: Src<'a>>(&mut self, r: R, depth: u32) -> Result<(), R::E> {
         let mut r = r;
         while r.more() {
-            let at = r.pos;
+            let at = r.pos();
             let key = r.key()?;
             match key {
                 8 => self.allow_partial = r.varint()? != 0,
@@ -7977,16 +8411,24 @@ impl<'a> add::CreateObject<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::new(buf, true))
+        match as_text(buf) {
+            Some(t) => Self::decode_text(t),
+            None => Self::decode_from(Reader::new(buf)),
+        }
     }
-    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
     /// # Errors
     /// As [`Self::decode`].
+    #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::from_text(text))
+        let mut out = Self::default();
+        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+            Ok(()) => Ok(out),
+            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        }
     }
-    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
@@ -7998,10 +8440,10 @@ impl<'a> add::CreateObject<'a> {
         out
     }
     #[inline(never)]
-    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+    fn merge<R: Src<'a>>(&mut self, r: R, depth: u32) -> Result<(), R::E> {
         let mut r = r;
         while r.more() {
-            let at = r.pos;
+            let at = r.pos();
             let key = r.key()?;
             match key {
                 10 => self.obj_path = r.str("usp.Add.CreateObject.obj_path")?,
@@ -8140,16 +8582,24 @@ impl<'a> add::CreateParamSetting<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::new(buf, true))
+        match as_text(buf) {
+            Some(t) => Self::decode_text(t),
+            None => Self::decode_from(Reader::new(buf)),
+        }
     }
-    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
     /// # Errors
     /// As [`Self::decode`].
+    #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::from_text(text))
+        let mut out = Self::default();
+        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+            Ok(()) => Ok(out),
+            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        }
     }
-    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
@@ -8161,10 +8611,10 @@ impl<'a> add::CreateParamSetting<'a> {
         out
     }
     #[inline(never)]
-    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+    fn merge<R: Src<'a>>(&mut self, r: R, depth: u32) -> Result<(), R::E> {
         let mut r = r;
         while r.more() {
-            let at = r.pos;
+            let at = r.pos();
             let key = r.key()?;
             match key {
                 10 => self.param = r.str("usp.Add.CreateParamSetting.param")?,
@@ -8311,16 +8761,24 @@ impl<'a> AddResp<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::new(buf, true))
+        match as_text(buf) {
+            Some(t) => Self::decode_text(t),
+            None => Self::decode_from(Reader::new(buf)),
+        }
     }
-    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
     /// # Errors
     /// As [`Self::decode`].
+    #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::from_text(text))
+        let mut out = Self::default();
+        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+            Ok(()) => Ok(out),
+            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        }
     }
-    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
@@ -8332,10 +8790,10 @@ impl<'a> AddResp<'a> {
         out
     }
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+    fn merge<R: Src<'a>>(&mut self, r: R, depth: u32) -> Result<(), R::E> {
         let mut r = r;
         while r.more() {
-            let at = r.pos;
+            let at = r.pos();
             let key = r.key()?;
             match key {
                 10 => {
@@ -8455,16 +8913,24 @@ impl<'a> add_resp::CreatedObjectResult<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::new(buf, true))
+        match as_text(buf) {
+            Some(t) => Self::decode_text(t),
+            None => Self::decode_from(Reader::new(buf)),
+        }
     }
-    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
     /// # Errors
     /// As [`Self::decode`].
+    #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::from_text(text))
+        let mut out = Self::default();
+        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+            Ok(()) => Ok(out),
+            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        }
     }
-    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
@@ -8476,10 +8942,10 @@ impl<'a> add_resp::CreatedObjectResult<'a> {
         out
     }
     #[inline(never)]
-    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+    fn merge<R: Src<'a>>(&mut self, r: R, depth: u32) -> Result<(), R::E> {
         let mut r = r;
         while r.more() {
-            let at = r.pos;
+            let at = r.pos();
             let key = r.key()?;
             match key {
                 10 => {
@@ -8633,16 +9099,24 @@ impl<'a> add_resp::created_object_result::OperationStatus<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::new(buf, true))
+        match as_text(buf) {
+            Some(t) => Self::decode_text(t),
+            None => Self::decode_from(Reader::new(buf)),
+        }
     }
-    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
     /// # Errors
     /// As [`Self::decode`].
+    #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::from_text(text))
+        let mut out = Self::default();
+        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+            Ok(()) => Ok(out),
+            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        }
     }
-    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
@@ -8654,10 +9128,10 @@ impl<'a> add_resp::created_object_result::OperationStatus<'a> {
         out
     }
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+    fn merge<R: Src<'a>>(&mut self, r: R, depth: u32) -> Result<(), R::E> {
         let mut r = r;
         while r.more() {
-            let at = r.pos;
+            let at = r.pos();
             let key = r.key()?;
             match key {
                 10 => {
@@ -8959,16 +9433,24 @@ impl<'a> add_resp::created_object_result::operation_status::OperationFailure<'a>
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::new(buf, true))
+        match as_text(buf) {
+            Some(t) => Self::decode_text(t),
+            None => Self::decode_from(Reader::new(buf)),
+        }
     }
-    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
     /// # Errors
     /// As [`Self::decode`].
+    #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::from_text(text))
+        let mut out = Self::default();
+        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+            Ok(()) => Ok(out),
+            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        }
     }
-    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
@@ -8980,10 +9462,10 @@ impl<'a> add_resp::created_object_result::operation_status::OperationFailure<'a>
         out
     }
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+    fn merge<R: Src<'a>>(&mut self, r: R, depth: u32) -> Result<(), R::E> {
         let mut r = r;
         while r.more() {
-            let at = r.pos;
+            let at = r.pos();
             let key = r.key()?;
             match key {
                 13 => self.err_code = u32::from_le_bytes(r.fixed::<4>()?),
@@ -9138,16 +9620,24 @@ impl<'a> add_resp::created_object_result::operation_status::OperationSuccess<'a>
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::new(buf, true))
+        match as_text(buf) {
+            Some(t) => Self::decode_text(t),
+            None => Self::decode_from(Reader::new(buf)),
+        }
     }
-    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
     /// # Errors
     /// As [`Self::decode`].
+    #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::from_text(text))
+        let mut out = Self::default();
+        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+            Ok(()) => Ok(out),
+            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        }
     }
-    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
@@ -9159,10 +9649,10 @@ impl<'a> add_resp::created_object_result::operation_status::OperationSuccess<'a>
         out
     }
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+    fn merge<R: Src<'a>>(&mut self, r: R, depth: u32) -> Result<(), R::E> {
         let mut r = r;
         while r.more() {
-            let at = r.pos;
+            let at = r.pos();
             let key = r.key()?;
             match key {
                 10 => {
@@ -9366,16 +9856,24 @@ impl<'a> add_resp::ParameterError<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::new(buf, true))
+        match as_text(buf) {
+            Some(t) => Self::decode_text(t),
+            None => Self::decode_from(Reader::new(buf)),
+        }
     }
-    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
     /// # Errors
     /// As [`Self::decode`].
+    #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::from_text(text))
+        let mut out = Self::default();
+        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+            Ok(()) => Ok(out),
+            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        }
     }
-    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
@@ -9387,10 +9885,10 @@ impl<'a> add_resp::ParameterError<'a> {
         out
     }
     #[inline(never)]
-    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+    fn merge<R: Src<'a>>(&mut self, r: R, depth: u32) -> Result<(), R::E> {
         let mut r = r;
         while r.more() {
-            let at = r.pos;
+            let at = r.pos();
             let key = r.key()?;
             match key {
                 10 => self.param = r.str("usp.AddResp.ParameterError.param")?,
@@ -9537,16 +10035,24 @@ impl<'a> Delete<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::new(buf, true))
+        match as_text(buf) {
+            Some(t) => Self::decode_text(t),
+            None => Self::decode_from(Reader::new(buf)),
+        }
     }
-    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
     /// # Errors
     /// As [`Self::decode`].
+    #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::from_text(text))
+        let mut out = Self::default();
+        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+            Ok(()) => Ok(out),
+            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        }
     }
-    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
@@ -9558,10 +10064,10 @@ impl<'a> Delete<'a> {
         out
     }
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+    fn merge<R: Src<'a>>(&mut self, r: R, depth: u32) -> Result<(), R::E> {
         let mut r = r;
         while r.more() {
-            let at = r.pos;
+            let at = r.pos();
             let key = r.key()?;
             match key {
                 8 => self.allow_partial = r.varint()? != 0,
@@ -9681,16 +10187,24 @@ impl<'a> DeleteResp<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::new(buf, true))
+        match as_text(buf) {
+            Some(t) => Self::decode_text(t),
+            None => Self::decode_from(Reader::new(buf)),
+        }
     }
-    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
     /// # Errors
     /// As [`Self::decode`].
+    #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::from_text(text))
+        let mut out = Self::default();
+        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+            Ok(()) => Ok(out),
+            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        }
     }
-    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
@@ -9702,10 +10216,10 @@ impl<'a> DeleteResp<'a> {
         out
     }
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+    fn merge<R: Src<'a>>(&mut self, r: R, depth: u32) -> Result<(), R::E> {
         let mut r = r;
         while r.more() {
-            let at = r.pos;
+            let at = r.pos();
             let key = r.key()?;
             match key {
                 10 => {
@@ -9825,16 +10339,24 @@ impl<'a> delete_resp::DeletedObjectResult<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::new(buf, true))
+        match as_text(buf) {
+            Some(t) => Self::decode_text(t),
+            None => Self::decode_from(Reader::new(buf)),
+        }
     }
-    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
     /// # Errors
     /// As [`Self::decode`].
+    #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::from_text(text))
+        let mut out = Self::default();
+        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+            Ok(()) => Ok(out),
+            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        }
     }
-    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
@@ -9846,10 +10368,10 @@ impl<'a> delete_resp::DeletedObjectResult<'a> {
         out
     }
     #[inline(never)]
-    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+    fn merge<R: Src<'a>>(&mut self, r: R, depth: u32) -> Result<(), R::E> {
         let mut r = r;
         while r.more() {
-            let at = r.pos;
+            let at = r.pos();
             let key = r.key()?;
             match key {
                 10 => {
@@ -10003,16 +10525,24 @@ impl<'a> delete_resp::deleted_object_result::OperationStatus<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::new(buf, true))
+        match as_text(buf) {
+            Some(t) => Self::decode_text(t),
+            None => Self::decode_from(Reader::new(buf)),
+        }
     }
-    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
     /// # Errors
     /// As [`Self::decode`].
+    #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::from_text(text))
+        let mut out = Self::default();
+        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+            Ok(()) => Ok(out),
+            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        }
     }
-    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
@@ -10024,10 +10554,10 @@ impl<'a> delete_resp::deleted_object_result::OperationStatus<'a> {
         out
     }
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+    fn merge<R: Src<'a>>(&mut self, r: R, depth: u32) -> Result<(), R::E> {
         let mut r = r;
         while r.more() {
-            let at = r.pos;
+            let at = r.pos();
             let key = r.key()?;
             match key {
                 10 => {
@@ -10333,16 +10863,24 @@ impl<'a> delete_resp::deleted_object_result::operation_status::OperationFailure<
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::new(buf, true))
+        match as_text(buf) {
+            Some(t) => Self::decode_text(t),
+            None => Self::decode_from(Reader::new(buf)),
+        }
     }
-    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
     /// # Errors
     /// As [`Self::decode`].
+    #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::from_text(text))
+        let mut out = Self::default();
+        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+            Ok(()) => Ok(out),
+            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        }
     }
-    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
@@ -10354,10 +10892,10 @@ impl<'a> delete_resp::deleted_object_result::operation_status::OperationFailure<
         out
     }
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+    fn merge<R: Src<'a>>(&mut self, r: R, depth: u32) -> Result<(), R::E> {
         let mut r = r;
         while r.more() {
-            let at = r.pos;
+            let at = r.pos();
             let key = r.key()?;
             match key {
                 13 => self.err_code = u32::from_le_bytes(r.fixed::<4>()?),
@@ -10513,16 +11051,24 @@ impl<'a> delete_resp::deleted_object_result::operation_status::OperationSuccess<
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::new(buf, true))
+        match as_text(buf) {
+            Some(t) => Self::decode_text(t),
+            None => Self::decode_from(Reader::new(buf)),
+        }
     }
-    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
     /// # Errors
     /// As [`Self::decode`].
+    #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::from_text(text))
+        let mut out = Self::default();
+        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+            Ok(()) => Ok(out),
+            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        }
     }
-    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
@@ -10534,10 +11080,10 @@ impl<'a> delete_resp::deleted_object_result::operation_status::OperationSuccess<
         out
     }
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+    fn merge<R: Src<'a>>(&mut self, r: R, depth: u32) -> Result<(), R::E> {
         let mut r = r;
         while r.more() {
-            let at = r.pos;
+            let at = r.pos();
             let key = r.key()?;
             match key {
                 10 => {
@@ -10718,16 +11264,24 @@ impl<'a> delete_resp::UnaffectedPathError<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::new(buf, true))
+        match as_text(buf) {
+            Some(t) => Self::decode_text(t),
+            None => Self::decode_from(Reader::new(buf)),
+        }
     }
-    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
     /// # Errors
     /// As [`Self::decode`].
+    #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::from_text(text))
+        let mut out = Self::default();
+        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+            Ok(()) => Ok(out),
+            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        }
     }
-    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
@@ -10739,10 +11293,10 @@ impl<'a> delete_resp::UnaffectedPathError<'a> {
         out
     }
     #[inline(never)]
-    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+    fn merge<R: Src<'a>>(&mut self, r: R, depth: u32) -> Result<(), R::E> {
         let mut r = r;
         while r.more() {
-            let at = r.pos;
+            let at = r.pos();
             let key = r.key()?;
             match key {
                 10 => {
@@ -10911,16 +11465,24 @@ impl<'a> Set<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::new(buf, true))
+        match as_text(buf) {
+            Some(t) => Self::decode_text(t),
+            None => Self::decode_from(Reader::new(buf)),
+        }
     }
-    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
     /// # Errors
     /// As [`Self::decode`].
+    #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::from_text(text))
+        let mut out = Self::default();
+        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+            Ok(()) => Ok(out),
+            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        }
     }
-    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
@@ -10932,10 +11494,10 @@ impl<'a> Set<'a> {
         out
     }
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+    fn merge<R: Src<'a>>(&mut self, r: R, depth: u32) -> Result<(), R::E> {
         let mut r = r;
         while r.more() {
-            let at = r.pos;
+            let at = r.pos();
             let key = r.key()?;
             match key {
                 8 => self.allow_partial = r.varint()? != 0,
@@ -11065,16 +11627,24 @@ impl<'a> set::UpdateObject<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::new(buf, true))
+        match as_text(buf) {
+            Some(t) => Self::decode_text(t),
+            None => Self::decode_from(Reader::new(buf)),
+        }
     }
-    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
     /// # Errors
     /// As [`Self::decode`].
+    #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::from_text(text))
+        let mut out = Self::default();
+        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+            Ok(()) => Ok(out),
+            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        }
     }
-    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
@@ -11086,10 +11656,10 @@ impl<'a> set::UpdateObject<'a> {
         out
     }
     #[inline(never)]
-    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+    fn merge<R: Src<'a>>(&mut self, r: R, depth: u32) -> Result<(), R::E> {
         let mut r = r;
         while r.more() {
-            let at = r.pos;
+            let at = r.pos();
             let key = r.key()?;
             match key {
                 10 => self.obj_path = r.str("usp.Set.UpdateObject.obj_path")?,
@@ -11228,16 +11798,24 @@ impl<'a> set::UpdateParamSetting<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::new(buf, true))
+        match as_text(buf) {
+            Some(t) => Self::decode_text(t),
+            None => Self::decode_from(Reader::new(buf)),
+        }
     }
-    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
     /// # Errors
     /// As [`Self::decode`].
+    #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::from_text(text))
+        let mut out = Self::default();
+        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+            Ok(()) => Ok(out),
+            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        }
     }
-    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
@@ -11249,10 +11827,10 @@ impl<'a> set::UpdateParamSetting<'a> {
         out
     }
     #[inline(never)]
-    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+    fn merge<R: Src<'a>>(&mut self, r: R, depth: u32) -> Result<(), R::E> {
         let mut r = r;
         while r.more() {
-            let at = r.pos;
+            let at = r.pos();
             let key = r.key()?;
             match key {
                 10 => self.param = r.str("usp.Set.UpdateParamSetting.param")?,
@@ -11399,16 +11977,24 @@ impl<'a> SetResp<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::new(buf, true))
+        match as_text(buf) {
+            Some(t) => Self::decode_text(t),
+            None => Self::decode_from(Reader::new(buf)),
+        }
     }
-    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
     /// # Errors
     /// As [`Self::decode`].
+    #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::from_text(text))
+        let mut out = Self::default();
+        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+            Ok(()) => Ok(out),
+            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        }
     }
-    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
@@ -11420,10 +12006,10 @@ impl<'a> SetResp<'a> {
         out
     }
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+    fn merge<R: Src<'a>>(&mut self, r: R, depth: u32) -> Result<(), R::E> {
         let mut r = r;
         while r.more() {
-            let at = r.pos;
+            let at = r.pos();
             let key = r.key()?;
             match key {
                 10 => {
@@ -11543,16 +12129,24 @@ impl<'a> set_resp::UpdatedObjectResult<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::new(buf, true))
+        match as_text(buf) {
+            Some(t) => Self::decode_text(t),
+            None => Self::decode_from(Reader::new(buf)),
+        }
     }
-    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
     /// # Errors
     /// As [`Self::decode`].
+    #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::from_text(text))
+        let mut out = Self::default();
+        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+            Ok(()) => Ok(out),
+            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        }
     }
-    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
@@ -11564,10 +12158,10 @@ impl<'a> set_resp::UpdatedObjectResult<'a> {
         out
     }
     #[inline(never)]
-    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+    fn merge<R: Src<'a>>(&mut self, r: R, depth: u32) -> Result<(), R::E> {
         let mut r = r;
         while r.more() {
-            let at = r.pos;
+            let at = r.pos();
             let key = r.key()?;
             match key {
                 10 => {
@@ -11721,16 +12315,24 @@ impl<'a> set_resp::updated_object_result::OperationStatus<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::new(buf, true))
+        match as_text(buf) {
+            Some(t) => Self::decode_text(t),
+            None => Self::decode_from(Reader::new(buf)),
+        }
     }
-    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
     /// # Errors
     /// As [`Self::decode`].
+    #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::from_text(text))
+        let mut out = Self::default();
+        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+            Ok(()) => Ok(out),
+            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        }
     }
-    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
@@ -11742,10 +12344,10 @@ impl<'a> set_resp::updated_object_result::OperationStatus<'a> {
         out
     }
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+    fn merge<R: Src<'a>>(&mut self, r: R, depth: u32) -> Result<(), R::E> {
         let mut r = r;
         while r.more() {
-            let at = r.pos;
+            let at = r.pos();
             let key = r.key()?;
             match key {
                 10 => {
@@ -12047,16 +12649,24 @@ impl<'a> set_resp::updated_object_result::operation_status::OperationFailure<'a>
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::new(buf, true))
+        match as_text(buf) {
+            Some(t) => Self::decode_text(t),
+            None => Self::decode_from(Reader::new(buf)),
+        }
     }
-    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
     /// # Errors
     /// As [`Self::decode`].
+    #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::from_text(text))
+        let mut out = Self::default();
+        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+            Ok(()) => Ok(out),
+            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        }
     }
-    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
@@ -12068,10 +12678,10 @@ impl<'a> set_resp::updated_object_result::operation_status::OperationFailure<'a>
         out
     }
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+    fn merge<R: Src<'a>>(&mut self, r: R, depth: u32) -> Result<(), R::E> {
         let mut r = r;
         while r.more() {
-            let at = r.pos;
+            let at = r.pos();
             let key = r.key()?;
             match key {
                 13 => self.err_code = u32::from_le_bytes(r.fixed::<4>()?),
@@ -12276,16 +12886,24 @@ impl<'a> set_resp::updated_object_result::operation_status::OperationSuccess<'a>
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::new(buf, true))
+        match as_text(buf) {
+            Some(t) => Self::decode_text(t),
+            None => Self::decode_from(Reader::new(buf)),
+        }
     }
-    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
     /// # Errors
     /// As [`Self::decode`].
+    #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::from_text(text))
+        let mut out = Self::default();
+        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+            Ok(()) => Ok(out),
+            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        }
     }
-    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
@@ -12297,10 +12915,10 @@ impl<'a> set_resp::updated_object_result::operation_status::OperationSuccess<'a>
         out
     }
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+    fn merge<R: Src<'a>>(&mut self, r: R, depth: u32) -> Result<(), R::E> {
         let mut r = r;
         while r.more() {
-            let at = r.pos;
+            let at = r.pos();
             let key = r.key()?;
             match key {
                 10 => {
@@ -12440,16 +13058,24 @@ impl<'a> set_resp::UpdatedInstanceFailure<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::new(buf, true))
+        match as_text(buf) {
+            Some(t) => Self::decode_text(t),
+            None => Self::decode_from(Reader::new(buf)),
+        }
     }
-    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
     /// # Errors
     /// As [`Self::decode`].
+    #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::from_text(text))
+        let mut out = Self::default();
+        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+            Ok(()) => Ok(out),
+            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        }
     }
-    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
@@ -12461,10 +13087,10 @@ impl<'a> set_resp::UpdatedInstanceFailure<'a> {
         out
     }
     #[inline(never)]
-    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+    fn merge<R: Src<'a>>(&mut self, r: R, depth: u32) -> Result<(), R::E> {
         let mut r = r;
         while r.more() {
-            let at = r.pos;
+            let at = r.pos();
             let key = r.key()?;
             match key {
                 10 => {
@@ -12619,16 +13245,24 @@ impl<'a> set_resp::UpdatedInstanceResult<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::new(buf, true))
+        match as_text(buf) {
+            Some(t) => Self::decode_text(t),
+            None => Self::decode_from(Reader::new(buf)),
+        }
     }
-    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
     /// # Errors
     /// As [`Self::decode`].
+    #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::from_text(text))
+        let mut out = Self::default();
+        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+            Ok(()) => Ok(out),
+            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        }
     }
-    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
@@ -12640,10 +13274,10 @@ impl<'a> set_resp::UpdatedInstanceResult<'a> {
         out
     }
     #[inline(never)]
-    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+    fn merge<R: Src<'a>>(&mut self, r: R, depth: u32) -> Result<(), R::E> {
         let mut r = r;
         while r.more() {
-            let at = r.pos;
+            let at = r.pos();
             let key = r.key()?;
             match key {
                 10 => {
@@ -12833,16 +13467,24 @@ impl<'a> set_resp::ParameterError<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::new(buf, true))
+        match as_text(buf) {
+            Some(t) => Self::decode_text(t),
+            None => Self::decode_from(Reader::new(buf)),
+        }
     }
-    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
     /// # Errors
     /// As [`Self::decode`].
+    #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::from_text(text))
+        let mut out = Self::default();
+        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+            Ok(()) => Ok(out),
+            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        }
     }
-    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
@@ -12854,10 +13496,10 @@ impl<'a> set_resp::ParameterError<'a> {
         out
     }
     #[inline(never)]
-    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+    fn merge<R: Src<'a>>(&mut self, r: R, depth: u32) -> Result<(), R::E> {
         let mut r = r;
         while r.more() {
-            let at = r.pos;
+            let at = r.pos();
             let key = r.key()?;
             match key {
                 10 => self.param = r.str("usp.SetResp.ParameterError.param")?,
@@ -13004,16 +13646,24 @@ impl<'a> Operate<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::new(buf, true))
+        match as_text(buf) {
+            Some(t) => Self::decode_text(t),
+            None => Self::decode_from(Reader::new(buf)),
+        }
     }
-    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
     /// # Errors
     /// As [`Self::decode`].
+    #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::from_text(text))
+        let mut out = Self::default();
+        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+            Ok(()) => Ok(out),
+            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        }
     }
-    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
@@ -13025,10 +13675,10 @@ impl<'a> Operate<'a> {
         out
     }
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+    fn merge<R: Src<'a>>(&mut self, r: R, depth: u32) -> Result<(), R::E> {
         let mut r = r;
         while r.more() {
-            let at = r.pos;
+            let at = r.pos();
             let key = r.key()?;
             match key {
                 10 => self.command = r.str("usp.Operate.command")?,
@@ -13189,16 +13839,24 @@ impl<'a> OperateResp<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::new(buf, true))
+        match as_text(buf) {
+            Some(t) => Self::decode_text(t),
+            None => Self::decode_from(Reader::new(buf)),
+        }
     }
-    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
     /// # Errors
     /// As [`Self::decode`].
+    #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::from_text(text))
+        let mut out = Self::default();
+        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+            Ok(()) => Ok(out),
+            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        }
     }
-    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
@@ -13210,10 +13868,10 @@ impl<'a> OperateResp<'a> {
         out
     }
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+    fn merge<R: Src<'a>>(&mut self, r: R, depth: u32) -> Result<(), R::E> {
         let mut r = r;
         while r.more() {
-            let at = r.pos;
+            let at = r.pos();
             let key = r.key()?;
             match key {
                 10 => {
@@ -13329,16 +13987,24 @@ impl<'a> operate_resp::OperationResult<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::new(buf, true))
+        match as_text(buf) {
+            Some(t) => Self::decode_text(t),
+            None => Self::decode_from(Reader::new(buf)),
+        }
     }
-    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
     /// # Errors
     /// As [`Self::decode`].
+    #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::from_text(text))
+        let mut out = Self::default();
+        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+            Ok(()) => Ok(out),
+            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        }
     }
-    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
@@ -13350,10 +14016,10 @@ impl<'a> operate_resp::OperationResult<'a> {
         out
     }
     #[inline(never)]
-    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+    fn merge<R: Src<'a>>(&mut self, r: R, depth: u32) -> Result<(), R::E> {
         let mut r = r;
         while r.more() {
-            let at = r.pos;
+            let at = r.pos();
             let key = r.key()?;
             match key {
                 10 => {
@@ -13708,16 +14374,24 @@ impl<'a> operate_resp::operation_result::OutputArgs<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::new(buf, true))
+        match as_text(buf) {
+            Some(t) => Self::decode_text(t),
+            None => Self::decode_from(Reader::new(buf)),
+        }
     }
-    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
     /// # Errors
     /// As [`Self::decode`].
+    #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::from_text(text))
+        let mut out = Self::default();
+        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+            Ok(()) => Ok(out),
+            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        }
     }
-    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
@@ -13729,10 +14403,10 @@ impl<'a> operate_resp::operation_result::OutputArgs<'a> {
         out
     }
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+    fn merge<R: Src<'a>>(&mut self, r: R, depth: u32) -> Result<(), R::E> {
         let mut r = r;
         while r.more() {
-            let at = r.pos;
+            let at = r.pos();
             let key = r.key()?;
             match key {
                 10 => {
@@ -13849,16 +14523,24 @@ impl<'a> operate_resp::operation_result::CommandFailure<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::new(buf, true))
+        match as_text(buf) {
+            Some(t) => Self::decode_text(t),
+            None => Self::decode_from(Reader::new(buf)),
+        }
     }
-    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
     /// # Errors
     /// As [`Self::decode`].
+    #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::from_text(text))
+        let mut out = Self::default();
+        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+            Ok(()) => Ok(out),
+            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        }
     }
-    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
@@ -13870,10 +14552,10 @@ impl<'a> operate_resp::operation_result::CommandFailure<'a> {
         out
     }
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+    fn merge<R: Src<'a>>(&mut self, r: R, depth: u32) -> Result<(), R::E> {
         let mut r = r;
         while r.more() {
-            let at = r.pos;
+            let at = r.pos();
             let key = r.key()?;
             match key {
                 13 => self.err_code = u32::from_le_bytes(r.fixed::<4>()?),
@@ -14014,16 +14696,24 @@ impl<'a> Notify<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::new(buf, true))
+        match as_text(buf) {
+            Some(t) => Self::decode_text(t),
+            None => Self::decode_from(Reader::new(buf)),
+        }
     }
-    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
     /// # Errors
     /// As [`Self::decode`].
+    #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::from_text(text))
+        let mut out = Self::default();
+        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+            Ok(()) => Ok(out),
+            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        }
     }
-    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
@@ -14035,10 +14725,10 @@ impl<'a> Notify<'a> {
         out
     }
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+    fn merge<R: Src<'a>>(&mut self, r: R, depth: u32) -> Result<(), R::E> {
         let mut r = r;
         while r.more() {
-            let at = r.pos;
+            let at = r.pos();
             let key = r.key()?;
             match key {
                 10 => self.subscription_id = r.str("usp.Notify.subscription_id")?,
@@ -14527,16 +15217,24 @@ impl<'a> notify::Event<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::new(buf, true))
+        match as_text(buf) {
+            Some(t) => Self::decode_text(t),
+            None => Self::decode_from(Reader::new(buf)),
+        }
     }
-    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
     /// # Errors
     /// As [`Self::decode`].
+    #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::from_text(text))
+        let mut out = Self::default();
+        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+            Ok(()) => Ok(out),
+            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        }
     }
-    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
@@ -14548,10 +15246,10 @@ impl<'a> notify::Event<'a> {
         out
     }
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+    fn merge<R: Src<'a>>(&mut self, r: R, depth: u32) -> Result<(), R::E> {
         let mut r = r;
         while r.more() {
-            let at = r.pos;
+            let at = r.pos();
             let key = r.key()?;
             match key {
                 10 => self.obj_path = r.str("usp.Notify.Event.obj_path")?,
@@ -14702,16 +15400,24 @@ impl<'a> notify::ValueChange<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::new(buf, true))
+        match as_text(buf) {
+            Some(t) => Self::decode_text(t),
+            None => Self::decode_from(Reader::new(buf)),
+        }
     }
-    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
     /// # Errors
     /// As [`Self::decode`].
+    #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::from_text(text))
+        let mut out = Self::default();
+        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+            Ok(()) => Ok(out),
+            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        }
     }
-    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
@@ -14723,10 +15429,10 @@ impl<'a> notify::ValueChange<'a> {
         out
     }
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+    fn merge<R: Src<'a>>(&mut self, r: R, depth: u32) -> Result<(), R::E> {
         let mut r = r;
         while r.more() {
-            let at = r.pos;
+            let at = r.pos();
             let key = r.key()?;
             match key {
                 10 => self.param_path = r.str("usp.Notify.ValueChange.param_path")?,
@@ -14850,16 +15556,24 @@ impl<'a> notify::ObjectCreation<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::new(buf, true))
+        match as_text(buf) {
+            Some(t) => Self::decode_text(t),
+            None => Self::decode_from(Reader::new(buf)),
+        }
     }
-    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
     /// # Errors
     /// As [`Self::decode`].
+    #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::from_text(text))
+        let mut out = Self::default();
+        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+            Ok(()) => Ok(out),
+            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        }
     }
-    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
@@ -14871,10 +15585,10 @@ impl<'a> notify::ObjectCreation<'a> {
         out
     }
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+    fn merge<R: Src<'a>>(&mut self, r: R, depth: u32) -> Result<(), R::E> {
         let mut r = r;
         while r.more() {
-            let at = r.pos;
+            let at = r.pos();
             let key = r.key()?;
             match key {
                 10 => self.obj_path = r.str("usp.Notify.ObjectCreation.obj_path")?,
@@ -15011,16 +15725,24 @@ impl<'a> notify::ObjectDeletion<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::new(buf, true))
+        match as_text(buf) {
+            Some(t) => Self::decode_text(t),
+            None => Self::decode_from(Reader::new(buf)),
+        }
     }
-    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
     /// # Errors
     /// As [`Self::decode`].
+    #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::from_text(text))
+        let mut out = Self::default();
+        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+            Ok(()) => Ok(out),
+            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        }
     }
-    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
@@ -15032,10 +15754,10 @@ impl<'a> notify::ObjectDeletion<'a> {
         out
     }
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+    fn merge<R: Src<'a>>(&mut self, r: R, depth: u32) -> Result<(), R::E> {
         let mut r = r;
         while r.more() {
-            let at = r.pos;
+            let at = r.pos();
             let key = r.key()?;
             match key {
                 10 => self.obj_path = r.str("usp.Notify.ObjectDeletion.obj_path")?,
@@ -15137,16 +15859,24 @@ impl<'a> notify::OperationComplete<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::new(buf, true))
+        match as_text(buf) {
+            Some(t) => Self::decode_text(t),
+            None => Self::decode_from(Reader::new(buf)),
+        }
     }
-    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
     /// # Errors
     /// As [`Self::decode`].
+    #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::from_text(text))
+        let mut out = Self::default();
+        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+            Ok(()) => Ok(out),
+            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        }
     }
-    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
@@ -15158,10 +15888,10 @@ impl<'a> notify::OperationComplete<'a> {
         out
     }
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+    fn merge<R: Src<'a>>(&mut self, r: R, depth: u32) -> Result<(), R::E> {
         let mut r = r;
         while r.more() {
-            let at = r.pos;
+            let at = r.pos();
             let key = r.key()?;
             match key {
                 10 => self.obj_path = r.str("usp.Notify.OperationComplete.obj_path")?,
@@ -15523,16 +16253,24 @@ impl<'a> notify::operation_complete::OutputArgs<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::new(buf, true))
+        match as_text(buf) {
+            Some(t) => Self::decode_text(t),
+            None => Self::decode_from(Reader::new(buf)),
+        }
     }
-    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
     /// # Errors
     /// As [`Self::decode`].
+    #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::from_text(text))
+        let mut out = Self::default();
+        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+            Ok(()) => Ok(out),
+            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        }
     }
-    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
@@ -15544,10 +16282,10 @@ impl<'a> notify::operation_complete::OutputArgs<'a> {
         out
     }
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+    fn merge<R: Src<'a>>(&mut self, r: R, depth: u32) -> Result<(), R::E> {
         let mut r = r;
         while r.more() {
-            let at = r.pos;
+            let at = r.pos();
             let key = r.key()?;
             match key {
                 10 => {
@@ -15664,16 +16402,24 @@ impl<'a> notify::operation_complete::CommandFailure<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::new(buf, true))
+        match as_text(buf) {
+            Some(t) => Self::decode_text(t),
+            None => Self::decode_from(Reader::new(buf)),
+        }
     }
-    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
     /// # Errors
     /// As [`Self::decode`].
+    #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::from_text(text))
+        let mut out = Self::default();
+        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+            Ok(()) => Ok(out),
+            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        }
     }
-    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
@@ -15685,10 +16431,10 @@ impl<'a> notify::operation_complete::CommandFailure<'a> {
         out
     }
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+    fn merge<R: Src<'a>>(&mut self, r: R, depth: u32) -> Result<(), R::E> {
         let mut r = r;
         while r.more() {
-            let at = r.pos;
+            let at = r.pos();
             let key = r.key()?;
             match key {
                 13 => self.err_code = u32::from_le_bytes(r.fixed::<4>()?),
@@ -15829,16 +16575,24 @@ impl<'a> notify::OnBoardRequest<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::new(buf, true))
+        match as_text(buf) {
+            Some(t) => Self::decode_text(t),
+            None => Self::decode_from(Reader::new(buf)),
+        }
     }
-    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
     /// # Errors
     /// As [`Self::decode`].
+    #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::from_text(text))
+        let mut out = Self::default();
+        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+            Ok(()) => Ok(out),
+            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        }
     }
-    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
@@ -15850,10 +16604,10 @@ impl<'a> notify::OnBoardRequest<'a> {
         out
     }
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+    fn merge<R: Src<'a>>(&mut self, r: R, depth: u32) -> Result<(), R::E> {
         let mut r = r;
         while r.more() {
-            let at = r.pos;
+            let at = r.pos();
             let key = r.key()?;
             match key {
                 10 => self.oui = r.str("usp.Notify.OnBoardRequest.oui")?,
@@ -16054,16 +16808,24 @@ impl<'a> NotifyResp<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::new(buf, true))
+        match as_text(buf) {
+            Some(t) => Self::decode_text(t),
+            None => Self::decode_from(Reader::new(buf)),
+        }
     }
-    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
     /// # Errors
     /// As [`Self::decode`].
+    #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::from_text(text))
+        let mut out = Self::default();
+        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+            Ok(()) => Ok(out),
+            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        }
     }
-    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
@@ -16075,10 +16837,10 @@ impl<'a> NotifyResp<'a> {
         out
     }
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+    fn merge<R: Src<'a>>(&mut self, r: R, depth: u32) -> Result<(), R::E> {
         let mut r = r;
         while r.more() {
-            let at = r.pos;
+            let at = r.pos();
             let key = r.key()?;
             match key {
                 10 => self.subscription_id = r.str("usp.NotifyResp.subscription_id")?,
@@ -16180,16 +16942,24 @@ impl<'a> Register<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::new(buf, true))
+        match as_text(buf) {
+            Some(t) => Self::decode_text(t),
+            None => Self::decode_from(Reader::new(buf)),
+        }
     }
-    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
     /// # Errors
     /// As [`Self::decode`].
+    #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::from_text(text))
+        let mut out = Self::default();
+        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+            Ok(()) => Ok(out),
+            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        }
     }
-    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
@@ -16201,10 +16971,10 @@ impl<'a> Register<'a> {
         out
     }
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+    fn merge<R: Src<'a>>(&mut self, r: R, depth: u32) -> Result<(), R::E> {
         let mut r = r;
         while r.more() {
-            let at = r.pos;
+            let at = r.pos();
             let key = r.key()?;
             match key {
                 8 => self.allow_partial = r.varint()? != 0,
@@ -16338,16 +17108,24 @@ impl<'a> register::RegistrationPath<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::new(buf, true))
+        match as_text(buf) {
+            Some(t) => Self::decode_text(t),
+            None => Self::decode_from(Reader::new(buf)),
+        }
     }
-    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
     /// # Errors
     /// As [`Self::decode`].
+    #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::from_text(text))
+        let mut out = Self::default();
+        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+            Ok(()) => Ok(out),
+            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        }
     }
-    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
@@ -16359,10 +17137,10 @@ impl<'a> register::RegistrationPath<'a> {
         out
     }
     #[inline(never)]
-    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+    fn merge<R: Src<'a>>(&mut self, r: R, depth: u32) -> Result<(), R::E> {
         let mut r = r;
         while r.more() {
-            let at = r.pos;
+            let at = r.pos();
             let key = r.key()?;
             match key {
                 10 => self.path = r.str("usp.Register.RegistrationPath.path")?,
@@ -16463,16 +17241,24 @@ impl<'a> RegisterResp<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::new(buf, true))
+        match as_text(buf) {
+            Some(t) => Self::decode_text(t),
+            None => Self::decode_from(Reader::new(buf)),
+        }
     }
-    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
     /// # Errors
     /// As [`Self::decode`].
+    #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::from_text(text))
+        let mut out = Self::default();
+        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+            Ok(()) => Ok(out),
+            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        }
     }
-    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
@@ -16484,10 +17270,10 @@ impl<'a> RegisterResp<'a> {
         out
     }
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+    fn merge<R: Src<'a>>(&mut self, r: R, depth: u32) -> Result<(), R::E> {
         let mut r = r;
         while r.more() {
-            let at = r.pos;
+            let at = r.pos();
             let key = r.key()?;
             match key {
                 10 => {
@@ -16617,16 +17403,24 @@ impl<'a> register_resp::RegisteredPathResult<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::new(buf, true))
+        match as_text(buf) {
+            Some(t) => Self::decode_text(t),
+            None => Self::decode_from(Reader::new(buf)),
+        }
     }
-    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
     /// # Errors
     /// As [`Self::decode`].
+    #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::from_text(text))
+        let mut out = Self::default();
+        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+            Ok(()) => Ok(out),
+            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        }
     }
-    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
@@ -16638,10 +17432,10 @@ impl<'a> register_resp::RegisteredPathResult<'a> {
         out
     }
     #[inline(never)]
-    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+    fn merge<R: Src<'a>>(&mut self, r: R, depth: u32) -> Result<(), R::E> {
         let mut r = r;
         while r.more() {
-            let at = r.pos;
+            let at = r.pos();
             let key = r.key()?;
             match key {
                 10 => {
@@ -16795,16 +17589,24 @@ impl<'a> register_resp::registered_path_result::OperationStatus<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::new(buf, true))
+        match as_text(buf) {
+            Some(t) => Self::decode_text(t),
+            None => Self::decode_from(Reader::new(buf)),
+        }
     }
-    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
     /// # Errors
     /// As [`Self::decode`].
+    #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::from_text(text))
+        let mut out = Self::default();
+        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+            Ok(()) => Ok(out),
+            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        }
     }
-    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
@@ -16816,10 +17618,10 @@ impl<'a> register_resp::registered_path_result::OperationStatus<'a> {
         out
     }
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+    fn merge<R: Src<'a>>(&mut self, r: R, depth: u32) -> Result<(), R::E> {
         let mut r = r;
         while r.more() {
-            let at = r.pos;
+            let at = r.pos();
             let key = r.key()?;
             match key {
                 10 => {
@@ -17126,16 +17928,24 @@ impl<'a> register_resp::registered_path_result::operation_status::OperationFailu
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::new(buf, true))
+        match as_text(buf) {
+            Some(t) => Self::decode_text(t),
+            None => Self::decode_from(Reader::new(buf)),
+        }
     }
-    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
     /// # Errors
     /// As [`Self::decode`].
+    #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::from_text(text))
+        let mut out = Self::default();
+        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+            Ok(()) => Ok(out),
+            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        }
     }
-    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
@@ -17147,10 +17957,10 @@ impl<'a> register_resp::registered_path_result::operation_status::OperationFailu
         out
     }
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+    fn merge<R: Src<'a>>(&mut self, r: R, depth: u32) -> Result<(), R::E> {
         let mut r = r;
         while r.more() {
-            let at = r.pos;
+            let at = r.pos();
             let key = r.key()?;
             match key {
                 13 => self.err_code = u32::from_le_bytes(r.fixed::<4>()?),
@@ -17306,16 +18116,24 @@ impl<'a> register_resp::registered_path_result::operation_status::OperationSucce
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::new(buf, true))
+        match as_text(buf) {
+            Some(t) => Self::decode_text(t),
+            None => Self::decode_from(Reader::new(buf)),
+        }
     }
-    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
     /// # Errors
     /// As [`Self::decode`].
+    #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::from_text(text))
+        let mut out = Self::default();
+        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+            Ok(()) => Ok(out),
+            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        }
     }
-    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
@@ -17327,10 +18145,10 @@ impl<'a> register_resp::registered_path_result::operation_status::OperationSucce
         out
     }
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+    fn merge<R: Src<'a>>(&mut self, r: R, depth: u32) -> Result<(), R::E> {
         let mut r = r;
         while r.more() {
-            let at = r.pos;
+            let at = r.pos();
             let key = r.key()?;
             match key {
                 10 => {
@@ -17458,16 +18276,24 @@ impl<'a> Deregister<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::new(buf, true))
+        match as_text(buf) {
+            Some(t) => Self::decode_text(t),
+            None => Self::decode_from(Reader::new(buf)),
+        }
     }
-    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
     /// # Errors
     /// As [`Self::decode`].
+    #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::from_text(text))
+        let mut out = Self::default();
+        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+            Ok(()) => Ok(out),
+            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        }
     }
-    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
@@ -17479,10 +18305,10 @@ impl<'a> Deregister<'a> {
         out
     }
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+    fn merge<R: Src<'a>>(&mut self, r: R, depth: u32) -> Result<(), R::E> {
         let mut r = r;
         while r.more() {
-            let at = r.pos;
+            let at = r.pos();
             let key = r.key()?;
             match key {
                 10 => self.paths.push(r.str("usp.Deregister.paths")?),
@@ -17580,16 +18406,24 @@ impl<'a> DeregisterResp<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::new(buf, true))
+        match as_text(buf) {
+            Some(t) => Self::decode_text(t),
+            None => Self::decode_from(Reader::new(buf)),
+        }
     }
-    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
     /// # Errors
     /// As [`Self::decode`].
+    #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::from_text(text))
+        let mut out = Self::default();
+        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+            Ok(()) => Ok(out),
+            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        }
     }
-    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
@@ -17601,10 +18435,10 @@ impl<'a> DeregisterResp<'a> {
         out
     }
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+    fn merge<R: Src<'a>>(&mut self, r: R, depth: u32) -> Result<(), R::E> {
         let mut r = r;
         while r.more() {
-            let at = r.pos;
+            let at = r.pos();
             let key = r.key()?;
             match key {
                 10 => {
@@ -17734,16 +18568,24 @@ impl<'a> deregister_resp::DeregisteredPathResult<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::new(buf, true))
+        match as_text(buf) {
+            Some(t) => Self::decode_text(t),
+            None => Self::decode_from(Reader::new(buf)),
+        }
     }
-    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
     /// # Errors
     /// As [`Self::decode`].
+    #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::from_text(text))
+        let mut out = Self::default();
+        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+            Ok(()) => Ok(out),
+            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        }
     }
-    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
@@ -17755,10 +18597,10 @@ impl<'a> deregister_resp::DeregisteredPathResult<'a> {
         out
     }
     #[inline(never)]
-    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+    fn merge<R: Src<'a>>(&mut self, r: R, depth: u32) -> Result<(), R::E> {
         let mut r = r;
         while r.more() {
-            let at = r.pos;
+            let at = r.pos();
             let key = r.key()?;
             match key {
                 10 => {
@@ -17912,16 +18754,24 @@ impl<'a> deregister_resp::deregistered_path_result::OperationStatus<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::new(buf, true))
+        match as_text(buf) {
+            Some(t) => Self::decode_text(t),
+            None => Self::decode_from(Reader::new(buf)),
+        }
     }
-    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
     /// # Errors
     /// As [`Self::decode`].
+    #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::from_text(text))
+        let mut out = Self::default();
+        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+            Ok(()) => Ok(out),
+            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        }
     }
-    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
@@ -17933,10 +18783,10 @@ impl<'a> deregister_resp::deregistered_path_result::OperationStatus<'a> {
         out
     }
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+    fn merge<R: Src<'a>>(&mut self, r: R, depth: u32) -> Result<(), R::E> {
         let mut r = r;
         while r.more() {
-            let at = r.pos;
+            let at = r.pos();
             let key = r.key()?;
             match key {
                 10 => {
@@ -18246,16 +19096,24 @@ impl<
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::new(buf, true))
+        match as_text(buf) {
+            Some(t) => Self::decode_text(t),
+            None => Self::decode_from(Reader::new(buf)),
+        }
     }
-    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
     /// # Errors
     /// As [`Self::decode`].
+    #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::from_text(text))
+        let mut out = Self::default();
+        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+            Ok(()) => Ok(out),
+            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        }
     }
-    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
@@ -18267,10 +19125,10 @@ impl<
         out
     }
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+    fn merge<R: Src<'a>>(&mut self, r: R, depth: u32) -> Result<(), R::E> {
         let mut r = r;
         while r.more() {
-            let at = r.pos;
+            let at = r.pos();
             let key = r.key()?;
             match key {
                 13 => self.err_code = u32::from_le_bytes(r.fixed::<4>()?),
@@ -18434,16 +19292,24 @@ impl<
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::new(buf, true))
+        match as_text(buf) {
+            Some(t) => Self::decode_text(t),
+            None => Self::decode_from(Reader::new(buf)),
+        }
     }
-    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
     /// # Errors
     /// As [`Self::decode`].
+    #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::from_text(text))
+        let mut out = Self::default();
+        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+            Ok(()) => Ok(out),
+            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        }
     }
-    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
@@ -18455,10 +19321,10 @@ impl<
         out
     }
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+    fn merge<R: Src<'a>>(&mut self, r: R, depth: u32) -> Result<(), R::E> {
         let mut r = r;
         while r.more() {
-            let at = r.pos;
+            let at = r.pos();
             let key = r.key()?;
             match key {
                 10 => {

@@ -242,9 +242,13 @@ fn skip_field(
     }
     Ok(r.pos)
 }
-/// A cursor over one message's bytes: the message is `data[pos..]` as the reader starts (its
-/// end is the end of `data`). `off` is where `data` starts in the whole input, so errors carry
-/// absolute offsets (`off + pos`).
+/// The general cursor over one message's bytes, for input that is not UTF-8 as a whole (a
+/// message over 127 bytes has length prefixes of two bytes, which are not UTF-8; so do binary
+/// `bytes` fields) and for finding out what is wrong with malformed input. UTF-8 input goes to
+/// the faster [`TextReader`] first.
+///
+/// The message is `data[pos..]` as the reader starts (its end is the end of `data`). `off` is
+/// where `data` starts in the whole input, so errors carry absolute offsets (`off + pos`).
 ///
 /// `text` is `data` as a `str`, from its start, when all of it is valid UTF-8 (typical for
 /// USP: strings with small length prefixes); it may run on past the end of `data`. A string
@@ -266,11 +270,15 @@ struct Reader<'a> {
     off: usize,
 }
 impl<'a> Reader<'a> {
-    /// `want_text`: whether the message has string fields (directly or nested), so that
-    /// validating its bytes as a whole can pay off.
-    fn new(data: &'a [u8], want_text: bool) -> Self {
-        let text = if want_text { as_text(data).unwrap_or("") } else { "" };
-        Self { data, text, pos: 0, off: 0 }
+    /// A reader over bytes that are not UTF-8 as a whole (those that are go to a
+    /// [`TextReader`]): nested messages validate their own bytes ([`Reader::sub`]).
+    fn new(data: &'a [u8]) -> Self {
+        Self {
+            data,
+            text: "",
+            pos: 0,
+            off: 0,
+        }
     }
     /// A reader over bytes already known to be UTF-8.
     fn from_text(text: &'a str) -> Self {
@@ -479,6 +487,236 @@ impl<'a> Reader<'a> {
     fn skip(&mut self, key: u32, depth: u32) -> Res<()> {
         self.pos = skip_field(self.data, self.pos, self.off, key, depth)?;
         Ok(())
+    }
+}
+/// How a generated `merge` reads its message: a [`Reader`] over any bytes, or a
+/// [`TextReader`] over bytes known to be UTF-8. Each `merge` is written once, generic over
+/// this, and compiled for both.
+#[allow(dead_code)]
+trait Src<'a>: Sized {
+    /// The error: a boxed [`DecodeError`] for a [`Reader`]; a bare [`Retry`] for a
+    /// [`TextReader`], whose caller then decodes again with a [`Reader`] to find out what is
+    /// wrong (or to accept what the text reader does not handle).
+    type E;
+    /// Whether the message has bytes left.
+    fn more(&self) -> bool;
+    /// The position, for errors: what [`Src::check_key`] and [`Src::mismatch`] take.
+    fn pos(&self) -> usize;
+    /// A field key (see [`Reader::key`]).
+    fn key(&mut self) -> Result<u32, Self::E>;
+    /// Rejects the keys no field can have (see [`Reader::check_key`]).
+    fn check_key(&self, at: usize, key: u32) -> Result<(), Self::E>;
+    /// A varint.
+    fn varint(&mut self) -> Result<u64, Self::E>;
+    /// A length-delimited value.
+    fn bytes(&mut self) -> Result<&'a [u8], Self::E>;
+    /// A length-delimited value that must be UTF-8.
+    fn str(&mut self, field: &'static str) -> Result<&'a str, Self::E>;
+    /// A little-endian fixed-width value.
+    fn fixed<const N: usize>(&mut self) -> Result<[u8; N], Self::E>;
+    /// A nested message (see [`Reader::sub`]).
+    fn sub(&mut self, depth: u32, want_text: bool) -> Result<Self, Self::E>;
+    /// The error for a known field with the wrong wire type.
+    fn mismatch(
+        &self,
+        at: usize,
+        key: u32,
+        expected: u8,
+        field: &'static str,
+    ) -> Self::E;
+    /// Skips an unknown field whose key was just read.
+    fn skip(&mut self, key: u32, depth: u32) -> Result<(), Self::E>;
+    /// The rest of the message as text, when it is known to be UTF-8.
+    fn rest_text(&self) -> Option<&'a str>;
+}
+impl<'a> Src<'a> for Reader<'a> {
+    type E = alloc::boxed::Box<DecodeError>;
+    #[inline(always)]
+    fn more(&self) -> bool {
+        Reader::more(self)
+    }
+    #[inline(always)]
+    fn pos(&self) -> usize {
+        self.pos
+    }
+    #[inline(always)]
+    fn key(&mut self) -> Res<u32> {
+        Reader::key(self)
+    }
+    #[inline(always)]
+    fn check_key(&self, at: usize, key: u32) -> Res<()> {
+        Reader::check_key(self, at, key)
+    }
+    #[inline(always)]
+    fn varint(&mut self) -> Res<u64> {
+        Reader::varint(self)
+    }
+    #[inline(always)]
+    fn bytes(&mut self) -> Res<&'a [u8]> {
+        Reader::bytes(self)
+    }
+    #[inline(always)]
+    fn str(&mut self, field: &'static str) -> Res<&'a str> {
+        Reader::str(self, field)
+    }
+    #[inline(always)]
+    fn fixed<const N: usize>(&mut self) -> Res<[u8; N]> {
+        let start = self.pos;
+        let b = self.take(N as u64, start)?;
+        <[u8; N]>::try_from(b)
+            .map_err(|_| fail(DecodeError::Truncated {
+                offset: self.at(start),
+            }))
+    }
+    #[inline(always)]
+    fn sub(&mut self, depth: u32, want_text: bool) -> Res<Self> {
+        Reader::sub(self, depth, want_text)
+    }
+    #[inline(always)]
+    fn mismatch(
+        &self,
+        at: usize,
+        key: u32,
+        expected: u8,
+        field: &'static str,
+    ) -> Self::E {
+        Reader::mismatch(self, at, key, expected, field)
+    }
+    #[inline(always)]
+    fn skip(&mut self, key: u32, depth: u32) -> Res<()> {
+        Reader::skip(self, key, depth)
+    }
+    #[inline(always)]
+    fn rest_text(&self) -> Option<&'a str> {
+        self.text.get(self.pos..self.data.len())
+    }
+}
+/// A [`TextReader`] cannot go on (malformed input, or a shape it leaves to [`Reader`]).
+#[derive(Clone, Copy, Debug)]
+struct Retry;
+/// A cursor over a message known to be valid UTF-8: `rest` is what is left of it, `base`
+/// where the whole input starts (positions are only needed for errors, which a [`Reader`]
+/// gives). Keys and one-byte lengths are stepped over as the ASCII chars they are, strings
+/// and nested messages are split off `rest` with one char boundary check each, and a nested
+/// message's reader is just its text: two words instead of a [`Reader`]'s six.
+#[derive(Clone, Copy)]
+struct TextReader<'a> {
+    rest: &'a str,
+    base: usize,
+}
+impl<'a> TextReader<'a> {
+    fn new(text: &'a str) -> Self {
+        Self {
+            rest: text,
+            base: text.as_ptr() as usize,
+        }
+    }
+    /// A length-delimited value as text.
+    #[inline(always)]
+    fn ld(&mut self) -> Result<&'a str, Retry> {
+        let len = usize::try_from(self.varint()?).map_err(|_| Retry)?;
+        let (v, rest) = self.rest.split_at_checked(len).ok_or(Retry)?;
+        self.rest = rest;
+        Ok(v)
+    }
+    /// The next byte when it is ASCII (a one-byte varint).
+    #[inline(always)]
+    fn ascii(&mut self) -> Option<u8> {
+        let mut c = self.rest.chars();
+        match c.next() {
+            Some(ch) if ch.is_ascii() => {
+                self.rest = c.as_str();
+                Some(ch as u8)
+            }
+            _ => None,
+        }
+    }
+}
+/// A varint of more than one byte at the start of `rest`, and what follows it.
+#[inline(never)]
+fn text_varint_slow(rest: &str) -> Result<(u64, &str), Retry> {
+    let (v, n) = varint_slow(rest.as_bytes(), 0, 0).map_err(|_| Retry)?;
+    Ok((v, rest.get(n..).ok_or(Retry)?))
+}
+impl<'a> Src<'a> for TextReader<'a> {
+    type E = Retry;
+    #[inline(always)]
+    fn more(&self) -> bool {
+        !self.rest.is_empty()
+    }
+    #[inline(always)]
+    fn pos(&self) -> usize {
+        (self.rest.as_ptr() as usize).wrapping_sub(self.base)
+    }
+    #[inline(always)]
+    fn key(&mut self) -> Result<u32, Retry> {
+        match self.ascii() {
+            Some(b) => Ok(u32::from(b)),
+            None => {
+                let (v, rest) = text_varint_slow(self.rest)?;
+                self.rest = rest;
+                u32::try_from(v).map_err(|_| Retry)
+            }
+        }
+    }
+    #[inline(always)]
+    fn check_key(&self, _at: usize, key: u32) -> Result<(), Retry> {
+        if key & 7 > 5 || key >> 3 == 0 { Err(Retry) } else { Ok(()) }
+    }
+    #[inline(always)]
+    fn varint(&mut self) -> Result<u64, Retry> {
+        match self.ascii() {
+            Some(b) => Ok(u64::from(b)),
+            None => {
+                let (v, rest) = text_varint_slow(self.rest)?;
+                self.rest = rest;
+                Ok(v)
+            }
+        }
+    }
+    #[inline(always)]
+    fn bytes(&mut self) -> Result<&'a [u8], Retry> {
+        self.ld().map(str::as_bytes)
+    }
+    #[inline(always)]
+    fn str(&mut self, _field: &'static str) -> Result<&'a str, Retry> {
+        self.ld()
+    }
+    #[inline(always)]
+    fn fixed<const N: usize>(&mut self) -> Result<[u8; N], Retry> {
+        let (v, rest) = self.rest.split_at_checked(N).ok_or(Retry)?;
+        self.rest = rest;
+        <[u8; N]>::try_from(v.as_bytes()).map_err(|_| Retry)
+    }
+    #[inline(always)]
+    fn sub(&mut self, depth: u32, _want_text: bool) -> Result<Self, Retry> {
+        if depth == 0 {
+            return Err(Retry);
+        }
+        Ok(Self {
+            rest: self.ld()?,
+            base: self.base,
+        })
+    }
+    #[inline(always)]
+    fn mismatch(
+        &self,
+        _at: usize,
+        _key: u32,
+        _expected: u8,
+        _field: &'static str,
+    ) -> Retry {
+        Retry
+    }
+    #[inline(always)]
+    fn skip(&mut self, key: u32, depth: u32) -> Result<(), Retry> {
+        let n = skip_field(self.rest.as_bytes(), 0, 0, key, depth).map_err(|_| Retry)?;
+        self.rest = self.rest.get(n..).ok_or(Retry)?;
+        Ok(())
+    }
+    #[inline(always)]
+    fn rest_text(&self) -> Option<&'a str> {
+        Some(self.rest)
     }
 }
 /// How many values a [`Repeated`] stores without allocating.
@@ -817,18 +1055,6 @@ fn varint_len(v: u64) -> usize {
 fn ld_len(len: usize) -> usize {
     varint_len(len as u64) + len
 }
-impl<'a> Reader<'a> {
-    /// A little-endian fixed-width value.
-    #[inline]
-    fn fixed<const N: usize>(&mut self) -> Res<[u8; N]> {
-        let start = self.pos;
-        let b = self.take(N as u64, start)?;
-        <[u8; N]>::try_from(b)
-            .map_err(|_| fail(DecodeError::Truncated {
-                offset: self.at(start),
-            }))
-    }
-}
 /// Borrowed view of `usp_record.Record`: decoded without copying; strings and bytes point into the input. See [`FastEncode`] and `to_pb`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Record<'a> {
@@ -930,16 +1156,24 @@ impl<'a> Record<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::new(buf, true))
+        match as_text(buf) {
+            Some(t) => Self::decode_text(t),
+            None => Self::decode_from(Reader::new(buf)),
+        }
     }
-    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
     /// # Errors
     /// As [`Self::decode`].
+    #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::from_text(text))
+        let mut out = Self::default();
+        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+            Ok(()) => Ok(out),
+            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        }
     }
-    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
@@ -951,10 +1185,10 @@ impl<'a> Record<'a> {
         out
     }
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+    fn merge<R: Src<'a>>(&mut self, r: R, depth: u32) -> Result<(), R::E> {
         let mut r = r;
         while r.more() {
-            let at = r.pos;
+            let at = r.pos();
             let key = r.key()?;
             match key {
                 10 => self.version = r.str("usp_record.Record.version")?,
@@ -1611,16 +1845,21 @@ impl<'a> NoSessionContextRecord<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::new(buf, false))
+        Self::decode_from(Reader::new(buf))
     }
-    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
     /// # Errors
     /// As [`Self::decode`].
+    #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::from_text(text))
+        let mut out = Self::default();
+        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+            Ok(()) => Ok(out),
+            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        }
     }
-    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
@@ -1632,10 +1871,10 @@ impl<'a> NoSessionContextRecord<'a> {
         out
     }
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+    fn merge<R: Src<'a>>(&mut self, r: R, depth: u32) -> Result<(), R::E> {
         let mut r = r;
         while r.more() {
-            let at = r.pos;
+            let at = r.pos();
             let key = r.key()?;
             match key {
                 18 => self.payload = r.bytes()?,
@@ -1743,16 +1982,21 @@ impl<'a> SessionContextRecord<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::new(buf, false))
+        Self::decode_from(Reader::new(buf))
     }
-    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
     /// # Errors
     /// As [`Self::decode`].
+    #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::from_text(text))
+        let mut out = Self::default();
+        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+            Ok(()) => Ok(out),
+            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        }
     }
-    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
@@ -1764,10 +2008,10 @@ impl<'a> SessionContextRecord<'a> {
         out
     }
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+    fn merge<R: Src<'a>>(&mut self, r: R, depth: u32) -> Result<(), R::E> {
         let mut r = r;
         while r.more() {
-            let at = r.pos;
+            let at = r.pos();
             let key = r.key()?;
             match key {
                 8 => self.session_id = r.varint()?,
@@ -2065,16 +2309,21 @@ impl WebSocketConnectRecord {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &[u8]) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::new(buf, false))
+        Self::decode_from(Reader::new(buf))
     }
-    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
     /// # Errors
     /// As [`Self::decode`].
+    #[inline(never)]
     pub fn decode_text(text: &str) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::from_text(text))
+        let mut out = Self::default();
+        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+            Ok(()) => Ok(out),
+            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        }
     }
-    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
     fn decode_from(r: Reader<'_>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
@@ -2086,10 +2335,10 @@ impl WebSocketConnectRecord {
         out
     }
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn merge(&mut self, r: Reader<'_>, depth: u32) -> Res<()> {
+    fn merge<'r, R: Src<'r>>(&mut self, r: R, depth: u32) -> Result<(), R::E> {
         let mut r = r;
         while r.more() {
-            let at = r.pos;
+            let at = r.pos();
             let key = r.key()?;
             r.check_key(at, key)?;
             r.skip(key, depth)?;
@@ -2158,16 +2407,24 @@ impl<'a> MqttConnectRecord<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::new(buf, true))
+        match as_text(buf) {
+            Some(t) => Self::decode_text(t),
+            None => Self::decode_from(Reader::new(buf)),
+        }
     }
-    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
     /// # Errors
     /// As [`Self::decode`].
+    #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::from_text(text))
+        let mut out = Self::default();
+        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+            Ok(()) => Ok(out),
+            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        }
     }
-    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
@@ -2179,10 +2436,10 @@ impl<'a> MqttConnectRecord<'a> {
         out
     }
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+    fn merge<R: Src<'a>>(&mut self, r: R, depth: u32) -> Result<(), R::E> {
         let mut r = r;
         while r.more() {
-            let at = r.pos;
+            let at = r.pos();
             let key = r.key()?;
             match key {
                 8 => self.version = r.varint()? as i32,
@@ -2326,16 +2583,24 @@ impl<'a> StompConnectRecord<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::new(buf, true))
+        match as_text(buf) {
+            Some(t) => Self::decode_text(t),
+            None => Self::decode_from(Reader::new(buf)),
+        }
     }
-    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
     /// # Errors
     /// As [`Self::decode`].
+    #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::from_text(text))
+        let mut out = Self::default();
+        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+            Ok(()) => Ok(out),
+            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        }
     }
-    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
@@ -2347,10 +2612,10 @@ impl<'a> StompConnectRecord<'a> {
         out
     }
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+    fn merge<R: Src<'a>>(&mut self, r: R, depth: u32) -> Result<(), R::E> {
         let mut r = r;
         while r.more() {
-            let at = r.pos;
+            let at = r.pos();
             let key = r.key()?;
             match key {
                 8 => self.version = r.varint()? as i32,
@@ -2494,16 +2759,21 @@ impl UdsConnectRecord {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &[u8]) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::new(buf, false))
+        Self::decode_from(Reader::new(buf))
     }
-    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
     /// # Errors
     /// As [`Self::decode`].
+    #[inline(never)]
     pub fn decode_text(text: &str) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::from_text(text))
+        let mut out = Self::default();
+        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+            Ok(()) => Ok(out),
+            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        }
     }
-    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
     fn decode_from(r: Reader<'_>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
@@ -2515,10 +2785,10 @@ impl UdsConnectRecord {
         out
     }
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn merge(&mut self, r: Reader<'_>, depth: u32) -> Res<()> {
+    fn merge<'r, R: Src<'r>>(&mut self, r: R, depth: u32) -> Result<(), R::E> {
         let mut r = r;
         while r.more() {
-            let at = r.pos;
+            let at = r.pos();
             let key = r.key()?;
             r.check_key(at, key)?;
             r.skip(key, depth)?;
@@ -2586,16 +2856,24 @@ impl<'a> DisconnectRecord<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::new(buf, true))
+        match as_text(buf) {
+            Some(t) => Self::decode_text(t),
+            None => Self::decode_from(Reader::new(buf)),
+        }
     }
-    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it (strings are then cut out of `text` with char boundary checks). For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`.
+    /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
     /// # Errors
     /// As [`Self::decode`].
+    #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::from_text(text))
+        let mut out = Self::default();
+        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+            Ok(()) => Ok(out),
+            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        }
     }
-    /// One out-of-line body per type that `decode` and `decode_text` share: the `merge` functions below it are inlined into it.
+    /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
         let mut out = Ok(Self::default());
@@ -2607,10 +2885,10 @@ impl<'a> DisconnectRecord<'a> {
         out
     }
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn merge(&mut self, r: Reader<'a>, depth: u32) -> Res<()> {
+    fn merge<R: Src<'a>>(&mut self, r: R, depth: u32) -> Result<(), R::E> {
         let mut r = r;
         while r.more() {
-            let at = r.pos;
+            let at = r.pos();
             let key = r.key()?;
             match key {
                 10 => self.reason = r.str("usp_record.DisconnectRecord.reason")?,
