@@ -771,8 +771,11 @@ fn decode_impl(s: &Schema, m: &Msg) -> String {
          # Errors\n/// As [`Self::decode`].\n\
          #[inline(never)]\n\
          pub fn decode_text(text: {text_ty}) -> Result<Self, DecodeError> {{\n\
-         let mut out = Self::default();\n\
-         match out.merge(TextReader::new(text), RECURSION_LIMIT) {{ Ok(()) => Ok(out), Err(Retry) => Self::decode_from(Reader::from_text(text)) }}\n}}\n\
+         #[cfg(feature = \"text-decoder\")]\n\
+         {{ let mut out = Self::default();\n\
+         match out.merge(TextReader::new(text), RECURSION_LIMIT) {{ Ok(()) => Ok(out), Err(Retry) => Self::decode_from(Reader::from_text(text)) }} }}\n\
+         #[cfg(not(feature = \"text-decoder\"))]\n\
+         {{ Self::decode_from(Reader::from_text(text)) }}\n}}\n\
          /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and \
          errors): the `merge` functions below it are inlined into it.\n\
          #[inline(never)]\n\
@@ -784,9 +787,12 @@ fn decode_impl(s: &Schema, m: &Msg) -> String {
          out\n}}",
         full = m.full,
         decode_body = if s.whole_text(&m.full) {
-            "match as_text(buf) { Some(t) => Self::decode_text(t), None => Self::decode_from(Reader::new(buf)) }"
+            "#[cfg(feature = \"text-decoder\")]\n\
+             { match as_text(buf) { Some(t) => Self::decode_text(t), None => Self::decode_from(Reader::from_bytes(buf)) } }\n\
+             #[cfg(not(feature = \"text-decoder\"))]\n\
+             { Self::decode_from(Reader::new(buf)) }"
         } else {
-            "Self::decode_from(Reader::new(buf))"
+            "Self::decode_from(Reader::from_bytes(buf))"
         },
         text_ty = if rlt == "'a" { "&'a str" } else { "&str" },
     )

@@ -38,6 +38,11 @@
 //!
 //! - `std` (default): `std` support in `prost` and `bytes`. Without it the crate is
 //!   `#![no_std]` and needs only `alloc`.
+//! - `text-decoder` (default): a second [`view`] decoder for input that is UTF-8 as a whole
+//!   (every USP message whose nested messages are at most 127 bytes long is), used by
+//!   `decode` and `decode_text` when it applies. It is faster (about 9% fewer instructions on
+//!   a Record with a Get) and needs about twice the view decoder code; results and errors are
+//!   the same either way. Firmware short of flash can leave it out.
 //! - `serde`: `Serialize`/`Deserialize` for the [`pb`] types with protobuf JSON conventions, and
 //!   for [`Msg`] (written as its `pb::Msg`; reading validates like [`Msg::decode`] and fails with
 //!   the [`MsgError`] message), [`ErrorCode`] (a number) and [`MsgType`] (the proto enum name).

@@ -270,12 +270,25 @@ struct Reader<'a> {
     off: usize,
 }
 impl<'a> Reader<'a> {
-    /// A reader over bytes that are not UTF-8 as a whole (those that are go to a
-    /// [`TextReader`]): nested messages validate their own bytes ([`Reader::sub`]).
-    fn new(data: &'a [u8]) -> Self {
+    /// A reader over bytes not known to be UTF-8 as a whole (with the text decoder: known not
+    /// to be, as UTF-8 input goes to a [`TextReader`]): nested messages validate their own
+    /// bytes ([`Reader::sub`]).
+    #[cfg_attr(not(feature = "text-decoder"), allow(dead_code))]
+    fn from_bytes(data: &'a [u8]) -> Self {
         Self {
             data,
             text: "",
+            pos: 0,
+            off: 0,
+        }
+    }
+    /// A reader over any bytes, validated as UTF-8 as a whole first (without the text
+    /// decoder, this is how one validation pass serves every string).
+    #[cfg(not(feature = "text-decoder"))]
+    fn new(data: &'a [u8]) -> Self {
+        Self {
+            data,
+            text: as_text(data).unwrap_or(""),
             pos: 0,
             off: 0,
         }
@@ -591,9 +604,11 @@ impl<'a> Src<'a> for Reader<'a> {
         self.text.get(self.pos..self.data.len())
     }
 }
+#[cfg(feature = "text-decoder")]
 /// A [`TextReader`] cannot go on (malformed input, or a shape it leaves to [`Reader`]).
 #[derive(Clone, Copy, Debug)]
 struct Retry;
+#[cfg(feature = "text-decoder")]
 /// A cursor over a message known to be valid UTF-8: `rest` is what is left of it, `base`
 /// where the whole input starts (positions are only needed for errors, which a [`Reader`]
 /// gives). Keys and one-byte lengths are stepped over as the ASCII chars they are, strings
@@ -604,6 +619,7 @@ struct TextReader<'a> {
     rest: &'a str,
     base: usize,
 }
+#[cfg(feature = "text-decoder")]
 impl<'a> TextReader<'a> {
     fn new(text: &'a str) -> Self {
         Self {
@@ -632,12 +648,14 @@ impl<'a> TextReader<'a> {
         }
     }
 }
+#[cfg(feature = "text-decoder")]
 /// A varint of more than one byte at the start of `rest`, and what follows it.
 #[inline(never)]
 fn text_varint_slow(rest: &str) -> Result<(u64, &str), Retry> {
     let (v, n) = varint_slow(rest.as_bytes(), 0, 0).map_err(|_| Retry)?;
     Ok((v, rest.get(n..).ok_or(Retry)?))
 }
+#[cfg(feature = "text-decoder")]
 impl<'a> Src<'a> for TextReader<'a> {
     type E = Retry;
     #[inline(always)]
@@ -2114,10 +2132,14 @@ impl<'a> Msg<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        match as_text(buf) {
-            Some(t) => Self::decode_text(t),
-            None => Self::decode_from(Reader::new(buf)),
+        #[cfg(feature = "text-decoder")]
+        {
+            match as_text(buf) {
+                Some(t) => Self::decode_text(t),
+                None => Self::decode_from(Reader::from_bytes(buf)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))] { Self::decode_from(Reader::new(buf)) }
     }
     /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
@@ -2125,11 +2147,16 @@ impl<'a> Msg<'a> {
     /// As [`Self::decode`].
     #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        let mut out = Self::default();
-        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
-            Ok(()) => Ok(out),
-            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        #[cfg(feature = "text-decoder")]
+        {
+            let mut out = Self::default();
+            match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+                Ok(()) => Ok(out),
+                Err(Retry) => Self::decode_from(Reader::from_text(text)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))]
+        { Self::decode_from(Reader::from_text(text)) }
     }
     /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
@@ -2288,10 +2315,14 @@ impl<'a> Header<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        match as_text(buf) {
-            Some(t) => Self::decode_text(t),
-            None => Self::decode_from(Reader::new(buf)),
+        #[cfg(feature = "text-decoder")]
+        {
+            match as_text(buf) {
+                Some(t) => Self::decode_text(t),
+                None => Self::decode_from(Reader::from_bytes(buf)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))] { Self::decode_from(Reader::new(buf)) }
     }
     /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
@@ -2299,11 +2330,16 @@ impl<'a> Header<'a> {
     /// As [`Self::decode`].
     #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        let mut out = Self::default();
-        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
-            Ok(()) => Ok(out),
-            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        #[cfg(feature = "text-decoder")]
+        {
+            let mut out = Self::default();
+            match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+                Ok(()) => Ok(out),
+                Err(Retry) => Self::decode_from(Reader::from_text(text)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))]
+        { Self::decode_from(Reader::from_text(text)) }
     }
     /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
@@ -2440,10 +2476,14 @@ impl<'a> Body<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        match as_text(buf) {
-            Some(t) => Self::decode_text(t),
-            None => Self::decode_from(Reader::new(buf)),
+        #[cfg(feature = "text-decoder")]
+        {
+            match as_text(buf) {
+                Some(t) => Self::decode_text(t),
+                None => Self::decode_from(Reader::from_bytes(buf)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))] { Self::decode_from(Reader::new(buf)) }
     }
     /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
@@ -2451,11 +2491,16 @@ impl<'a> Body<'a> {
     /// As [`Self::decode`].
     #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        let mut out = Self::default();
-        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
-            Ok(()) => Ok(out),
-            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        #[cfg(feature = "text-decoder")]
+        {
+            let mut out = Self::default();
+            match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+                Ok(()) => Ok(out),
+                Err(Retry) => Self::decode_from(Reader::from_text(text)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))]
+        { Self::decode_from(Reader::from_text(text)) }
     }
     /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
@@ -2731,10 +2776,14 @@ impl<'a> Request<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        match as_text(buf) {
-            Some(t) => Self::decode_text(t),
-            None => Self::decode_from(Reader::new(buf)),
+        #[cfg(feature = "text-decoder")]
+        {
+            match as_text(buf) {
+                Some(t) => Self::decode_text(t),
+                None => Self::decode_from(Reader::from_bytes(buf)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))] { Self::decode_from(Reader::new(buf)) }
     }
     /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
@@ -2742,11 +2791,16 @@ impl<'a> Request<'a> {
     /// As [`Self::decode`].
     #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        let mut out = Self::default();
-        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
-            Ok(()) => Ok(out),
-            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        #[cfg(feature = "text-decoder")]
+        {
+            let mut out = Self::default();
+            match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+                Ok(()) => Ok(out),
+                Err(Retry) => Self::decode_from(Reader::from_text(text)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))]
+        { Self::decode_from(Reader::from_text(text)) }
     }
     /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
@@ -3427,10 +3481,14 @@ impl<'a> Response<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        match as_text(buf) {
-            Some(t) => Self::decode_text(t),
-            None => Self::decode_from(Reader::new(buf)),
+        #[cfg(feature = "text-decoder")]
+        {
+            match as_text(buf) {
+                Some(t) => Self::decode_text(t),
+                None => Self::decode_from(Reader::from_bytes(buf)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))] { Self::decode_from(Reader::new(buf)) }
     }
     /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
@@ -3438,11 +3496,16 @@ impl<'a> Response<'a> {
     /// As [`Self::decode`].
     #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        let mut out = Self::default();
-        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
-            Ok(()) => Ok(out),
-            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        #[cfg(feature = "text-decoder")]
+        {
+            let mut out = Self::default();
+            match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+                Ok(()) => Ok(out),
+                Err(Retry) => Self::decode_from(Reader::from_text(text)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))]
+        { Self::decode_from(Reader::from_text(text)) }
     }
     /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
@@ -4181,10 +4244,14 @@ impl<'a> Error<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        match as_text(buf) {
-            Some(t) => Self::decode_text(t),
-            None => Self::decode_from(Reader::new(buf)),
+        #[cfg(feature = "text-decoder")]
+        {
+            match as_text(buf) {
+                Some(t) => Self::decode_text(t),
+                None => Self::decode_from(Reader::from_bytes(buf)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))] { Self::decode_from(Reader::new(buf)) }
     }
     /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
@@ -4192,11 +4259,16 @@ impl<'a> Error<'a> {
     /// As [`Self::decode`].
     #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        let mut out = Self::default();
-        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
-            Ok(()) => Ok(out),
-            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        #[cfg(feature = "text-decoder")]
+        {
+            let mut out = Self::default();
+            match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+                Ok(()) => Ok(out),
+                Err(Retry) => Self::decode_from(Reader::from_text(text)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))]
+        { Self::decode_from(Reader::from_text(text)) }
     }
     /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
@@ -4361,10 +4433,14 @@ impl<'a> error::ParamError<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        match as_text(buf) {
-            Some(t) => Self::decode_text(t),
-            None => Self::decode_from(Reader::new(buf)),
+        #[cfg(feature = "text-decoder")]
+        {
+            match as_text(buf) {
+                Some(t) => Self::decode_text(t),
+                None => Self::decode_from(Reader::from_bytes(buf)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))] { Self::decode_from(Reader::new(buf)) }
     }
     /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
@@ -4372,11 +4448,16 @@ impl<'a> error::ParamError<'a> {
     /// As [`Self::decode`].
     #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        let mut out = Self::default();
-        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
-            Ok(()) => Ok(out),
-            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        #[cfg(feature = "text-decoder")]
+        {
+            let mut out = Self::default();
+            match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+                Ok(()) => Ok(out),
+                Err(Retry) => Self::decode_from(Reader::from_text(text)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))]
+        { Self::decode_from(Reader::from_text(text)) }
     }
     /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
@@ -4539,10 +4620,14 @@ impl<'a> Get<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        match as_text(buf) {
-            Some(t) => Self::decode_text(t),
-            None => Self::decode_from(Reader::new(buf)),
+        #[cfg(feature = "text-decoder")]
+        {
+            match as_text(buf) {
+                Some(t) => Self::decode_text(t),
+                None => Self::decode_from(Reader::from_bytes(buf)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))] { Self::decode_from(Reader::new(buf)) }
     }
     /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
@@ -4550,11 +4635,16 @@ impl<'a> Get<'a> {
     /// As [`Self::decode`].
     #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        let mut out = Self::default();
-        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
-            Ok(()) => Ok(out),
-            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        #[cfg(feature = "text-decoder")]
+        {
+            let mut out = Self::default();
+            match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+                Ok(()) => Ok(out),
+                Err(Retry) => Self::decode_from(Reader::from_text(text)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))]
+        { Self::decode_from(Reader::from_text(text)) }
     }
     /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
@@ -4691,10 +4781,14 @@ impl<'a> GetResp<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        match as_text(buf) {
-            Some(t) => Self::decode_text(t),
-            None => Self::decode_from(Reader::new(buf)),
+        #[cfg(feature = "text-decoder")]
+        {
+            match as_text(buf) {
+                Some(t) => Self::decode_text(t),
+                None => Self::decode_from(Reader::from_bytes(buf)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))] { Self::decode_from(Reader::new(buf)) }
     }
     /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
@@ -4702,11 +4796,16 @@ impl<'a> GetResp<'a> {
     /// As [`Self::decode`].
     #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        let mut out = Self::default();
-        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
-            Ok(()) => Ok(out),
-            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        #[cfg(feature = "text-decoder")]
+        {
+            let mut out = Self::default();
+            match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+                Ok(()) => Ok(out),
+                Err(Retry) => Self::decode_from(Reader::from_text(text)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))]
+        { Self::decode_from(Reader::from_text(text)) }
     }
     /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
@@ -4839,10 +4938,14 @@ impl<'a> get_resp::RequestedPathResult<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        match as_text(buf) {
-            Some(t) => Self::decode_text(t),
-            None => Self::decode_from(Reader::new(buf)),
+        #[cfg(feature = "text-decoder")]
+        {
+            match as_text(buf) {
+                Some(t) => Self::decode_text(t),
+                None => Self::decode_from(Reader::from_bytes(buf)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))] { Self::decode_from(Reader::new(buf)) }
     }
     /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
@@ -4850,11 +4953,16 @@ impl<'a> get_resp::RequestedPathResult<'a> {
     /// As [`Self::decode`].
     #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        let mut out = Self::default();
-        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
-            Ok(()) => Ok(out),
-            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        #[cfg(feature = "text-decoder")]
+        {
+            let mut out = Self::default();
+            match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+                Ok(()) => Ok(out),
+                Err(Retry) => Self::decode_from(Reader::from_text(text)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))]
+        { Self::decode_from(Reader::from_text(text)) }
     }
     /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
@@ -5090,10 +5198,14 @@ impl<'a> get_resp::ResolvedPathResult<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        match as_text(buf) {
-            Some(t) => Self::decode_text(t),
-            None => Self::decode_from(Reader::new(buf)),
+        #[cfg(feature = "text-decoder")]
+        {
+            match as_text(buf) {
+                Some(t) => Self::decode_text(t),
+                None => Self::decode_from(Reader::from_bytes(buf)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))] { Self::decode_from(Reader::new(buf)) }
     }
     /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
@@ -5101,11 +5213,16 @@ impl<'a> get_resp::ResolvedPathResult<'a> {
     /// As [`Self::decode`].
     #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        let mut out = Self::default();
-        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
-            Ok(()) => Ok(out),
-            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        #[cfg(feature = "text-decoder")]
+        {
+            let mut out = Self::default();
+            match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+                Ok(()) => Ok(out),
+                Err(Retry) => Self::decode_from(Reader::from_text(text)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))]
+        { Self::decode_from(Reader::from_text(text)) }
     }
     /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
@@ -5270,10 +5387,14 @@ impl<'a> GetSupportedDm<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        match as_text(buf) {
-            Some(t) => Self::decode_text(t),
-            None => Self::decode_from(Reader::new(buf)),
+        #[cfg(feature = "text-decoder")]
+        {
+            match as_text(buf) {
+                Some(t) => Self::decode_text(t),
+                None => Self::decode_from(Reader::from_bytes(buf)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))] { Self::decode_from(Reader::new(buf)) }
     }
     /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
@@ -5281,11 +5402,16 @@ impl<'a> GetSupportedDm<'a> {
     /// As [`Self::decode`].
     #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        let mut out = Self::default();
-        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
-            Ok(()) => Ok(out),
-            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        #[cfg(feature = "text-decoder")]
+        {
+            let mut out = Self::default();
+            match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+                Ok(()) => Ok(out),
+                Err(Retry) => Self::decode_from(Reader::from_text(text)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))]
+        { Self::decode_from(Reader::from_text(text)) }
     }
     /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
@@ -5521,10 +5647,14 @@ impl<'a> GetSupportedDmResp<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        match as_text(buf) {
-            Some(t) => Self::decode_text(t),
-            None => Self::decode_from(Reader::new(buf)),
+        #[cfg(feature = "text-decoder")]
+        {
+            match as_text(buf) {
+                Some(t) => Self::decode_text(t),
+                None => Self::decode_from(Reader::from_bytes(buf)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))] { Self::decode_from(Reader::new(buf)) }
     }
     /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
@@ -5532,11 +5662,16 @@ impl<'a> GetSupportedDmResp<'a> {
     /// As [`Self::decode`].
     #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        let mut out = Self::default();
-        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
-            Ok(()) => Ok(out),
-            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        #[cfg(feature = "text-decoder")]
+        {
+            let mut out = Self::default();
+            match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+                Ok(()) => Ok(out),
+                Err(Retry) => Self::decode_from(Reader::from_text(text)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))]
+        { Self::decode_from(Reader::from_text(text)) }
     }
     /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
@@ -5675,10 +5810,14 @@ impl<'a> get_supported_dm_resp::RequestedObjectResult<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        match as_text(buf) {
-            Some(t) => Self::decode_text(t),
-            None => Self::decode_from(Reader::new(buf)),
+        #[cfg(feature = "text-decoder")]
+        {
+            match as_text(buf) {
+                Some(t) => Self::decode_text(t),
+                None => Self::decode_from(Reader::from_bytes(buf)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))] { Self::decode_from(Reader::new(buf)) }
     }
     /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
@@ -5686,11 +5825,16 @@ impl<'a> get_supported_dm_resp::RequestedObjectResult<'a> {
     /// As [`Self::decode`].
     #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        let mut out = Self::default();
-        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
-            Ok(()) => Ok(out),
-            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        #[cfg(feature = "text-decoder")]
+        {
+            let mut out = Self::default();
+            match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+                Ok(()) => Ok(out),
+                Err(Retry) => Self::decode_from(Reader::from_text(text)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))]
+        { Self::decode_from(Reader::from_text(text)) }
     }
     /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
@@ -5956,10 +6100,14 @@ impl<'a> get_supported_dm_resp::SupportedObjectResult<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        match as_text(buf) {
-            Some(t) => Self::decode_text(t),
-            None => Self::decode_from(Reader::new(buf)),
+        #[cfg(feature = "text-decoder")]
+        {
+            match as_text(buf) {
+                Some(t) => Self::decode_text(t),
+                None => Self::decode_from(Reader::from_bytes(buf)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))] { Self::decode_from(Reader::new(buf)) }
     }
     /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
@@ -5967,11 +6115,16 @@ impl<'a> get_supported_dm_resp::SupportedObjectResult<'a> {
     /// As [`Self::decode`].
     #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        let mut out = Self::default();
-        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
-            Ok(()) => Ok(out),
-            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        #[cfg(feature = "text-decoder")]
+        {
+            let mut out = Self::default();
+            match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+                Ok(()) => Ok(out),
+                Err(Retry) => Self::decode_from(Reader::from_text(text)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))]
+        { Self::decode_from(Reader::from_text(text)) }
     }
     /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
@@ -6376,10 +6529,14 @@ impl<'a> get_supported_dm_resp::SupportedParamResult<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        match as_text(buf) {
-            Some(t) => Self::decode_text(t),
-            None => Self::decode_from(Reader::new(buf)),
+        #[cfg(feature = "text-decoder")]
+        {
+            match as_text(buf) {
+                Some(t) => Self::decode_text(t),
+                None => Self::decode_from(Reader::from_bytes(buf)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))] { Self::decode_from(Reader::new(buf)) }
     }
     /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
@@ -6387,11 +6544,16 @@ impl<'a> get_supported_dm_resp::SupportedParamResult<'a> {
     /// As [`Self::decode`].
     #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        let mut out = Self::default();
-        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
-            Ok(()) => Ok(out),
-            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        #[cfg(feature = "text-decoder")]
+        {
+            let mut out = Self::default();
+            match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+                Ok(()) => Ok(out),
+                Err(Retry) => Self::decode_from(Reader::from_text(text)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))]
+        { Self::decode_from(Reader::from_text(text)) }
     }
     /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
@@ -6620,10 +6782,14 @@ impl<'a> get_supported_dm_resp::SupportedCommandResult<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        match as_text(buf) {
-            Some(t) => Self::decode_text(t),
-            None => Self::decode_from(Reader::new(buf)),
+        #[cfg(feature = "text-decoder")]
+        {
+            match as_text(buf) {
+                Some(t) => Self::decode_text(t),
+                None => Self::decode_from(Reader::from_bytes(buf)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))] { Self::decode_from(Reader::new(buf)) }
     }
     /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
@@ -6631,11 +6797,16 @@ impl<'a> get_supported_dm_resp::SupportedCommandResult<'a> {
     /// As [`Self::decode`].
     #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        let mut out = Self::default();
-        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
-            Ok(()) => Ok(out),
-            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        #[cfg(feature = "text-decoder")]
+        {
+            let mut out = Self::default();
+            match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+                Ok(()) => Ok(out),
+                Err(Retry) => Self::decode_from(Reader::from_text(text)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))]
+        { Self::decode_from(Reader::from_text(text)) }
     }
     /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
@@ -6884,10 +7055,14 @@ impl<'a> get_supported_dm_resp::SupportedEventResult<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        match as_text(buf) {
-            Some(t) => Self::decode_text(t),
-            None => Self::decode_from(Reader::new(buf)),
+        #[cfg(feature = "text-decoder")]
+        {
+            match as_text(buf) {
+                Some(t) => Self::decode_text(t),
+                None => Self::decode_from(Reader::from_bytes(buf)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))] { Self::decode_from(Reader::new(buf)) }
     }
     /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
@@ -6895,11 +7070,16 @@ impl<'a> get_supported_dm_resp::SupportedEventResult<'a> {
     /// As [`Self::decode`].
     #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        let mut out = Self::default();
-        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
-            Ok(()) => Ok(out),
-            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        #[cfg(feature = "text-decoder")]
+        {
+            let mut out = Self::default();
+            match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+                Ok(()) => Ok(out),
+                Err(Retry) => Self::decode_from(Reader::from_text(text)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))]
+        { Self::decode_from(Reader::from_text(text)) }
     }
     /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
@@ -7065,10 +7245,14 @@ impl<'a> get_supported_dm_resp::SupportedUniqueKeySet<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        match as_text(buf) {
-            Some(t) => Self::decode_text(t),
-            None => Self::decode_from(Reader::new(buf)),
+        #[cfg(feature = "text-decoder")]
+        {
+            match as_text(buf) {
+                Some(t) => Self::decode_text(t),
+                None => Self::decode_from(Reader::from_bytes(buf)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))] { Self::decode_from(Reader::new(buf)) }
     }
     /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
@@ -7076,11 +7260,16 @@ impl<'a> get_supported_dm_resp::SupportedUniqueKeySet<'a> {
     /// As [`Self::decode`].
     #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        let mut out = Self::default();
-        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
-            Ok(()) => Ok(out),
-            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        #[cfg(feature = "text-decoder")]
+        {
+            let mut out = Self::default();
+            match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+                Ok(()) => Ok(out),
+                Err(Retry) => Self::decode_from(Reader::from_text(text)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))]
+        { Self::decode_from(Reader::from_text(text)) }
     }
     /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
@@ -7215,10 +7404,14 @@ impl<'a> GetInstances<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        match as_text(buf) {
-            Some(t) => Self::decode_text(t),
-            None => Self::decode_from(Reader::new(buf)),
+        #[cfg(feature = "text-decoder")]
+        {
+            match as_text(buf) {
+                Some(t) => Self::decode_text(t),
+                None => Self::decode_from(Reader::from_bytes(buf)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))] { Self::decode_from(Reader::new(buf)) }
     }
     /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
@@ -7226,11 +7419,16 @@ impl<'a> GetInstances<'a> {
     /// As [`Self::decode`].
     #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        let mut out = Self::default();
-        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
-            Ok(()) => Ok(out),
-            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        #[cfg(feature = "text-decoder")]
+        {
+            let mut out = Self::default();
+            match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+                Ok(()) => Ok(out),
+                Err(Retry) => Self::decode_from(Reader::from_text(text)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))]
+        { Self::decode_from(Reader::from_text(text)) }
     }
     /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
@@ -7371,10 +7569,14 @@ impl<'a> GetInstancesResp<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        match as_text(buf) {
-            Some(t) => Self::decode_text(t),
-            None => Self::decode_from(Reader::new(buf)),
+        #[cfg(feature = "text-decoder")]
+        {
+            match as_text(buf) {
+                Some(t) => Self::decode_text(t),
+                None => Self::decode_from(Reader::from_bytes(buf)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))] { Self::decode_from(Reader::new(buf)) }
     }
     /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
@@ -7382,11 +7584,16 @@ impl<'a> GetInstancesResp<'a> {
     /// As [`Self::decode`].
     #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        let mut out = Self::default();
-        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
-            Ok(()) => Ok(out),
-            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        #[cfg(feature = "text-decoder")]
+        {
+            let mut out = Self::default();
+            match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+                Ok(()) => Ok(out),
+                Err(Retry) => Self::decode_from(Reader::from_text(text)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))]
+        { Self::decode_from(Reader::from_text(text)) }
     }
     /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
@@ -7525,10 +7732,14 @@ impl<'a> get_instances_resp::RequestedPathResult<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        match as_text(buf) {
-            Some(t) => Self::decode_text(t),
-            None => Self::decode_from(Reader::new(buf)),
+        #[cfg(feature = "text-decoder")]
+        {
+            match as_text(buf) {
+                Some(t) => Self::decode_text(t),
+                None => Self::decode_from(Reader::from_bytes(buf)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))] { Self::decode_from(Reader::new(buf)) }
     }
     /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
@@ -7536,11 +7747,16 @@ impl<'a> get_instances_resp::RequestedPathResult<'a> {
     /// As [`Self::decode`].
     #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        let mut out = Self::default();
-        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
-            Ok(()) => Ok(out),
-            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        #[cfg(feature = "text-decoder")]
+        {
+            let mut out = Self::default();
+            match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+                Ok(()) => Ok(out),
+                Err(Retry) => Self::decode_from(Reader::from_text(text)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))]
+        { Self::decode_from(Reader::from_text(text)) }
     }
     /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
@@ -7771,10 +7987,14 @@ impl<'a> get_instances_resp::CurrInstance<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        match as_text(buf) {
-            Some(t) => Self::decode_text(t),
-            None => Self::decode_from(Reader::new(buf)),
+        #[cfg(feature = "text-decoder")]
+        {
+            match as_text(buf) {
+                Some(t) => Self::decode_text(t),
+                None => Self::decode_from(Reader::from_bytes(buf)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))] { Self::decode_from(Reader::new(buf)) }
     }
     /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
@@ -7782,11 +8002,16 @@ impl<'a> get_instances_resp::CurrInstance<'a> {
     /// As [`Self::decode`].
     #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        let mut out = Self::default();
-        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
-            Ok(()) => Ok(out),
-            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        #[cfg(feature = "text-decoder")]
+        {
+            let mut out = Self::default();
+            match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+                Ok(()) => Ok(out),
+                Err(Retry) => Self::decode_from(Reader::from_text(text)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))]
+        { Self::decode_from(Reader::from_text(text)) }
     }
     /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
@@ -7951,10 +8176,14 @@ impl<'a> GetSupportedProtocol<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        match as_text(buf) {
-            Some(t) => Self::decode_text(t),
-            None => Self::decode_from(Reader::new(buf)),
+        #[cfg(feature = "text-decoder")]
+        {
+            match as_text(buf) {
+                Some(t) => Self::decode_text(t),
+                None => Self::decode_from(Reader::from_bytes(buf)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))] { Self::decode_from(Reader::new(buf)) }
     }
     /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
@@ -7962,11 +8191,16 @@ impl<'a> GetSupportedProtocol<'a> {
     /// As [`Self::decode`].
     #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        let mut out = Self::default();
-        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
-            Ok(()) => Ok(out),
-            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        #[cfg(feature = "text-decoder")]
+        {
+            let mut out = Self::default();
+            match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+                Ok(()) => Ok(out),
+                Err(Retry) => Self::decode_from(Reader::from_text(text)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))]
+        { Self::decode_from(Reader::from_text(text)) }
     }
     /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
@@ -8100,10 +8334,14 @@ impl<'a> GetSupportedProtocolResp<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        match as_text(buf) {
-            Some(t) => Self::decode_text(t),
-            None => Self::decode_from(Reader::new(buf)),
+        #[cfg(feature = "text-decoder")]
+        {
+            match as_text(buf) {
+                Some(t) => Self::decode_text(t),
+                None => Self::decode_from(Reader::from_bytes(buf)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))] { Self::decode_from(Reader::new(buf)) }
     }
     /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
@@ -8111,11 +8349,16 @@ impl<'a> GetSupportedProtocolResp<'a> {
     /// As [`Self::decode`].
     #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        let mut out = Self::default();
-        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
-            Ok(()) => Ok(out),
-            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        #[cfg(feature = "text-decoder")]
+        {
+            let mut out = Self::default();
+            match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+                Ok(()) => Ok(out),
+                Err(Retry) => Self::decode_from(Reader::from_text(text)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))]
+        { Self::decode_from(Reader::from_text(text)) }
     }
     /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
@@ -8249,10 +8492,14 @@ impl<'a> Add<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        match as_text(buf) {
-            Some(t) => Self::decode_text(t),
-            None => Self::decode_from(Reader::new(buf)),
+        #[cfg(feature = "text-decoder")]
+        {
+            match as_text(buf) {
+                Some(t) => Self::decode_text(t),
+                None => Self::decode_from(Reader::from_bytes(buf)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))] { Self::decode_from(Reader::new(buf)) }
     }
     /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
@@ -8260,11 +8507,16 @@ impl<'a> Add<'a> {
     /// As [`Self::decode`].
     #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        let mut out = Self::default();
-        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
-            Ok(()) => Ok(out),
-            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        #[cfg(feature = "text-decoder")]
+        {
+            let mut out = Self::default();
+            match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+                Ok(()) => Ok(out),
+                Err(Retry) => Self::decode_from(Reader::from_text(text)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))]
+        { Self::decode_from(Reader::from_text(text)) }
     }
     /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
@@ -8411,10 +8663,14 @@ impl<'a> add::CreateObject<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        match as_text(buf) {
-            Some(t) => Self::decode_text(t),
-            None => Self::decode_from(Reader::new(buf)),
+        #[cfg(feature = "text-decoder")]
+        {
+            match as_text(buf) {
+                Some(t) => Self::decode_text(t),
+                None => Self::decode_from(Reader::from_bytes(buf)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))] { Self::decode_from(Reader::new(buf)) }
     }
     /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
@@ -8422,11 +8678,16 @@ impl<'a> add::CreateObject<'a> {
     /// As [`Self::decode`].
     #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        let mut out = Self::default();
-        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
-            Ok(()) => Ok(out),
-            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        #[cfg(feature = "text-decoder")]
+        {
+            let mut out = Self::default();
+            match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+                Ok(()) => Ok(out),
+                Err(Retry) => Self::decode_from(Reader::from_text(text)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))]
+        { Self::decode_from(Reader::from_text(text)) }
     }
     /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
@@ -8582,10 +8843,14 @@ impl<'a> add::CreateParamSetting<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        match as_text(buf) {
-            Some(t) => Self::decode_text(t),
-            None => Self::decode_from(Reader::new(buf)),
+        #[cfg(feature = "text-decoder")]
+        {
+            match as_text(buf) {
+                Some(t) => Self::decode_text(t),
+                None => Self::decode_from(Reader::from_bytes(buf)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))] { Self::decode_from(Reader::new(buf)) }
     }
     /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
@@ -8593,11 +8858,16 @@ impl<'a> add::CreateParamSetting<'a> {
     /// As [`Self::decode`].
     #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        let mut out = Self::default();
-        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
-            Ok(()) => Ok(out),
-            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        #[cfg(feature = "text-decoder")]
+        {
+            let mut out = Self::default();
+            match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+                Ok(()) => Ok(out),
+                Err(Retry) => Self::decode_from(Reader::from_text(text)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))]
+        { Self::decode_from(Reader::from_text(text)) }
     }
     /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
@@ -8761,10 +9031,14 @@ impl<'a> AddResp<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        match as_text(buf) {
-            Some(t) => Self::decode_text(t),
-            None => Self::decode_from(Reader::new(buf)),
+        #[cfg(feature = "text-decoder")]
+        {
+            match as_text(buf) {
+                Some(t) => Self::decode_text(t),
+                None => Self::decode_from(Reader::from_bytes(buf)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))] { Self::decode_from(Reader::new(buf)) }
     }
     /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
@@ -8772,11 +9046,16 @@ impl<'a> AddResp<'a> {
     /// As [`Self::decode`].
     #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        let mut out = Self::default();
-        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
-            Ok(()) => Ok(out),
-            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        #[cfg(feature = "text-decoder")]
+        {
+            let mut out = Self::default();
+            match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+                Ok(()) => Ok(out),
+                Err(Retry) => Self::decode_from(Reader::from_text(text)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))]
+        { Self::decode_from(Reader::from_text(text)) }
     }
     /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
@@ -8913,10 +9192,14 @@ impl<'a> add_resp::CreatedObjectResult<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        match as_text(buf) {
-            Some(t) => Self::decode_text(t),
-            None => Self::decode_from(Reader::new(buf)),
+        #[cfg(feature = "text-decoder")]
+        {
+            match as_text(buf) {
+                Some(t) => Self::decode_text(t),
+                None => Self::decode_from(Reader::from_bytes(buf)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))] { Self::decode_from(Reader::new(buf)) }
     }
     /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
@@ -8924,11 +9207,16 @@ impl<'a> add_resp::CreatedObjectResult<'a> {
     /// As [`Self::decode`].
     #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        let mut out = Self::default();
-        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
-            Ok(()) => Ok(out),
-            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        #[cfg(feature = "text-decoder")]
+        {
+            let mut out = Self::default();
+            match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+                Ok(()) => Ok(out),
+                Err(Retry) => Self::decode_from(Reader::from_text(text)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))]
+        { Self::decode_from(Reader::from_text(text)) }
     }
     /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
@@ -9099,10 +9387,14 @@ impl<'a> add_resp::created_object_result::OperationStatus<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        match as_text(buf) {
-            Some(t) => Self::decode_text(t),
-            None => Self::decode_from(Reader::new(buf)),
+        #[cfg(feature = "text-decoder")]
+        {
+            match as_text(buf) {
+                Some(t) => Self::decode_text(t),
+                None => Self::decode_from(Reader::from_bytes(buf)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))] { Self::decode_from(Reader::new(buf)) }
     }
     /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
@@ -9110,11 +9402,16 @@ impl<'a> add_resp::created_object_result::OperationStatus<'a> {
     /// As [`Self::decode`].
     #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        let mut out = Self::default();
-        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
-            Ok(()) => Ok(out),
-            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        #[cfg(feature = "text-decoder")]
+        {
+            let mut out = Self::default();
+            match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+                Ok(()) => Ok(out),
+                Err(Retry) => Self::decode_from(Reader::from_text(text)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))]
+        { Self::decode_from(Reader::from_text(text)) }
     }
     /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
@@ -9433,10 +9730,14 @@ impl<'a> add_resp::created_object_result::operation_status::OperationFailure<'a>
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        match as_text(buf) {
-            Some(t) => Self::decode_text(t),
-            None => Self::decode_from(Reader::new(buf)),
+        #[cfg(feature = "text-decoder")]
+        {
+            match as_text(buf) {
+                Some(t) => Self::decode_text(t),
+                None => Self::decode_from(Reader::from_bytes(buf)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))] { Self::decode_from(Reader::new(buf)) }
     }
     /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
@@ -9444,11 +9745,16 @@ impl<'a> add_resp::created_object_result::operation_status::OperationFailure<'a>
     /// As [`Self::decode`].
     #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        let mut out = Self::default();
-        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
-            Ok(()) => Ok(out),
-            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        #[cfg(feature = "text-decoder")]
+        {
+            let mut out = Self::default();
+            match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+                Ok(()) => Ok(out),
+                Err(Retry) => Self::decode_from(Reader::from_text(text)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))]
+        { Self::decode_from(Reader::from_text(text)) }
     }
     /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
@@ -9620,10 +9926,14 @@ impl<'a> add_resp::created_object_result::operation_status::OperationSuccess<'a>
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        match as_text(buf) {
-            Some(t) => Self::decode_text(t),
-            None => Self::decode_from(Reader::new(buf)),
+        #[cfg(feature = "text-decoder")]
+        {
+            match as_text(buf) {
+                Some(t) => Self::decode_text(t),
+                None => Self::decode_from(Reader::from_bytes(buf)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))] { Self::decode_from(Reader::new(buf)) }
     }
     /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
@@ -9631,11 +9941,16 @@ impl<'a> add_resp::created_object_result::operation_status::OperationSuccess<'a>
     /// As [`Self::decode`].
     #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        let mut out = Self::default();
-        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
-            Ok(()) => Ok(out),
-            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        #[cfg(feature = "text-decoder")]
+        {
+            let mut out = Self::default();
+            match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+                Ok(()) => Ok(out),
+                Err(Retry) => Self::decode_from(Reader::from_text(text)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))]
+        { Self::decode_from(Reader::from_text(text)) }
     }
     /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
@@ -9856,10 +10171,14 @@ impl<'a> add_resp::ParameterError<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        match as_text(buf) {
-            Some(t) => Self::decode_text(t),
-            None => Self::decode_from(Reader::new(buf)),
+        #[cfg(feature = "text-decoder")]
+        {
+            match as_text(buf) {
+                Some(t) => Self::decode_text(t),
+                None => Self::decode_from(Reader::from_bytes(buf)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))] { Self::decode_from(Reader::new(buf)) }
     }
     /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
@@ -9867,11 +10186,16 @@ impl<'a> add_resp::ParameterError<'a> {
     /// As [`Self::decode`].
     #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        let mut out = Self::default();
-        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
-            Ok(()) => Ok(out),
-            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        #[cfg(feature = "text-decoder")]
+        {
+            let mut out = Self::default();
+            match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+                Ok(()) => Ok(out),
+                Err(Retry) => Self::decode_from(Reader::from_text(text)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))]
+        { Self::decode_from(Reader::from_text(text)) }
     }
     /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
@@ -10035,10 +10359,14 @@ impl<'a> Delete<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        match as_text(buf) {
-            Some(t) => Self::decode_text(t),
-            None => Self::decode_from(Reader::new(buf)),
+        #[cfg(feature = "text-decoder")]
+        {
+            match as_text(buf) {
+                Some(t) => Self::decode_text(t),
+                None => Self::decode_from(Reader::from_bytes(buf)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))] { Self::decode_from(Reader::new(buf)) }
     }
     /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
@@ -10046,11 +10374,16 @@ impl<'a> Delete<'a> {
     /// As [`Self::decode`].
     #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        let mut out = Self::default();
-        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
-            Ok(()) => Ok(out),
-            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        #[cfg(feature = "text-decoder")]
+        {
+            let mut out = Self::default();
+            match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+                Ok(()) => Ok(out),
+                Err(Retry) => Self::decode_from(Reader::from_text(text)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))]
+        { Self::decode_from(Reader::from_text(text)) }
     }
     /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
@@ -10187,10 +10520,14 @@ impl<'a> DeleteResp<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        match as_text(buf) {
-            Some(t) => Self::decode_text(t),
-            None => Self::decode_from(Reader::new(buf)),
+        #[cfg(feature = "text-decoder")]
+        {
+            match as_text(buf) {
+                Some(t) => Self::decode_text(t),
+                None => Self::decode_from(Reader::from_bytes(buf)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))] { Self::decode_from(Reader::new(buf)) }
     }
     /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
@@ -10198,11 +10535,16 @@ impl<'a> DeleteResp<'a> {
     /// As [`Self::decode`].
     #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        let mut out = Self::default();
-        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
-            Ok(()) => Ok(out),
-            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        #[cfg(feature = "text-decoder")]
+        {
+            let mut out = Self::default();
+            match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+                Ok(()) => Ok(out),
+                Err(Retry) => Self::decode_from(Reader::from_text(text)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))]
+        { Self::decode_from(Reader::from_text(text)) }
     }
     /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
@@ -10339,10 +10681,14 @@ impl<'a> delete_resp::DeletedObjectResult<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        match as_text(buf) {
-            Some(t) => Self::decode_text(t),
-            None => Self::decode_from(Reader::new(buf)),
+        #[cfg(feature = "text-decoder")]
+        {
+            match as_text(buf) {
+                Some(t) => Self::decode_text(t),
+                None => Self::decode_from(Reader::from_bytes(buf)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))] { Self::decode_from(Reader::new(buf)) }
     }
     /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
@@ -10350,11 +10696,16 @@ impl<'a> delete_resp::DeletedObjectResult<'a> {
     /// As [`Self::decode`].
     #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        let mut out = Self::default();
-        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
-            Ok(()) => Ok(out),
-            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        #[cfg(feature = "text-decoder")]
+        {
+            let mut out = Self::default();
+            match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+                Ok(()) => Ok(out),
+                Err(Retry) => Self::decode_from(Reader::from_text(text)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))]
+        { Self::decode_from(Reader::from_text(text)) }
     }
     /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
@@ -10525,10 +10876,14 @@ impl<'a> delete_resp::deleted_object_result::OperationStatus<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        match as_text(buf) {
-            Some(t) => Self::decode_text(t),
-            None => Self::decode_from(Reader::new(buf)),
+        #[cfg(feature = "text-decoder")]
+        {
+            match as_text(buf) {
+                Some(t) => Self::decode_text(t),
+                None => Self::decode_from(Reader::from_bytes(buf)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))] { Self::decode_from(Reader::new(buf)) }
     }
     /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
@@ -10536,11 +10891,16 @@ impl<'a> delete_resp::deleted_object_result::OperationStatus<'a> {
     /// As [`Self::decode`].
     #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        let mut out = Self::default();
-        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
-            Ok(()) => Ok(out),
-            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        #[cfg(feature = "text-decoder")]
+        {
+            let mut out = Self::default();
+            match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+                Ok(()) => Ok(out),
+                Err(Retry) => Self::decode_from(Reader::from_text(text)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))]
+        { Self::decode_from(Reader::from_text(text)) }
     }
     /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
@@ -10863,10 +11223,14 @@ impl<'a> delete_resp::deleted_object_result::operation_status::OperationFailure<
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        match as_text(buf) {
-            Some(t) => Self::decode_text(t),
-            None => Self::decode_from(Reader::new(buf)),
+        #[cfg(feature = "text-decoder")]
+        {
+            match as_text(buf) {
+                Some(t) => Self::decode_text(t),
+                None => Self::decode_from(Reader::from_bytes(buf)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))] { Self::decode_from(Reader::new(buf)) }
     }
     /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
@@ -10874,11 +11238,16 @@ impl<'a> delete_resp::deleted_object_result::operation_status::OperationFailure<
     /// As [`Self::decode`].
     #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        let mut out = Self::default();
-        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
-            Ok(()) => Ok(out),
-            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        #[cfg(feature = "text-decoder")]
+        {
+            let mut out = Self::default();
+            match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+                Ok(()) => Ok(out),
+                Err(Retry) => Self::decode_from(Reader::from_text(text)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))]
+        { Self::decode_from(Reader::from_text(text)) }
     }
     /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
@@ -11051,10 +11420,14 @@ impl<'a> delete_resp::deleted_object_result::operation_status::OperationSuccess<
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        match as_text(buf) {
-            Some(t) => Self::decode_text(t),
-            None => Self::decode_from(Reader::new(buf)),
+        #[cfg(feature = "text-decoder")]
+        {
+            match as_text(buf) {
+                Some(t) => Self::decode_text(t),
+                None => Self::decode_from(Reader::from_bytes(buf)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))] { Self::decode_from(Reader::new(buf)) }
     }
     /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
@@ -11062,11 +11435,16 @@ impl<'a> delete_resp::deleted_object_result::operation_status::OperationSuccess<
     /// As [`Self::decode`].
     #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        let mut out = Self::default();
-        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
-            Ok(()) => Ok(out),
-            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        #[cfg(feature = "text-decoder")]
+        {
+            let mut out = Self::default();
+            match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+                Ok(()) => Ok(out),
+                Err(Retry) => Self::decode_from(Reader::from_text(text)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))]
+        { Self::decode_from(Reader::from_text(text)) }
     }
     /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
@@ -11264,10 +11642,14 @@ impl<'a> delete_resp::UnaffectedPathError<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        match as_text(buf) {
-            Some(t) => Self::decode_text(t),
-            None => Self::decode_from(Reader::new(buf)),
+        #[cfg(feature = "text-decoder")]
+        {
+            match as_text(buf) {
+                Some(t) => Self::decode_text(t),
+                None => Self::decode_from(Reader::from_bytes(buf)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))] { Self::decode_from(Reader::new(buf)) }
     }
     /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
@@ -11275,11 +11657,16 @@ impl<'a> delete_resp::UnaffectedPathError<'a> {
     /// As [`Self::decode`].
     #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        let mut out = Self::default();
-        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
-            Ok(()) => Ok(out),
-            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        #[cfg(feature = "text-decoder")]
+        {
+            let mut out = Self::default();
+            match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+                Ok(()) => Ok(out),
+                Err(Retry) => Self::decode_from(Reader::from_text(text)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))]
+        { Self::decode_from(Reader::from_text(text)) }
     }
     /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
@@ -11465,10 +11852,14 @@ impl<'a> Set<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        match as_text(buf) {
-            Some(t) => Self::decode_text(t),
-            None => Self::decode_from(Reader::new(buf)),
+        #[cfg(feature = "text-decoder")]
+        {
+            match as_text(buf) {
+                Some(t) => Self::decode_text(t),
+                None => Self::decode_from(Reader::from_bytes(buf)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))] { Self::decode_from(Reader::new(buf)) }
     }
     /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
@@ -11476,11 +11867,16 @@ impl<'a> Set<'a> {
     /// As [`Self::decode`].
     #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        let mut out = Self::default();
-        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
-            Ok(()) => Ok(out),
-            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        #[cfg(feature = "text-decoder")]
+        {
+            let mut out = Self::default();
+            match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+                Ok(()) => Ok(out),
+                Err(Retry) => Self::decode_from(Reader::from_text(text)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))]
+        { Self::decode_from(Reader::from_text(text)) }
     }
     /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
@@ -11627,10 +12023,14 @@ impl<'a> set::UpdateObject<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        match as_text(buf) {
-            Some(t) => Self::decode_text(t),
-            None => Self::decode_from(Reader::new(buf)),
+        #[cfg(feature = "text-decoder")]
+        {
+            match as_text(buf) {
+                Some(t) => Self::decode_text(t),
+                None => Self::decode_from(Reader::from_bytes(buf)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))] { Self::decode_from(Reader::new(buf)) }
     }
     /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
@@ -11638,11 +12038,16 @@ impl<'a> set::UpdateObject<'a> {
     /// As [`Self::decode`].
     #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        let mut out = Self::default();
-        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
-            Ok(()) => Ok(out),
-            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        #[cfg(feature = "text-decoder")]
+        {
+            let mut out = Self::default();
+            match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+                Ok(()) => Ok(out),
+                Err(Retry) => Self::decode_from(Reader::from_text(text)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))]
+        { Self::decode_from(Reader::from_text(text)) }
     }
     /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
@@ -11798,10 +12203,14 @@ impl<'a> set::UpdateParamSetting<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        match as_text(buf) {
-            Some(t) => Self::decode_text(t),
-            None => Self::decode_from(Reader::new(buf)),
+        #[cfg(feature = "text-decoder")]
+        {
+            match as_text(buf) {
+                Some(t) => Self::decode_text(t),
+                None => Self::decode_from(Reader::from_bytes(buf)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))] { Self::decode_from(Reader::new(buf)) }
     }
     /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
@@ -11809,11 +12218,16 @@ impl<'a> set::UpdateParamSetting<'a> {
     /// As [`Self::decode`].
     #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        let mut out = Self::default();
-        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
-            Ok(()) => Ok(out),
-            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        #[cfg(feature = "text-decoder")]
+        {
+            let mut out = Self::default();
+            match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+                Ok(()) => Ok(out),
+                Err(Retry) => Self::decode_from(Reader::from_text(text)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))]
+        { Self::decode_from(Reader::from_text(text)) }
     }
     /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
@@ -11977,10 +12391,14 @@ impl<'a> SetResp<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        match as_text(buf) {
-            Some(t) => Self::decode_text(t),
-            None => Self::decode_from(Reader::new(buf)),
+        #[cfg(feature = "text-decoder")]
+        {
+            match as_text(buf) {
+                Some(t) => Self::decode_text(t),
+                None => Self::decode_from(Reader::from_bytes(buf)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))] { Self::decode_from(Reader::new(buf)) }
     }
     /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
@@ -11988,11 +12406,16 @@ impl<'a> SetResp<'a> {
     /// As [`Self::decode`].
     #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        let mut out = Self::default();
-        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
-            Ok(()) => Ok(out),
-            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        #[cfg(feature = "text-decoder")]
+        {
+            let mut out = Self::default();
+            match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+                Ok(()) => Ok(out),
+                Err(Retry) => Self::decode_from(Reader::from_text(text)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))]
+        { Self::decode_from(Reader::from_text(text)) }
     }
     /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
@@ -12129,10 +12552,14 @@ impl<'a> set_resp::UpdatedObjectResult<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        match as_text(buf) {
-            Some(t) => Self::decode_text(t),
-            None => Self::decode_from(Reader::new(buf)),
+        #[cfg(feature = "text-decoder")]
+        {
+            match as_text(buf) {
+                Some(t) => Self::decode_text(t),
+                None => Self::decode_from(Reader::from_bytes(buf)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))] { Self::decode_from(Reader::new(buf)) }
     }
     /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
@@ -12140,11 +12567,16 @@ impl<'a> set_resp::UpdatedObjectResult<'a> {
     /// As [`Self::decode`].
     #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        let mut out = Self::default();
-        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
-            Ok(()) => Ok(out),
-            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        #[cfg(feature = "text-decoder")]
+        {
+            let mut out = Self::default();
+            match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+                Ok(()) => Ok(out),
+                Err(Retry) => Self::decode_from(Reader::from_text(text)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))]
+        { Self::decode_from(Reader::from_text(text)) }
     }
     /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
@@ -12315,10 +12747,14 @@ impl<'a> set_resp::updated_object_result::OperationStatus<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        match as_text(buf) {
-            Some(t) => Self::decode_text(t),
-            None => Self::decode_from(Reader::new(buf)),
+        #[cfg(feature = "text-decoder")]
+        {
+            match as_text(buf) {
+                Some(t) => Self::decode_text(t),
+                None => Self::decode_from(Reader::from_bytes(buf)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))] { Self::decode_from(Reader::new(buf)) }
     }
     /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
@@ -12326,11 +12762,16 @@ impl<'a> set_resp::updated_object_result::OperationStatus<'a> {
     /// As [`Self::decode`].
     #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        let mut out = Self::default();
-        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
-            Ok(()) => Ok(out),
-            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        #[cfg(feature = "text-decoder")]
+        {
+            let mut out = Self::default();
+            match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+                Ok(()) => Ok(out),
+                Err(Retry) => Self::decode_from(Reader::from_text(text)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))]
+        { Self::decode_from(Reader::from_text(text)) }
     }
     /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
@@ -12649,10 +13090,14 @@ impl<'a> set_resp::updated_object_result::operation_status::OperationFailure<'a>
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        match as_text(buf) {
-            Some(t) => Self::decode_text(t),
-            None => Self::decode_from(Reader::new(buf)),
+        #[cfg(feature = "text-decoder")]
+        {
+            match as_text(buf) {
+                Some(t) => Self::decode_text(t),
+                None => Self::decode_from(Reader::from_bytes(buf)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))] { Self::decode_from(Reader::new(buf)) }
     }
     /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
@@ -12660,11 +13105,16 @@ impl<'a> set_resp::updated_object_result::operation_status::OperationFailure<'a>
     /// As [`Self::decode`].
     #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        let mut out = Self::default();
-        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
-            Ok(()) => Ok(out),
-            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        #[cfg(feature = "text-decoder")]
+        {
+            let mut out = Self::default();
+            match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+                Ok(()) => Ok(out),
+                Err(Retry) => Self::decode_from(Reader::from_text(text)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))]
+        { Self::decode_from(Reader::from_text(text)) }
     }
     /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
@@ -12886,10 +13336,14 @@ impl<'a> set_resp::updated_object_result::operation_status::OperationSuccess<'a>
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        match as_text(buf) {
-            Some(t) => Self::decode_text(t),
-            None => Self::decode_from(Reader::new(buf)),
+        #[cfg(feature = "text-decoder")]
+        {
+            match as_text(buf) {
+                Some(t) => Self::decode_text(t),
+                None => Self::decode_from(Reader::from_bytes(buf)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))] { Self::decode_from(Reader::new(buf)) }
     }
     /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
@@ -12897,11 +13351,16 @@ impl<'a> set_resp::updated_object_result::operation_status::OperationSuccess<'a>
     /// As [`Self::decode`].
     #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        let mut out = Self::default();
-        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
-            Ok(()) => Ok(out),
-            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        #[cfg(feature = "text-decoder")]
+        {
+            let mut out = Self::default();
+            match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+                Ok(()) => Ok(out),
+                Err(Retry) => Self::decode_from(Reader::from_text(text)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))]
+        { Self::decode_from(Reader::from_text(text)) }
     }
     /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
@@ -13058,10 +13517,14 @@ impl<'a> set_resp::UpdatedInstanceFailure<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        match as_text(buf) {
-            Some(t) => Self::decode_text(t),
-            None => Self::decode_from(Reader::new(buf)),
+        #[cfg(feature = "text-decoder")]
+        {
+            match as_text(buf) {
+                Some(t) => Self::decode_text(t),
+                None => Self::decode_from(Reader::from_bytes(buf)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))] { Self::decode_from(Reader::new(buf)) }
     }
     /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
@@ -13069,11 +13532,16 @@ impl<'a> set_resp::UpdatedInstanceFailure<'a> {
     /// As [`Self::decode`].
     #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        let mut out = Self::default();
-        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
-            Ok(()) => Ok(out),
-            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        #[cfg(feature = "text-decoder")]
+        {
+            let mut out = Self::default();
+            match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+                Ok(()) => Ok(out),
+                Err(Retry) => Self::decode_from(Reader::from_text(text)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))]
+        { Self::decode_from(Reader::from_text(text)) }
     }
     /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
@@ -13245,10 +13713,14 @@ impl<'a> set_resp::UpdatedInstanceResult<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        match as_text(buf) {
-            Some(t) => Self::decode_text(t),
-            None => Self::decode_from(Reader::new(buf)),
+        #[cfg(feature = "text-decoder")]
+        {
+            match as_text(buf) {
+                Some(t) => Self::decode_text(t),
+                None => Self::decode_from(Reader::from_bytes(buf)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))] { Self::decode_from(Reader::new(buf)) }
     }
     /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
@@ -13256,11 +13728,16 @@ impl<'a> set_resp::UpdatedInstanceResult<'a> {
     /// As [`Self::decode`].
     #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        let mut out = Self::default();
-        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
-            Ok(()) => Ok(out),
-            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        #[cfg(feature = "text-decoder")]
+        {
+            let mut out = Self::default();
+            match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+                Ok(()) => Ok(out),
+                Err(Retry) => Self::decode_from(Reader::from_text(text)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))]
+        { Self::decode_from(Reader::from_text(text)) }
     }
     /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
@@ -13467,10 +13944,14 @@ impl<'a> set_resp::ParameterError<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        match as_text(buf) {
-            Some(t) => Self::decode_text(t),
-            None => Self::decode_from(Reader::new(buf)),
+        #[cfg(feature = "text-decoder")]
+        {
+            match as_text(buf) {
+                Some(t) => Self::decode_text(t),
+                None => Self::decode_from(Reader::from_bytes(buf)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))] { Self::decode_from(Reader::new(buf)) }
     }
     /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
@@ -13478,11 +13959,16 @@ impl<'a> set_resp::ParameterError<'a> {
     /// As [`Self::decode`].
     #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        let mut out = Self::default();
-        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
-            Ok(()) => Ok(out),
-            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        #[cfg(feature = "text-decoder")]
+        {
+            let mut out = Self::default();
+            match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+                Ok(()) => Ok(out),
+                Err(Retry) => Self::decode_from(Reader::from_text(text)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))]
+        { Self::decode_from(Reader::from_text(text)) }
     }
     /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
@@ -13646,10 +14132,14 @@ impl<'a> Operate<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        match as_text(buf) {
-            Some(t) => Self::decode_text(t),
-            None => Self::decode_from(Reader::new(buf)),
+        #[cfg(feature = "text-decoder")]
+        {
+            match as_text(buf) {
+                Some(t) => Self::decode_text(t),
+                None => Self::decode_from(Reader::from_bytes(buf)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))] { Self::decode_from(Reader::new(buf)) }
     }
     /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
@@ -13657,11 +14147,16 @@ impl<'a> Operate<'a> {
     /// As [`Self::decode`].
     #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        let mut out = Self::default();
-        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
-            Ok(()) => Ok(out),
-            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        #[cfg(feature = "text-decoder")]
+        {
+            let mut out = Self::default();
+            match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+                Ok(()) => Ok(out),
+                Err(Retry) => Self::decode_from(Reader::from_text(text)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))]
+        { Self::decode_from(Reader::from_text(text)) }
     }
     /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
@@ -13839,10 +14334,14 @@ impl<'a> OperateResp<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        match as_text(buf) {
-            Some(t) => Self::decode_text(t),
-            None => Self::decode_from(Reader::new(buf)),
+        #[cfg(feature = "text-decoder")]
+        {
+            match as_text(buf) {
+                Some(t) => Self::decode_text(t),
+                None => Self::decode_from(Reader::from_bytes(buf)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))] { Self::decode_from(Reader::new(buf)) }
     }
     /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
@@ -13850,11 +14349,16 @@ impl<'a> OperateResp<'a> {
     /// As [`Self::decode`].
     #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        let mut out = Self::default();
-        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
-            Ok(()) => Ok(out),
-            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        #[cfg(feature = "text-decoder")]
+        {
+            let mut out = Self::default();
+            match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+                Ok(()) => Ok(out),
+                Err(Retry) => Self::decode_from(Reader::from_text(text)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))]
+        { Self::decode_from(Reader::from_text(text)) }
     }
     /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
@@ -13987,10 +14491,14 @@ impl<'a> operate_resp::OperationResult<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        match as_text(buf) {
-            Some(t) => Self::decode_text(t),
-            None => Self::decode_from(Reader::new(buf)),
+        #[cfg(feature = "text-decoder")]
+        {
+            match as_text(buf) {
+                Some(t) => Self::decode_text(t),
+                None => Self::decode_from(Reader::from_bytes(buf)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))] { Self::decode_from(Reader::new(buf)) }
     }
     /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
@@ -13998,11 +14506,16 @@ impl<'a> operate_resp::OperationResult<'a> {
     /// As [`Self::decode`].
     #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        let mut out = Self::default();
-        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
-            Ok(()) => Ok(out),
-            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        #[cfg(feature = "text-decoder")]
+        {
+            let mut out = Self::default();
+            match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+                Ok(()) => Ok(out),
+                Err(Retry) => Self::decode_from(Reader::from_text(text)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))]
+        { Self::decode_from(Reader::from_text(text)) }
     }
     /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
@@ -14374,10 +14887,14 @@ impl<'a> operate_resp::operation_result::OutputArgs<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        match as_text(buf) {
-            Some(t) => Self::decode_text(t),
-            None => Self::decode_from(Reader::new(buf)),
+        #[cfg(feature = "text-decoder")]
+        {
+            match as_text(buf) {
+                Some(t) => Self::decode_text(t),
+                None => Self::decode_from(Reader::from_bytes(buf)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))] { Self::decode_from(Reader::new(buf)) }
     }
     /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
@@ -14385,11 +14902,16 @@ impl<'a> operate_resp::operation_result::OutputArgs<'a> {
     /// As [`Self::decode`].
     #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        let mut out = Self::default();
-        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
-            Ok(()) => Ok(out),
-            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        #[cfg(feature = "text-decoder")]
+        {
+            let mut out = Self::default();
+            match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+                Ok(()) => Ok(out),
+                Err(Retry) => Self::decode_from(Reader::from_text(text)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))]
+        { Self::decode_from(Reader::from_text(text)) }
     }
     /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
@@ -14523,10 +15045,14 @@ impl<'a> operate_resp::operation_result::CommandFailure<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        match as_text(buf) {
-            Some(t) => Self::decode_text(t),
-            None => Self::decode_from(Reader::new(buf)),
+        #[cfg(feature = "text-decoder")]
+        {
+            match as_text(buf) {
+                Some(t) => Self::decode_text(t),
+                None => Self::decode_from(Reader::from_bytes(buf)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))] { Self::decode_from(Reader::new(buf)) }
     }
     /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
@@ -14534,11 +15060,16 @@ impl<'a> operate_resp::operation_result::CommandFailure<'a> {
     /// As [`Self::decode`].
     #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        let mut out = Self::default();
-        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
-            Ok(()) => Ok(out),
-            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        #[cfg(feature = "text-decoder")]
+        {
+            let mut out = Self::default();
+            match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+                Ok(()) => Ok(out),
+                Err(Retry) => Self::decode_from(Reader::from_text(text)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))]
+        { Self::decode_from(Reader::from_text(text)) }
     }
     /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
@@ -14696,10 +15227,14 @@ impl<'a> Notify<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        match as_text(buf) {
-            Some(t) => Self::decode_text(t),
-            None => Self::decode_from(Reader::new(buf)),
+        #[cfg(feature = "text-decoder")]
+        {
+            match as_text(buf) {
+                Some(t) => Self::decode_text(t),
+                None => Self::decode_from(Reader::from_bytes(buf)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))] { Self::decode_from(Reader::new(buf)) }
     }
     /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
@@ -14707,11 +15242,16 @@ impl<'a> Notify<'a> {
     /// As [`Self::decode`].
     #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        let mut out = Self::default();
-        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
-            Ok(()) => Ok(out),
-            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        #[cfg(feature = "text-decoder")]
+        {
+            let mut out = Self::default();
+            match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+                Ok(()) => Ok(out),
+                Err(Retry) => Self::decode_from(Reader::from_text(text)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))]
+        { Self::decode_from(Reader::from_text(text)) }
     }
     /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
@@ -15217,10 +15757,14 @@ impl<'a> notify::Event<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        match as_text(buf) {
-            Some(t) => Self::decode_text(t),
-            None => Self::decode_from(Reader::new(buf)),
+        #[cfg(feature = "text-decoder")]
+        {
+            match as_text(buf) {
+                Some(t) => Self::decode_text(t),
+                None => Self::decode_from(Reader::from_bytes(buf)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))] { Self::decode_from(Reader::new(buf)) }
     }
     /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
@@ -15228,11 +15772,16 @@ impl<'a> notify::Event<'a> {
     /// As [`Self::decode`].
     #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        let mut out = Self::default();
-        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
-            Ok(()) => Ok(out),
-            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        #[cfg(feature = "text-decoder")]
+        {
+            let mut out = Self::default();
+            match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+                Ok(()) => Ok(out),
+                Err(Retry) => Self::decode_from(Reader::from_text(text)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))]
+        { Self::decode_from(Reader::from_text(text)) }
     }
     /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
@@ -15400,10 +15949,14 @@ impl<'a> notify::ValueChange<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        match as_text(buf) {
-            Some(t) => Self::decode_text(t),
-            None => Self::decode_from(Reader::new(buf)),
+        #[cfg(feature = "text-decoder")]
+        {
+            match as_text(buf) {
+                Some(t) => Self::decode_text(t),
+                None => Self::decode_from(Reader::from_bytes(buf)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))] { Self::decode_from(Reader::new(buf)) }
     }
     /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
@@ -15411,11 +15964,16 @@ impl<'a> notify::ValueChange<'a> {
     /// As [`Self::decode`].
     #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        let mut out = Self::default();
-        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
-            Ok(()) => Ok(out),
-            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        #[cfg(feature = "text-decoder")]
+        {
+            let mut out = Self::default();
+            match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+                Ok(()) => Ok(out),
+                Err(Retry) => Self::decode_from(Reader::from_text(text)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))]
+        { Self::decode_from(Reader::from_text(text)) }
     }
     /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
@@ -15556,10 +16114,14 @@ impl<'a> notify::ObjectCreation<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        match as_text(buf) {
-            Some(t) => Self::decode_text(t),
-            None => Self::decode_from(Reader::new(buf)),
+        #[cfg(feature = "text-decoder")]
+        {
+            match as_text(buf) {
+                Some(t) => Self::decode_text(t),
+                None => Self::decode_from(Reader::from_bytes(buf)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))] { Self::decode_from(Reader::new(buf)) }
     }
     /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
@@ -15567,11 +16129,16 @@ impl<'a> notify::ObjectCreation<'a> {
     /// As [`Self::decode`].
     #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        let mut out = Self::default();
-        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
-            Ok(()) => Ok(out),
-            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        #[cfg(feature = "text-decoder")]
+        {
+            let mut out = Self::default();
+            match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+                Ok(()) => Ok(out),
+                Err(Retry) => Self::decode_from(Reader::from_text(text)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))]
+        { Self::decode_from(Reader::from_text(text)) }
     }
     /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
@@ -15725,10 +16292,14 @@ impl<'a> notify::ObjectDeletion<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        match as_text(buf) {
-            Some(t) => Self::decode_text(t),
-            None => Self::decode_from(Reader::new(buf)),
+        #[cfg(feature = "text-decoder")]
+        {
+            match as_text(buf) {
+                Some(t) => Self::decode_text(t),
+                None => Self::decode_from(Reader::from_bytes(buf)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))] { Self::decode_from(Reader::new(buf)) }
     }
     /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
@@ -15736,11 +16307,16 @@ impl<'a> notify::ObjectDeletion<'a> {
     /// As [`Self::decode`].
     #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        let mut out = Self::default();
-        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
-            Ok(()) => Ok(out),
-            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        #[cfg(feature = "text-decoder")]
+        {
+            let mut out = Self::default();
+            match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+                Ok(()) => Ok(out),
+                Err(Retry) => Self::decode_from(Reader::from_text(text)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))]
+        { Self::decode_from(Reader::from_text(text)) }
     }
     /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
@@ -15859,10 +16435,14 @@ impl<'a> notify::OperationComplete<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        match as_text(buf) {
-            Some(t) => Self::decode_text(t),
-            None => Self::decode_from(Reader::new(buf)),
+        #[cfg(feature = "text-decoder")]
+        {
+            match as_text(buf) {
+                Some(t) => Self::decode_text(t),
+                None => Self::decode_from(Reader::from_bytes(buf)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))] { Self::decode_from(Reader::new(buf)) }
     }
     /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
@@ -15870,11 +16450,16 @@ impl<'a> notify::OperationComplete<'a> {
     /// As [`Self::decode`].
     #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        let mut out = Self::default();
-        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
-            Ok(()) => Ok(out),
-            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        #[cfg(feature = "text-decoder")]
+        {
+            let mut out = Self::default();
+            match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+                Ok(()) => Ok(out),
+                Err(Retry) => Self::decode_from(Reader::from_text(text)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))]
+        { Self::decode_from(Reader::from_text(text)) }
     }
     /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
@@ -16253,10 +16838,14 @@ impl<'a> notify::operation_complete::OutputArgs<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        match as_text(buf) {
-            Some(t) => Self::decode_text(t),
-            None => Self::decode_from(Reader::new(buf)),
+        #[cfg(feature = "text-decoder")]
+        {
+            match as_text(buf) {
+                Some(t) => Self::decode_text(t),
+                None => Self::decode_from(Reader::from_bytes(buf)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))] { Self::decode_from(Reader::new(buf)) }
     }
     /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
@@ -16264,11 +16853,16 @@ impl<'a> notify::operation_complete::OutputArgs<'a> {
     /// As [`Self::decode`].
     #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        let mut out = Self::default();
-        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
-            Ok(()) => Ok(out),
-            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        #[cfg(feature = "text-decoder")]
+        {
+            let mut out = Self::default();
+            match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+                Ok(()) => Ok(out),
+                Err(Retry) => Self::decode_from(Reader::from_text(text)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))]
+        { Self::decode_from(Reader::from_text(text)) }
     }
     /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
@@ -16402,10 +16996,14 @@ impl<'a> notify::operation_complete::CommandFailure<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        match as_text(buf) {
-            Some(t) => Self::decode_text(t),
-            None => Self::decode_from(Reader::new(buf)),
+        #[cfg(feature = "text-decoder")]
+        {
+            match as_text(buf) {
+                Some(t) => Self::decode_text(t),
+                None => Self::decode_from(Reader::from_bytes(buf)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))] { Self::decode_from(Reader::new(buf)) }
     }
     /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
@@ -16413,11 +17011,16 @@ impl<'a> notify::operation_complete::CommandFailure<'a> {
     /// As [`Self::decode`].
     #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        let mut out = Self::default();
-        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
-            Ok(()) => Ok(out),
-            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        #[cfg(feature = "text-decoder")]
+        {
+            let mut out = Self::default();
+            match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+                Ok(()) => Ok(out),
+                Err(Retry) => Self::decode_from(Reader::from_text(text)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))]
+        { Self::decode_from(Reader::from_text(text)) }
     }
     /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
@@ -16575,10 +17178,14 @@ impl<'a> notify::OnBoardRequest<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        match as_text(buf) {
-            Some(t) => Self::decode_text(t),
-            None => Self::decode_from(Reader::new(buf)),
+        #[cfg(feature = "text-decoder")]
+        {
+            match as_text(buf) {
+                Some(t) => Self::decode_text(t),
+                None => Self::decode_from(Reader::from_bytes(buf)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))] { Self::decode_from(Reader::new(buf)) }
     }
     /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
@@ -16586,11 +17193,16 @@ impl<'a> notify::OnBoardRequest<'a> {
     /// As [`Self::decode`].
     #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        let mut out = Self::default();
-        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
-            Ok(()) => Ok(out),
-            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        #[cfg(feature = "text-decoder")]
+        {
+            let mut out = Self::default();
+            match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+                Ok(()) => Ok(out),
+                Err(Retry) => Self::decode_from(Reader::from_text(text)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))]
+        { Self::decode_from(Reader::from_text(text)) }
     }
     /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
@@ -16808,10 +17420,14 @@ impl<'a> NotifyResp<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        match as_text(buf) {
-            Some(t) => Self::decode_text(t),
-            None => Self::decode_from(Reader::new(buf)),
+        #[cfg(feature = "text-decoder")]
+        {
+            match as_text(buf) {
+                Some(t) => Self::decode_text(t),
+                None => Self::decode_from(Reader::from_bytes(buf)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))] { Self::decode_from(Reader::new(buf)) }
     }
     /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
@@ -16819,11 +17435,16 @@ impl<'a> NotifyResp<'a> {
     /// As [`Self::decode`].
     #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        let mut out = Self::default();
-        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
-            Ok(()) => Ok(out),
-            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        #[cfg(feature = "text-decoder")]
+        {
+            let mut out = Self::default();
+            match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+                Ok(()) => Ok(out),
+                Err(Retry) => Self::decode_from(Reader::from_text(text)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))]
+        { Self::decode_from(Reader::from_text(text)) }
     }
     /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
@@ -16942,10 +17563,14 @@ impl<'a> Register<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        match as_text(buf) {
-            Some(t) => Self::decode_text(t),
-            None => Self::decode_from(Reader::new(buf)),
+        #[cfg(feature = "text-decoder")]
+        {
+            match as_text(buf) {
+                Some(t) => Self::decode_text(t),
+                None => Self::decode_from(Reader::from_bytes(buf)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))] { Self::decode_from(Reader::new(buf)) }
     }
     /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
@@ -16953,11 +17578,16 @@ impl<'a> Register<'a> {
     /// As [`Self::decode`].
     #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        let mut out = Self::default();
-        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
-            Ok(()) => Ok(out),
-            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        #[cfg(feature = "text-decoder")]
+        {
+            let mut out = Self::default();
+            match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+                Ok(()) => Ok(out),
+                Err(Retry) => Self::decode_from(Reader::from_text(text)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))]
+        { Self::decode_from(Reader::from_text(text)) }
     }
     /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
@@ -17108,10 +17738,14 @@ impl<'a> register::RegistrationPath<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        match as_text(buf) {
-            Some(t) => Self::decode_text(t),
-            None => Self::decode_from(Reader::new(buf)),
+        #[cfg(feature = "text-decoder")]
+        {
+            match as_text(buf) {
+                Some(t) => Self::decode_text(t),
+                None => Self::decode_from(Reader::from_bytes(buf)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))] { Self::decode_from(Reader::new(buf)) }
     }
     /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
@@ -17119,11 +17753,16 @@ impl<'a> register::RegistrationPath<'a> {
     /// As [`Self::decode`].
     #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        let mut out = Self::default();
-        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
-            Ok(()) => Ok(out),
-            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        #[cfg(feature = "text-decoder")]
+        {
+            let mut out = Self::default();
+            match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+                Ok(()) => Ok(out),
+                Err(Retry) => Self::decode_from(Reader::from_text(text)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))]
+        { Self::decode_from(Reader::from_text(text)) }
     }
     /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
@@ -17241,10 +17880,14 @@ impl<'a> RegisterResp<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        match as_text(buf) {
-            Some(t) => Self::decode_text(t),
-            None => Self::decode_from(Reader::new(buf)),
+        #[cfg(feature = "text-decoder")]
+        {
+            match as_text(buf) {
+                Some(t) => Self::decode_text(t),
+                None => Self::decode_from(Reader::from_bytes(buf)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))] { Self::decode_from(Reader::new(buf)) }
     }
     /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
@@ -17252,11 +17895,16 @@ impl<'a> RegisterResp<'a> {
     /// As [`Self::decode`].
     #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        let mut out = Self::default();
-        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
-            Ok(()) => Ok(out),
-            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        #[cfg(feature = "text-decoder")]
+        {
+            let mut out = Self::default();
+            match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+                Ok(()) => Ok(out),
+                Err(Retry) => Self::decode_from(Reader::from_text(text)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))]
+        { Self::decode_from(Reader::from_text(text)) }
     }
     /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
@@ -17403,10 +18051,14 @@ impl<'a> register_resp::RegisteredPathResult<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        match as_text(buf) {
-            Some(t) => Self::decode_text(t),
-            None => Self::decode_from(Reader::new(buf)),
+        #[cfg(feature = "text-decoder")]
+        {
+            match as_text(buf) {
+                Some(t) => Self::decode_text(t),
+                None => Self::decode_from(Reader::from_bytes(buf)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))] { Self::decode_from(Reader::new(buf)) }
     }
     /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
@@ -17414,11 +18066,16 @@ impl<'a> register_resp::RegisteredPathResult<'a> {
     /// As [`Self::decode`].
     #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        let mut out = Self::default();
-        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
-            Ok(()) => Ok(out),
-            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        #[cfg(feature = "text-decoder")]
+        {
+            let mut out = Self::default();
+            match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+                Ok(()) => Ok(out),
+                Err(Retry) => Self::decode_from(Reader::from_text(text)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))]
+        { Self::decode_from(Reader::from_text(text)) }
     }
     /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
@@ -17589,10 +18246,14 @@ impl<'a> register_resp::registered_path_result::OperationStatus<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        match as_text(buf) {
-            Some(t) => Self::decode_text(t),
-            None => Self::decode_from(Reader::new(buf)),
+        #[cfg(feature = "text-decoder")]
+        {
+            match as_text(buf) {
+                Some(t) => Self::decode_text(t),
+                None => Self::decode_from(Reader::from_bytes(buf)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))] { Self::decode_from(Reader::new(buf)) }
     }
     /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
@@ -17600,11 +18261,16 @@ impl<'a> register_resp::registered_path_result::OperationStatus<'a> {
     /// As [`Self::decode`].
     #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        let mut out = Self::default();
-        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
-            Ok(()) => Ok(out),
-            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        #[cfg(feature = "text-decoder")]
+        {
+            let mut out = Self::default();
+            match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+                Ok(()) => Ok(out),
+                Err(Retry) => Self::decode_from(Reader::from_text(text)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))]
+        { Self::decode_from(Reader::from_text(text)) }
     }
     /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
@@ -17928,10 +18594,14 @@ impl<'a> register_resp::registered_path_result::operation_status::OperationFailu
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        match as_text(buf) {
-            Some(t) => Self::decode_text(t),
-            None => Self::decode_from(Reader::new(buf)),
+        #[cfg(feature = "text-decoder")]
+        {
+            match as_text(buf) {
+                Some(t) => Self::decode_text(t),
+                None => Self::decode_from(Reader::from_bytes(buf)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))] { Self::decode_from(Reader::new(buf)) }
     }
     /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
@@ -17939,11 +18609,16 @@ impl<'a> register_resp::registered_path_result::operation_status::OperationFailu
     /// As [`Self::decode`].
     #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        let mut out = Self::default();
-        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
-            Ok(()) => Ok(out),
-            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        #[cfg(feature = "text-decoder")]
+        {
+            let mut out = Self::default();
+            match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+                Ok(()) => Ok(out),
+                Err(Retry) => Self::decode_from(Reader::from_text(text)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))]
+        { Self::decode_from(Reader::from_text(text)) }
     }
     /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
@@ -18116,10 +18791,14 @@ impl<'a> register_resp::registered_path_result::operation_status::OperationSucce
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        match as_text(buf) {
-            Some(t) => Self::decode_text(t),
-            None => Self::decode_from(Reader::new(buf)),
+        #[cfg(feature = "text-decoder")]
+        {
+            match as_text(buf) {
+                Some(t) => Self::decode_text(t),
+                None => Self::decode_from(Reader::from_bytes(buf)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))] { Self::decode_from(Reader::new(buf)) }
     }
     /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
@@ -18127,11 +18806,16 @@ impl<'a> register_resp::registered_path_result::operation_status::OperationSucce
     /// As [`Self::decode`].
     #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        let mut out = Self::default();
-        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
-            Ok(()) => Ok(out),
-            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        #[cfg(feature = "text-decoder")]
+        {
+            let mut out = Self::default();
+            match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+                Ok(()) => Ok(out),
+                Err(Retry) => Self::decode_from(Reader::from_text(text)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))]
+        { Self::decode_from(Reader::from_text(text)) }
     }
     /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
@@ -18276,10 +18960,14 @@ impl<'a> Deregister<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        match as_text(buf) {
-            Some(t) => Self::decode_text(t),
-            None => Self::decode_from(Reader::new(buf)),
+        #[cfg(feature = "text-decoder")]
+        {
+            match as_text(buf) {
+                Some(t) => Self::decode_text(t),
+                None => Self::decode_from(Reader::from_bytes(buf)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))] { Self::decode_from(Reader::new(buf)) }
     }
     /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
@@ -18287,11 +18975,16 @@ impl<'a> Deregister<'a> {
     /// As [`Self::decode`].
     #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        let mut out = Self::default();
-        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
-            Ok(()) => Ok(out),
-            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        #[cfg(feature = "text-decoder")]
+        {
+            let mut out = Self::default();
+            match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+                Ok(()) => Ok(out),
+                Err(Retry) => Self::decode_from(Reader::from_text(text)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))]
+        { Self::decode_from(Reader::from_text(text)) }
     }
     /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
@@ -18406,10 +19099,14 @@ impl<'a> DeregisterResp<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        match as_text(buf) {
-            Some(t) => Self::decode_text(t),
-            None => Self::decode_from(Reader::new(buf)),
+        #[cfg(feature = "text-decoder")]
+        {
+            match as_text(buf) {
+                Some(t) => Self::decode_text(t),
+                None => Self::decode_from(Reader::from_bytes(buf)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))] { Self::decode_from(Reader::new(buf)) }
     }
     /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
@@ -18417,11 +19114,16 @@ impl<'a> DeregisterResp<'a> {
     /// As [`Self::decode`].
     #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        let mut out = Self::default();
-        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
-            Ok(()) => Ok(out),
-            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        #[cfg(feature = "text-decoder")]
+        {
+            let mut out = Self::default();
+            match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+                Ok(()) => Ok(out),
+                Err(Retry) => Self::decode_from(Reader::from_text(text)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))]
+        { Self::decode_from(Reader::from_text(text)) }
     }
     /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
@@ -18568,10 +19270,14 @@ impl<'a> deregister_resp::DeregisteredPathResult<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        match as_text(buf) {
-            Some(t) => Self::decode_text(t),
-            None => Self::decode_from(Reader::new(buf)),
+        #[cfg(feature = "text-decoder")]
+        {
+            match as_text(buf) {
+                Some(t) => Self::decode_text(t),
+                None => Self::decode_from(Reader::from_bytes(buf)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))] { Self::decode_from(Reader::new(buf)) }
     }
     /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
@@ -18579,11 +19285,16 @@ impl<'a> deregister_resp::DeregisteredPathResult<'a> {
     /// As [`Self::decode`].
     #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        let mut out = Self::default();
-        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
-            Ok(()) => Ok(out),
-            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        #[cfg(feature = "text-decoder")]
+        {
+            let mut out = Self::default();
+            match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+                Ok(()) => Ok(out),
+                Err(Retry) => Self::decode_from(Reader::from_text(text)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))]
+        { Self::decode_from(Reader::from_text(text)) }
     }
     /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
@@ -18754,10 +19465,14 @@ impl<'a> deregister_resp::deregistered_path_result::OperationStatus<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        match as_text(buf) {
-            Some(t) => Self::decode_text(t),
-            None => Self::decode_from(Reader::new(buf)),
+        #[cfg(feature = "text-decoder")]
+        {
+            match as_text(buf) {
+                Some(t) => Self::decode_text(t),
+                None => Self::decode_from(Reader::from_bytes(buf)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))] { Self::decode_from(Reader::new(buf)) }
     }
     /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
@@ -18765,11 +19480,16 @@ impl<'a> deregister_resp::deregistered_path_result::OperationStatus<'a> {
     /// As [`Self::decode`].
     #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        let mut out = Self::default();
-        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
-            Ok(()) => Ok(out),
-            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        #[cfg(feature = "text-decoder")]
+        {
+            let mut out = Self::default();
+            match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+                Ok(()) => Ok(out),
+                Err(Retry) => Self::decode_from(Reader::from_text(text)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))]
+        { Self::decode_from(Reader::from_text(text)) }
     }
     /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
@@ -19096,10 +19816,14 @@ impl<
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        match as_text(buf) {
-            Some(t) => Self::decode_text(t),
-            None => Self::decode_from(Reader::new(buf)),
+        #[cfg(feature = "text-decoder")]
+        {
+            match as_text(buf) {
+                Some(t) => Self::decode_text(t),
+                None => Self::decode_from(Reader::from_bytes(buf)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))] { Self::decode_from(Reader::new(buf)) }
     }
     /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
@@ -19107,11 +19831,16 @@ impl<
     /// As [`Self::decode`].
     #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        let mut out = Self::default();
-        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
-            Ok(()) => Ok(out),
-            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        #[cfg(feature = "text-decoder")]
+        {
+            let mut out = Self::default();
+            match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+                Ok(()) => Ok(out),
+                Err(Retry) => Self::decode_from(Reader::from_text(text)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))]
+        { Self::decode_from(Reader::from_text(text)) }
     }
     /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
@@ -19292,10 +20021,14 @@ impl<
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        match as_text(buf) {
-            Some(t) => Self::decode_text(t),
-            None => Self::decode_from(Reader::new(buf)),
+        #[cfg(feature = "text-decoder")]
+        {
+            match as_text(buf) {
+                Some(t) => Self::decode_text(t),
+                None => Self::decode_from(Reader::from_bytes(buf)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))] { Self::decode_from(Reader::new(buf)) }
     }
     /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
@@ -19303,11 +20036,16 @@ impl<
     /// As [`Self::decode`].
     #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        let mut out = Self::default();
-        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
-            Ok(()) => Ok(out),
-            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        #[cfg(feature = "text-decoder")]
+        {
+            let mut out = Self::default();
+            match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+                Ok(()) => Ok(out),
+                Err(Retry) => Self::decode_from(Reader::from_text(text)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))]
+        { Self::decode_from(Reader::from_text(text)) }
     }
     /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]

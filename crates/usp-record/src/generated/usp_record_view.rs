@@ -270,12 +270,25 @@ struct Reader<'a> {
     off: usize,
 }
 impl<'a> Reader<'a> {
-    /// A reader over bytes that are not UTF-8 as a whole (those that are go to a
-    /// [`TextReader`]): nested messages validate their own bytes ([`Reader::sub`]).
-    fn new(data: &'a [u8]) -> Self {
+    /// A reader over bytes not known to be UTF-8 as a whole (with the text decoder: known not
+    /// to be, as UTF-8 input goes to a [`TextReader`]): nested messages validate their own
+    /// bytes ([`Reader::sub`]).
+    #[cfg_attr(not(feature = "text-decoder"), allow(dead_code))]
+    fn from_bytes(data: &'a [u8]) -> Self {
         Self {
             data,
             text: "",
+            pos: 0,
+            off: 0,
+        }
+    }
+    /// A reader over any bytes, validated as UTF-8 as a whole first (without the text
+    /// decoder, this is how one validation pass serves every string).
+    #[cfg(not(feature = "text-decoder"))]
+    fn new(data: &'a [u8]) -> Self {
+        Self {
+            data,
+            text: as_text(data).unwrap_or(""),
             pos: 0,
             off: 0,
         }
@@ -591,9 +604,11 @@ impl<'a> Src<'a> for Reader<'a> {
         self.text.get(self.pos..self.data.len())
     }
 }
+#[cfg(feature = "text-decoder")]
 /// A [`TextReader`] cannot go on (malformed input, or a shape it leaves to [`Reader`]).
 #[derive(Clone, Copy, Debug)]
 struct Retry;
+#[cfg(feature = "text-decoder")]
 /// A cursor over a message known to be valid UTF-8: `rest` is what is left of it, `base`
 /// where the whole input starts (positions are only needed for errors, which a [`Reader`]
 /// gives). Keys and one-byte lengths are stepped over as the ASCII chars they are, strings
@@ -604,6 +619,7 @@ struct TextReader<'a> {
     rest: &'a str,
     base: usize,
 }
+#[cfg(feature = "text-decoder")]
 impl<'a> TextReader<'a> {
     fn new(text: &'a str) -> Self {
         Self {
@@ -632,12 +648,14 @@ impl<'a> TextReader<'a> {
         }
     }
 }
+#[cfg(feature = "text-decoder")]
 /// A varint of more than one byte at the start of `rest`, and what follows it.
 #[inline(never)]
 fn text_varint_slow(rest: &str) -> Result<(u64, &str), Retry> {
     let (v, n) = varint_slow(rest.as_bytes(), 0, 0).map_err(|_| Retry)?;
     Ok((v, rest.get(n..).ok_or(Retry)?))
 }
+#[cfg(feature = "text-decoder")]
 impl<'a> Src<'a> for TextReader<'a> {
     type E = Retry;
     #[inline(always)]
@@ -1156,10 +1174,14 @@ impl<'a> Record<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        match as_text(buf) {
-            Some(t) => Self::decode_text(t),
-            None => Self::decode_from(Reader::new(buf)),
+        #[cfg(feature = "text-decoder")]
+        {
+            match as_text(buf) {
+                Some(t) => Self::decode_text(t),
+                None => Self::decode_from(Reader::from_bytes(buf)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))] { Self::decode_from(Reader::new(buf)) }
     }
     /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
@@ -1167,11 +1189,16 @@ impl<'a> Record<'a> {
     /// As [`Self::decode`].
     #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        let mut out = Self::default();
-        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
-            Ok(()) => Ok(out),
-            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        #[cfg(feature = "text-decoder")]
+        {
+            let mut out = Self::default();
+            match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+                Ok(()) => Ok(out),
+                Err(Retry) => Self::decode_from(Reader::from_text(text)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))]
+        { Self::decode_from(Reader::from_text(text)) }
     }
     /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
@@ -1845,7 +1872,7 @@ impl<'a> NoSessionContextRecord<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::new(buf))
+        Self::decode_from(Reader::from_bytes(buf))
     }
     /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
@@ -1853,11 +1880,16 @@ impl<'a> NoSessionContextRecord<'a> {
     /// As [`Self::decode`].
     #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        let mut out = Self::default();
-        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
-            Ok(()) => Ok(out),
-            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        #[cfg(feature = "text-decoder")]
+        {
+            let mut out = Self::default();
+            match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+                Ok(()) => Ok(out),
+                Err(Retry) => Self::decode_from(Reader::from_text(text)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))]
+        { Self::decode_from(Reader::from_text(text)) }
     }
     /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
@@ -1982,7 +2014,7 @@ impl<'a> SessionContextRecord<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::new(buf))
+        Self::decode_from(Reader::from_bytes(buf))
     }
     /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
@@ -1990,11 +2022,16 @@ impl<'a> SessionContextRecord<'a> {
     /// As [`Self::decode`].
     #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        let mut out = Self::default();
-        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
-            Ok(()) => Ok(out),
-            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        #[cfg(feature = "text-decoder")]
+        {
+            let mut out = Self::default();
+            match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+                Ok(()) => Ok(out),
+                Err(Retry) => Self::decode_from(Reader::from_text(text)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))]
+        { Self::decode_from(Reader::from_text(text)) }
     }
     /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
@@ -2309,7 +2346,7 @@ impl WebSocketConnectRecord {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &[u8]) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::new(buf))
+        Self::decode_from(Reader::from_bytes(buf))
     }
     /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
@@ -2317,11 +2354,16 @@ impl WebSocketConnectRecord {
     /// As [`Self::decode`].
     #[inline(never)]
     pub fn decode_text(text: &str) -> Result<Self, DecodeError> {
-        let mut out = Self::default();
-        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
-            Ok(()) => Ok(out),
-            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        #[cfg(feature = "text-decoder")]
+        {
+            let mut out = Self::default();
+            match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+                Ok(()) => Ok(out),
+                Err(Retry) => Self::decode_from(Reader::from_text(text)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))]
+        { Self::decode_from(Reader::from_text(text)) }
     }
     /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
@@ -2407,10 +2449,14 @@ impl<'a> MqttConnectRecord<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        match as_text(buf) {
-            Some(t) => Self::decode_text(t),
-            None => Self::decode_from(Reader::new(buf)),
+        #[cfg(feature = "text-decoder")]
+        {
+            match as_text(buf) {
+                Some(t) => Self::decode_text(t),
+                None => Self::decode_from(Reader::from_bytes(buf)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))] { Self::decode_from(Reader::new(buf)) }
     }
     /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
@@ -2418,11 +2464,16 @@ impl<'a> MqttConnectRecord<'a> {
     /// As [`Self::decode`].
     #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        let mut out = Self::default();
-        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
-            Ok(()) => Ok(out),
-            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        #[cfg(feature = "text-decoder")]
+        {
+            let mut out = Self::default();
+            match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+                Ok(()) => Ok(out),
+                Err(Retry) => Self::decode_from(Reader::from_text(text)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))]
+        { Self::decode_from(Reader::from_text(text)) }
     }
     /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
@@ -2583,10 +2634,14 @@ impl<'a> StompConnectRecord<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        match as_text(buf) {
-            Some(t) => Self::decode_text(t),
-            None => Self::decode_from(Reader::new(buf)),
+        #[cfg(feature = "text-decoder")]
+        {
+            match as_text(buf) {
+                Some(t) => Self::decode_text(t),
+                None => Self::decode_from(Reader::from_bytes(buf)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))] { Self::decode_from(Reader::new(buf)) }
     }
     /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
@@ -2594,11 +2649,16 @@ impl<'a> StompConnectRecord<'a> {
     /// As [`Self::decode`].
     #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        let mut out = Self::default();
-        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
-            Ok(()) => Ok(out),
-            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        #[cfg(feature = "text-decoder")]
+        {
+            let mut out = Self::default();
+            match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+                Ok(()) => Ok(out),
+                Err(Retry) => Self::decode_from(Reader::from_text(text)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))]
+        { Self::decode_from(Reader::from_text(text)) }
     }
     /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
@@ -2759,7 +2819,7 @@ impl UdsConnectRecord {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &[u8]) -> Result<Self, DecodeError> {
-        Self::decode_from(Reader::new(buf))
+        Self::decode_from(Reader::from_bytes(buf))
     }
     /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
@@ -2767,11 +2827,16 @@ impl UdsConnectRecord {
     /// As [`Self::decode`].
     #[inline(never)]
     pub fn decode_text(text: &str) -> Result<Self, DecodeError> {
-        let mut out = Self::default();
-        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
-            Ok(()) => Ok(out),
-            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        #[cfg(feature = "text-decoder")]
+        {
+            let mut out = Self::default();
+            match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+                Ok(()) => Ok(out),
+                Err(Retry) => Self::decode_from(Reader::from_text(text)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))]
+        { Self::decode_from(Reader::from_text(text)) }
     }
     /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
@@ -2856,10 +2921,14 @@ impl<'a> DisconnectRecord<'a> {
     /// # Errors
     /// [`DecodeError`] for malformed protobuf: truncated or overlong values, invalid keys, a wire type that does not match the field, a string that is not UTF-8, unbalanced groups, nesting beyond [`RECURSION_LIMIT`].
     pub fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
-        match as_text(buf) {
-            Some(t) => Self::decode_text(t),
-            None => Self::decode_from(Reader::new(buf)),
+        #[cfg(feature = "text-decoder")]
+        {
+            match as_text(buf) {
+                Some(t) => Self::decode_text(t),
+                None => Self::decode_from(Reader::from_bytes(buf)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))] { Self::decode_from(Reader::new(buf)) }
     }
     /// [`Self::decode`] for input already known to be UTF-8 as a whole, skipping `decode`'s validation pass over it: strings and nested messages are split off the text with one char boundary check each. For a payload inside a validated buffer, see [`text_within`]. The result, errors included, is the same as `decode(text.as_bytes())`: on malformed input (or a shape the text reader leaves to it) the general reader decodes again and gives the error.
     ///
@@ -2867,11 +2936,16 @@ impl<'a> DisconnectRecord<'a> {
     /// As [`Self::decode`].
     #[inline(never)]
     pub fn decode_text(text: &'a str) -> Result<Self, DecodeError> {
-        let mut out = Self::default();
-        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
-            Ok(()) => Ok(out),
-            Err(Retry) => Self::decode_from(Reader::from_text(text)),
+        #[cfg(feature = "text-decoder")]
+        {
+            let mut out = Self::default();
+            match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+                Ok(()) => Ok(out),
+                Err(Retry) => Self::decode_from(Reader::from_text(text)),
+            }
         }
+        #[cfg(not(feature = "text-decoder"))]
+        { Self::decode_from(Reader::from_text(text)) }
     }
     /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
