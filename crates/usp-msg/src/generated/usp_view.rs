@@ -242,6 +242,8 @@ fn skip_field(
     }
     Ok(r.pos)
 }
+/// A slow path of [`Reader::short_or`]: `(data, pos, off)` to the value and the position after it.
+type SlowVarint<T> = fn(&[u8], usize, usize) -> Res<(T, usize)>;
 /// The general cursor over one message's bytes, for input that is not UTF-8 as a whole (a
 /// message over 127 bytes has length prefixes of two bytes, which are not UTF-8; so do binary
 /// `bytes` fields) and for finding out what is wrong with malformed input. UTF-8 input goes to
@@ -261,7 +263,7 @@ fn skip_field(
 /// a Get.)
 ///
 /// A nested message read from a reader whose `text` covers `data` keeps `data`'s start, `text` and `off` and
-/// only ends `data` earlier ([`Reader::sub`]): its bounds need no char boundary checks, and its
+/// only ends `data` earlier ([`Src::sub`]): its bounds need no char boundary checks, and its
 /// strings are cut out of the same `text`.
 struct Reader<'a> {
     data: &'a [u8],
@@ -272,7 +274,7 @@ struct Reader<'a> {
 impl<'a> Reader<'a> {
     /// A reader over bytes not known to be UTF-8 as a whole (with the text decoder: known not
     /// to be, as UTF-8 input goes to a [`TextReader`]): nested messages validate their own
-    /// bytes ([`Reader::sub`]).
+    /// bytes ([`Src::sub`]).
     #[cfg_attr(not(feature = "text-decoder"), allow(dead_code))]
     fn from_bytes(data: &'a [u8]) -> Self {
         Self {
@@ -303,65 +305,23 @@ impl<'a> Reader<'a> {
         }
     }
     #[inline(always)]
-    fn more(&self) -> bool {
-        self.pos < self.data.len()
-    }
-    #[inline(always)]
     fn at(&self, pos: usize) -> usize {
         self.off + pos
     }
+    /// A one-byte varint at `pos` (the usual key or length), or `slow` for a longer one.
     #[inline(always)]
-    fn varint(&mut self) -> Res<u64> {
+    fn short_or<T: From<u8>>(&mut self, slow: SlowVarint<T>) -> Res<T> {
         match self.data.get(self.pos) {
             Some(&b) if b < 0x80 => {
                 self.pos += 1;
-                Ok(u64::from(b))
+                Ok(T::from(b))
             }
             _ => {
-                let (value, pos) = varint_slow(self.data, self.pos, self.off)?;
+                let (value, pos) = slow(self.data, self.pos, self.off)?;
                 self.pos = pos;
                 Ok(value)
             }
         }
-    }
-    /// Reads a field key, rejecting keys over `u32::MAX`. The wire type and field number are
-    /// checked by [`Reader::check_key`] only for keys that match no known field (a known key
-    /// is valid by construction).
-    #[inline(always)]
-    fn key(&mut self) -> Res<u32> {
-        match self.data.get(self.pos) {
-            Some(&b) if b < 0x80 => {
-                self.pos += 1;
-                Ok(u32::from(b))
-            }
-            _ => {
-                let (key, pos) = key_slow(self.data, self.pos, self.off)?;
-                self.pos = pos;
-                Ok(key)
-            }
-        }
-    }
-    /// Rejects wire types 6 and 7 and field number 0, like prost's `decode_key`; `at` is where
-    /// the key starts.
-    #[inline(always)]
-    fn check_key(&self, at: usize, key: u32) -> Res<()> {
-        if key & 7 > 5 {
-            return Err(
-                fail(DecodeError::InvalidWireType {
-                    offset: self.at(at),
-                    wire_type: (key & 7) as u8,
-                }),
-            );
-        }
-        if key >> 3 == 0 {
-            return Err(
-                fail(DecodeError::InvalidKey {
-                    offset: self.at(at),
-                    key: u64::from(key),
-                }),
-            );
-        }
-        Ok(())
     }
     /// Advances past `len` bytes, returning them.
     #[inline(always)]
@@ -389,13 +349,6 @@ impl<'a> Reader<'a> {
             }
         }
     }
-    /// A length-delimited value.
-    #[inline(always)]
-    fn bytes(&mut self) -> Res<&'a [u8]> {
-        let start = self.pos;
-        let len = self.varint()?;
-        self.take(len, start)
-    }
     /// The `len` bytes at `pos` as a `str`, cut out of `text`: `None` when they do not fit in
     /// the message, when `text` does not cover them (no text), or when they do not start and
     /// end on char boundaries (were they valid UTF-8, they would).
@@ -408,19 +361,7 @@ impl<'a> Reader<'a> {
         }
         t.get(..self.pos + len as usize)?.get(self.pos..)
     }
-    /// A length-delimited value that must be UTF-8.
-    #[inline(always)]
-    fn str(&mut self, field: &'static str) -> Res<&'a str> {
-        let start = self.pos;
-        let len = self.varint()?;
-        if let Some(s) = self.text_at(len) {
-            self.pos += s.len();
-            return Ok(s);
-        }
-        self.pos = start;
-        self.str_checked(field)
-    }
-    /// [`Reader::str`] validating the value on its own.
+    /// A string validated on its own (the general path of [`Src::str`]).
     #[inline(always)]
     fn str_checked(&mut self, field: &'static str) -> Res<&'a str> {
         let b = self.bytes()?;
@@ -436,12 +377,126 @@ impl<'a> Reader<'a> {
             }
         }
     }
+}
+/// How a generated `merge` reads its message: a [`Reader`] over any bytes, or a
+/// [`TextReader`] over bytes known to be UTF-8. Each `merge` is written once, generic over
+/// this, and compiled for both.
+#[allow(dead_code)]
+trait Src<'a>: Sized {
+    /// The error: a boxed [`DecodeError`] for a [`Reader`]; a bare [`Retry`] for a
+    /// [`TextReader`], whose caller then decodes again with a [`Reader`] to find out what is
+    /// wrong (or to accept what the text reader does not handle).
+    type E;
+    /// Whether the message has bytes left.
+    fn more(&self) -> bool;
+    /// The position, for errors: what [`Src::check_key`] and [`Src::mismatch`] take.
+    fn pos(&self) -> usize;
+    /// A field key; keys over `u32::MAX` are rejected.
+    fn key(&mut self) -> Result<u32, Self::E>;
+    /// Rejects the keys no field can have: wire types 6 and 7, field number 0 (as prost's
+    /// `decode_key` does); `at` is where the key starts.
+    fn check_key(&self, at: usize, key: u32) -> Result<(), Self::E>;
+    /// A varint.
+    fn varint(&mut self) -> Result<u64, Self::E>;
+    /// A length-delimited value.
+    fn bytes(&mut self) -> Result<&'a [u8], Self::E>;
+    /// A length-delimited value that must be UTF-8.
+    fn str(&mut self, field: &'static str) -> Result<&'a str, Self::E>;
+    /// A little-endian fixed-width value.
+    fn fixed<const N: usize>(&mut self) -> Result<[u8; N], Self::E>;
+    /// A nested message: checks the nesting limit like prost, then returns a cursor over its
+    /// bytes; `want_text` says whether it has strings (directly or nested).
+    fn sub(&mut self, depth: u32, want_text: bool) -> Result<Self, Self::E>;
+    /// The error for a known field with the wrong wire type.
+    fn mismatch(
+        &self,
+        at: usize,
+        key: u32,
+        expected: u8,
+        field: &'static str,
+    ) -> Self::E;
+    /// Skips an unknown field whose key was just read.
+    fn skip(&mut self, key: u32, depth: u32) -> Result<(), Self::E>;
+    /// The rest of the message as text, when it is known to be UTF-8.
+    fn rest_text(&self) -> Option<&'a str>;
+}
+impl<'a> Src<'a> for Reader<'a> {
+    type E = alloc::boxed::Box<DecodeError>;
+    #[inline(always)]
+    fn more(&self) -> bool {
+        self.pos < self.data.len()
+    }
+    #[inline(always)]
+    fn pos(&self) -> usize {
+        self.pos
+    }
+    /// Reads a field key, rejecting keys over `u32::MAX`. The wire type and field number are
+    /// checked by [`Src::check_key`] only for keys that match no known field (a known key
+    /// is valid by construction).
+    #[inline(always)]
+    fn key(&mut self) -> Res<u32> {
+        self.short_or(key_slow)
+    }
+    /// Rejects wire types 6 and 7 and field number 0, like prost's `decode_key`; `at` is where
+    /// the key starts.
+    #[inline(always)]
+    fn check_key(&self, at: usize, key: u32) -> Res<()> {
+        if key & 7 > 5 {
+            return Err(
+                fail(DecodeError::InvalidWireType {
+                    offset: self.at(at),
+                    wire_type: (key & 7) as u8,
+                }),
+            );
+        }
+        if key >> 3 == 0 {
+            return Err(
+                fail(DecodeError::InvalidKey {
+                    offset: self.at(at),
+                    key: u64::from(key),
+                }),
+            );
+        }
+        Ok(())
+    }
+    #[inline(always)]
+    fn varint(&mut self) -> Res<u64> {
+        self.short_or(varint_slow)
+    }
+    /// A length-delimited value.
+    #[inline(always)]
+    fn bytes(&mut self) -> Res<&'a [u8]> {
+        let start = self.pos;
+        let len = self.varint()?;
+        self.take(len, start)
+    }
+    /// A length-delimited value that must be UTF-8.
+    #[inline(always)]
+    fn str(&mut self, field: &'static str) -> Res<&'a str> {
+        let start = self.pos;
+        let len = self.varint()?;
+        if let Some(s) = self.text_at(len) {
+            self.pos += s.len();
+            return Ok(s);
+        }
+        self.pos = start;
+        self.str_checked(field)
+    }
+    #[inline(always)]
+    fn fixed<const N: usize>(&mut self) -> Res<[u8; N]> {
+        let start = self.pos;
+        let b = self.take(N as u64, start)?;
+        <[u8; N]>::try_from(b)
+            .map_err(|_| fail(DecodeError::Truncated {
+                offset: self.at(start),
+            }))
+    }
     /// A nested message: checks the nesting limit like prost, then returns a reader over its
     /// bytes.
     ///
     /// When this message's bytes are known to be UTF-8 the nested reader shares them (and
     /// `text`), ending where the nested message ends. Otherwise it reads a slice of its own,
-    /// validated as a whole when `want_text` (as for [`Reader::new`]).
+    /// validated as a whole when `want_text`.
     #[inline(always)]
     fn sub(&mut self, depth: u32, want_text: bool) -> Res<Self> {
         if depth == 0 {
@@ -500,104 +555,6 @@ impl<'a> Reader<'a> {
     fn skip(&mut self, key: u32, depth: u32) -> Res<()> {
         self.pos = skip_field(self.data, self.pos, self.off, key, depth)?;
         Ok(())
-    }
-}
-/// How a generated `merge` reads its message: a [`Reader`] over any bytes, or a
-/// [`TextReader`] over bytes known to be UTF-8. Each `merge` is written once, generic over
-/// this, and compiled for both.
-#[allow(dead_code)]
-trait Src<'a>: Sized {
-    /// The error: a boxed [`DecodeError`] for a [`Reader`]; a bare [`Retry`] for a
-    /// [`TextReader`], whose caller then decodes again with a [`Reader`] to find out what is
-    /// wrong (or to accept what the text reader does not handle).
-    type E;
-    /// Whether the message has bytes left.
-    fn more(&self) -> bool;
-    /// The position, for errors: what [`Src::check_key`] and [`Src::mismatch`] take.
-    fn pos(&self) -> usize;
-    /// A field key (see [`Reader::key`]).
-    fn key(&mut self) -> Result<u32, Self::E>;
-    /// Rejects the keys no field can have (see [`Reader::check_key`]).
-    fn check_key(&self, at: usize, key: u32) -> Result<(), Self::E>;
-    /// A varint.
-    fn varint(&mut self) -> Result<u64, Self::E>;
-    /// A length-delimited value.
-    fn bytes(&mut self) -> Result<&'a [u8], Self::E>;
-    /// A length-delimited value that must be UTF-8.
-    fn str(&mut self, field: &'static str) -> Result<&'a str, Self::E>;
-    /// A little-endian fixed-width value.
-    fn fixed<const N: usize>(&mut self) -> Result<[u8; N], Self::E>;
-    /// A nested message (see [`Reader::sub`]).
-    fn sub(&mut self, depth: u32, want_text: bool) -> Result<Self, Self::E>;
-    /// The error for a known field with the wrong wire type.
-    fn mismatch(
-        &self,
-        at: usize,
-        key: u32,
-        expected: u8,
-        field: &'static str,
-    ) -> Self::E;
-    /// Skips an unknown field whose key was just read.
-    fn skip(&mut self, key: u32, depth: u32) -> Result<(), Self::E>;
-    /// The rest of the message as text, when it is known to be UTF-8.
-    fn rest_text(&self) -> Option<&'a str>;
-}
-impl<'a> Src<'a> for Reader<'a> {
-    type E = alloc::boxed::Box<DecodeError>;
-    #[inline(always)]
-    fn more(&self) -> bool {
-        Reader::more(self)
-    }
-    #[inline(always)]
-    fn pos(&self) -> usize {
-        self.pos
-    }
-    #[inline(always)]
-    fn key(&mut self) -> Res<u32> {
-        Reader::key(self)
-    }
-    #[inline(always)]
-    fn check_key(&self, at: usize, key: u32) -> Res<()> {
-        Reader::check_key(self, at, key)
-    }
-    #[inline(always)]
-    fn varint(&mut self) -> Res<u64> {
-        Reader::varint(self)
-    }
-    #[inline(always)]
-    fn bytes(&mut self) -> Res<&'a [u8]> {
-        Reader::bytes(self)
-    }
-    #[inline(always)]
-    fn str(&mut self, field: &'static str) -> Res<&'a str> {
-        Reader::str(self, field)
-    }
-    #[inline(always)]
-    fn fixed<const N: usize>(&mut self) -> Res<[u8; N]> {
-        let start = self.pos;
-        let b = self.take(N as u64, start)?;
-        <[u8; N]>::try_from(b)
-            .map_err(|_| fail(DecodeError::Truncated {
-                offset: self.at(start),
-            }))
-    }
-    #[inline(always)]
-    fn sub(&mut self, depth: u32, want_text: bool) -> Res<Self> {
-        Reader::sub(self, depth, want_text)
-    }
-    #[inline(always)]
-    fn mismatch(
-        &self,
-        at: usize,
-        key: u32,
-        expected: u8,
-        field: &'static str,
-    ) -> Self::E {
-        Reader::mismatch(self, at, key, expected, field)
-    }
-    #[inline(always)]
-    fn skip(&mut self, key: u32, depth: u32) -> Res<()> {
-        Reader::skip(self, key, depth)
     }
     #[inline(always)]
     fn rest_text(&self) -> Option<&'a str> {
@@ -1150,7 +1107,7 @@ impl<'a> FromIterator<(&'a str, &'a str)> for Map<'a> {
     }
 }
 /// One `map<string, string>` entry (a nested message with fields 1 and 2) from the reader
-/// over its bytes (`Reader::sub`); `depth` is the enclosing message's nesting budget.
+/// over its bytes (`Src::sub`); `depth` is the enclosing message's nesting budget.
 ///
 /// The canonical entry (`0a klen key 12 vlen value`, short key and value) is cut out inline;
 /// anything else is read field by field out of line.
