@@ -10,7 +10,8 @@
 //! (`usp_record::RecordRef`, `usp_msg::MsgRef`), `usp-rs-ref-1pass` with one UTF-8 pass;
 //! `usp-rs-view` the generated zero-copy views; `usp-rs-view-1pass` the same views with one
 //! UTF-8 validation pass shared by the Record and its payload (`decode_text` and
-//! `text_within`); `usp-rs-fast` `FastEncode`.
+//! `text_within`); `usp-rs-fast` `FastEncode`. The views decode UTF-8 input with the text
+//! decoder (the default `text-decoder` feature, enabled in this crate's dependencies).
 //!
 //! Run: `cargo bench -p usp-benches --bench codec_interleaved`. Prints one line per group with
 //! the time per operation and the speed-up over rusp-lib 1.0.1.
