@@ -269,6 +269,9 @@ struct Schema {
     maps: bool,
     /// Full names of messages with a string field (directly or nested).
     has_str: BTreeSet<String>,
+    /// Full names of messages no field refers to (the ones applications decode: `Msg`,
+    /// `Record`); they get a crate-internal text-only entry point for the validated layer.
+    roots: BTreeSet<String>,
     /// Full names of messages that are the elements of a repeated field.
     elems: BTreeSet<String>,
 }
@@ -437,9 +440,25 @@ impl Schema {
             oneof_borrows: BTreeSet::new(),
             maps: false,
             has_str: BTreeSet::new(),
+            roots: BTreeSet::new(),
             elems: BTreeSet::new(),
         };
         s.check_acyclic();
+        let used: BTreeSet<String> = s
+            .msgs
+            .iter()
+            .flat_map(|m| &m.fields)
+            .filter_map(|f| match &f.ty {
+                Ty::Msg(t) => Some(t.clone()),
+                _ => None,
+            })
+            .collect();
+        s.roots = s
+            .msgs
+            .iter()
+            .map(|m| m.full.clone())
+            .filter(|n| !used.contains(n))
+            .collect();
         s.compute_borrows();
         for m in &s.msgs {
             for f in &m.fields {
@@ -776,6 +795,7 @@ fn decode_impl(s: &Schema, m: &Msg) -> String {
          match out.merge(TextReader::new(text), RECURSION_LIMIT) {{ Ok(()) => Ok(out), Err(Retry) => Self::decode_from(Reader::from_text(text)) }} }}\n\
          #[cfg(not(feature = \"text-decoder\"))]\n\
          {{ Self::decode_from(Reader::from_text(text)) }}\n}}\n\
+         {root_entry}\
          /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and \
          errors): the `merge` functions below it are inlined into it.\n\
          #[inline(never)]\n\
@@ -795,6 +815,30 @@ fn decode_impl(s: &Schema, m: &Msg) -> String {
             "Self::decode_from(Reader::from_bytes(buf))"
         },
         text_ty = if rlt == "'a" { "&'a str" } else { "&str" },
+        root_entry = if s.roots.contains(&m.full) {
+            format!(
+                "/// [`Self::decode_text`] without the general reader, for the validated layer: \
+                 `Some` only when the text decoder took the whole input, which proves that no \
+                 oneof of it had two different members (the text decoder leaves a member \
+                 change to the general reader), so the wire scan for them can be skipped.\n\
+                 #[cfg(feature = \"text-decoder\")]\n\
+                 #[allow(dead_code)]\n\
+                 #[inline(never)]\n\
+                 pub(crate) fn decode_text_only(text: {t}) -> Option<Self> {{\n\
+                 let mut out = Self::default();\n\
+                 match out.merge(TextReader::new(text), RECURSION_LIMIT) {{ Ok(()) => Some(out), Err(Retry) => None }}\n}}\n\
+                 /// [`Self::decode`] for input known not to be UTF-8 as a whole: the general \
+                 reader, without trying the text decoder first.\n\
+                 #[cfg(feature = \"text-decoder\")]\n\
+                 #[allow(dead_code)]\n\
+                 pub(crate) fn decode_bytes(buf: {b}) -> Result<Self, DecodeError> {{\n\
+                 Self::decode_from(Reader::from_bytes(buf))\n}}\n",
+                t = if rlt == "'a" { "&'a str" } else { "&str" },
+                b = buf_ty,
+            )
+        } else {
+            String::new()
+        },
     )
     .unwrap();
     // Inlining, chosen and measured (callgrind, views of a Record with a Get / a GetResp with
@@ -874,15 +918,15 @@ fn decode_arm(s: &Schema, m: &Msg, f: &Field) -> String {
                 "{{ let sub = r.sub(depth, {txt})?; \
                  match self.{oi} {{ Some({var}(_)) => {{}} \
                  None => {{ #[allow(clippy::forget_non_drop)] core::mem::forget(self.{oi}.replace({var}(Default::default()))); }} \
-                 _ => self.{oi} = Some({var}(Default::default())), }} \
+                 _ => {{ r.oneof_switch()?; self.{oi} = Some({var}(Default::default())) }} }} \
                  if let Some({var}(v)) = &mut self.{oi} {{ v.merge(sub, depth - 1)?; }} }}",
                 txt = s.whole_text(t),
                 oi = of.ident,
             ),
             _ => format!(
-                "self.{} = Some({var}({})),",
-                of.ident,
-                f.sc().decode(&f.full)
+                "{{ let v = {}; if !matches!(self.{oi}, None | Some({var}(_))) {{ r.oneof_switch()?; }} self.{oi} = Some({var}(v)); }}",
+                f.sc().decode(&f.full),
+                oi = of.ident,
             ),
         };
     }

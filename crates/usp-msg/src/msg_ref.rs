@@ -61,7 +61,15 @@ impl<'a> MsgRef<'a> {
     /// As [`MsgRef::decode`]; in strict mode also [`MsgError::MsgTypeRejected`].
     pub fn decode_with(buf: &'a [u8], opts: &DecodeOptions) -> Result<Self, MsgError> {
         check_size(buf.len(), opts)?;
-        Self::validate(buf, view::Msg::decode(buf), opts)
+        #[cfg(feature = "text-decoder")]
+        {
+            match core::str::from_utf8(buf) {
+                Ok(text) => Self::decode_valid_text(text, opts),
+                Err(_) => Self::validate(buf, view::Msg::decode_bytes(buf), opts, true),
+            }
+        }
+        #[cfg(not(feature = "text-decoder"))]
+        Self::validate(buf, view::Msg::decode(buf), opts, true)
     }
 
     /// [`MsgRef::decode_with`] for input already known to be UTF-8 as a whole (for example
@@ -72,16 +80,34 @@ impl<'a> MsgRef<'a> {
     /// As [`MsgRef::decode_with`].
     pub fn decode_text_with(text: &'a str, opts: &DecodeOptions) -> Result<Self, MsgError> {
         check_size(text.len(), opts)?;
-        Self::validate(text.as_bytes(), view::Msg::decode_text(text), opts)
+        Self::decode_valid_text(text, opts)
     }
 
+    /// Decodes and validates UTF-8 input whose size was checked.
+    fn decode_valid_text(text: &'a str, opts: &DecodeOptions) -> Result<Self, MsgError> {
+        #[cfg(feature = "text-decoder")]
+        if let Some(msg) = view::Msg::decode_text_only(text) {
+            // The text decoder leaves a oneof whose member changes to the general one, so
+            // the R-ENC.5 scan for a second member has nothing to find.
+            return Self::validate(text.as_bytes(), Ok(msg), opts, false);
+        }
+        Self::validate(text.as_bytes(), view::Msg::decode_text(text), opts, true)
+    }
+
+    /// The checks after decoding; `scan`: whether the bytes may hold a oneof with two members
+    /// (the view keeps the last), so the R-ENC.5 wire scan must look.
     fn validate(
         data: &'a [u8],
         decoded: Result<view::Msg<'a>, view::DecodeError>,
         opts: &DecodeOptions,
+        scan: bool,
     ) -> Result<Self, MsgError> {
         // R-ENC.5: a second oneof member on the wire, which the decoder would merge away.
-        let conflict = oneof_scan::scan(data).err();
+        let conflict = if scan {
+            oneof_scan::scan(data).err()
+        } else {
+            None
+        };
         let msg = match decoded {
             Ok(msg) => msg,
             // The view rejects exactly what prost rejects (the agreement tests prove it);

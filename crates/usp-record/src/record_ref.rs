@@ -69,7 +69,15 @@ impl<'a> RecordRef<'a> {
     /// As [`RecordRef::decode`].
     pub fn decode_with(buf: &'a [u8], opts: &DecodeOptions) -> Result<Self, RecordError> {
         check_size(buf.len(), opts)?;
-        Self::validate(buf, view::Record::decode(buf))
+        #[cfg(feature = "text-decoder")]
+        {
+            match core::str::from_utf8(buf) {
+                Ok(text) => Self::decode_valid_text(text),
+                Err(_) => Self::validate(buf, view::Record::decode_bytes(buf), true),
+            }
+        }
+        #[cfg(not(feature = "text-decoder"))]
+        Self::validate(buf, view::Record::decode(buf), true)
     }
 
     /// [`RecordRef::decode_with`] for a buffer already validated as UTF-8 as a whole (as
@@ -81,19 +89,35 @@ impl<'a> RecordRef<'a> {
     /// As [`RecordRef::decode`].
     pub fn decode_text_with(text: &'a str, opts: &DecodeOptions) -> Result<Self, RecordError> {
         check_size(text.len(), opts)?;
-        Self::validate(text.as_bytes(), view::Record::decode_text(text))
+        Self::decode_valid_text(text)
     }
 
+    /// Decodes and validates UTF-8 input whose size was checked.
+    fn decode_valid_text(text: &'a str) -> Result<Self, RecordError> {
+        #[cfg(feature = "text-decoder")]
+        if let Some(raw) = view::Record::decode_text_only(text) {
+            // The text decoder leaves a oneof whose member changes to the general one, so
+            // the R-ENC.3 scan for a second record_type has nothing to find.
+            return Self::validate(text.as_bytes(), Ok(raw), false);
+        }
+        Self::validate(text.as_bytes(), view::Record::decode_text(text), true)
+    }
+
+    /// The checks after decoding; `scan`: whether the bytes may hold two record_type members
+    /// (the view keeps the last), so the R-ENC.3 wire scan must look.
     fn validate(
         buf: &'a [u8],
         decoded: Result<view::Record<'a>, view::DecodeError>,
+        scan: bool,
     ) -> Result<Self, RecordError> {
         let Ok(raw) = decoded else {
             return Err(decode_error(buf));
         };
-        let tags = wire::record_type_tags(buf).ok_or(RecordError::MissingRecordType)?;
-        if let (Some(first), Some(second)) = (tags.first, tags.conflicting) {
-            return Err(RecordError::MultipleRecordTypes { first, second });
+        if scan {
+            let tags = wire::record_type_tags(buf).ok_or(RecordError::MissingRecordType)?;
+            if let (Some(first), Some(second)) = (tags.first, tags.conflicting) {
+                return Err(RecordError::MultipleRecordTypes { first, second });
+            }
         }
         let version = parse_version(raw.version)?;
         check_endpoint("to_id", raw.to_id)?;

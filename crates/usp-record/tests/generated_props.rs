@@ -119,3 +119,114 @@ fn any_generated_record_validates_and_round_trips_or_fails_with_7104_or_discard(
     );
     assert!(*failed.borrow() >= 100, "only {} failures", failed.borrow());
 }
+
+/// R-ENC.3 through both layers: two generated Records written one after the other decode as
+/// one (protobuf merges them), often with two different record_type members. The borrowed
+/// layer, whose text decoder skips the wire scan when no oneof changed member, gives exactly
+/// what the owned layer gives, from bytes and from text.
+#[test]
+fn concatenated_records_validate_alike_in_both_layers() {
+    let mut runner = TestRunner::new(Config {
+        cases: 1024,
+        ..Config::default()
+    });
+    let conflicts = RefCell::new(0u32);
+    runner
+        .run(&(record(), record()), |(a, b)| {
+            let mut wire = a.encode_to_vec();
+            wire.extend(b.encode_to_vec());
+            let owned = Record::decode_slice(&wire);
+            if matches!(owned, Err(RecordError::MultipleRecordTypes { .. })) {
+                *conflicts.borrow_mut() += 1;
+            }
+            let borrowed = usp_record::RecordRef::decode(&wire).map(|r| r.into_view().to_pb());
+            prop_assert_eq!(&borrowed, &owned.clone().map(pb::Record::from));
+            if let Ok(text) = core::str::from_utf8(&wire) {
+                let opts = usp_record::DecodeOptions::default();
+                let from_text = usp_record::RecordRef::decode_text_with(text, &opts)
+                    .map(|r| r.into_view().to_pb());
+                prop_assert_eq!(&from_text, &owned.map(pb::Record::from));
+            }
+            Ok(())
+        })
+        .unwrap();
+    assert!(
+        *conflicts.borrow() >= 50,
+        "only {} conflicts",
+        conflicts.borrow()
+    );
+}
+
+/// A Record that is UTF-8 as a whole (ASCII addresses and payloads, small numbers), so the
+/// text decoder is the one that sees it; every record type but SessionContext.
+fn ascii_record() -> impl Strategy<Value = pb::Record> {
+    use pb::record::RecordType as T;
+    let kind = prop_oneof![
+        "[ -~]{0,20}".prop_map(|p| T::NoSessionContext(pb::NoSessionContextRecord {
+            payload: p.into_bytes().into()
+        })),
+        Just(T::WebsocketConnect(pb::WebSocketConnectRecord {})),
+        (0..2i32, "[a-z/]{0,10}").prop_map(|(version, subscribed_topic)| T::MqttConnect(
+            pb::MqttConnectRecord {
+                version,
+                subscribed_topic
+            }
+        )),
+        (0..2i32, "[a-z/]{0,10}").prop_map(|(version, subscribed_destination)| {
+            T::StompConnect(pb::StompConnectRecord {
+                version,
+                subscribed_destination,
+            })
+        }),
+        Just(T::UdsConnect(pb::UdsConnectRecord {})),
+        ("[ -~]{0,10}", 0..128u32).prop_map(|(reason, reason_code)| T::Disconnect(
+            pb::DisconnectRecord {
+                reason,
+                reason_code
+            }
+        )),
+    ];
+    (kind, eid(), eid()).prop_map(|(k, to_id, from_id)| pb::Record {
+        version: "1.4".into(),
+        to_id,
+        from_id,
+        record_type: Some(k),
+        ..Default::default()
+    })
+}
+
+/// R-ENC.3 on the text decoder's path: two UTF-8 Records one after the other (two
+/// record_type members when their types differ) are rejected by the borrowed layer exactly
+/// as by the owned one, from bytes and from text.
+#[test]
+fn concatenated_utf8_records_validate_alike_in_both_layers() {
+    let mut runner = TestRunner::new(Config {
+        cases: 512,
+        ..Config::default()
+    });
+    let conflicts = RefCell::new(0u32);
+    runner
+        .run(&(ascii_record(), ascii_record()), |(a, b)| {
+            let mut wire = a.encode_to_vec();
+            wire.extend(b.encode_to_vec());
+            let text = core::str::from_utf8(&wire).expect("ASCII");
+            let owned = Record::decode_slice(&wire).map(pb::Record::from);
+            if matches!(owned, Err(RecordError::MultipleRecordTypes { .. })) {
+                *conflicts.borrow_mut() += 1;
+            }
+            let opts = usp_record::DecodeOptions::default();
+            for borrowed in [
+                usp_record::RecordRef::decode(&wire),
+                usp_record::RecordRef::decode_text_with(text, &opts),
+            ] {
+                prop_assert_eq!(&borrowed.map(|r| r.into_view().to_pb()), &owned);
+            }
+            Ok(())
+        })
+        .unwrap();
+    assert!(
+        *conflicts.borrow() >= 100,
+        "only {} conflicts",
+        conflicts.borrow()
+    );
+}

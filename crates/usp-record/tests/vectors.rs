@@ -217,8 +217,25 @@ fn invalid_record_vectors() {
     }
 }
 
+/// The error of an invalid vector; the borrowed layer (from bytes, and from text when the
+/// vector is UTF-8) must give the same one.
 fn decode_vector(name: &str) -> RecordError {
-    Record::decode(load(name).0).expect_err(name)
+    let bin = load(name).0;
+    let e = Record::decode(bin.clone()).expect_err(name);
+    assert_eq!(
+        usp_record::RecordRef::decode(&bin).err(),
+        Some(e.clone()),
+        "{name}: RecordRef"
+    );
+    if let Ok(text) = core::str::from_utf8(&bin) {
+        let opts = usp_record::DecodeOptions::default();
+        assert_eq!(
+            usp_record::RecordRef::decode_text_with(text, &opts).err(),
+            Some(e.clone()),
+            "{name}: RecordRef from text"
+        );
+    }
+    e
 }
 
 /// R-ENC.2: unknown enum values in known fields are erroneous records (7104).

@@ -419,6 +419,10 @@ trait Src<'a>: Sized {
     fn skip(&mut self, key: u32, depth: u32) -> Result<(), Self::E>;
     /// The rest of the message as text, when it is known to be UTF-8.
     fn rest_text(&self) -> Option<&'a str>;
+    /// A oneof is about to change member (a different member was set before): fine for the
+    /// general reader (prost semantics, the last member wins); the text reader leaves such
+    /// input to it, so that a text-only decode proves there was no such oneof.
+    fn oneof_switch(&self) -> Result<(), Self::E>;
 }
 impl<'a> Src<'a> for Reader<'a> {
     type E = alloc::boxed::Box<DecodeError>;
@@ -560,6 +564,10 @@ impl<'a> Src<'a> for Reader<'a> {
     fn rest_text(&self) -> Option<&'a str> {
         self.text.get(self.pos..self.data.len())
     }
+    #[inline(always)]
+    fn oneof_switch(&self) -> Res<()> {
+        Ok(())
+    }
 }
 #[cfg(feature = "text-decoder")]
 /// A [`TextReader`] cannot go on (malformed input, or a shape it leaves to [`Reader`]).
@@ -692,6 +700,10 @@ impl<'a> Src<'a> for TextReader<'a> {
     #[inline(always)]
     fn rest_text(&self) -> Option<&'a str> {
         Some(self.rest)
+    }
+    #[inline(always)]
+    fn oneof_switch(&self) -> Result<(), Retry> {
+        Err(Retry)
     }
 }
 /// How many values a [`Repeated`] stores without allocating.
@@ -2115,6 +2127,23 @@ impl<'a> Msg<'a> {
         #[cfg(not(feature = "text-decoder"))]
         { Self::decode_from(Reader::from_text(text)) }
     }
+    /// [`Self::decode_text`] without the general reader, for the validated layer: `Some` only when the text decoder took the whole input, which proves that no oneof of it had two different members (the text decoder leaves a member change to the general reader), so the wire scan for them can be skipped.
+    #[cfg(feature = "text-decoder")]
+    #[allow(dead_code)]
+    #[inline(never)]
+    pub(crate) fn decode_text_only(text: &'a str) -> Option<Self> {
+        let mut out = Self::default();
+        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+            Ok(()) => Some(out),
+            Err(Retry) => None,
+        }
+    }
+    /// [`Self::decode`] for input known not to be UTF-8 as a whole: the general reader, without trying the text decoder first.
+    #[cfg(feature = "text-decoder")]
+    #[allow(dead_code)]
+    pub(crate) fn decode_bytes(buf: &'a [u8]) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::from_bytes(buf))
+    }
     /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
@@ -2490,6 +2519,7 @@ impl<'a> Body<'a> {
                             );
                         }
                         _ => {
+                            r.oneof_switch()?;
                             self.msg_body = Some(
                                 body::MsgBody::Request(Default::default()),
                             );
@@ -2512,6 +2542,7 @@ impl<'a> Body<'a> {
                             );
                         }
                         _ => {
+                            r.oneof_switch()?;
                             self.msg_body = Some(
                                 body::MsgBody::Response(Default::default()),
                             );
@@ -2534,6 +2565,7 @@ impl<'a> Body<'a> {
                             );
                         }
                         _ => {
+                            r.oneof_switch()?;
                             self.msg_body = Some(
                                 body::MsgBody::Error(Default::default()),
                             );
@@ -2790,6 +2822,7 @@ impl<'a> Request<'a> {
                             );
                         }
                         _ => {
+                            r.oneof_switch()?;
                             self.req_type = Some(
                                 request::ReqType::Get(Default::default()),
                             );
@@ -2814,6 +2847,7 @@ impl<'a> Request<'a> {
                             );
                         }
                         _ => {
+                            r.oneof_switch()?;
                             self.req_type = Some(
                                 request::ReqType::GetSupportedDm(Default::default()),
                             );
@@ -2837,6 +2871,7 @@ impl<'a> Request<'a> {
                             );
                         }
                         _ => {
+                            r.oneof_switch()?;
                             self.req_type = Some(
                                 request::ReqType::GetInstances(Default::default()),
                             );
@@ -2859,6 +2894,7 @@ impl<'a> Request<'a> {
                             );
                         }
                         _ => {
+                            r.oneof_switch()?;
                             self.req_type = Some(
                                 request::ReqType::Set(Default::default()),
                             );
@@ -2881,6 +2917,7 @@ impl<'a> Request<'a> {
                             );
                         }
                         _ => {
+                            r.oneof_switch()?;
                             self.req_type = Some(
                                 request::ReqType::Add(Default::default()),
                             );
@@ -2903,6 +2940,7 @@ impl<'a> Request<'a> {
                             );
                         }
                         _ => {
+                            r.oneof_switch()?;
                             self.req_type = Some(
                                 request::ReqType::Delete(Default::default()),
                             );
@@ -2925,6 +2963,7 @@ impl<'a> Request<'a> {
                             );
                         }
                         _ => {
+                            r.oneof_switch()?;
                             self.req_type = Some(
                                 request::ReqType::Operate(Default::default()),
                             );
@@ -2947,6 +2986,7 @@ impl<'a> Request<'a> {
                             );
                         }
                         _ => {
+                            r.oneof_switch()?;
                             self.req_type = Some(
                                 request::ReqType::Notify(Default::default()),
                             );
@@ -2971,6 +3011,7 @@ impl<'a> Request<'a> {
                             );
                         }
                         _ => {
+                            r.oneof_switch()?;
                             self.req_type = Some(
                                 request::ReqType::GetSupportedProtocol(Default::default()),
                             );
@@ -2995,6 +3036,7 @@ impl<'a> Request<'a> {
                             );
                         }
                         _ => {
+                            r.oneof_switch()?;
                             self.req_type = Some(
                                 request::ReqType::Register(Default::default()),
                             );
@@ -3017,6 +3059,7 @@ impl<'a> Request<'a> {
                             );
                         }
                         _ => {
+                            r.oneof_switch()?;
                             self.req_type = Some(
                                 request::ReqType::Deregister(Default::default()),
                             );
@@ -3495,6 +3538,7 @@ impl<'a> Response<'a> {
                             );
                         }
                         _ => {
+                            r.oneof_switch()?;
                             self.resp_type = Some(
                                 response::RespType::GetResp(Default::default()),
                             );
@@ -3519,6 +3563,7 @@ impl<'a> Response<'a> {
                             );
                         }
                         _ => {
+                            r.oneof_switch()?;
                             self.resp_type = Some(
                                 response::RespType::GetSupportedDmResp(Default::default()),
                             );
@@ -3545,6 +3590,7 @@ impl<'a> Response<'a> {
                             );
                         }
                         _ => {
+                            r.oneof_switch()?;
                             self.resp_type = Some(
                                 response::RespType::GetInstancesResp(Default::default()),
                             );
@@ -3569,6 +3615,7 @@ impl<'a> Response<'a> {
                             );
                         }
                         _ => {
+                            r.oneof_switch()?;
                             self.resp_type = Some(
                                 response::RespType::SetResp(Default::default()),
                             );
@@ -3591,6 +3638,7 @@ impl<'a> Response<'a> {
                             );
                         }
                         _ => {
+                            r.oneof_switch()?;
                             self.resp_type = Some(
                                 response::RespType::AddResp(Default::default()),
                             );
@@ -3613,6 +3661,7 @@ impl<'a> Response<'a> {
                             );
                         }
                         _ => {
+                            r.oneof_switch()?;
                             self.resp_type = Some(
                                 response::RespType::DeleteResp(Default::default()),
                             );
@@ -3638,6 +3687,7 @@ impl<'a> Response<'a> {
                             );
                         }
                         _ => {
+                            r.oneof_switch()?;
                             self.resp_type = Some(
                                 response::RespType::OperateResp(Default::default()),
                             );
@@ -3661,6 +3711,7 @@ impl<'a> Response<'a> {
                             );
                         }
                         _ => {
+                            r.oneof_switch()?;
                             self.resp_type = Some(
                                 response::RespType::NotifyResp(Default::default()),
                             );
@@ -3688,6 +3739,7 @@ impl<'a> Response<'a> {
                             );
                         }
                         _ => {
+                            r.oneof_switch()?;
                             self.resp_type = Some(
                                 response::RespType::GetSupportedProtocolResp(
                                     Default::default(),
@@ -3716,6 +3768,7 @@ impl<'a> Response<'a> {
                             );
                         }
                         _ => {
+                            r.oneof_switch()?;
                             self.resp_type = Some(
                                 response::RespType::RegisterResp(Default::default()),
                             );
@@ -3742,6 +3795,7 @@ impl<'a> Response<'a> {
                             );
                         }
                         _ => {
+                            r.oneof_switch()?;
                             self.resp_type = Some(
                                 response::RespType::DeregisterResp(Default::default()),
                             );
@@ -9409,6 +9463,7 @@ impl<'a> add_resp::created_object_result::OperationStatus<'a> {
                             );
                         }
                         _ => {
+                            r.oneof_switch()?;
                             self.oper_status = Some(
                                 add_resp::created_object_result::operation_status::OperStatus::OperFailure(
                                     Default::default(),
@@ -9446,6 +9501,7 @@ impl<'a> add_resp::created_object_result::OperationStatus<'a> {
                             );
                         }
                         _ => {
+                            r.oneof_switch()?;
                             self.oper_status = Some(
                                 add_resp::created_object_result::operation_status::OperStatus::OperSuccess(
                                     Default::default(),
@@ -10898,6 +10954,7 @@ impl<'a> delete_resp::deleted_object_result::OperationStatus<'a> {
                             );
                         }
                         _ => {
+                            r.oneof_switch()?;
                             self.oper_status = Some(
                                 delete_resp::deleted_object_result::operation_status::OperStatus::OperFailure(
                                     Default::default(),
@@ -10935,6 +10992,7 @@ impl<'a> delete_resp::deleted_object_result::OperationStatus<'a> {
                             );
                         }
                         _ => {
+                            r.oneof_switch()?;
                             self.oper_status = Some(
                                 delete_resp::deleted_object_result::operation_status::OperStatus::OperSuccess(
                                     Default::default(),
@@ -12769,6 +12827,7 @@ impl<'a> set_resp::updated_object_result::OperationStatus<'a> {
                             );
                         }
                         _ => {
+                            r.oneof_switch()?;
                             self.oper_status = Some(
                                 set_resp::updated_object_result::operation_status::OperStatus::OperFailure(
                                     Default::default(),
@@ -12806,6 +12865,7 @@ impl<'a> set_resp::updated_object_result::OperationStatus<'a> {
                             );
                         }
                         _ => {
+                            r.oneof_switch()?;
                             self.oper_status = Some(
                                 set_resp::updated_object_result::operation_status::OperStatus::OperSuccess(
                                     Default::default(),
@@ -14497,10 +14557,15 @@ impl<'a> operate_resp::OperationResult<'a> {
                         .str("usp.OperateResp.OperationResult.executed_command")?;
                 }
                 18 => {
+                    let v = r.str("usp.OperateResp.OperationResult.req_obj_path")?;
+                    if !matches!(
+                        self.operation_resp, None |
+                        Some(operate_resp::operation_result::OperationResp::ReqObjPath(_))
+                    ) {
+                        r.oneof_switch()?;
+                    }
                     self.operation_resp = Some(
-                        operate_resp::operation_result::OperationResp::ReqObjPath(
-                            r.str("usp.OperateResp.OperationResult.req_obj_path")?,
-                        ),
+                        operate_resp::operation_result::OperationResp::ReqObjPath(v),
                     );
                 }
                 26 => {
@@ -14524,6 +14589,7 @@ impl<'a> operate_resp::OperationResult<'a> {
                             );
                         }
                         _ => {
+                            r.oneof_switch()?;
                             self.operation_resp = Some(
                                 operate_resp::operation_result::OperationResp::ReqOutputArgs(
                                     Default::default(),
@@ -14557,6 +14623,7 @@ impl<'a> operate_resp::OperationResult<'a> {
                             );
                         }
                         _ => {
+                            r.oneof_switch()?;
                             self.operation_resp = Some(
                                 operate_resp::operation_result::OperationResp::CmdFailure(
                                     Default::default(),
@@ -15243,6 +15310,7 @@ impl<'a> Notify<'a> {
                             );
                         }
                         _ => {
+                            r.oneof_switch()?;
                             self.notification = Some(
                                 notify::Notification::Event(Default::default()),
                             );
@@ -15268,6 +15336,7 @@ impl<'a> Notify<'a> {
                             );
                         }
                         _ => {
+                            r.oneof_switch()?;
                             self.notification = Some(
                                 notify::Notification::ValueChange(Default::default()),
                             );
@@ -15294,6 +15363,7 @@ impl<'a> Notify<'a> {
                             );
                         }
                         _ => {
+                            r.oneof_switch()?;
                             self.notification = Some(
                                 notify::Notification::ObjCreation(Default::default()),
                             );
@@ -15320,6 +15390,7 @@ impl<'a> Notify<'a> {
                             );
                         }
                         _ => {
+                            r.oneof_switch()?;
                             self.notification = Some(
                                 notify::Notification::ObjDeletion(Default::default()),
                             );
@@ -15346,6 +15417,7 @@ impl<'a> Notify<'a> {
                             );
                         }
                         _ => {
+                            r.oneof_switch()?;
                             self.notification = Some(
                                 notify::Notification::OperComplete(Default::default()),
                             );
@@ -15372,6 +15444,7 @@ impl<'a> Notify<'a> {
                             );
                         }
                         _ => {
+                            r.oneof_switch()?;
                             self.notification = Some(
                                 notify::Notification::OnBoardReq(Default::default()),
                             );
@@ -16463,6 +16536,7 @@ impl<'a> notify::OperationComplete<'a> {
                             );
                         }
                         _ => {
+                            r.oneof_switch()?;
                             self.operation_resp = Some(
                                 notify::operation_complete::OperationResp::ReqOutputArgs(
                                     Default::default(),
@@ -16496,6 +16570,7 @@ impl<'a> notify::OperationComplete<'a> {
                             );
                         }
                         _ => {
+                            r.oneof_switch()?;
                             self.operation_resp = Some(
                                 notify::operation_complete::OperationResp::CmdFailure(
                                     Default::default(),
@@ -18268,6 +18343,7 @@ impl<'a> register_resp::registered_path_result::OperationStatus<'a> {
                             );
                         }
                         _ => {
+                            r.oneof_switch()?;
                             self.oper_status = Some(
                                 register_resp::registered_path_result::operation_status::OperStatus::OperFailure(
                                     Default::default(),
@@ -18305,6 +18381,7 @@ impl<'a> register_resp::registered_path_result::OperationStatus<'a> {
                             );
                         }
                         _ => {
+                            r.oneof_switch()?;
                             self.oper_status = Some(
                                 register_resp::registered_path_result::operation_status::OperStatus::OperSuccess(
                                     Default::default(),
@@ -19487,6 +19564,7 @@ impl<'a> deregister_resp::deregistered_path_result::OperationStatus<'a> {
                             );
                         }
                         _ => {
+                            r.oneof_switch()?;
                             self.oper_status = Some(
                                 deregister_resp::deregistered_path_result::operation_status::OperStatus::OperFailure(
                                     Default::default(),
@@ -19524,6 +19602,7 @@ impl<'a> deregister_resp::deregistered_path_result::OperationStatus<'a> {
                             );
                         }
                         _ => {
+                            r.oneof_switch()?;
                             self.oper_status = Some(
                                 deregister_resp::deregistered_path_result::operation_status::OperStatus::OperSuccess(
                                     Default::default(),

@@ -419,6 +419,10 @@ trait Src<'a>: Sized {
     fn skip(&mut self, key: u32, depth: u32) -> Result<(), Self::E>;
     /// The rest of the message as text, when it is known to be UTF-8.
     fn rest_text(&self) -> Option<&'a str>;
+    /// A oneof is about to change member (a different member was set before): fine for the
+    /// general reader (prost semantics, the last member wins); the text reader leaves such
+    /// input to it, so that a text-only decode proves there was no such oneof.
+    fn oneof_switch(&self) -> Result<(), Self::E>;
 }
 impl<'a> Src<'a> for Reader<'a> {
     type E = alloc::boxed::Box<DecodeError>;
@@ -560,6 +564,10 @@ impl<'a> Src<'a> for Reader<'a> {
     fn rest_text(&self) -> Option<&'a str> {
         self.text.get(self.pos..self.data.len())
     }
+    #[inline(always)]
+    fn oneof_switch(&self) -> Res<()> {
+        Ok(())
+    }
 }
 #[cfg(feature = "text-decoder")]
 /// A [`TextReader`] cannot go on (malformed input, or a shape it leaves to [`Reader`]).
@@ -692,6 +700,10 @@ impl<'a> Src<'a> for TextReader<'a> {
     #[inline(always)]
     fn rest_text(&self) -> Option<&'a str> {
         Some(self.rest)
+    }
+    #[inline(always)]
+    fn oneof_switch(&self) -> Result<(), Retry> {
+        Err(Retry)
     }
 }
 /// How many values a [`Repeated`] stores without allocating.
@@ -1157,6 +1169,23 @@ impl<'a> Record<'a> {
         #[cfg(not(feature = "text-decoder"))]
         { Self::decode_from(Reader::from_text(text)) }
     }
+    /// [`Self::decode_text`] without the general reader, for the validated layer: `Some` only when the text decoder took the whole input, which proves that no oneof of it had two different members (the text decoder leaves a member change to the general reader), so the wire scan for them can be skipped.
+    #[cfg(feature = "text-decoder")]
+    #[allow(dead_code)]
+    #[inline(never)]
+    pub(crate) fn decode_text_only(text: &'a str) -> Option<Self> {
+        let mut out = Self::default();
+        match out.merge(TextReader::new(text), RECURSION_LIMIT) {
+            Ok(()) => Some(out),
+            Err(Retry) => None,
+        }
+    }
+    /// [`Self::decode`] for input known not to be UTF-8 as a whole: the general reader, without trying the text decoder first.
+    #[cfg(feature = "text-decoder")]
+    #[allow(dead_code)]
+    pub(crate) fn decode_bytes(buf: &'a [u8]) -> Result<Self, DecodeError> {
+        Self::decode_from(Reader::from_bytes(buf))
+    }
     /// The general reader's out-of-line body (input that is not UTF-8 as a whole, and errors): the `merge` functions below it are inlined into it.
     #[inline(never)]
     fn decode_from(r: Reader<'a>) -> Result<Self, DecodeError> {
@@ -1196,6 +1225,7 @@ impl<'a> Record<'a> {
                             );
                         }
                         _ => {
+                            r.oneof_switch()?;
                             self.record_type = Some(
                                 record::RecordType::NoSessionContext(Default::default()),
                             );
@@ -1222,6 +1252,7 @@ impl<'a> Record<'a> {
                             );
                         }
                         _ => {
+                            r.oneof_switch()?;
                             self.record_type = Some(
                                 record::RecordType::SessionContext(Default::default()),
                             );
@@ -1248,6 +1279,7 @@ impl<'a> Record<'a> {
                             );
                         }
                         _ => {
+                            r.oneof_switch()?;
                             self.record_type = Some(
                                 record::RecordType::WebsocketConnect(Default::default()),
                             );
@@ -1274,6 +1306,7 @@ impl<'a> Record<'a> {
                             );
                         }
                         _ => {
+                            r.oneof_switch()?;
                             self.record_type = Some(
                                 record::RecordType::MqttConnect(Default::default()),
                             );
@@ -1300,6 +1333,7 @@ impl<'a> Record<'a> {
                             );
                         }
                         _ => {
+                            r.oneof_switch()?;
                             self.record_type = Some(
                                 record::RecordType::StompConnect(Default::default()),
                             );
@@ -1324,6 +1358,7 @@ impl<'a> Record<'a> {
                             );
                         }
                         _ => {
+                            r.oneof_switch()?;
                             self.record_type = Some(
                                 record::RecordType::Disconnect(Default::default()),
                             );
@@ -1348,6 +1383,7 @@ impl<'a> Record<'a> {
                             );
                         }
                         _ => {
+                            r.oneof_switch()?;
                             self.record_type = Some(
                                 record::RecordType::UdsConnect(Default::default()),
                             );
