@@ -848,10 +848,10 @@ fn decode_impl(s: &Schema, m: &Msg) -> String {
     // Inlining, chosen and measured (callgrind, views of a Record with a Get / a GetResp with
     // 50 params): every `merge` is inlined into its parent's, down to one `decode_text` and
     // one `decode_from` per decoded type (-9% instructions on the Record, no function calls
-    // per nested message),
-    // except the element of a repeated message field: its `merge` runs in the tight loop of
-    // its parent, which stays small that way (inlined, the GetResp took +10%). Not in debug
-    // builds: unoptimized, the inlined tree of `Msg` needs a stack frame of ~140 KB.
+    // per nested message), except the element of a repeated message field: its `merge` runs
+    // in the tight loop of its parent, which stays small that way (inlined, the GetResp took
+    // +10%). Not in debug builds: unoptimized, the inlined tree of `Msg` needs a stack frame
+    // of ~140 KB.
     writeln!(
         out,
         "{inl}\nfn merge<{gen}>(&mut self, r: R, depth: u32) -> Result<(), R::E> {{",
