@@ -200,6 +200,10 @@ pub enum ExpectedSan {
     Uri(String),
 }
 
+/// What [`EndpointId::check`] finds in a valid Endpoint ID: its scheme and the byte offset of
+/// the second `:`.
+pub(crate) type Parsed = (Scheme, usize);
+
 /// A syntactically valid USP Endpoint ID.
 ///
 /// Only [`EndpointId::parse`] (or `FromStr` / `TryFrom`) makes one, so holding an `EndpointId`
@@ -293,16 +297,21 @@ impl EndpointId {
     /// # Errors
     /// As [`EndpointId::parse`].
     pub fn parse_string(s: String) -> Result<Self, EndpointIdError> {
-        let (scheme, second_colon) = Self::check(&s)?;
-        Ok(Self {
+        let parsed = Self::check(&s)?;
+        Ok(Self::from_checked(s, parsed))
+    }
+
+    /// The Endpoint ID `s`, which [`EndpointId::check`] accepted with `parsed`.
+    pub(crate) fn from_checked(s: String, (scheme, second_colon): Parsed) -> Self {
+        Self {
             text: s,
             scheme,
             second_colon,
-        })
+        }
     }
 
     /// Checks `s`; returns its scheme and the byte offset of the second `:`.
-    pub(crate) fn check(s: &str) -> Result<(Scheme, usize), EndpointIdError> {
+    pub(crate) fn check(s: &str) -> Result<Parsed, EndpointIdError> {
         let b = s.as_bytes();
         if b.is_empty() {
             return Err(EndpointIdError::Empty);

@@ -3,7 +3,7 @@
 use bytes::Bytes;
 use prost::Message as _;
 
-use crate::{DecodeOptions, Record, pb};
+use crate::{DecodeOptions, Record, RecordError, pb};
 
 /// Decodes arbitrary bytes as a Record. Invariants: never panics; a Record that validates
 /// re-encodes to bytes that decode to the same Record.
@@ -11,6 +11,13 @@ pub fn record_decode(data: &[u8]) {
     let opts = DecodeOptions::new().max_record_size(1 << 20);
     let input = Bytes::copy_from_slice(data);
     let owned = Record::decode_with(input, &opts);
+    // The owned decoder is built on the borrowed layer: both must give what the reference
+    // decoder gives.
+    assert_eq!(
+        owned,
+        reference_decode(data, &opts),
+        "Record and the reference differ"
+    );
     // The borrowed validated layer accepts the same Records and gives the same errors.
     match (crate::RecordRef::decode_with(data, &opts), &owned) {
         (Ok(r), Ok(o)) => {
@@ -60,6 +67,18 @@ pub fn record_decode(data: &[u8]) {
         let again = pb::Record::decode(bytes.as_slice());
         assert_eq!(again.as_ref(), Ok(&raw), "raw record must round-trip");
     }
+}
+
+/// A decoder independent of the view and of [`RecordRef`](crate::RecordRef): the size limit,
+/// prost, the R-ENC.3 wire scan, then the value's checks (`Record::try_from`).
+pub fn reference_decode(data: &[u8], opts: &DecodeOptions) -> Result<Record, RecordError> {
+    crate::record::check_size(data.len(), opts)?;
+    let raw = pb::Record::decode(data)?;
+    let tags = crate::wire::record_type_tags(data).ok_or(RecordError::MissingRecordType)?;
+    if let (Some(first), Some(second)) = (tags.first, tags.conflicting) {
+        return Err(RecordError::MultipleRecordTypes { first, second });
+    }
+    Record::try_from(raw)
 }
 
 #[cfg(test)]

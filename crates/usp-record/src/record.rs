@@ -5,13 +5,12 @@ use alloc::vec::Vec;
 use core::fmt;
 
 use bytes::Bytes;
-use prost::Message as _;
 
-use crate::endpoint::{EndpointId, EndpointIdError};
+use crate::endpoint::{EndpointId, EndpointIdError, Parsed};
 use crate::error::RecordError;
 use crate::pb;
+use crate::record_ref::RecordRef;
 use crate::view::{self, FastEncode as _};
-use crate::wire;
 
 /// The USP version this crate writes by default.
 pub const USP_VERSION: &str = "1.4";
@@ -539,19 +538,23 @@ impl Record {
     /// # Errors
     /// [`RecordError`]; see [`RecordError::disposition`] for what to do with the Record.
     pub fn decode_with(buf: Bytes, opts: &DecodeOptions) -> Result<Self, RecordError> {
-        check_size(buf.len(), opts)?;
-        // The generated view accepts exactly what prost accepts (the agreement tests prove
-        // it) and decodes without allocating; the owned Record is built from it, its bytes
-        // fields sharing `buf`. prost decides what is malformed and gives the error.
-        let raw = match view::Record::decode(&buf) {
-            Ok(v) => shared_pb(&buf, &v),
-            Err(_) => pb::Record::decode(buf.clone())?,
-        };
-        let tags = wire::record_type_tags(&buf).ok_or(RecordError::MissingRecordType)?;
-        if let (Some(first), Some(second)) = (tags.first, tags.conflicting) {
-            return Err(RecordError::MultipleRecordTypes { first, second });
-        }
-        Self::try_from(raw)
+        // The borrowed layer makes every check, in the same order as `try_from` after the
+        // wire checks (and gives prost's error for malformed input); the owned Record is built
+        // from what it checked, its bytes fields sharing `buf`.
+        RecordRef::decode_then(&buf, opts, |r, [to, from]| {
+            Ok(Self {
+                version: String::from(r.version_str()),
+                parsed_version: r.version(),
+                to_id: EndpointId::from_checked(String::from(r.to_id()), to),
+                from_id: EndpointId::from_checked(String::from(r.from_id()), from),
+                payload_security: r.payload_security(),
+                mac_signature: share(&buf, r.mac_signature()),
+                sender_cert: share(&buf, r.sender_cert()),
+                // Its rules were checked; `from_pb` checks them again (cheaply) rather than
+                // assume them.
+                kind: RecordKind::from_pb(shared_kind(&buf, r.kind()))?,
+            })
+        })?
     }
 
     /// The encoded size in bytes.
@@ -691,10 +694,25 @@ fn share(buf: &Bytes, sub: &[u8]) -> Bytes {
     }
 }
 
-/// The raw Record of view `v` decoded from `buf`: strings copied, bytes shared with `buf`.
+/// The raw Record of view `v` decoded from `buf`: strings copied, bytes shared with `buf` (the
+/// fuzz body compares it with what prost decodes).
+#[cfg(any(fuzzing, test))]
 pub(crate) fn shared_pb(buf: &Bytes, v: &view::Record<'_>) -> pb::Record {
+    pb::Record {
+        version: String::from(v.version),
+        to_id: String::from(v.to_id),
+        from_id: String::from(v.from_id),
+        payload_security: v.payload_security,
+        mac_signature: share(buf, v.mac_signature),
+        sender_cert: share(buf, v.sender_cert),
+        record_type: v.record_type.as_ref().map(|t| shared_kind(buf, t)),
+    }
+}
+
+/// The raw record type of view `t` decoded from `buf`: strings copied, bytes shared with `buf`.
+fn shared_kind(buf: &Bytes, t: &view::record::RecordType<'_>) -> pb::record::RecordType {
     use view::record::RecordType as V;
-    let record_type = v.record_type.as_ref().map(|t| match t {
+    match t {
         V::NoSessionContext(n) => {
             pb::record::RecordType::NoSessionContext(pb::NoSessionContextRecord {
                 payload: share(buf, n.payload),
@@ -710,15 +728,6 @@ pub(crate) fn shared_pb(buf: &Bytes, v: &view::Record<'_>) -> pb::Record {
             payload: c.payload.iter().map(|p| share(buf, p)).collect(),
         }),
         other => other.to_pb(),
-    });
-    pb::Record {
-        version: String::from(v.version),
-        to_id: String::from(v.to_id),
-        from_id: String::from(v.from_id),
-        payload_security: v.payload_security,
-        mac_signature: share(buf, v.mac_signature),
-        sender_cert: share(buf, v.sender_cert),
-        record_type,
     }
 }
 
@@ -733,14 +742,13 @@ pub(crate) fn check_size(size: usize, opts: &DecodeOptions) -> Result<(), Record
 }
 
 fn endpoint(field: &'static str, s: String) -> Result<EndpointId, RecordError> {
-    EndpointId::parse_string(s).map_err(|e| endpoint_error(field, e))
+    let parsed = check_endpoint(field, &s)?;
+    Ok(EndpointId::from_checked(s, parsed))
 }
 
 /// The checks of [`endpoint`] without keeping the string.
-pub(crate) fn check_endpoint(field: &'static str, s: &str) -> Result<(), RecordError> {
-    EndpointId::check(s)
-        .map(|_| ())
-        .map_err(|e| endpoint_error(field, e))
+pub(crate) fn check_endpoint(field: &'static str, s: &str) -> Result<Parsed, RecordError> {
+    EndpointId::check(s).map_err(|e| endpoint_error(field, e))
 }
 
 /// An empty Endpoint ID is a missing field; any other fault an invalid ID.

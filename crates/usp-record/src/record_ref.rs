@@ -1,5 +1,6 @@
 //! [`RecordRef`]: the validated Record layer over the zero-copy view.
 
+use crate::endpoint::Parsed;
 use crate::error::RecordError;
 use crate::record::{
     DecodeOptions, MqttVersion, PayloadSecurity, StompVersion, Version, check_endpoint, check_size,
@@ -68,16 +69,28 @@ impl<'a> RecordRef<'a> {
     /// # Errors
     /// As [`RecordRef::decode`].
     pub fn decode_with(buf: &'a [u8], opts: &DecodeOptions) -> Result<Self, RecordError> {
+        Self::decode_then(buf, opts, |record, _| record)
+    }
+
+    /// [`RecordRef::decode_with`], giving `then` of the Record and what the checks of its
+    /// `to_id` and `from_id` found (for the owned [`Record`](crate::Record), which keeps
+    /// them).
+    #[inline(always)]
+    pub(crate) fn decode_then<T>(
+        buf: &'a [u8],
+        opts: &DecodeOptions,
+        then: impl FnOnce(Self, [Parsed; 2]) -> T,
+    ) -> Result<T, RecordError> {
         check_size(buf.len(), opts)?;
         #[cfg(feature = "text-decoder")]
         {
             match core::str::from_utf8(buf) {
-                Ok(text) => Self::decode_valid_text(text),
-                Err(_) => Self::validate(buf, view::Record::decode_bytes(buf), true),
+                Ok(text) => Self::decode_valid_text(text, then),
+                Err(_) => Self::validate(buf, view::Record::decode_bytes(buf), true, then),
             }
         }
         #[cfg(not(feature = "text-decoder"))]
-        Self::validate(buf, view::Record::decode(buf), true)
+        Self::validate(buf, view::Record::decode(buf), true, then)
     }
 
     /// [`RecordRef::decode_with`] for a buffer already validated as UTF-8 as a whole (as
@@ -89,27 +102,32 @@ impl<'a> RecordRef<'a> {
     /// As [`RecordRef::decode`].
     pub fn decode_text_with(text: &'a str, opts: &DecodeOptions) -> Result<Self, RecordError> {
         check_size(text.len(), opts)?;
-        Self::decode_valid_text(text)
+        Self::decode_valid_text(text, |record, _| record)
     }
 
     /// Decodes and validates UTF-8 input whose size was checked.
-    fn decode_valid_text(text: &'a str) -> Result<Self, RecordError> {
+    #[inline(always)]
+    fn decode_valid_text<T>(
+        text: &'a str,
+        then: impl FnOnce(Self, [Parsed; 2]) -> T,
+    ) -> Result<T, RecordError> {
         #[cfg(feature = "text-decoder")]
         if let Some(raw) = view::Record::decode_text_only(text) {
             // The text decoder leaves a oneof whose member changes to the general one, so
             // the R-ENC.3 scan for a second record_type has nothing to find.
-            return Self::validate(text.as_bytes(), Ok(raw), false);
+            return Self::validate(text.as_bytes(), Ok(raw), false, then);
         }
-        Self::validate(text.as_bytes(), view::Record::decode_text(text), true)
+        Self::validate(text.as_bytes(), view::Record::decode_text(text), true, then)
     }
 
     /// The checks after decoding; `scan`: whether the bytes may hold two record_type members
     /// (the view keeps the last), so the R-ENC.3 wire scan must look.
-    fn validate(
+    fn validate<T>(
         buf: &'a [u8],
         decoded: Result<view::Record<'a>, view::DecodeError>,
         scan: bool,
-    ) -> Result<Self, RecordError> {
+        then: impl FnOnce(Self, [Parsed; 2]) -> T,
+    ) -> Result<T, RecordError> {
         let Ok(raw) = decoded else {
             return Err(decode_error(buf));
         };
@@ -120,8 +138,8 @@ impl<'a> RecordRef<'a> {
             }
         }
         let version = parse_version(raw.version)?;
-        check_endpoint("to_id", raw.to_id)?;
-        check_endpoint("from_id", raw.from_id)?;
+        let to = check_endpoint("to_id", raw.to_id)?;
+        let from = check_endpoint("from_id", raw.from_id)?;
         let payload_security = PayloadSecurity::from_wire(raw.payload_security)?;
         let kind = raw.record_type.ok_or(RecordError::MissingRecordType)?;
         check_kind(&kind)?;
@@ -130,7 +148,7 @@ impl<'a> RecordRef<'a> {
         {
             return Err(RecordError::Tls12WithoutSession);
         }
-        Ok(Self {
+        let record = Self {
             version_str: raw.version,
             to_id: raw.to_id,
             from_id: raw.from_id,
@@ -139,7 +157,8 @@ impl<'a> RecordRef<'a> {
             version,
             payload_security,
             kind,
-        })
+        };
+        Ok(then(record, [to, from]))
     }
 
     /// The version as written (e.g. `"1.4"`).

@@ -17,12 +17,41 @@ use usp_record::prost::Message as _;
 use usp_record::{Disposition, Record, RecordError, pb};
 use usp_testkit::strategies as st;
 
+/// A decoder independent of the borrowed layer, which the owned `Record::decode` is built on:
+/// prost, a scan of the top-level keys for two different record_type members (R-ENC.3) with
+/// prost's own wire functions, then the value's checks (`Record::try_from`).
+fn reference_decode(wire: &[u8]) -> Result<Record, RecordError> {
+    use usp_record::prost::encoding::{DecodeContext, decode_key, skip_field};
+    let raw = pb::Record::decode(wire).map_err(RecordError::Decode)?;
+    let mut rest = wire;
+    let mut first = None;
+    while !rest.is_empty() {
+        let (field, wire_type) = decode_key(&mut rest).expect("prost accepted the bytes");
+        if (7..=13).contains(&field) {
+            match first {
+                None => first = Some(field),
+                Some(first) if first != field => {
+                    return Err(RecordError::MultipleRecordTypes {
+                        first,
+                        second: field,
+                    });
+                }
+                Some(_) => {}
+            }
+        }
+        skip_field(wire_type, field, &mut rest, DecodeContext::default())
+            .expect("prost accepted the bytes");
+    }
+    Record::try_from(raw)
+}
+
 /// One case of the property; returns the record type name when the Record validated.
 fn check(raw: &pb::Record) -> Result<Option<&'static str>, TestCaseError> {
     let bytes = bytes::Bytes::from(raw.encode_to_vec());
     let decoded = Record::decode(bytes.clone());
     // Validation of the value and of its encoding agree.
     prop_assert_eq!(&decoded, &Record::try_from(raw.clone()));
+    prop_assert_eq!(&decoded, &reference_decode(&bytes));
     // The borrowed layer validates the same way: same acceptance, same errors, same fields.
     match (usp_record::RecordRef::decode(&bytes), &decoded) {
         (Ok(r), Ok(rec)) => prop_assert_eq!(&r.into_view().to_pb(), raw, "{:?}", rec),
@@ -121,9 +150,10 @@ fn any_generated_record_validates_and_round_trips_or_fails_with_7104_or_discard(
 }
 
 /// R-ENC.3 through both layers: two generated Records written one after the other decode as
-/// one (protobuf merges them), often with two different record_type members. The borrowed
-/// layer, whose text decoder skips the wire scan when no oneof changed member, gives exactly
-/// what the owned layer gives, from bytes and from text.
+/// one (protobuf merges them), often with two different record_type members. The owned layer
+/// gives what the reference decoder gives, and the borrowed layer, whose text decoder skips
+/// the wire scan when no oneof changed member, exactly what the owned layer gives, from bytes
+/// and from text.
 #[test]
 fn concatenated_records_validate_alike_in_both_layers() {
     let mut runner = TestRunner::new(Config {
@@ -136,6 +166,7 @@ fn concatenated_records_validate_alike_in_both_layers() {
             let mut wire = a.encode_to_vec();
             wire.extend(b.encode_to_vec());
             let owned = Record::decode_slice(&wire);
+            prop_assert_eq!(&owned, &reference_decode(&wire));
             if matches!(owned, Err(RecordError::MultipleRecordTypes { .. })) {
                 *conflicts.borrow_mut() += 1;
             }
@@ -197,7 +228,7 @@ fn ascii_record() -> impl Strategy<Value = pb::Record> {
 
 /// R-ENC.3 on the text decoder's path: two UTF-8 Records one after the other (two
 /// record_type members when their types differ) are rejected by the borrowed layer exactly
-/// as by the owned one, from bytes and from text.
+/// as by the owned one and the reference decoder, from bytes and from text.
 #[test]
 fn concatenated_utf8_records_validate_alike_in_both_layers() {
     let mut runner = TestRunner::new(Config {
@@ -210,7 +241,9 @@ fn concatenated_utf8_records_validate_alike_in_both_layers() {
             let mut wire = a.encode_to_vec();
             wire.extend(b.encode_to_vec());
             let text = core::str::from_utf8(&wire).expect("ASCII");
-            let owned = Record::decode_slice(&wire).map(pb::Record::from);
+            let owned = Record::decode_slice(&wire);
+            prop_assert_eq!(&owned, &reference_decode(&wire));
+            let owned = owned.map(pb::Record::from);
             if matches!(owned, Err(RecordError::MultipleRecordTypes { .. })) {
                 *conflicts.borrow_mut() += 1;
             }
