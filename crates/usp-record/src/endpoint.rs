@@ -284,12 +284,8 @@ impl EndpointId {
     /// # Errors
     /// [`EndpointIdError`] names the first rule the string breaks.
     pub fn parse(s: &str) -> Result<Self, EndpointIdError> {
-        let (scheme, second_colon) = Self::check(s)?;
-        Ok(Self {
-            text: String::from(s),
-            scheme,
-            second_colon,
-        })
+        let parsed = Self::check(s)?;
+        Ok(Self::from_checked(String::from(s), parsed))
     }
 
     /// [`EndpointId::parse`] keeping the string it is given (no copy).
