@@ -110,6 +110,27 @@ impl Scheme {
         })
     }
 
+    /// The scheme an Endpoint ID starts with, if it starts with one and its `:`; with the
+    /// offset of that `:`. [`Scheme::from_name`] of the part before the first `:`, as one
+    /// byte-pattern match instead of a search for the `:` and a string match.
+    fn from_prefix(id: &[u8]) -> Option<(Self, usize)> {
+        Some(match id {
+            [b'o', b's', b':', ..] => (Self::Os, 2),
+            [b'o', b'p', b's', b':', ..] => (Self::Ops, 3),
+            [b'o', b'u', b'i', b':', ..] => (Self::Oui, 3),
+            [b'c', b'i', b'd', b':', ..] => (Self::Cid, 3),
+            [b'p', b'e', b'n', b':', ..] => (Self::Pen, 3),
+            [b'd', b'o', b'c', b':', ..] => (Self::Doc, 3),
+            [b's', b'e', b'l', b'f', b':', ..] => (Self::SelfGenerated, 4),
+            [b'u', b's', b'e', b'r', b':', ..] => (Self::User, 4),
+            [b'u', b'u', b'i', b'd', b':', ..] => (Self::Uuid, 4),
+            [b'i', b'm', b'e', b'i', b':', ..] => (Self::Imei, 4),
+            [b'f', b'q', b'd', b'n', b':', ..] => (Self::Fqdn, 4),
+            [b'p', b'r', b'o', b't', b'o', b':', ..] => (Self::Proto, 5),
+            _ => return None,
+        })
+    }
+
     /// Whether R-ARC.4 forbids this scheme in production (`proto`, `doc`).
     pub const fn is_non_production(self) -> bool {
         matches!(self, Self::Proto | Self::Doc)
@@ -312,14 +333,8 @@ impl EndpointId {
         if b.is_empty() {
             return Err(EndpointIdError::Empty);
         }
-        // No scheme name is longer than 5 bytes, so a known scheme's ':' is among the first 6.
-        let Some(first) = b.iter().take(6).position(|&c| c == b':') else {
-            let colons = b.iter().filter(|&&c| c == b':').count();
-            return Err(if colons >= 2 {
-                EndpointIdError::UnknownScheme
-            } else {
-                EndpointIdError::MissingSeparator
-            });
+        let Some((scheme, first)) = Scheme::from_prefix(b) else {
+            return Err(scheme_error(b));
         };
         // The authority-id, in the same pass as the search for the second ':': the class bits
         // all of its bytes have, and those any of them has.
@@ -335,9 +350,6 @@ impl EndpointId {
             any |= k;
         }
         let second = second.ok_or(EndpointIdError::MissingSeparator)?;
-        // Both offsets are of ASCII ':' bytes, so these are char boundaries.
-        let scheme = Scheme::from_name(s.get(..first).unwrap_or(""))
-            .ok_or(EndpointIdError::UnknownScheme)?;
         check_authority(scheme, second - first - 1, all, any)?;
         let instance = s.get(second + 1..).unwrap_or("");
         check_instance_chars(instance, second + 1)?;
@@ -433,6 +445,18 @@ impl EndpointId {
                 && dns_names
                     .iter()
                     .any(|d| d.eq_ignore_ascii_case(self.instance_id())))
+    }
+}
+
+/// The error for an Endpoint ID `b` that does not start with a known scheme and its `:`. The
+/// scheme name ends at the first `:` and the authority-id at the next: without a second `:`
+/// the separator is missing, whatever the name; with one, the name is not a scheme's.
+#[cold]
+fn scheme_error(b: &[u8]) -> EndpointIdError {
+    if b.iter().filter(|&&c| c == b':').count() >= 2 {
+        EndpointIdError::UnknownScheme
+    } else {
+        EndpointIdError::MissingSeparator
     }
 }
 
@@ -670,6 +694,24 @@ mod tests {
                 Scheme::Os | Scheme::Ops => Ok(()),
                 // The other schemes' rules did not change.
                 _ => super::super::check_instance_rule(scheme, inst),
+            }
+        }
+    }
+
+    /// The byte-pattern match of `check` knows every scheme by the name `from_name` parses,
+    /// and only followed by its `:`.
+    #[test]
+    fn scheme_prefixes_match_the_names() {
+        for scheme in Scheme::ALL {
+            let name = scheme.as_str();
+            assert_eq!(Scheme::from_name(name), Some(scheme));
+            let id = format!("{name}::x");
+            assert_eq!(
+                Scheme::from_prefix(id.as_bytes()),
+                Some((scheme, name.len()))
+            );
+            for not_it in [name.to_string(), format!("{name}x:"), format!("x{name}:")] {
+                assert_eq!(Scheme::from_prefix(not_it.as_bytes()), None, "{not_it}");
             }
         }
     }
