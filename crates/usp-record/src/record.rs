@@ -69,6 +69,13 @@ pub struct Version {
 impl Version {
     /// Parses `Major.Minor` (decimal, no sign, no spaces).
     pub fn parse(s: &str) -> Option<Self> {
+        // The usual shape, a digit each ("1.4"), without the general search and folds.
+        if let &[major @ b'0'..=b'9', b'.', minor @ b'0'..=b'9'] = s.as_bytes() {
+            return Some(Self {
+                major: u32::from(major - b'0'),
+                minor: u32::from(minor - b'0'),
+            });
+        }
         let dot = s.bytes().position(|b| b == b'.')?;
         let (major, minor) = (s.get(..dot)?, s.get(dot + 1..)?);
         // At most 9 digits, so the value fits a u32 without overflow checks.
@@ -1304,7 +1311,18 @@ mod tests {
             );
         }
         assert_eq!(Version::parse("1.4"), Some(Version { major: 1, minor: 4 }));
-        // Every shape the digit fold must get right, against the standard parser.
+        // Every shape the digit fold must get right, against the standard parser, and every
+        // three-byte string of digits, dots and the bytes around the digits (the one-digit
+        // fast path).
+        let alphabet = ['/', '0', '1', '9', ':', '.', 'a'];
+        let mut three = Vec::new();
+        for a in alphabet {
+            for b in alphabet {
+                for c in alphabet {
+                    three.push(alloc::format!("{a}{b}{c}"));
+                }
+            }
+        }
         for s in [
             "1.4",
             "01.04",
@@ -1326,7 +1344,12 @@ mod tests {
             ".",
             "1",
             "4294967295.0",
-        ] {
+        ]
+        .map(String::from)
+        .into_iter()
+        .chain(three)
+        {
+            let s = s.as_str();
             let expected = s.split_once('.').and_then(|(a, b)| {
                 let num = |t: &str| {
                     (!t.is_empty() && t.len() <= 9 && t.bytes().all(|c| c.is_ascii_digit()))
